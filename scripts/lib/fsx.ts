@@ -1,0 +1,57 @@
+/**
+ * fsx — files: atomic writes (temp + rename, so a reader never sees half a result), sha256, small helpers.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, renameSync, rmSync, writeFileSync, readFileSync, existsSync, statSync } from "node:fs";
+import { dirname, basename, join } from "node:path";
+import { SeamError } from "./errors.ts";
+
+export function sha256(data: string | Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+export function sha256File(path: string): string {
+  return sha256(readFileSync(path));
+}
+
+/** Writes `data` to `path` via a temp file in the same folder and a rename; on failure nothing is left. */
+export function atomicWrite(path: string, data: string | Uint8Array): void {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code ?? "";
+    throw new SeamError(`cannot write ${path}: ${code || (err as Error).message}`, {
+      hint: "choose a writable output path",
+      exitCode: 2,
+    });
+  }
+}
+
+export function atomicWriteJson(path: string, value: unknown): void {
+  atomicWrite(path, JSON.stringify(value, null, 2) + "\n");
+}
+
+/** Throws a one-line SeamError unless `path` is a readable regular file. */
+export function requireFile(path: string, what = "file"): void {
+  if (!existsSync(path)) throw new SeamError(`${what} not found: ${path}`, { hint: "check the path", exitCode: 2 });
+  if (!statSync(path).isFile()) throw new SeamError(`${what} is not a regular file: ${path}`, { exitCode: 2 });
+}
+
+/** Throws unless a folder can take a new file (checked before a tool runs, so it never writes in vain). */
+export function requireWritableDir(path: string): void {
+  const dir = dirname(path);
+  const probe = join(dir, `.seam-probe-${process.pid}-${randomBytes(3).toString("hex")}`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(probe, "");
+    rmSync(probe);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new SeamError(`cannot write to ${dir}: ${code}`, { hint: "choose a writable output path", exitCode: 2 });
+  }
+}

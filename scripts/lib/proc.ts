@@ -1,0 +1,151 @@
+/**
+ * proc — the one way seam runs another program: a timeout that kills the whole process group, bounded
+ * capture (the full stream is still hashed), optional stdin, and a record of what happened.
+ * Every tool call (meld, kilnd, jco, cargo, wasmtime) goes through runProcess.
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+
+export interface ProcResult {
+  argv: string[];
+  /** Exit status, or null when killed by a signal or never started. */
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  stdoutBytes: number;
+  stderrBytes: number;
+  stdoutSha256: string;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  ms: number;
+  timedOut: boolean;
+  /** Set when the program could not be started at all (ENOENT, EACCES). */
+  spawnError?: string;
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  stdin?: string | Uint8Array;
+  /** Milliseconds before the whole process group is killed; default 120 s. */
+  timeoutMs?: number;
+  /** Bytes kept of each stream; the rest is counted and hashed, not kept. Default 1 MiB. */
+  maxCapture?: number;
+  /** Called with each stderr chunk as it arrives (for live progress). */
+  onStderr?: (chunk: Buffer) => void;
+}
+
+export const DEFAULT_CAPTURE = 1 << 20;
+
+/** Process groups still running, so an interrupted caller can kill every tree it started. */
+const live = new Set<number>();
+
+export function killAllRunning(signal: NodeJS.Signals = "SIGKILL"): number {
+  for (const pgid of live) killGroup(pgid, signal);
+  return live.size;
+}
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+class Capture {
+  private chunks: Buffer[] = [];
+  private kept = 0;
+  bytes = 0;
+  private hash = createHash("sha256");
+  constructor(private readonly cap: number) {}
+  push(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    this.hash.update(chunk);
+    if (this.kept < this.cap) {
+      const take = chunk.subarray(0, this.cap - this.kept);
+      this.chunks.push(take);
+      this.kept += take.length;
+    }
+  }
+  get truncated(): boolean {
+    return this.bytes > this.kept;
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString("utf8");
+  }
+  digest(): string {
+    return this.hash.digest("hex");
+  }
+}
+
+/** Runs argv[0] with argv[1..]; never throws for a failing program — the result says what happened. */
+export function runProcess(argv: string[], opts: RunOptions = {}): Promise<ProcResult> {
+  const started = performance.now();
+  const cap = opts.maxCapture ?? DEFAULT_CAPTURE;
+  const out = new Capture(cap);
+  const err = new Capture(cap);
+  const env = opts.env ? (Object.fromEntries(Object.entries(opts.env).filter(([, v]) => v !== undefined)) as Record<string, string>) : process.env;
+  return new Promise((resolve) => {
+    let timedOut = false;
+    let spawnError: string | undefined;
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: opts.cwd,
+      env,
+      detached: true, // own process group, so a timeout kills grandchildren too
+      stdio: [opts.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
+    const pgid = child.pid;
+    if (pgid !== undefined) live.add(pgid);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (pgid !== undefined) killGroup(pgid, "SIGKILL");
+    }, opts.timeoutMs ?? 120_000);
+    child.stdout!.on("data", (c: Buffer) => out.push(c));
+    child.stderr!.on("data", (c: Buffer) => {
+      err.push(c);
+      opts.onStderr?.(c);
+    });
+    if (opts.stdin !== undefined && child.stdin) {
+      child.stdin.on("error", () => {}); // the program may exit without reading stdin
+      child.stdin.end(opts.stdin);
+    }
+    child.on("error", (e: NodeJS.ErrnoException) => {
+      spawnError = `${e.code ?? "error"}: ${e.message}`;
+    });
+    // When the leader exits, anything it left behind in its group is killed: no orphans, no held pipes.
+    child.on("exit", () => {
+      if (pgid !== undefined) killGroup(pgid, "SIGKILL");
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      if (pgid !== undefined) live.delete(pgid);
+      resolve({
+        argv,
+        code: spawnError ? null : code,
+        signal: signal ?? null,
+        stdout: out.text(),
+        stderr: err.text(),
+        stdoutBytes: out.bytes,
+        stderrBytes: err.bytes,
+        stdoutSha256: out.digest(),
+        stdoutTruncated: out.truncated,
+        stderrTruncated: err.truncated,
+        ms: Math.round(performance.now() - started),
+        timedOut,
+        spawnError,
+      });
+    });
+  });
+}
+
+/** Quotes one argument for a POSIX shell only when it needs it. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The argv as one copy-pasteable shell line. */
+export function shellLine(argv: string[]): string {
+  return argv.map(shellQuote).join(" ");
+}

@@ -1,0 +1,63 @@
+/**
+ * render — the text formats seam's reports share: markdown tables, JUnit XML, GitHub annotations.
+ */
+
+/** Escapes a cell for a GitHub markdown table (pipes and newlines would break the row). */
+export function mdCell(s: string): string {
+  return s.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
+}
+
+export function mdTable(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.map(mdCell).join(" | ")} |`;
+  return [line(header), `|${header.map(() => "---").join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+export function xmlEscape(s: string): string {
+  // XML 1.0 forbids most control characters even escaped: drop them.
+  return s
+    .replace(/[\x00-\x08\x0B\x0C\x0E-\x1F]/g, "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
+}
+
+export interface JUnitCase {
+  classname: string;
+  name: string;
+  seconds: number;
+  failure?: { message: string; body?: string };
+  skipped?: string;
+  systemOut?: string;
+}
+
+export function junitXml(suiteName: string, cases: JUnitCase[]): string {
+  const failures = cases.filter((c) => c.failure).length;
+  const skipped = cases.filter((c) => c.skipped !== undefined && !c.failure).length;
+  const time = cases.reduce((a, c) => a + c.seconds, 0);
+  const body = cases.map((c) => {
+    const attrs = `classname="${xmlEscape(c.classname)}" name="${xmlEscape(c.name)}" time="${c.seconds.toFixed(3)}"`;
+    const inner = [
+      c.failure ? `      <failure message="${xmlEscape(c.failure.message)}">${xmlEscape(c.failure.body ?? "")}</failure>` : "",
+      !c.failure && c.skipped !== undefined ? `      <skipped message="${xmlEscape(c.skipped)}"/>` : "",
+      c.systemOut ? `      <system-out>${xmlEscape(c.systemOut)}</system-out>` : "",
+    ].filter(Boolean);
+    return inner.length ? `    <testcase ${attrs}>\n${inner.join("\n")}\n    </testcase>` : `    <testcase ${attrs}/>`;
+  });
+  return [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<testsuites name="${xmlEscape(suiteName)}" tests="${cases.length}" failures="${failures}" skipped="${skipped}" time="${time.toFixed(3)}">`,
+    `  <testsuite name="${xmlEscape(suiteName)}" tests="${cases.length}" failures="${failures}" skipped="${skipped}" time="${time.toFixed(3)}">`,
+    ...body,
+    `  </testsuite>`,
+    `</testsuites>`,
+    "",
+  ].join("\n");
+}
+
+/** A GitHub Actions workflow command (`::error title=…::message`), escaped as the runner expects. */
+export function ghAnnotation(level: "error" | "warning" | "notice", message: string, title?: string): string {
+  const esc = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+  const prop = title ? ` title=${esc(title).replace(/:/g, "%3A").replace(/,/g, "%2C")}` : "";
+  return `::${level}${prop}::${esc(message)}`;
+}

