@@ -40,7 +40,7 @@ export const TOOL_SPECS: Record<ToolName, ToolSpec> = {
     envVars: ["KILND", "MELD_KILND"],
     local: [join(TOOLS_DIR, "bin", "kilnd")],
     siblings: ["../kiln/target/release/kilnd", "../kiln/target/debug/kilnd"],
-    fix: "build kiln (`cargo build -p kilnd` in a kiln checkout beside this one) or set KILND=/path/to/kilnd; no registry package ships kilnd",
+    fix: "set KILND=/path/to/kilnd (or MELD_KILND), or build kiln in a checkout at ../kiln (`cargo build --release` there); no package registry ships kilnd",
   },
   wasmtime: {
     name: "wasmtime",
