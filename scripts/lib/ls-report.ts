@@ -60,6 +60,11 @@ export interface LsGateReport {
   tests_read?: { passed: number; failed: number; ignored: number };
 }
 
+/** meld's derivation, kept byte-identical: lower-case, `-` → `_`, one trailing `_` (`LS-A-11` → `ls_a_11_`). */
+export function prefixOf(id: string): string {
+  return id.toLowerCase().replace(/-/g, "_") + "_";
+}
+
 const isStr = (v: unknown): v is string => typeof v === "string";
 const isCount = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0;
 const isStrArr = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr);
@@ -121,7 +126,10 @@ export function isLsGateReport(x: unknown): x is LsGateReport {
 
 /** Text that goes into markdown prose: HTML and markdown syntax characters are escaped. */
 function mdText(s: string): string {
-  return s.replace(/[\\`*_[\]<>&|#]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`));
+  // `_` inside a word (ls_a_11) cannot start emphasis on GitHub, so only word-edge underscores are escaped.
+  return s
+    .replace(/[\\`*[\]<>&|#]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`))
+    .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, "\\_");
 }
 
 /** A code span that survives any content (backticks inside are replaced, newlines flattened). */
@@ -186,7 +194,9 @@ export function renderLsGateMarkdown(r: LsGateReport, opts: { runUrl?: string } 
     ),
     ...details(
       `Prefix collisions (${r.collisions.length})`,
-      r.collisions.map((c) => `- ${code(c.id)} is a prefix risk next to ${code(c.shadowedBy)}`),
+      r.collisions.map(
+        (c) => `- ${code(prefixOf(c.id))} (${mdText(c.id)}) is part of ${code(prefixOf(c.shadowedBy))} (${mdText(c.shadowedBy)}): a substring match counts ${mdText(c.shadowedBy)}'s tests for ${mdText(c.id)} too`,
+      ),
     ),
   );
   const tail = [`Runner: ${code(r.runner.command)}`];
