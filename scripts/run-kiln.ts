@@ -109,7 +109,8 @@ export function classifyKiln(p: ProcResult, invoke?: string): Classified {
   const early = killedOrTimedOut(p);
   const split = splitKilnOutput(p.stdout);
   if (early) return { ...early, stdout: split.guest };
-  const all = `${p.stdout}\n${p.stderr}`;
+  // A flood of guest output pushes kilnd's verdict line past the capture: read the kept tails too.
+  const all = `${p.stdout}\n${p.stdoutTail}\n${p.stderr}\n${p.stderrTail}`;
   if (/panicked at/.test(all)) {
     return { verdict: "crashed", errorLine: firstMeaningfulLine(all.slice(all.indexOf("panicked at"))), stdout: split.guest };
   }

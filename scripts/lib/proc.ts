@@ -18,6 +18,9 @@ export interface ProcResult {
   stdoutSha256: string;
   stdoutTruncated: boolean;
   stderrTruncated: boolean;
+  /** The last bytes of a truncated stream (a tool's verdict line comes last); "" when not truncated. */
+  stdoutTail: string;
+  stderrTail: string;
   ms: number;
   timedOut: boolean;
   /** Set when the program could not be started at all (ENOENT, EACCES). */
@@ -37,6 +40,7 @@ export interface RunOptions {
 }
 
 export const DEFAULT_CAPTURE = 1 << 20;
+const TAIL = 64 << 10;
 
 /** Process groups still running, so an interrupted caller can kill every tree it started. */
 const live = new Set<number>();
@@ -57,6 +61,7 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
 class Capture {
   private chunks: Buffer[] = [];
   private kept = 0;
+  private tail: Buffer = Buffer.alloc(0);
   bytes = 0;
   private hash = createHash("sha256");
   constructor(private readonly cap: number) {}
@@ -67,7 +72,13 @@ class Capture {
       const take = chunk.subarray(0, this.cap - this.kept);
       this.chunks.push(take);
       this.kept += take.length;
+      if (take.length === chunk.length) return;
     }
+    const t = Buffer.concat([this.tail, chunk]);
+    this.tail = t.length > TAIL ? t.subarray(t.length - TAIL) : t;
+  }
+  tailText(): string {
+    return this.truncated ? this.tail.toString("utf8") : "";
   }
   get truncated(): boolean {
     return this.bytes > this.kept;
@@ -132,6 +143,8 @@ export function runProcess(argv: string[], opts: RunOptions = {}): Promise<ProcR
         stdoutSha256: out.digest(),
         stdoutTruncated: out.truncated,
         stderrTruncated: err.truncated,
+        stdoutTail: out.tailText(),
+        stderrTail: err.tailText(),
         ms: Math.round(performance.now() - started),
         timedOut,
         spawnError,

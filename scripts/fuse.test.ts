@@ -1,0 +1,135 @@
+import { beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { checkInputs, classifyFuse, fuse, meldErrorLine } from "./fuse.ts";
+import { runComponent } from "./run-kiln.ts";
+import { parseWasmShape } from "./lib/wasm.ts";
+import type { ProcResult } from "./lib/proc.ts";
+import { providerConsumerWat, runScript, tempDir, watToWasm } from "./lib/testkit.ts";
+
+function proc(over: Partial<ProcResult>): ProcResult {
+  return { argv: [], code: 0, signal: null, stdout: "", stderr: "", stdoutBytes: 0, stderrBytes: 0, stdoutSha256: "", stdoutTruncated: false, stderrTruncated: false, stdoutTail: "", stderrTail: "", ms: 1, timedOut: false, ...over };
+}
+
+const MELD_REFUSAL = `Meld v0.65.1 - Static Component Fusion
+Error: Fusion failed
+
+Caused by:
+    failed to encode output module: fused module has non-resource-drop imports but no cabi_realloc export
+
+Stack backtrace:
+   0: <unknown>
+`;
+
+describe("meld outcomes (pure)", () => {
+  test("meld's own error line is kept, joined with its cause, without the backtrace", () => {
+    expect(meldErrorLine(MELD_REFUSAL)).toBe("Fusion failed: failed to encode output module: fused module has non-resource-drop imports but no cabi_realloc export");
+  });
+
+  test("ls_s_7_ a refusal is `refused`, never fused or crashed; a panic or signal is `crashed`", () => {
+    expect(classifyFuse(proc({ code: 1, stderr: MELD_REFUSAL }), undefined).verdict).toBe("refused");
+    expect(classifyFuse(proc({ code: 101, stderr: "thread 'main' panicked at meld-core/src/x.rs:1:1:\nindex out of bounds" }), undefined).verdict).toBe("crashed");
+    expect(classifyFuse(proc({ code: null, signal: "SIGKILL" }), undefined).verdict).toBe("crashed");
+  });
+
+  test("`fused` only when the output parses as wasm", () => {
+    const component = new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 0x01, 0]);
+    expect(classifyFuse(proc({ code: 0 }), component).verdict).toBe("fused");
+    expect(classifyFuse(proc({ code: 0 }), new Uint8Array([1, 2, 3])).verdict).toBe("crashed");
+    expect(classifyFuse(proc({ code: 0 }), undefined).verdict).toBe("crashed");
+    const truncated = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 0x20, 0]);
+    expect(() => parseWasmShape(truncated)).toThrow("runs past the end");
+  });
+});
+
+describe("real meld", () => {
+  let dir: string;
+  let composed: string;
+  beforeAll(async () => {
+    dir = tempDir("seam-fuse");
+    composed = await watToWasm(dir, "composed", providerConsumerWat());
+  });
+
+  for (const memory of ["multi", "shared"] as const) {
+    test(`fuses a provider/consumer component (${memory} memory); jco gives the unfused results`, async () => {
+      const out = join(dir, `fused-${memory}.wasm`);
+      const rec = await fuse({ inputs: [composed], output: out, memory });
+      expect(rec.verdict).toBe("fused");
+      expect(rec.meld?.version).toMatch(/^\d+\.\d+\.\d+/);
+      expect(rec.command).toContain(`fuse ${composed} -o ${out} --memory ${memory} --component`);
+      expect(rec.output?.sha256).toBe(new Bun.CryptoHasher("sha256").update(readFileSync(out)).digest("hex"));
+      expect(parseWasmShape(readFileSync(out)).kind).toBe("component");
+      for (const fn of ["compute", "greet"]) {
+        const [before, after] = await Promise.all([composed, out].map((wasm) => runComponent({ wasm, engine: "jco", invoke: fn })));
+        expect(after!.verdict).toBe("passed");
+        expect(after!.results).toEqual(before!.results!);
+      }
+    });
+  }
+
+  test("a component no test has seen fuses and keeps its results (bias 1000: compute = 1042)", async () => {
+    const fresh = await watToWasm(dir, "fresh", providerConsumerWat(1000 + Math.floor(Math.random() * 1000)));
+    const out = join(dir, "fresh-fused.wasm");
+    expect((await fuse({ inputs: [fresh], output: out })).verdict).toBe("fused");
+    const [a, b] = await Promise.all([fresh, out].map((wasm) => runComponent({ wasm, engine: "jco", invoke: "compute" })));
+    expect(Number(a!.results![0])).toBeGreaterThanOrEqual(1042);
+    expect(b!.results).toEqual(a!.results!);
+  });
+
+  test("meld's refusal keeps meld's own message and leaves no output file", async () => {
+    // A component whose module has imports but no cabi_realloc: meld declines to encode it.
+    const noRealloc = await watToWasm(dir, "norealloc", `(component
+  (import "f" (func $f (result u32)))
+  (core func $fl (canon lower (func $f)))
+  (core module $m (import "h" "f" (func (result i32))) (memory (export "memory") 1) (func (export "g") (result i32) call 0))
+  (core instance $i (instantiate $m (with "h" (instance (export "f" (func $fl))))))
+  (func (export "g") (result u32) (canon lift (core func $i "g"))))`);
+    const out = join(dir, "refused.wasm");
+    const rec = await fuse({ inputs: [noRealloc], output: out });
+    expect(rec.verdict).toBe("refused");
+    expect(rec.message).toStartWith("Fusion failed: ");
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes(".tmp"))).toEqual([]);
+  });
+});
+
+describe("fuse CLI", () => {
+  test("writes <out>.json with the record and exits 0", async () => {
+    const dir = tempDir("seam-fuse-cli");
+    const input = await watToWasm(dir, "c", providerConsumerWat());
+    const p = await runScript("fuse.ts", [input, "-o", join(dir, "out.wasm")]);
+    expect(p.code).toBe(0);
+    expect(p.stdout).toStartWith("fused: ");
+    const rec = JSON.parse(readFileSync(join(dir, "out.wasm.json"), "utf8"));
+    expect([rec.schema, rec.verdict, rec.inputs[0].bytes]).toEqual(["seam.fuse/1", "fused", readFileSync(input).length]);
+  });
+
+  test("bad input: one line naming the problem and the fix, exit 2, no output file", async () => {
+    const dir = tempDir("seam-fuse-bad");
+    const notWasm = join(dir, "text.wasm");
+    writeFileSync(notWasm, "hello");
+    const core = await watToWasm(dir, "core", "(module (func (export \"f\")))");
+    const good = await watToWasm(dir, "good", providerConsumerWat());
+    // A folder path that runs through a regular file cannot be created, even by root.
+    const locked = join(dir, "a-file");
+    writeFileSync(locked, "");
+    const cases: [string[], string][] = [
+      [[join(dir, "missing.wasm"), "-o", join(dir, "o1.wasm")], "input not found"],
+      [[notWasm, "-o", join(dir, "o2.wasm")], "is not a WebAssembly file"],
+      [[core, "-o", join(dir, "o3.wasm")], "is a core module, but meld fuses components"],
+      [[good, "-o", join(locked, "sub", "o4.wasm")], "cannot write to"],
+      [[good, "-o", join(dir, "o5.wasm"), "--frobnicate"], "--frobnicate"],
+    ];
+    for (const [args, want] of cases) {
+      const p = await runScript("fuse.ts", args);
+      expect(p.code).toBe(2);
+      expect(p.stderr.split("\n")[0]).toContain(want);
+      expect(p.stderr).toContain("hint:");
+    }
+    expect(readdirSync(dir).filter((f) => /^o\d/.test(f))).toEqual([]);
+  });
+
+  test("checkInputs needs at least one input", () => {
+    expect(() => checkInputs([])).toThrow("no input component given");
+  });
+});

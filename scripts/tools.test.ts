@@ -1,0 +1,77 @@
+import { describe, expect, test } from "bun:test";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { lookupTool, missingToolError } from "./lib/tools.ts";
+import { runScript, tempDir } from "./lib/testkit.ts";
+
+/** A fake project root with an executable at each place the lookup looks. */
+function layout() {
+  const base = tempDir("seam-tools");
+  const root = join(base, "seam");
+  const exe = (path: string) => {
+    mkdirSync(join(path, ".."), { recursive: true });
+    writeFileSync(path, "#!/bin/sh\n");
+    chmodSync(path, 0o755);
+    return path;
+  };
+  return {
+    root,
+    flag: exe(join(base, "flag", "kilnd")),
+    env: exe(join(base, "env", "kilnd")),
+    upstreamEnv: exe(join(base, "upstream", "kilnd")),
+    local: exe(join(root, ".tools", "bin", "kilnd")),
+    pathDir: join(exe(join(base, "pathdir", "kilnd")), ".."),
+    sibling: exe(join(base, "kiln", "target", "release", "kilnd")),
+  };
+}
+
+describe("tool lookup order: flag > env > .tools > PATH > sibling checkout", () => {
+  test("each place wins over the ones after it", () => {
+    const l = layout();
+    const env = { KILND: l.env, MELD_KILND: l.upstreamEnv, PATH: l.pathDir };
+    expect(lookupTool("kilnd", { flag: l.flag, env, root: l.root }).found?.source).toBe("--kilnd");
+    expect(lookupTool("kilnd", { env, root: l.root }).found?.path).toBe(l.env);
+    expect(lookupTool("kilnd", { env: { MELD_KILND: l.upstreamEnv, PATH: l.pathDir }, root: l.root }).found?.source).toBe("env MELD_KILND");
+    expect(lookupTool("kilnd", { env: { PATH: l.pathDir }, root: l.root }).found?.source).toBe(".tools");
+  });
+
+  test("PATH, then ../kiln/target/release/kilnd", () => {
+    const l = layout();
+    const noLocal = join(l.root, "..", "kiln", "..", "seam-without-tools");
+    mkdirSync(noLocal, { recursive: true });
+    expect(lookupTool("kilnd", { env: { PATH: l.pathDir }, root: noLocal }).found?.source).toBe("PATH");
+    expect(lookupTool("kilnd", { env: { PATH: "" }, root: noLocal }).found?.path).toBe(l.sibling);
+  });
+
+  test("an env var that points at nothing is an error naming the var, never a silent fallback", () => {
+    const l = layout();
+    const r = lookupTool("kilnd", { env: { KILND: "/nonexistent/kilnd", PATH: l.pathDir }, root: l.root });
+    expect(r.found).toBeUndefined();
+    expect(missingToolError(r).message).toBe("KILND=/nonexistent/kilnd is not an executable file");
+  });
+
+  test("absent everywhere: the error names every place and the hint names the fix", () => {
+    const e = missingToolError(lookupTool("meld", { env: { PATH: "" }, root: tempDir("seam-empty") }));
+    expect(e.message).toContain("$MELD");
+    expect(e.hint).toContain("bun scripts/tools.ts --install");
+    expect(e.exitCode).toBe(3);
+  });
+});
+
+describe("tools CLI", () => {
+  test("reports every tool with version and source; --require of an absent tool exits 3", async () => {
+    const ok = await runScript("tools.ts", ["--json"]);
+    expect(ok.code).toBe(0);
+    const report = JSON.parse(ok.stdout) as { name: string; found: boolean; version?: string }[];
+    expect(report.map((t) => t.name).sort()).toEqual(["jco", "kilnd", "meld", "wasmtime"]);
+    expect(report.find((t) => t.name === "meld")?.version).toBe("0.65.1");
+    const missing = await runScript("tools.ts", ["--require", "kilnd"], { env: { KILND: "/nonexistent/kilnd" } });
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain("KILND=/nonexistent/kilnd");
+  });
+
+  test("an unknown tool name is a usage error", async () => {
+    const p = await runScript("tools.ts", ["--require", "cargo-magic"]);
+    expect(p.code).toBe(2);
+  });
+});
