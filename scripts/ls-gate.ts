@@ -650,15 +650,16 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ output: RunnerO
  * meld's approach, reproduced for side-by-side comparison (tests and bench-ls-gate.ts): one
  * `cargo test --no-fail-fast -- --test-threads=1 <prefix>` per approved ID, summing its `test result:`
  * lines; matched 0 → missing, failed > 0 → failed, else passed. Exit statuses are not looked at.
+ * `libtestArgs` replaces upstream's `--test-threads=1` (the benchmark also times it with libtest's default).
  */
 export async function upstreamPerId(
   ids: string[],
-  opts: { project: string; package?: string; cargoArgs?: string[]; timeoutMs?: number; env?: Record<string, string | undefined> },
+  opts: { project: string; package?: string; cargoArgs?: string[]; libtestArgs?: string[]; timeoutMs?: number; env?: Record<string, string | undefined> },
 ): Promise<{ passed: string[]; failed: string[]; missing: string[]; runs: number; ms: number }> {
   const started = performance.now();
   const out = { passed: [] as string[], failed: [] as string[], missing: [] as string[] };
   for (const id of ids) {
-    const argv = [process.env.CARGO || "cargo", "test", ...(opts.package ? ["-p", opts.package] : []), "--no-fail-fast", ...(opts.cargoArgs ?? []), "--", "--test-threads=1", prefixOf(id)];
+    const argv = [process.env.CARGO || "cargo", "test", ...(opts.package ? ["-p", opts.package] : []), "--no-fail-fast", ...(opts.cargoArgs ?? []), "--", ...(opts.libtestArgs ?? ["--test-threads=1"]), prefixOf(id)];
     const r = await runProcess(argv, { cwd: opts.project, env: opts.env, timeoutMs: opts.timeoutMs ?? 1_800_000, maxCapture: CAPTURE });
     let passed = 0;
     let failed = 0;
