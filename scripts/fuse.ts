@@ -24,7 +24,8 @@ export interface FuseOptions {
   extraArgs?: string[];
   /** Explicit meld binary (the --meld flag); otherwise the usual lookup. */
   meld?: string;
-  lookupEnv?: Record<string, string | undefined>;
+  /** Environment the lookup reads and meld inherits; defaults to process.env. */
+  hostEnv?: Record<string, string | undefined>;
   timeoutMs?: number;
 }
 
@@ -93,7 +94,7 @@ export async function fuse(o: FuseOptions): Promise<FuseRecord> {
   const inputs = checkInputs(o.inputs);
   const output = resolve(o.output);
   requireWritableDir(output);
-  const lookup = lookupTool("meld", { flag: o.meld, env: o.lookupEnv });
+  const lookup = lookupTool("meld", { flag: o.meld, env: o.hostEnv });
   const record: FuseRecord = {
     schema: "seam.fuse/1",
     verdict: "missing-tool",
@@ -116,7 +117,7 @@ export async function fuse(o: FuseOptions): Promise<FuseRecord> {
   record.meld = { path: meld.path, version: await toolVersion(meld), source: meld.source };
   const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.meld.tmp`);
   rmSync(tmp, { force: true });
-  const p = await runProcess(meldArgv(meld.path, o, tmp), { timeoutMs: o.timeoutMs ?? 300_000, env: { ...process.env, RUST_BACKTRACE: "0" } });
+  const p = await runProcess(meldArgv(meld.path, o, tmp), { timeoutMs: o.timeoutMs ?? 300_000, env: { ...(o.hostEnv ?? process.env), RUST_BACKTRACE: "0" } });
   const outBytes = existsSync(tmp) ? readFileSync(tmp) : undefined;
   const c = classifyFuse(p, outBytes);
   record.verdict = c.verdict;

@@ -27,8 +27,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Explicit engine binary (the --kilnd / --wasmtime flag); otherwise the usual lookup. */
   enginePath?: string;
-  /** Environment the lookup reads (tests inject one); defaults to process.env. */
-  lookupEnv?: Record<string, string | undefined>;
+  /** Environment the lookup reads and the engine inherits (tests inject one); defaults to process.env. */
+  hostEnv?: Record<string, string | undefined>;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -216,7 +216,7 @@ const ENGINE_TOOL: Record<Engine, ToolName> = { kiln: "kilnd", jco: "jco", wasmt
 export async function runComponent(o: RunOptions): Promise<RunRecord> {
   requireFile(o.wasm, "component");
   const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const lookup = lookupTool(ENGINE_TOOL[o.engine], { flag: o.enginePath, env: o.lookupEnv });
+  const lookup = lookupTool(ENGINE_TOOL[o.engine], { flag: o.enginePath, env: o.hostEnv });
   const base = {
     schema: "seam.run/1" as const,
     engine: o.engine,
@@ -232,7 +232,7 @@ export async function runComponent(o: RunOptions): Promise<RunRecord> {
     return { ...base, engineVersion: "absent", enginePath: null, command: "", verdict: "missing-engine", exitCode: null, signal: null, errorLine: `${err.message}; fix: ${err.hint}`, stdout: "", ms: 0 };
   }
   const tool = lookup.found;
-  const env = { ...process.env, ...(o.env ?? {}) };
+  const env = { ...(o.hostEnv ?? process.env), ...(o.env ?? {}) };
   let argv: string[];
   let classify: (p: ProcResult, invoke?: string) => Classified;
   if (o.engine === "kiln") {

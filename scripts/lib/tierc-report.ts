@@ -2,7 +2,11 @@
  * tierc-report — the schema of out/tier-c/results.json and its markdown rendering (the table a PR
  * comment shows). Shared by tier-c.ts (writes it) and post-comment.ts (renders it); no I/O here.
  */
-import { mdTable } from "./render.ts";
+import { appendFileSync, cpSync, existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { atomicWrite, atomicWriteJson } from "./fsx.ts";
+import { SeamError, EXIT } from "./errors.ts";
+import { junitXml, mdTable } from "./render.ts";
 
 export const TIERC_SCHEMA = "seam.tier-c/1";
 
@@ -134,4 +138,66 @@ export function renderTierCMarkdown(r: TierCReport, opts: { runUrl?: string; bun
     `<sub>${toolLine}${opts.runUrl ? ` · [run](${opts.runUrl})` : ""}</sub>`,
     "",
   ].join("\n");
+}
+
+/** Assembles a report from rows: sorted rows, counts, the notices a reader must see, the exit code. */
+export function buildReport(rows: Row[], tools: TierCReport["tools"], options: TierCReport["options"], notices: string[]): TierCReport {
+  const sorted = [...rows].sort((a, b) => a.fixture.localeCompare(b.fixture) || a.mode.localeCompare(b.mode));
+  const counts: Partial<Record<Verdict, number>> = {};
+  for (const r of sorted) counts[r.verdict] = (counts[r.verdict] ?? 0) + 1;
+  const loud = sorted.filter((r) => r.outcome === "xpass" || r.outcome === "moved").map((r) => r.why);
+  const bad = sorted.some((r) => r.outcome === "unexpected" || r.outcome === "moved" || (options.strict && r.outcome === "xpass"));
+  return { schema: TIERC_SCHEMA, generatedAt: new Date().toISOString(), tools, options, rows: sorted, counts, notices: [...new Set([...notices, ...loud])], exitCode: bad ? EXIT.fail : EXIT.ok };
+}
+
+/** One JUnit testcase per fixture × mode: expected-fail and out-of-scope rows are skipped, with why. */
+export function tierCJUnit(r: TierCReport): string {
+  return junitXml(
+    "seam tier-c",
+    r.rows.map((row) => {
+      const failing = row.outcome === "unexpected" || row.outcome === "moved" || (r.options.strict && row.outcome === "xpass");
+      const skipped = ["expected-fail", "skipped", "fuse-refused", "kiln-unsupported"].includes(row.verdict);
+      return {
+        classname: `tier-c.${row.fixture}`,
+        name: `${row.fixture} ${row.mode}`,
+        seconds: row.cells.reduce((a, c) => a + c.ms, 0) / 1000,
+        ...(failing ? { failure: { message: `${row.verdict}: ${row.why}`, body: row.cells.map((c) => `${c.step}: ${c.status} ${c.detail}`).join("\n") } } : {}),
+        ...(!failing && skipped ? { skipped: row.blocker ? `${row.blocker.ref}: ${row.why}` : row.why } : {}),
+      };
+    }),
+  );
+}
+
+/** Writes results.json, summary.md and junit.xml (each atomically) and the step summary when set. */
+export function writeReports(r: TierCReport, outDir: string): void {
+  const md = renderTierCMarkdown(r);
+  atomicWriteJson(join(outDir, "results.json"), r);
+  atomicWrite(join(outDir, "summary.md"), md);
+  atomicWrite(join(outDir, "junit.xml"), tierCJUnit(r));
+  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, md + "\n");
+}
+
+/** Combines shard folders into one report in outDir (rows, bundles, notices), as if run at once. */
+export function mergeReports(dirs: string[], outDir: string, strict: boolean): TierCReport {
+  const parts = dirs.map((d) => {
+    const file = join(d, "results.json");
+    if (!existsSync(file)) throw new SeamError(`no results.json in ${d}`, { hint: "pass the --out folders of the shard runs", exitCode: EXIT.usage });
+    const x = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    if (!isTierCReport(x)) throw new SeamError(`${file} is not a tier-c results file (schema ${TIERC_SCHEMA})`, { exitCode: EXIT.usage });
+    return { dir: d, report: x };
+  });
+  const rows = parts.flatMap((p) => p.report.rows);
+  for (const p of parts) {
+    for (const row of p.report.rows) if (row.bundle && p.dir !== outDir) cpSync(join(p.dir, row.bundle), join(outDir, row.bundle), { recursive: true });
+  }
+  const first = parts[0]!.report;
+  const tools = {
+    meld: parts.map((p) => p.report.tools.meld).find(Boolean) ?? null,
+    kilnd: parts.map((p) => p.report.tools.kilnd).find(Boolean) ?? null,
+    reference: parts.map((p) => p.report.tools.reference).find(Boolean) ?? null,
+  };
+  const fixtures = [...new Set(parts.flatMap((p) => p.report.options.fixtures))].sort();
+  const report = buildReport(rows, tools, { memory: first.options.memory, fixtures, strict }, parts.flatMap((p) => p.report.notices));
+  writeReports(report, outDir);
+  return report;
 }

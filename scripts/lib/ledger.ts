@@ -1,0 +1,100 @@
+/**
+ * ledger — the known-blocker ledger (fixtures/known-blockers.yaml): upstream issues that are expected to
+ * make kiln fail on fused components, each with the error signature it produces and the fixture × memory
+ * cells it covers. tier-c holds every seam failure against it. Pure apart from reading the file.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { isMap, type Node } from "yaml";
+import { formatSignature, type Signature } from "./records.ts";
+import { child, items, parseYaml, scalar } from "./yamlx.ts";
+
+export type Mode = "multi" | "shared";
+
+export interface Blocker {
+  /** Upstream reference, e.g. `kiln#375`. */
+  ref: string;
+  title: string;
+  signature: { category?: string; code?: string; message?: RegExp };
+  /** Fixture names (or `*`) and memory modes the blocker covers. */
+  fixtures: string[];
+  modes: Mode[];
+  line: string;
+}
+
+const HINT = "fix fixtures/known-blockers.yaml: `blockers:` list of {ref, title, signature: {category, code, message}, fixtures: [...], modes: [multi, shared]}";
+
+export function parseLedger(text: string, path: string): Blocker[] {
+  const y = parseYaml(text, path, HINT);
+  if (y.root === null) return [];
+  const list = items(child(y.root, "blockers"));
+  if (!isMap(y.root) || (!list && scalar(child(y.root, "blockers")) !== null)) {
+    y.problem(y.root, "expected a top-level `blockers:` list");
+    y.check();
+  }
+  const blockers: Blocker[] = [];
+  for (const node of list ?? []) {
+    const str = (key: string, n: Node | undefined = node): string | undefined => {
+      const v = scalar(child(n, key));
+      return typeof v === "string" && v.trim() ? v.trim() : undefined;
+    };
+    const ref = str("ref");
+    if (!ref) y.problem(node, "blocker without `ref` (e.g. kiln#375)");
+    const sigNode = child(node, "signature");
+    if (!isMap(sigNode)) y.problem(node, `${ref ?? "blocker"}: \`signature:\` must be a mapping with category/code/message`);
+    const code = str("code", sigNode);
+    if (code && !/^E[0-9A-F]{4}$/.test(code)) y.problem(child(sigNode, "code"), `${ref}: code ${code} is not E + 4 upper-case hex digits`);
+    let message: RegExp | undefined;
+    const pattern = str("message", sigNode);
+    if (pattern) {
+      try {
+        message = new RegExp(pattern);
+      } catch (e) {
+        y.problem(child(sigNode, "message"), `${ref}: message is not a valid pattern: ${(e as Error).message}`);
+      }
+    }
+    if (isMap(sigNode) && !code && !pattern && !str("category", sigNode)) y.problem(sigNode, `${ref}: an empty signature would match every failure`);
+    const list = (key: string) => (items(child(node, key)) ?? []).map((n) => String(scalar(n)));
+    const fixtures = list("fixtures");
+    if (fixtures.length === 0) y.problem(node, `${ref}: \`fixtures:\` must list the fixtures it covers (or "*")`);
+    const modes = child(node, "modes") ? list("modes") : ["multi", "shared"];
+    for (const m of modes) if (m !== "multi" && m !== "shared") y.problem(child(node, "modes"), `${ref}: unknown memory mode ${m}`);
+    blockers.push({ ref: ref ?? "", title: str("title") ?? "", signature: { category: str("category", sigNode), code, message }, fixtures, modes: modes as Mode[], line: y.at(node) });
+  }
+  y.check();
+  return blockers;
+}
+
+export function loadLedger(path: string): Blocker[] {
+  return existsSync(path) ? parseLedger(readFileSync(path, "utf8"), path) : [];
+}
+
+export function covers(b: Blocker, fixture: string, mode: Mode): boolean {
+  return b.modes.includes(mode) && (b.fixtures.includes("*") || b.fixtures.includes(fixture));
+}
+
+export function signatureMatches(b: Blocker, sig: Signature | undefined): boolean {
+  if (!sig) return false;
+  const s = b.signature;
+  return (!s.category || s.category === sig.category) && (!s.code || s.code === sig.code) && (!s.message || s.message.test(sig.message));
+}
+
+/** The ledger's expected signature as kiln would print it (`[Runtime][E0BBB] Export not found`). */
+export function expectedText(b: Blocker): string {
+  const s = b.signature;
+  return formatSignature({ category: s.category ?? "*", code: s.code ?? "E????", message: s.message?.source ?? "…" });
+}
+
+export type LedgerOutcome =
+  | { kind: "uncovered" }
+  | { kind: "expected"; blocker: Blocker }
+  | { kind: "moved"; blocker: Blocker }
+  | { kind: "xpass"; blocker: Blocker };
+
+/** Holds one kiln(fused) result against the ledger. */
+export function consult(ledger: Blocker[], fixture: string, mode: Mode, failed: boolean, sig: Signature | undefined): LedgerOutcome {
+  const covering = ledger.filter((b) => covers(b, fixture, mode));
+  if (covering.length === 0) return { kind: "uncovered" };
+  if (!failed) return { kind: "xpass", blocker: covering[0]! };
+  const match = covering.find((b) => signatureMatches(b, sig));
+  return match ? { kind: "expected", blocker: match } : { kind: "moved", blocker: covering[0]! };
+}

@@ -1,0 +1,52 @@
+/**
+ * yamlx — YAML loading with positions: every problem in a seam input file (fixture manifest, blocker
+ * ledger, loss scenarios) is reported as `file:line:col: …`, one line each, in a SeamError (exit 2).
+ */
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
+import { EXIT, SeamError } from "./errors.ts";
+
+export interface YamlFile {
+  root: Node | null;
+  /** `path:line:col` of a node (or of the file start). */
+  at: (node?: Node | null) => string;
+  /** Collects problems; `check()` throws them all at once. */
+  problem: (node: Node | null | undefined, message: string) => void;
+  check: () => void;
+}
+
+export function parseYaml(text: string, path: string, hint: string): YamlFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const pos = (offset: number) => {
+    const p = lineCounter.linePos(offset);
+    return `${path}:${p.line}:${p.col}`;
+  };
+  if (doc.errors.length) {
+    throw new SeamError(doc.errors.map((e) => `${pos(e.pos[0])}: malformed YAML: ${e.message.split("\n")[0]}`).join("\n"), { hint, exitCode: EXIT.usage });
+  }
+  const problems: string[] = [];
+  const at = (node?: Node | null) => pos(node?.range?.[0] ?? 0);
+  return {
+    root: (doc.contents as Node | null) ?? null,
+    at,
+    problem: (node, message) => void problems.push(`${at(node)}: ${message}`),
+    check: () => {
+      if (problems.length) throw new SeamError(problems.join("\n"), { hint, exitCode: EXIT.usage });
+    },
+  };
+}
+
+/** The node under `key` of a mapping node, or undefined. */
+export function child(node: Node | null | undefined, key: string): Node | undefined {
+  return isMap(node) ? ((node.get(key, true) as Node | undefined) ?? undefined) : undefined;
+}
+
+/** A scalar's value (string/number/boolean/null), or undefined for anything else. */
+export function scalar(node: Node | null | undefined): unknown {
+  return isScalar(node) ? node.value : undefined;
+}
+
+/** The items of a sequence node, or undefined when it is not one. */
+export function items(node: Node | null | undefined): Node[] | undefined {
+  return isSeq(node) ? (node.items as Node[]) : undefined;
+}

@@ -1,0 +1,271 @@
+import { beforeAll, describe, expect, test } from "bun:test";
+import { chmodSync, existsSync, readFileSync, writeFileSync, appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { decide, runMatrix, shardFixtures, type CellRun, type MatrixFixture, type MatrixOptions } from "./tier-c.ts";
+import { mergeReports, writeReports, type TierCReport } from "./lib/tierc-report.ts";
+import { parseLedger, type Blocker } from "./lib/ledger.ts";
+import { writeFakeKilnd, type Scenario } from "./lib/fake-kilnd.ts";
+import { runProcess } from "./lib/proc.ts";
+import type { FuseRecord, RunRecord } from "./lib/records.ts";
+import { providerConsumerWat, runScript, tempDir, watToWasm } from "./lib/testkit.ts";
+import { ROOT, requireTool } from "./lib/tools.ts";
+
+const HELLO_LINE = "Hello wasm component world from C!\n";
+
+// ---------------------------------------------------------------- pure: attribution and the ledger
+
+const run = (ok: boolean | null, why = "", code?: string): CellRun => ({
+  status: ok === null ? "skipped" : ok ? "passed" : "failed",
+  ok,
+  why,
+  records: [],
+  ms: 1,
+  cached: false,
+  ...(code ? { signature: { category: "Runtime", code, message: code === "E0BBB" ? "Export not found" : "other" } } : {}),
+});
+const fused = { verdict: "fused" } as FuseRecord;
+const row = (over: Partial<Parameters<typeof decide>[0]>) => ({ fixture: "hello_c_cli", mode: "multi" as const, reference: "jco", refOrig: run(true), kilnOrig: run(true), fuse: fused, refFused: run(true), kilnFused: run(true), ...over });
+const LEDGER_YAML = `blockers:
+  - ref: kiln#375
+    title: cross-core imports
+    signature: { category: Runtime, code: E0BBB, message: "Export not found" }
+    fixtures: [hello_c_cli]
+    modes: [multi]
+`;
+const ledger375 = parseLedger(LEDGER_YAML, "known-blockers.yaml");
+
+describe("attribution (pure)", () => {
+  test("pass, and each tool's bug attributed to that tool", () => {
+    expect(decide(row({}), []).verdict).toBe("pass");
+    expect(decide(row({ kilnFused: run(false, "x", "E0BBB") }), []).verdict).toBe("seam-bug");
+    expect(decide(row({ refFused: run(false, "stdout differs") }), []).verdict).toBe("meld-bug");
+    expect(decide(row({ fuse: { verdict: "crashed", message: "panicked" } as FuseRecord }), []).verdict).toBe("meld-bug");
+    expect(decide(row({ kilnOrig: run(false, "x", "E03ED"), kilnFused: run(false, "x", "E03ED") }), []).verdict).toBe("kiln-unsupported");
+    expect(decide(row({ refOrig: run(false, "bad fixture") }), []).verdict).toBe("reference-fail");
+  });
+
+  test("ls_s_2_ a fused failure is only kiln's when the reference runs the same fused file", () => {
+    const both = decide(row({ refFused: run(false, "trap"), kilnFused: run(false, "x", "E0BBB") }), []);
+    expect(both.verdict).toBe("meld-bug");
+    expect(decide(row({ kilnFused: run(false, "x", "E0BBB") }), []).why).toContain("fused passes on jco");
+  });
+
+  test("ls_s_7_ meld's refusal is fuse-refused, not a failure; a missing tool is skipped with its fix", () => {
+    const refused = decide(row({ fuse: { verdict: "refused", message: "Fusion failed: x" } as FuseRecord }), []);
+    expect([refused.verdict, refused.outcome]).toEqual(["fuse-refused", "ok"]);
+    const noKiln = decide(row({ kilnOrig: run(null, "kilnd absent (set KILND)"), kilnFused: run(null, "kilnd absent (set KILND)") }), []);
+    expect([noKiln.verdict, noKiln.outcome]).toEqual(["skipped", "ok"]);
+    expect(noKiln.why).toContain("set KILND");
+  });
+
+  test("ledger: expected-fail, ls_s_3_ blocker-moved with old and new signature, xpass, unexpected", () => {
+    expect(decide(row({ kilnFused: run(false, "x", "E0BBB") }), ledger375)).toMatchObject({ verdict: "expected-fail", outcome: "expected" });
+    const moved = decide(row({ kilnFused: run(false, "x", "E2199") }), ledger375);
+    expect(moved.verdict).toBe("blocker-moved");
+    expect(moved.why).toBe("kiln#375 moved: was [Runtime][E0BBB] Export not found, now [Runtime][E2199] other");
+    expect(decide(row({}), ledger375)).toMatchObject({ verdict: "xpass", why: "kiln#375 looks fixed for hello_c_cli (multi): remove the entry from the ledger" });
+    expect(decide(row({ mode: "shared", kilnFused: run(false, "x", "E0BBB") }), ledger375).outcome).toBe("unexpected");
+  });
+
+  test("a malformed ledger names file:line:col and the field", () => {
+    expect(() => parseLedger("blockers:\n  - ref: kiln#1\n    signature: { code: E12 }\n    fixtures: [a]\n", "kb.yaml")).toThrow("kb.yaml:3:24: kiln#1: code E12 is not E + 4 upper-case hex digits");
+    expect(() => parseLedger("blockers: [\n", "kb.yaml")).toThrow(/^kb\.yaml:\d+:\d+: malformed YAML/);
+    expect(() => parseLedger("blockers:\n  - title: no ref\n    signature: { code: E0BBB }\n    fixtures: ['*']\n", "kb.yaml")).toThrow("kb.yaml:2:5: blocker without `ref`");
+  });
+
+  test("shards are disjoint, deterministic, and cover every fixture", () => {
+    const fx = ["e", "a", "d", "b", "c"].map((name) => ({ name }));
+    const parts = [1, 2, 3].map((index) => shardFixtures(fx, { index, count: 3 }).map((f) => f.name));
+    expect(parts.flat().sort()).toEqual(["a", "b", "c", "d", "e"]);
+    expect(parts).toEqual([["a", "d"], ["b", "e"], ["c"]]);
+  });
+});
+
+// ---------------------------------------------------------------- real meld + reference, fake kilnd
+
+let work: string;
+let kilnd: string;
+let fixtures: MatrixFixture[];
+
+function judgeFor(expected: { stdout?: string; results?: Record<string, string> }) {
+  return (r: RunRecord, invoke?: string) => {
+    if (r.verdict !== "passed") return { ok: false, why: `expected a clean run, got ${r.verdict}: ${r.errorLine ?? ""}` };
+    if (invoke) {
+      const want = expected.results![invoke];
+      return r.results?.[0] === want ? { ok: true, why: `${invoke} = ${want}` } : { ok: false, why: `${invoke} returned ${r.results?.[0]}, expected ${want}` };
+    }
+    return r.stdout === expected.stdout ? { ok: true, why: "stdout matches" } : { ok: false, why: "stdout differs" };
+  };
+}
+
+beforeAll(async () => {
+  work = tempDir("seam-tierc");
+  kilnd = writeFakeKilnd(work);
+  const composed = await watToWasm(work, "compute_composed", providerConsumerWat());
+  fixtures = [
+    { name: "hello_c_cli", file: join(ROOT, "fixtures", "hello_c_cli.wasm"), args: [], env: {}, invokes: [], expectText: `stdout ${JSON.stringify(HELLO_LINE)}`, judge: judgeFor({ stdout: HELLO_LINE }) },
+    { name: "compute_composed", file: composed, args: [], env: {}, invokes: ["compute", "greet"], expectText: "compute() = 42, greet() = 7", judge: judgeFor({ results: { compute: "42", greet: "7" } }) },
+  ];
+});
+
+/** Fake-kilnd rules: scenario per wasm path substring. Fused files live in the cache as <sha>.wasm. */
+function rules(name: string, r: { match: string; scenario: Scenario }[]): string {
+  const p = join(work, `${name}.rules.json`);
+  writeFileSync(p, JSON.stringify(r));
+  return p;
+}
+
+function opts(tag: string, over: Partial<MatrixOptions> & { scenario?: Scenario; rules?: string } = {}): MatrixOptions {
+  const { scenario, rules: rulesFile, ...rest } = over;
+  return {
+    fixtures,
+    modes: ["multi"],
+    outDir: join(work, tag),
+    jobs: 2,
+    strict: false,
+    cache: true,
+    ledger: [],
+    reference: "wasmtime",
+    timeoutMs: 20_000,
+    kilnd,
+    env: { ...process.env, FAKE_KILND_SCENARIO: scenario ?? "pass", FAKE_KILND_RULES: rulesFile ?? "", FAKE_KILND_LOG: join(work, `${tag}.launches`) },
+    ...rest,
+  };
+}
+
+/** Scenario applied only to fused files (*.fused.wasm in the cache, fused.wasm in a bundle). */
+const fusedOnly = (scenario: Scenario) => rules(`fused-${scenario}`, [{ match: "fused.wasm", scenario }]);
+
+const verdicts = (r: TierCReport) => Object.fromEntries(r.rows.map((x) => [`${x.fixture}/${x.mode}`, x.verdict]));
+const launches = (tag: string) => (existsSync(join(work, `${tag}.launches`)) ? readFileSync(join(work, `${tag}.launches`), "utf8").split("\n").filter(Boolean).length : 0);
+
+async function matrix(o: MatrixOptions): Promise<TierCReport> {
+  const r = await runMatrix(o);
+  writeReports(r, o.outDir);
+  return r;
+}
+
+describe("the matrix with real meld and wasmtime, kilnd through the fake", () => {
+  test("all pass: every cell real except kilnd's transcript", async () => {
+    const r = await matrix(opts("pass", { modes: ["multi", "shared"] }));
+    expect(verdicts(r)).toEqual({ "compute_composed/multi": "pass", "compute_composed/shared": "pass", "hello_c_cli/multi": "pass", "hello_c_cli/shared": "pass" });
+    expect(r.exitCode).toBe(0);
+    expect(r.tools.meld?.version).toBe("0.65.1");
+  });
+
+  test("E0BBB on fused only is a seam-bug (exit 1) with a bundle whose repro.sh reproduces it", async () => {
+    const r = await matrix(opts("seam", { rules: fusedOnly("e0bbb"), fixtures: fixtures.slice(0, 1) }));
+    const row = r.rows[0]!;
+    expect([row.verdict, row.outcome, r.exitCode]).toEqual(["seam-bug", "unexpected", 1]);
+    expect(row.actualSignature).toBe("[Runtime][E0BBB] Export not found");
+    expect(row.reproduced).toBe("same signature");
+    const dir = join(work, "seam", row.bundle!);
+    const script = readFileSync(join(dir, "repro.sh"), "utf8");
+    expect(script).not.toContain(work);
+    expect(script).not.toContain(ROOT);
+    expect(script).toContain('"$KILND" fused.wasm --component --wasi');
+    expect(readFileSync(join(dir, "REPRO.md"), "utf8")).toContain("seam re-ran repro.sh: **same signature**");
+  });
+
+  test("ls_s_5_ repro.sh re-runs from another folder with the fake kilnd and meld on PATH", async () => {
+    const dir = join(work, "seam", "hello_c_cli-multi");
+    const binDir = tempDir("seam-bin");
+    writeFakeKilnd(binDir);
+    const meld = requireTool("meld").path;
+    writeFileSync(join(binDir, "meld"), `#!/bin/sh\nexec '${meld}' "$@"\n`);
+    chmodSync(join(binDir, "meld"), 0o755);
+    const p = await runProcess(["sh", join(dir, "repro.sh")], { cwd: tempDir("seam-elsewhere"), env: { PATH: `${binDir}:/usr/bin:/bin`, FAKE_KILND_SCENARIO: "e0bbb" } });
+    expect(p.code).toBe(1);
+    expect(p.stderr).toContain("[Runtime][E0BBB] Export not found");
+  });
+
+  test("the ledger turns it into expected-fail (exit 0); a new signature is blocker-moved (exit 1)", async () => {
+    const ledger: Blocker[] = parseLedger(LEDGER_YAML, "kb.yaml");
+    const fx = fixtures.slice(0, 1);
+    const expected = await matrix(opts("expected", { rules: fusedOnly("e0bbb"), fixtures: fx, ledger }));
+    expect([expected.rows[0]!.verdict, expected.exitCode]).toEqual(["expected-fail", 0]);
+    const moved = await matrix(opts("moved", { rules: fusedOnly("e2199"), fixtures: fx, ledger }));
+    expect([moved.rows[0]!.verdict, moved.exitCode]).toEqual(["blocker-moved", 1]);
+    expect(moved.notices.join("\n")).toContain("was [Runtime][E0BBB] Export not found, now [Runtime][E2199] out of bounds memory access");
+    const xpass = await matrix(opts("xpass", { fixtures: fx, ledger }));
+    expect([xpass.rows[0]!.verdict, xpass.exitCode]).toEqual(["xpass", 0]);
+    expect(xpass.notices.join("\n")).toContain("kiln#375 looks fixed for hello_c_cli (multi): remove the entry");
+    const strict = await matrix(opts("xpass-strict", { fixtures: fx, ledger, strict: true }));
+    expect(strict.exitCode).toBe(1);
+  });
+
+  test("E03ED on everything is kiln-unsupported; a hang on fused is a timeout verdict, not a stuck run", async () => {
+    const fx = fixtures.slice(0, 1);
+    expect(verdicts(await matrix(opts("unsupported", { scenario: "e03ed", fixtures: fx })))).toEqual({ "hello_c_cli/multi": "kiln-unsupported" });
+    const hang = await matrix(opts("hang", { rules: fusedOnly("hang"), fixtures: fx, timeoutMs: 1500 }));
+    expect(hang.rows[0]!.verdict).toBe("seam-bug");
+    expect(hang.rows[0]!.cells.find((c) => c.step === "kiln(fused)")!.status).toBe("timeout");
+  });
+
+  test("kilnd absent: kiln cells skipped with the fix, reference and fuse cells real, exit 0", async () => {
+    const r = await matrix(opts("nokiln", { kilnd: undefined, env: { ...process.env, KILND: undefined, MELD_KILND: undefined, PATH: "/usr/bin:/bin" } }));
+    expect(Object.values(verdicts(r))).toEqual(["skipped", "skipped"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.notices[0]).toContain("KILND=");
+    const cells = r.rows[1]!.cells;
+    expect(cells.map((c) => c.status)).toEqual(["passed", "skipped", "fused", "passed", "skipped"]);
+  });
+
+  test("ls_s_6_ a warm rerun launches no tool; a changed kilnd binary re-runs exactly the kiln cells", async () => {
+    const o = opts("cache");
+    await matrix(o);
+    const cold = launches("cache");
+    expect(cold).toBeGreaterThan(0);
+    const warm = await matrix(o);
+    expect(launches("cache")).toBe(cold);
+    expect(warm.rows.flatMap((x) => x.cells).every((c) => c.cached || c.status === "skipped")).toBe(true);
+    appendFileSync(kilnd, "# a new kilnd build\n");
+    const after = await matrix(o);
+    const rerun = after.rows.flatMap((x) => x.cells.filter((c) => !c.cached).map((c) => c.step));
+    expect([...new Set(rerun)].sort()).toEqual(["kiln(fused)", "kiln(original)"]);
+  });
+
+  test("shards 1/2 and 2/2 merged give the same rows as one run", async () => {
+    const strip = (r: TierCReport) => r.rows.map(({ cells, ...rest }) => ({ ...rest, cells: cells.map(({ ms, cached, ...c }) => c) }));
+    const whole = await matrix(opts("whole", { scenario: "e0bbb" }));
+    await matrix(opts("s1", { scenario: "e0bbb", shard: { index: 1, count: 2 } }));
+    await matrix(opts("s2", { scenario: "e0bbb", shard: { index: 2, count: 2 } }));
+    const merged = mergeReports([join(work, "s1"), join(work, "s2")], join(work, "merged"), false);
+    expect(strip(merged)).toEqual(strip(whole));
+    expect(merged.exitCode).toBe(whole.exitCode);
+  });
+
+  test("a meld that writes a valid but wrong component is a meld-bug (contract test with a named fake meld)", async () => {
+    const other = await watToWasm(work, "wrong", providerConsumerWat(1));
+    const fakeMeld = join(work, "fake-meld-wrong-output");
+    writeFileSync(fakeMeld, `#!/bin/sh\n[ "$1" = "--version" ] && { echo "meld 0.0.0-fake"; exit 0; }\nwhile [ "$1" != "-o" ]; do shift; done\ncp '${other}' "$2"\n`);
+    chmodSync(fakeMeld, 0o755);
+    const r = await matrix(opts("meldbug", { meld: fakeMeld, fixtures: fixtures.slice(1) }));
+    expect(r.rows[0]!.verdict).toBe("meld-bug");
+    expect(r.rows[0]!.why).toContain("compute returned 43, expected 42");
+  });
+
+  test("jco as the reference engine gives the same verdicts", async () => {
+    const r = await matrix(opts("jco", { reference: "jco" }));
+    expect(verdicts(r)).toEqual({ "compute_composed/multi": "pass", "hello_c_cli/multi": "pass" });
+    expect(r.tools.reference?.engine).toBe("jco");
+  });
+});
+
+describe("tier-c CLI", () => {
+  test("usage errors are one line, exit 2", async () => {
+    const p = await runScript("tier-c.ts", ["--memory", "triple"]);
+    expect([p.code, p.stderr.split("\n")[0]]).toEqual([2, "tier-c: error: unknown memory mode: triple"]);
+    expect((await runScript("tier-c.ts", ["--shard", "3/2"])).code).toBe(2);
+  });
+
+  test("on the corpus with kilnd absent: a table on stdout, results.json on disk, exit 0", async () => {
+    const out = join(tempDir("seam-tierc-cli"), "out");
+    const p = await runScript("tier-c.ts", ["--out", out, "--reference", "wasmtime", "--fixture", "hello_c_cli"], { env: { KILND: undefined, MELD_KILND: undefined } });
+    expect(p.code).toBe(0);
+    expect(p.stdout).toContain("| hello_c_cli | multi |");
+    expect(p.stderr).toMatch(/\[\d+\/\d+\] hello_c_cli/);
+    expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8")).schema).toBe("seam.tier-c/1");
+    expect(readFileSync(join(out, "junit.xml"), "utf8")).toContain('<testcase classname="tier-c.hello_c_cli"');
+  });
+});
