@@ -317,7 +317,7 @@ export function fitBody(body: string, opts: { limitBytes?: number; runUrl?: stri
     if (part.title !== null) kept.push(part.title);
   }
   if (next < parts.length) {
-    // The first section that does not fit: keep its head line by line (a lone giant line by characters).
+    // The first section that does not fit: keep its head, line by line.
     const part = parts[next]!;
     let taken = 0;
     for (const line of part.lines) {
@@ -331,8 +331,10 @@ export function fitBody(body: string, opts: { limitBytes?: number; runUrl?: stri
         taken++;
         continue;
       }
+      // Only a section's first content line (after its heading or the marker) is cut by characters:
+      // a giant line would otherwise leave nothing; further lines (table rows …) are kept whole or not at all.
       const room = budget - used - bytes(closers(state)) - 1;
-      if (taken === 0 && room > 0) {
+      if (taken <= 1 && room > 256) {
         const piece = cutToBytes(line, room);
         out.push(piece);
         used += bytes(piece) + 1;

@@ -1,0 +1,775 @@
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SeamError } from "./lib/errors.ts";
+import { startFakeGitHub, type FakeGitHub, type FakeOptions } from "./lib/fake-github.ts";
+import { LS_GATE_SCHEMA, type LsGateReport } from "./lib/ls-report.ts";
+import { TIERC_SCHEMA, type TierCReport } from "./lib/tierc-report.ts";
+import {
+  ACTIONS_BOT,
+  composeBody,
+  defaultMarker,
+  explainFailure,
+  findOwn,
+  fitBody,
+  GITHUB_BODY_LIMIT,
+  makeScrubber,
+  nextLink,
+  normalizeMarker,
+  parseReport,
+  postComment,
+  prFromEvent,
+  rateLimitWaitMs,
+  renderReport,
+  resolveContext,
+  RETRY,
+  SAFE_BODY_BYTES,
+  sameBody,
+  type IssueComment,
+  type PostOptions,
+} from "./post-comment.ts";
+
+const SCRIPT = join(import.meta.dir, "post-comment.ts");
+/** Not shaped like a GitHub token on purpose: scrubbing must find it by value, not by pattern. */
+const TOKEN = "seam-test-token-7Qx9vL2mN4pR8sT1";
+const ME = "seam-bot";
+/** An Actions GITHUB_TOKEN is an installation token with this prefix. */
+const ACTIONS_TOKEN = "ghs_" + "Actions0Token1For2Tests3Only4abcdef";
+const M = "<!-- seam:test -->";
+const REPO = "acme/widgets";
+const bytes = (s: string) => Buffer.byteLength(s, "utf8");
+
+function lsGate(over: Partial<LsGateReport> = {}): LsGateReport {
+  return {
+    schema: LS_GATE_SCHEMA,
+    total: 2,
+    passed_count: 1,
+    failed_count: 1,
+    missing_count: 0,
+    passed: ["LS-C-1"],
+    failed: ["LS-C-2"],
+    missing: [],
+    ignored_count: 0,
+    ignored: [],
+    compat: false,
+    runner: { kind: "bun", command: "bun test" },
+    ids: [
+      { id: "LS-C-1", title: "token printed", prefix: "ls_c_1_", bucket: "passed", tests: [{ name: "a > ls_c_1_x", outcome: "passed" }] },
+      { id: "LS-C-2", title: "duplicate comment", prefix: "ls_c_2_", bucket: "failed", tests: [{ name: "a > ls_c_2_x", outcome: "failed" }] },
+    ],
+    orphans: [],
+    non_approved_tests: [],
+    collisions: [],
+    exit_code: 1,
+    ...over,
+  };
+}
+
+function tierC(): TierCReport {
+  return {
+    schema: TIERC_SCHEMA,
+    generatedAt: "2026-01-01T00:00:00Z",
+    tools: { meld: { version: "0.52.0", path: "/x/meld" }, kilnd: { version: "0.4.4", path: "/x/kilnd" }, reference: null },
+    options: { memory: ["multi"], fixtures: ["hello_c_cli"], strict: false },
+    rows: [{ fixture: "hello_c_cli", mode: "multi", verdict: "expected-fail", outcome: "expected", why: "kiln#375 cross-core imports", cells: [] }],
+    counts: { "expected-fail": 1 },
+    notices: [],
+    exitCode: 0,
+  };
+}
+
+/** An ls-gate report whose rendering is about `kb` kilobytes (long test names in the passed list). */
+function bigLsGate(kb: number): LsGateReport {
+  const ids = Array.from({ length: Math.ceil((kb * 1024) / 150) }, (_, i) => ({
+    id: `LS-Z-${i}`,
+    title: `scenario ${i} ` + "x".repeat(60),
+    prefix: `ls_z_${i}_`,
+    bucket: "passed" as const,
+    tests: [{ name: `suite > ls_z_${i}_` + "y".repeat(60), outcome: "passed" as const }],
+  }));
+  const passed = ids.map((i) => i.id);
+  return lsGate({ total: passed.length, passed_count: passed.length, failed_count: 0, failed: [], passed, ids, exit_code: 0 });
+}
+
+const body = (text = "hello") => `${M}\n## Report\n\n${text}\n`;
+
+async function withFake<T>(opts: FakeOptions, fn: (fake: FakeGitHub) => Promise<T>): Promise<T> {
+  const fake = startFakeGitHub({ repo: REPO, ...opts, tokens: { [TOKEN]: { login: ME }, ...opts.tokens } });
+  try {
+    return await fn(fake);
+  } finally {
+    fake.stop();
+  }
+}
+
+/** Runs the core against the fake, recording the waits it asks for instead of sleeping. */
+function run(fake: FakeGitHub, over: Partial<PostOptions> = {}, now = () => Date.parse("2026-01-01T00:00:00Z")) {
+  const waits: number[] = [];
+  const progress: string[] = [];
+  const promise = postComment(
+    { apiUrl: fake.apiUrl, repo: REPO, pr: 7, token: TOKEN, marker: M, body: body(), mode: "upsert", ...over },
+    { sleep: async (ms) => void waits.push(ms), now, onProgress: (l) => progress.push(l) },
+  );
+  return { promise, waits, progress };
+}
+
+async function failure(p: Promise<unknown>): Promise<SeamError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof SeamError) return err;
+    throw err;
+  }
+  throw new Error("expected a SeamError, got success");
+}
+
+function writes(fake: FakeGitHub): number {
+  return fake.count("POST") + fake.count("PATCH") + fake.count("DELETE");
+}
+
+// ---------------------------------------------------------------------------------------------------
+describe("body", () => {
+  test("a marker key becomes an HTML comment and upstream's full marker is kept as given", () => {
+    expect(normalizeMarker("seam-gate")).toBe("<!-- seam-gate -->");
+    expect(normalizeMarker("<!-- meld-ls-verification-gate -->")).toBe("<!-- meld-ls-verification-gate -->");
+    for (const bad of ["a\nb", "x -- y", "<!-- open", "<!-- a --> tail"]) {
+      expect(() => normalizeMarker(bad)).toThrow(SeamError);
+    }
+  });
+
+  test("the default marker names the report kinds found, sorted and once each", () => {
+    expect(defaultMarker(["tier-c", "ls-gate", "tier-c"])).toBe("<!-- seam:ls-gate+tier-c -->");
+    expect(defaultMarker(["ls-gate"])).toBe("<!-- seam:ls-gate -->");
+    expect(defaultMarker([])).toBe("<!-- seam:comment -->");
+  });
+
+  test("a report is detected by its schema field; unknown, non-JSON or misshapen files are exit-2 errors naming the file", () => {
+    expect(parseReport("a.json", JSON.stringify(lsGate())).kind).toBe("ls-gate");
+    expect(parseReport("b.json", JSON.stringify(tierC())).kind).toBe("tier-c");
+    const cases: [string, RegExp][] = [
+      [JSON.stringify({ schema: "other/1" }), /^c\.json: unknown schema "other\/1"/],
+      [JSON.stringify({ total: 1 }), /^c\.json: no schema field/],
+      ["{not json", /^c\.json: not JSON/],
+      [JSON.stringify({ ...lsGate(), passed_count: 9 }), /^c\.json: says schema seam\.ls-gate\/1 but does not have its shape/],
+    ];
+    for (const [text, re] of cases) {
+      const err = (() => {
+        try {
+          parseReport("c.json", text);
+        } catch (e) {
+          return e as SeamError;
+        }
+        throw new Error("no error for " + text);
+      })();
+      expect(err.exitCode).toBe(2);
+      expect(err.message).toMatch(re);
+      expect(err.message).not.toContain("\n");
+    }
+  });
+
+  test("composed body has the marker as its first line, once, even when a body file already starts with it", () => {
+    const twoSections = composeBody("<!-- k -->", ["## A\n\na\n", "## B\n\nb\n"], ["not shown: `x.json`"]);
+    expect(twoSections.split("\n")[0]).toBe("<!-- k -->");
+    expect(twoSections).toContain("## A\n\na\n\n## B\n\nb");
+    expect(twoSections).toContain("<sub>not shown: `x.json`</sub>");
+    const verbatim = composeBody("<!-- k -->", ["<!-- k -->\n## Mine\n"]);
+    expect(verbatim.match(/<!-- k -->/g)?.length).toBe(1);
+  });
+
+  test("a body under the limit is posted unchanged", () => {
+    const b = body("small");
+    expect(fitBody(b)).toEqual({ body: b, cut: null });
+  });
+
+  test("ls_c_4_ an oversized body is cut at a section boundary, open details and fences closed, with a closing line linking the run", () => {
+    const details = ["<details>", "<summary>many</summary>", "", "```", ...Array.from({ length: 4000 }, (_, i) => `line ${i} ` + "z".repeat(40)), "```", "</details>"];
+    const b = composeBody(M, ["## First\n\nsmall one\n", `## Second\n\n${details.join("\n")}\n`, "## Third\n\nlast\n"]);
+    expect(bytes(b)).toBeGreaterThan(SAFE_BODY_BYTES);
+    const { body: cut, cut: info } = fitBody(b, { runUrl: "https://github.com/acme/widgets/actions/runs/99" });
+    expect(bytes(cut)).toBeLessThanOrEqual(SAFE_BODY_BYTES);
+    expect(cut.split("\n")[0]).toBe(M);
+    expect(info).toMatchObject({ kept: ["First"], partial: "Second", dropped: ["Third"] });
+    expect(cut).toContain("## First\n\nsmall one");
+    expect(cut).not.toContain("## Third");
+    // Balanced: as many fences as ``` lines opened, and every <details> closed.
+    expect((cut.match(/^```$/gm) ?? []).length % 2).toBe(0);
+    expect((cut.match(/<details>/g) ?? []).length).toBe((cut.match(/<\/details>/g) ?? []).length);
+    const closing = cut.trimEnd().split("\n").at(-1)!;
+    expect(closing).toContain("Cut to fit GitHub's 65,536-character comment limit");
+    expect(closing).toContain("“Second” cut short; “Third” left out");
+    expect(closing).toContain("(https://github.com/acme/widgets/actions/runs/99)");
+  });
+
+  test("ls_c_4_ a body that is one giant line of multi-byte text is cut on a character boundary under the limit", () => {
+    const b = `${M}\n` + "✅😀".repeat(30_000);
+    const { body: cut } = fitBody(b, { limitBytes: 10_000 });
+    expect(bytes(cut)).toBeLessThanOrEqual(10_000);
+    expect(cut).not.toContain("\uFFFD");
+    expect(cut.split("\n")[0]).toBe(M);
+    expect(cut).toContain("✅😀✅");
+  });
+
+  test("renderers come from lib: ls-gate and tier-c sections start with ## headings", () => {
+    expect(renderReport({ path: "a", kind: "ls-gate", report: lsGate() }, {})).toStartWith("## LS verification gate");
+    expect(renderReport({ path: "b", kind: "tier-c", report: tierC() }, { runUrl: "https://r" })).toStartWith("## meld → kiln seam");
+  });
+});
+
+describe("context", () => {
+  const ev = (head: string, base = REPO) => ({ pull_request: { number: 12, head: { repo: { full_name: head } }, base: { repo: { full_name: base } } } });
+
+  test("the PR number and the token's write access come from the event payload", () => {
+    expect(prFromEvent("pull_request", ev(REPO), undefined, REPO)).toMatchObject({ pr: 12, readOnly: undefined });
+    expect(prFromEvent("pull_request", ev("fork/widgets"), undefined, REPO)).toMatchObject({ pr: 12, readOnly: "fork" });
+    expect(prFromEvent("pull_request_target", ev("fork/widgets"), undefined, REPO)).toMatchObject({ pr: 12, readOnly: undefined });
+    expect(prFromEvent("pull_request", ev(REPO), undefined, REPO, "dependabot[bot]")).toMatchObject({ readOnly: "dependabot" });
+    expect(prFromEvent("issue_comment", { issue: { number: 5, pull_request: {} } }, undefined, REPO)).toMatchObject({ pr: 5 });
+    expect(prFromEvent("issue_comment", { issue: { number: 5 } }, undefined, REPO).notPullRequest).toContain("issue");
+    expect(prFromEvent("push", {}, "refs/pull/31/merge", REPO)).toMatchObject({ pr: 31, source: "GITHUB_REF" });
+    expect(prFromEvent("push", {}, "refs/heads/main", REPO).notPullRequest).toBe("the push event is not about a pull request");
+  });
+
+  test("a workflow_run names its PR, or for a fork PR (empty pull_requests) the head to look it up by", () => {
+    const wr = (prs: unknown[], event = "pull_request") => ({
+      workflow_run: { event, html_url: "https://github.com/acme/widgets/actions/runs/5", pull_requests: prs, head_branch: "feat", head_sha: "abc123", head_repository: { owner: { login: "forker" } } },
+    });
+    expect(prFromEvent("workflow_run", wr([{ number: 9, url: `https://api.github.com/repos/${REPO}/pulls/9` }]), undefined, REPO)).toMatchObject({ pr: 9, runUrl: "https://github.com/acme/widgets/actions/runs/5" });
+    expect(prFromEvent("workflow_run", wr([{ number: 9, url: "https://api.github.com/repos/other/repo/pulls/9" }]), undefined, REPO).lookup).toEqual({ head: "forker:feat", sha: "abc123" });
+    expect(prFromEvent("workflow_run", wr([]), undefined, REPO).lookup).toEqual({ head: "forker:feat", sha: "abc123" });
+    expect(prFromEvent("workflow_run", wr([], "push"), undefined, REPO).notPullRequest).toContain("push");
+  });
+
+  test("flags win over the environment; GH_TOKEN over GITHUB_TOKEN; GH_REPO over GITHUB_REPOSITORY; the run link is built", () => {
+    const env = { GH_TOKEN: "a", GITHUB_TOKEN: "b", GH_REPO: "x/y", GITHUB_REPOSITORY: REPO, GITHUB_RUN_ID: "77", GITHUB_SERVER_URL: "https://ghe.example.com/" };
+    const ctx = resolveContext({}, { ...env, GITHUB_EVENT_NAME: "pull_request" }, ev(REPO));
+    expect(ctx).toMatchObject({ token: "a", repo: "x/y", pr: 12, apiUrl: "https://api.github.com", runUrl: "https://ghe.example.com/acme/widgets/actions/runs/77" });
+    expect(resolveContext({ pr: "3", repo: "o/n" }, env, null)).toMatchObject({ pr: 3, repo: "o/n", prSource: "--pr" });
+    expect(resolveContext({}, { GITHUB_API_URL: "https://ghe.example.com/api/v3/" }, null).apiUrl).toBe("https://ghe.example.com/api/v3");
+    expect(() => resolveContext({ pr: "3x" }, {}, null)).toThrow(/is not a pull-request number/);
+    expect(() => resolveContext({ repo: "nope" }, {}, null)).toThrow(/is not OWNER\/NAME/);
+  });
+
+  test("the token is never sent in clear text: an http API URL is refused unless it is loopback", () => {
+    expect(() => resolveContext({}, { GITHUB_API_URL: "http://ghe.example.com/api/v3" }, null)).toThrow(/not https/);
+    expect(resolveContext({}, { GITHUB_API_URL: "http://127.0.0.1:9/api" }, null).apiUrl).toBe("http://127.0.0.1:9/api");
+  });
+});
+
+describe("pure helpers", () => {
+  test("ls_c_1_ the scrubber masks the token, its base64 forms and anything shaped like a GitHub token", () => {
+    const scrub = makeScrubber([TOKEN]);
+    const basic = Buffer.from(`x-access-token:${TOKEN}`).toString("base64");
+    const dirty = `Bearer ${TOKEN} / Basic ${basic} / ${encodeURIComponent(TOKEN)} / ghp_${"a1".repeat(18)} / github_pat_${"B2".repeat(20)}`;
+    const clean = scrub(dirty);
+    expect(clean).toBe("Bearer *** / Basic *** / *** / *** / ***");
+  });
+
+  test("only the Link header's rel=next is followed, and never onto another host", () => {
+    const api = "https://api.github.com";
+    const link = `<https://api.github.com/repositories/1/issues/7/comments?per_page=100&page=3>; rel="next", <https://api.github.com/repositories/1/issues/7/comments?per_page=100&page=9>; rel="last"`;
+    expect(nextLink(link, api)).toBe("https://api.github.com/repositories/1/issues/7/comments?per_page=100&page=3");
+    expect(nextLink(`<https://api.github.com/x?page=1>; rel="prev"`, api)).toBeNull();
+    expect(nextLink(null, api)).toBeNull();
+    expect(() => nextLink(`<https://evil.example/x?page=2>; rel="next"`, api)).toThrow(/another host/);
+  });
+
+  test("rate-limit waits follow retry-after, then x-ratelimit-reset, then GitHub's one minute; a plain 403 is not a rate limit", () => {
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    const h = (o: Record<string, string>) => new Headers(o);
+    expect(rateLimitWaitMs(429, h({ "retry-after": "7" }), "", now)).toBe(7_000);
+    expect(rateLimitWaitMs(403, h({ "retry-after": "Thu, 01 Jan 2026 00:00:30 GMT" }), "", now)).toBe(30_000);
+    expect(rateLimitWaitMs(403, h({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now / 1000 + 20) }), "", now)).toBe(21_000);
+    expect(rateLimitWaitMs(403, h({}), "You have exceeded a secondary rate limit", now)).toBe(RETRY.defaultRateLimitMs);
+    expect(rateLimitWaitMs(429, h({}), "", now)).toBe(RETRY.defaultRateLimitMs);
+    expect(rateLimitWaitMs(403, h({ "x-ratelimit-remaining": "12" }), "Resource not accessible by integration", now)).toBeNull();
+    expect(rateLimitWaitMs(500, h({ "retry-after": "1" }), "", now)).toBeNull();
+  });
+
+  test("ls_c_3_ only comments whose first line is the marker and whose author is us are ours, newest first", () => {
+    const c = (id: number, login: string | null, text: string, at: string): IssueComment => ({ id, login, body: text, createdAt: at, url: `u${id}` });
+    const all = [
+      c(1, ME, `${M}\nold`, "2026-01-01T00:00:01Z"),
+      c(2, "alice", `${M}\ncopied`, "2026-01-01T00:00:02Z"),
+      c(3, ME, `quoting:\n${M}`, "2026-01-01T00:00:03Z"),
+      c(4, "SEAM-BOT", `${M}\r\nnewer`, "2026-01-01T00:00:04Z"),
+      c(5, null, `${M}\nghost`, "2026-01-01T00:00:05Z"),
+    ];
+    const { mine, foreign } = findOwn(all, M, ME);
+    expect(mine.map((x) => x.id)).toEqual([4, 1]);
+    expect(foreign.map((x) => x.id)).toEqual([2, 5]);
+  });
+
+  test("an unchanged body ignores line endings and trailing blanks only", () => {
+    expect(sameBody("a\r\nb\n\n", "a\nb")).toBe(true);
+    expect(sameBody("a\nb", "a\nc")).toBe(false);
+  });
+
+  test("errors no retry fixes say what to do: 401 token, 403 fork, 404 repo/PR, 422 body", () => {
+    const f = (status: number) => ({ status, method: "POST", path: "/repos/acme/widgets/issues/7/comments", message: "m" });
+    expect(explainFailure(f(401), { repo: REPO, pr: 7 }).hint).toContain("GH_TOKEN");
+    expect(explainFailure(f(403), { repo: REPO, pr: 7, readOnly: "fork" }).message).toContain("the token is read-only on pull requests from forks: post from a `workflow_run` job");
+    expect(explainFailure(f(403), { repo: REPO, pr: 7 }).hint).toContain("pull-requests: write");
+    expect(explainFailure(f(404), { repo: REPO, pr: 7 }).message).toContain("repository acme/widgets or PR #7 not found");
+    expect(explainFailure(f(422), { repo: REPO, pr: 7 }).message).toContain("GitHub rejected the comment body");
+    expect(explainFailure(f(401), { repo: REPO, pr: 7 }).exitCode).toBe(1);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+describe("against the loopback GitHub", () => {
+  test("with no comment yet, one POST creates it with the exact body and GitHub's headers", async () => {
+    await withFake({}, async (fake) => {
+      const { promise } = run(fake);
+      const r = await promise;
+      expect(r.action).toBe("created");
+      expect(fake.comments.get(7)!.map((c) => [c.user.login, c.body])).toEqual([[ME, body()]]);
+      expect(r.comment?.url).toContain("#issuecomment-");
+      expect(fake.requests.map((q) => `${q.method} ${q.path}`)).toEqual(["GET /user", `GET /repos/${REPO}/issues/7/comments`, `POST /repos/${REPO}/issues/7/comments`]);
+      expect(fake.violations).toEqual([]);
+    });
+  });
+
+  test("250 comments with ours on page 3: Link pages are followed and the upsert stays within ceil(n/100)+2 requests", async () => {
+    await withFake({}, async (fake) => {
+      for (let i = 0; i < 220; i++) fake.addComment(7, i % 2 ? "alice" : "bob", `comment ${i}`);
+      const ours = fake.addComment(7, ME, `${M}\nold result`);
+      for (let i = 0; i < 29; i++) fake.addComment(7, "carol", `later ${i}`);
+      const { promise } = run(fake);
+      const r = await promise;
+      expect(r).toMatchObject({ action: "updated", comment: { id: ours.id }, pages: 3, commentsSeen: 250 });
+      expect(ours.body).toBe(body());
+      expect(fake.count("GET", "/comments")).toBe(3);
+      expect(fake.requests.filter((q) => q.method === "GET" && q.path.endsWith("/comments")).map((q) => q.page)).toEqual([1, 2, 3]);
+      expect(fake.requests.filter((q) => q.page > 1).every((q) => q.path.startsWith("/repositories/"))).toBe(true);
+      expect(fake.count("POST")).toBe(0);
+      expect(fake.requests.length).toBe(5);
+      expect(fake.requests.length).toBeLessThanOrEqual(Math.ceil(250 / 100) + 2);
+      expect(r.requests.total).toBe(fake.requests.length);
+      expect(fake.violations).toEqual([]);
+    });
+  });
+
+  test("an unchanged body sends no PATCH", async () => {
+    await withFake({}, async (fake) => {
+      for (let i = 0; i < 150; i++) fake.addComment(7, "alice", `c${i}`);
+      fake.addComment(7, ME, body());
+      const { promise } = run(fake);
+      expect((await promise).action).toBe("unchanged");
+      expect(writes(fake)).toBe(0);
+      expect(fake.requests.length).toBe(3);
+    });
+  });
+
+  test("ls_c_3_ another user's comment carrying the marker is never edited; ours is posted beside it", async () => {
+    await withFake({}, async (fake) => {
+      const alice = fake.addComment(7, "alice", `${M}\nalice pasted our marker`);
+      const { promise, progress } = run(fake);
+      const r = await promise;
+      expect(r.action).toBe("created");
+      expect(alice.body).toBe(`${M}\nalice pasted our marker`);
+      expect(fake.count("PATCH")).toBe(0);
+      expect(r.foreignMatches).toEqual([{ id: alice.id, author: "alice" }]);
+      expect(progress.join("\n")).toContain(`comment ${alice.id} by alice carries the marker but is not ${ME}'s: left alone`);
+    });
+  });
+
+  test("ls_c_3_ delete mode removes only our own marked comments", async () => {
+    await withFake({}, async (fake) => {
+      const alice = fake.addComment(7, "alice", `${M}\nnot yours`);
+      fake.addComment(7, ME, `${M}\none`);
+      fake.addComment(7, ME, `${M}\ntwo`);
+      const { promise } = run(fake, { mode: "delete", body: "" });
+      const r = await promise;
+      expect(r.action).toBe("deleted");
+      expect(r.deleted.length).toBe(2);
+      expect(fake.comments.get(7)!.map((c) => c.id)).toEqual([alice.id]);
+    });
+  });
+
+  test("several own matches: the newest is updated and the rest are reported, untouched", async () => {
+    await withFake({}, async (fake) => {
+      const older = fake.addComment(7, ME, `${M}\nfirst`);
+      const newer = fake.addComment(7, ME, `${M}\nsecond`);
+      const { promise } = run(fake);
+      const r = await promise;
+      expect(r).toMatchObject({ action: "updated", comment: { id: newer.id }, otherMatches: [{ id: older.id }] });
+      expect(older.body).toBe(`${M}\nfirst`);
+    });
+  });
+
+  test("recreate posts a fresh comment first, then deletes the old own ones", async () => {
+    await withFake({}, async (fake) => {
+      const old = fake.addComment(7, ME, `${M}\nold`);
+      const { promise } = run(fake, { mode: "recreate" });
+      const r = await promise;
+      expect(r.action).toBe("recreated");
+      expect(r.deleted).toEqual([old.id]);
+      expect(fake.comments.get(7)!.map((c) => c.body)).toEqual([body()]);
+      const order = fake.requests.filter((q) => q.method !== "GET").map((q) => q.method);
+      expect(order).toEqual(["POST", "DELETE"]);
+    });
+  });
+
+  test("ls_c_2_ a lookup failing on page 2 posts nothing, even after its retries run out", async () => {
+    await withFake({}, async (fake) => {
+      for (let i = 0; i < 150; i++) fake.addComment(7, "alice", `c${i}`);
+      fake.faults.push({ method: "GET", path: /\/comments$/, page: 2, status: 502, times: 99 });
+      const { promise, waits } = run(fake);
+      const err = await failure(promise);
+      expect(err.exitCode).toBe(1);
+      expect(err.message).toContain("GitHub answered 502");
+      expect(err.hint).toContain("nothing was posted");
+      expect(waits).toEqual([...RETRY.backoffMs]);
+      expect(writes(fake)).toBe(0);
+    });
+  });
+
+  test("ls_c_2_ a lookup refused on page 2 (403) posts nothing and says so", async () => {
+    await withFake({}, async (fake) => {
+      for (let i = 0; i < 150; i++) fake.addComment(7, "alice", `c${i}`);
+      fake.faults.push({ method: "GET", path: /\/comments$/, page: 2, status: 403, json: { message: "Forbidden" } });
+      const err = await failure(run(fake).promise);
+      expect(err.message).toContain("nothing was posted");
+      expect(writes(fake)).toBe(0);
+    });
+  });
+
+  test("ls_c_2_ a POST answered 502 after it was stored is found by a fresh lookup, not posted twice", async () => {
+    await withFake({}, async (fake) => {
+      fake.faults.push({ method: "POST", status: 502, afterEffect: true });
+      const { promise, waits } = run(fake);
+      const r = await promise;
+      expect(r.action).toBe("created");
+      expect(fake.count("POST")).toBe(1);
+      expect(fake.comments.get(7)!.length).toBe(1);
+      expect(r.comment?.id).toBe(fake.comments.get(7)![0]!.id);
+      expect(waits).toEqual([]);
+    });
+  });
+
+  test("ls_c_2_ a POST whose connection drops before it was stored is posted again once, after looking", async () => {
+    await withFake({}, async (fake) => {
+      fake.faults.push({ method: "POST", network: true });
+      const { promise, waits } = run(fake);
+      const r = await promise;
+      expect(r.action).toBe("created");
+      expect(fake.count("POST")).toBe(2);
+      expect(fake.count("GET", "/comments")).toBe(2);
+      expect(fake.comments.get(7)!.length).toBe(1);
+      expect(waits).toEqual([RETRY.backoffMs[0]]);
+    });
+  });
+
+  test("ls_c_5_ a 429 with retry-after is waited out as told and the report still lands", async () => {
+    await withFake({}, async (fake) => {
+      fake.faults.push({ method: "GET", path: /\/comments$/, status: 429, headers: { "retry-after": "7" }, json: { message: "Too Many Requests" } });
+      const { promise, waits } = run(fake);
+      expect((await promise).action).toBe("created");
+      expect(waits).toEqual([7_000]);
+      expect(fake.comments.get(7)!.length).toBe(1);
+    });
+  });
+
+  test("ls_c_5_ a secondary rate limit (403, x-ratelimit-remaining 0) waits until x-ratelimit-reset", async () => {
+    await withFake({}, async (fake) => {
+      const now = Date.parse("2026-01-01T00:00:00Z");
+      fake.faults.push({ method: "POST", status: 403, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now / 1000 + 12) }, json: { message: "API rate limit exceeded" } });
+      const { promise, waits } = run(fake, {}, () => now);
+      expect((await promise).action).toBe("created");
+      expect(waits).toEqual([13_000]);
+      expect(fake.count("POST")).toBe(2);
+    });
+  });
+
+  test("ls_c_5_ a PATCH answered 502 twice then OK is retried with backoff and updates", async () => {
+    await withFake({}, async (fake) => {
+      const ours = fake.addComment(7, ME, `${M}\nold`);
+      fake.faults.push({ method: "PATCH", status: 502, times: 2, json: { message: "Bad Gateway" } });
+      const { promise, waits } = run(fake);
+      expect((await promise).action).toBe("updated");
+      expect(waits).toEqual([1_000, 2_000]);
+      expect(ours.body).toBe(body());
+    });
+  });
+
+  test("ls_c_5_ a rate limit asking for an hour fails at once with the reason instead of waiting", async () => {
+    await withFake({}, async (fake) => {
+      fake.faults.push({ method: "GET", path: "/user", status: 429, headers: { "retry-after": "3600" }, json: { message: "slow down" } });
+      const { promise, waits } = run(fake);
+      const err = await failure(promise);
+      expect(err.message).toContain("GitHub asks to wait 3600 s, more than the 60 s");
+      expect(waits).toEqual([]);
+      expect(writes(fake)).toBe(0);
+    });
+  });
+
+  test("ls_c_5_ waits are capped in total: three 59 s waits, then a clear error rather than a fourth", async () => {
+    await withFake({}, async (fake) => {
+      fake.faults.push({ method: "GET", path: /\/comments$/, status: 429, headers: { "retry-after": "59" }, times: 99 });
+      const { promise, waits } = run(fake);
+      const err = await failure(promise);
+      expect(waits).toEqual([59_000, 59_000, 59_000]);
+      expect(err.message).toContain(`more than ${RETRY.totalWaitMs / 1000} s in all`);
+      expect(writes(fake)).toBe(0);
+    });
+  });
+
+  test("a 401 is one line that names the token variables", async () => {
+    await withFake({}, async (fake) => {
+      const err = await failure(run(fake, { token: "wrong-token-000000" }).promise);
+      expect(err.exitCode).toBe(1);
+      expect(err.message).toMatch(/^GitHub rejected the token: 401 Bad credentials on GET \/user/);
+      expect(err.hint).toContain("GH_TOKEN or GITHUB_TOKEN");
+      expect(writes(fake)).toBe(0);
+    });
+  });
+
+  test("a fork PR's read-only token gets the workflow_run advice, not a bare 403", async () => {
+    await withFake({ readOnly: true, tokens: { [ACTIONS_TOKEN]: { login: ACTIONS_BOT, installation: true } } }, async (fake) => {
+      const err = await failure(run(fake, { token: ACTIONS_TOKEN, readOnly: "fork" }).promise);
+      expect(err.message).toContain("the token is read-only on pull requests from forks: post from a `workflow_run` job");
+      expect(fake.comments.get(7)!.length).toBe(0);
+    });
+  });
+
+  test("ls_c_4_ a 300 KB report is cut to fit: the server (which answers 422 over 65,536 characters) accepts it", async () => {
+    await withFake({}, async (fake) => {
+      const rendered = renderReport({ path: "big.json", kind: "ls-gate", report: bigLsGate(300) }, {});
+      const huge = composeBody(M, [rendered]);
+      expect(huge.length).toBeGreaterThan(GITHUB_BODY_LIMIT);
+      const { promise } = run(fake, { body: huge, runUrl: "https://github.com/acme/widgets/actions/runs/1" });
+      const r = await promise;
+      expect(r.action).toBe("created");
+      expect(r.cut?.partial).toBe("LS verification gate");
+      const posted = fake.comments.get(7)![0]!.body;
+      expect([...posted].length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);
+      expect(posted).toContain("## LS verification gate");
+      expect(posted).toContain("actions/runs/1");
+      expect((posted.match(/<details>/g) ?? []).length).toBe((posted.match(/<\/details>/g) ?? []).length);
+    });
+  });
+
+  test("ls_c_4_ a body the server still rejects (422) is reported as such, not retried", async () => {
+    await withFake({}, async (fake) => {
+      const huge = `${M}\n` + "x".repeat(GITHUB_BODY_LIMIT + 10);
+      const { promise, waits } = run(fake, { body: huge, limitBytes: 1_000_000 });
+      const err = await failure(promise);
+      expect(err.message).toContain("GitHub rejected the comment body: 422 Validation Failed: body is too long (maximum is 65536 characters)");
+      expect(fake.count("POST")).toBe(1);
+      expect(waits).toEqual([]);
+    });
+  });
+
+  test("ls_c_1_ token never appears in errors even when the server echoes the Authorization header", async () => {
+    await withFake({ echoAuth: true }, async (fake) => {
+      for (const tok of [TOKEN, "ghp_" + "E".repeat(36)]) {
+        // Unknown token (401 echo) and a known one hitting a 422 echo.
+        const err = await failure(run(fake, { token: tok === TOKEN ? tok + "-revoked" : tok }).promise);
+        expect(JSON.stringify({ m: err.message, h: err.hint })).not.toContain(tok);
+        expect(err.message).toContain("***");
+      }
+      fake.faults.push({ method: "POST", status: 422, json: { message: "Validation Failed" } });
+      const { promise, progress } = run(fake);
+      const err = await failure(promise);
+      expect(err.message + err.hint + progress.join("")).not.toContain(TOKEN);
+      expect(err.message).toContain("Authorization: Bearer ***");
+    });
+  });
+
+  test("ls_c_1_ a token inside a report never reaches the PR", async () => {
+    await withFake({}, async (fake) => {
+      const { promise } = run(fake, { body: body(`env dump: GH_TOKEN=${TOKEN}`) });
+      await promise;
+      expect(fake.comments.get(7)![0]!.body).toContain("GH_TOKEN=***");
+      expect(fake.requests.map((q) => q.body ?? "").join("")).not.toContain(TOKEN);
+    });
+  });
+
+  test("an Actions token (ghs_) skips GET /user and matches github-actions[bot]'s comment", async () => {
+    await withFake({ tokens: { [ACTIONS_TOKEN]: { login: ACTIONS_BOT, installation: true } } }, async (fake) => {
+      const ours = fake.addComment(7, ACTIONS_BOT, `${M}\nold`);
+      const r = await run(fake, { token: ACTIONS_TOKEN }).promise;
+      expect(r).toMatchObject({ action: "updated", identity: { login: ACTIONS_BOT, source: "installation token" }, comment: { id: ours.id } });
+      expect(fake.count("GET", "/user")).toBe(0);
+      expect(fake.requests.length).toBe(2);
+    });
+  });
+
+  test("an installation token without the ghs_ prefix is recognised by GET /user's 403", async () => {
+    await withFake({ tokens: { "inst-token-1234567890": { login: ACTIONS_BOT, installation: true } } }, async (fake) => {
+      const r = await run(fake, { token: "inst-token-1234567890" }).promise;
+      expect(r.identity).toEqual({ login: ACTIONS_BOT, source: "installation token" });
+      expect(r.action).toBe("created");
+    });
+  });
+
+  test("a GitHub App token posting as another bot fails loudly with the --author to pass", async () => {
+    const appToken = "ghs_" + "App0Token1".repeat(4);
+    await withFake({ tokens: { [appToken]: { login: "my-app[bot]", installation: true } } }, async (fake) => {
+      const err = await failure(run(fake, { token: appToken }).promise);
+      expect(err.message).toContain("was written as my-app[bot], but post-comment looked for comments by github-actions[bot]");
+      expect(err.hint).toContain("--author 'my-app[bot]'");
+      const r = await run(fake, { token: appToken, author: "my-app[bot]" }).promise;
+      expect(r.action).toBe("unchanged");
+    });
+  });
+
+  test("a workflow_run for a fork PR finds the PR by head branch and SHA, or has nothing to post", async () => {
+    const pulls = [{ number: 7, state: "open" as const, head: { label: "forker:feat", ref: "feat", sha: "abc123" } }];
+    await withFake({ pulls }, async (fake) => {
+      const r = await run(fake, { pr: null, prLookup: { head: "forker:feat", sha: "abc123" } }).promise;
+      expect(r).toMatchObject({ action: "created", pr: 7 });
+      const stale = await run(fake, { pr: null, prLookup: { head: "forker:feat", sha: "def456" } }).promise;
+      expect(stale.action).toBe("nothing-to-post");
+      expect(stale.reason).toContain("no open pull request has head forker:feat");
+    });
+  });
+
+  test("GitHub Enterprise Server: the API path prefix is kept on every request and Link page", async () => {
+    await withFake({ prefix: "/api/v3" }, async (fake) => {
+      for (let i = 0; i < 120; i++) fake.addComment(7, "alice", `c${i}`);
+      const r = await run(fake).promise;
+      expect(r).toMatchObject({ action: "created", pages: 2 });
+      expect(fake.violations).toEqual([]);
+    });
+  });
+
+  test("a redirect to another host is refused and the token is not sent there", async () => {
+    await withFake({}, async (fake) => {
+      fake.faults.push({ method: "GET", path: /\/comments$/, status: 301, headers: { location: "http://127.0.0.2:9/steal" } });
+      const err = await failure(run(fake).promise);
+      expect(err.message).toContain("to another host (http://127.0.0.2:9); not sending the token there");
+      expect(writes(fake)).toBe(0);
+    });
+  });
+
+  test("a DELETE answered 502 after it happened counts as done when the retry finds the comment gone", async () => {
+    await withFake({}, async (fake) => {
+      fake.addComment(7, ME, `${M}\nold`);
+      fake.faults.push({ method: "DELETE", status: 502, afterEffect: true });
+      const r = await run(fake, { mode: "delete", body: "" }).promise;
+      expect(r.action).toBe("deleted");
+      expect(fake.count("DELETE")).toBe(2);
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+describe("CLI", () => {
+  function setup() {
+    const dir = mkdtempSync(join(tmpdir(), "seam-post-comment-"));
+    const ls = join(dir, "ls.json");
+    const tc = join(dir, "results.json");
+    writeFileSync(ls, JSON.stringify(lsGate()));
+    writeFileSync(tc, JSON.stringify(tierC()));
+    return { dir, ls, tc };
+  }
+
+  async function cli(args: string[], env: Record<string, string> = {}) {
+    // A clean environment: the tests may themselves run inside GitHub Actions.
+    const proc = Bun.spawn([process.execPath, SCRIPT, ...args], {
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", ...env },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    return { stdout, stderr, code };
+  }
+
+  test("--help prints usage, the bounds and the exit codes, exit 0", async () => {
+    const r = await cli(["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Usage: bun scripts/post-comment.ts");
+    expect(r.stdout).toContain("never more than 60 s for one wait");
+    expect(r.stdout).toContain("A MISSING file is skipped");
+    expect(r.stdout).toContain("Exit: 0 created");
+  });
+
+  test("a dry run renders ls-gate and tier-c into one comment without a token", async () => {
+    const { ls, tc } = setup();
+    const r = await cli(["--dry-run", "--report", ls, "--report", tc, "--repo", REPO, "--pr", "7"]);
+    expect(r.code).toBe(0);
+    const bodyStart = r.stdout.indexOf("----- body");
+    const posted = r.stdout.slice(r.stdout.indexOf("\n", bodyStart) + 1);
+    expect(posted.split("\n")[0]).toBe("<!-- seam:ls-gate+tier-c -->");
+    expect(posted).toContain("## LS verification gate");
+    expect(posted).toContain("## meld → kiln seam (Tier C)");
+    expect(posted.indexOf("## LS verification gate")).toBeLessThan(posted.indexOf("## meld → kiln seam"));
+    expect(r.stdout).toContain(`GET    https://api.github.com/repos/${REPO}/issues/7/comments?per_page=100`);
+    expect(r.stdout).toContain("Authorization: Bearer ***");
+  });
+
+  test("an unknown report is one exit-2 line; all reports missing is nothing to post, exit 0", async () => {
+    const { dir } = setup();
+    const odd = join(dir, "odd.json");
+    writeFileSync(odd, JSON.stringify({ schema: "junit/9" }));
+    const bad = await cli(["--dry-run", "--report", odd, "--pr", "1", "--repo", REPO]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split("\n")[0]).toBe(`post-comment: error: ${odd}: unknown schema "junit/9" (post-comment reads seam.ls-gate/1 and seam.tier-c/1)`);
+    const none = await cli(["--report", join(dir, "absent.json"), "--pr", "1", "--repo", REPO]);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain("nothing to post: no such file:");
+  });
+
+  test("posts to the loopback server from the Actions environment, writes the step summary, then finds its own comment", async () => {
+    const { dir, ls, tc } = setup();
+    await withFake({}, async (fake) => {
+      const summary = join(dir, "summary.md");
+      const event = join(dir, "event.json");
+      writeFileSync(event, JSON.stringify({ pull_request: { number: 7, head: { repo: { full_name: REPO } }, base: { repo: { full_name: REPO } } } }));
+      const env = {
+        GITHUB_ACTIONS: "true",
+        GITHUB_TOKEN: TOKEN,
+        GITHUB_REPOSITORY: REPO,
+        GITHUB_EVENT_NAME: "pull_request",
+        GITHUB_EVENT_PATH: event,
+        GITHUB_API_URL: fake.apiUrl,
+        GITHUB_SERVER_URL: "https://github.com",
+        GITHUB_RUN_ID: "4711",
+        GITHUB_STEP_SUMMARY: summary,
+      };
+      const first = await cli(["--report", ls, "--report", tc], env);
+      expect(first.stderr).toBe("");
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/^created \d+: https:\/\/github\.com\/acme\/widgets\/pull\/7#issuecomment-\d+ \(3 requests\)\n$/);
+      const posted = fake.comments.get(7)![0]!.body;
+      expect(posted).toStartWith("<!-- seam:ls-gate+tier-c -->\n## LS verification gate");
+      expect(posted).toContain("https://github.com/acme/widgets/actions/runs/4711");
+      expect(readFileSync(summary, "utf8")).toContain(posted.trimEnd());
+      const second = await cli(["--report", ls, "--report", tc, "--json"], env);
+      expect(second.code).toBe(0);
+      expect(JSON.parse(second.stdout)).toMatchObject({ action: "unchanged", requests: { total: 2, byMethod: { GET: 2 } } });
+      expect(fake.comments.get(7)!.length).toBe(1);
+    });
+  });
+
+  test("ls_c_1_ token never appears in output even when the server echoes it back", async () => {
+    const { ls } = setup();
+    await withFake({ echoAuth: true }, async (fake) => {
+      const env = { GH_TOKEN: TOKEN + "-stale", GITHUB_API_URL: fake.apiUrl };
+      const r = await cli(["--report", ls, "--repo", REPO, "--pr", "7", "--json"], env);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("post-comment: error: GitHub rejected the token: 401 Bad credentials (request had Authorization: Bearer ***)");
+      expect(JSON.parse(r.stdout)).toMatchObject({ action: "failed", exitCode: 1 });
+      expect(r.stdout + r.stderr).not.toContain(TOKEN);
+      expect(fake.requests.length).toBe(1);
+    });
+  });
+
+  test("in Actions on a push event there is nothing to post: exit 0, the summary still gets the report", async () => {
+    const { dir, ls } = setup();
+    const summary = join(dir, "summary.md");
+    const r = await cli(["--report", ls], { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "push", GITHUB_REF: "refs/heads/main", GITHUB_REPOSITORY: REPO, GITHUB_STEP_SUMMARY: summary, GH_TOKEN: TOKEN });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("nothing to post: the push event is not about a pull request (the body is in the step summary)\n");
+    expect(readFileSync(summary, "utf8")).toContain("## LS verification gate");
+  });
+
+  test("without a token (and not a dry run) it is a usage error that says where the token comes from", async () => {
+    const { ls } = setup();
+    const r = await cli(["--report", ls, "--repo", REPO, "--pr", "7"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("post-comment: error: no token: set GH_TOKEN or GITHUB_TOKEN");
+  });
+});
