@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   buildReport,
+  cargoArgv,
   countLine,
   findCollisions,
   idsForTest,
@@ -165,6 +166,13 @@ const CARGO_OK = {
 };
 
 describe("cargo test output", () => {
+  test("one cargo run: -p, runner args before libtest's `--`, libtest args after, one `ls_` filter last", () => {
+    expect(cargoArgv({ package: "meld-core", passthrough: ["--features", "x", "--", "--test-threads=1"] }).slice(1)).toEqual([
+      "test", "-p", "meld-core", "--no-fail-fast", "--features", "x", "--", "--color=never", "--test-threads=1", "ls_",
+    ]);
+    expect(() => cargoArgv({ passthrough: ["-q"] })).toThrow("cargo's --quiet hides the per-test lines the gate reads");
+  });
+
   test("reads every test with its outcome and binary: lib, integration test, doctest", () => {
     const out = parseCargoTest(CARGO_OK);
     expect(out.error).toBeUndefined();
@@ -224,7 +232,7 @@ describe("cargo test output", () => {
     expect(out.error?.message).toBe("test binary src/lib.rs died before reporting its results (signal: 6, SIGABRT: process abort signal)");
   });
 
-  test("ls_g_1_ counts that disagree with libtest's own summary are a runner error", () => {
+  test("ls_g_6_ counts that disagree with libtest's own summary are a runner error", () => {
     const stdout = "running 2 tests\ntest a::ls_a_1_x ... ok\n\ntest result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\n";
     const out = parseCargoTest({ code: 0, signal: null, stdout, stderr: "     Running unittests src/lib.rs (x)" });
     expect(out.error?.message).toContain("does not add up");
@@ -376,9 +384,10 @@ describe("buckets", () => {
   });
 
   test("ls_g_5_ a typo'd LS test is an orphan that keeps the gate from reading green", () => {
-    const tests = [read("ls_a_1_x"), read("ls_a_11_x"), read("ls_a_4_x"), read("ls_a_6_x"), read("tests::ls_a_1l_typo"), read("calls_are_fine")];
+    const typos = ["tests::ls_a_1l_typo", "ls_a1_missing_underscore", "LS-A-1 named by the ID itself", "outer > LS_A_4_upper_case"];
+    const tests = [read("ls_a_1_x"), read("ls_a_11_x"), read("ls_a_4_x"), read("ls_a_6_x"), ...typos.map((t) => read(t)), read("calls_are_fine"), read("tools_2")];
     const r = gate(set, tests);
-    expect(r.orphans).toEqual(["tests::ls_a_1l_typo"]);
+    expect(r.orphans).toEqual(typos);
     expect(r.passed_count).toBe(4);
     expect(r.exit_code).toBe(2);
     expect(renderLsGateMarkdown(r)).toContain("`tests::ls_a_1l_typo`");
@@ -465,6 +474,15 @@ describe("ls-gate CLI", () => {
     const b = await runScript("ls-gate.ts", ["--frobnicate"]);
     expect(b.code).toBe(2);
     expect(b.stderr).toContain("--help");
+  });
+
+  test("cargo not installed is one line naming the fix, exit 3, no results file", async () => {
+    const dir = tempDir("ls-gate");
+    const p = await runScript("ls-gate.ts", ["--project", DEMO, "--results-json", join(dir, "r.json")], { env: { CARGO: join(dir, "no-cargo") } });
+    expect(p.code).toBe(3);
+    expect(p.stderr).toContain("ls-gate: error: cargo not found (ENOENT");
+    expect(p.stderr).toContain("ls-gate: hint: install Rust");
+    expect(existsSync(join(dir, "r.json"))).toBe(false);
   });
 
   test("ls_g_4_ malformed scenarios YAML: file:line:col, exit 2, no results file", async () => {

@@ -445,8 +445,8 @@ function containsAtBoundary(text: string, prefix: string): boolean {
   return false;
 }
 
-/** Looks like a loss-scenario test (`ls_<seg>_<digit>…`) whatever ID it names. */
-const LS_LIKE = /(?<![A-Za-z0-9])ls_[a-z0-9]+_\d/i;
+/** Looks like a loss-scenario test whatever ID it names: `ls_a_1l_`, `ls_g1_`, `LS-G-1 …`. */
+const LS_LIKE = /(?<![A-Za-z0-9])ls[_-][a-z]+[_-]?\d/i;
 
 /**
  * IDs a test counts for. Upstream (compat): every ID whose prefix is a substring of the test path.
