@@ -476,6 +476,16 @@ describe("ls-gate CLI", () => {
     expect(b.stderr).toContain("--help");
   });
 
+  test("--runner cargo on a folder without Cargo.toml is a usage error naming --project, exit 2", async () => {
+    const dir = tempDir("ls-gate");
+    mkdirSync(join(dir, "safety", "stpa"), { recursive: true });
+    writeFileSync(join(dir, "safety", "stpa", "loss-scenarios.yaml"), entries(["LS-A-1", "approved"]));
+    const p = await runScript("ls-gate.ts", ["--project", dir, "--results-json", join(dir, "r.json")]);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toContain(`ls-gate: error: no Cargo.toml in ${dir}`);
+    expect(existsSync(join(dir, "r.json"))).toBe(false);
+  });
+
   test("cargo not installed is one line naming the fix, exit 3, no results file", async () => {
     const dir = tempDir("ls-gate");
     const p = await runScript("ls-gate.ts", ["--project", DEMO, "--results-json", join(dir, "r.json")], { env: { CARGO: join(dir, "no-cargo") } });

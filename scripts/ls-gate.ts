@@ -618,6 +618,9 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ output: RunnerO
 
   if (opts.runner === "cargo") {
     const argv = cargoArgv(opts);
+    if (!existsSync(join(opts.project, "Cargo.toml")) && !opts.passthrough.some((a) => a.startsWith("--manifest-path"))) {
+      throw usageError(`no Cargo.toml in ${opts.project}`, "pass --project CRATE_DIR (or `-- --manifest-path PATH`); seam's own suite is --runner bun");
+    }
     const r = await runProcess(argv, { cwd: opts.project, env: { ...process.env, CARGO_TERM_COLOR: "never" }, timeoutMs: opts.timeoutMs, maxCapture: CAPTURE, onStderr });
     const command = shellLine(argv.map((a, i) => (i === 0 ? "cargo" : a)));
     if (r.spawnError) {
@@ -701,7 +704,8 @@ Usage: bun scripts/ls-gate.ts [options] [-- runner args [-- libtest args]]
   --scenarios FILE      loss-scenarios.yaml (default: DIR/safety/stpa/loss-scenarios.yaml)
   --runner KIND         cargo (default) | bun | junit
   --package NAME        cargo: test only this package (-p NAME)
-  --junit FILE          junit: a JUnit XML report to read (repeatable); bun: where to keep bun's report
+  --junit FILE          junit: a JUnit XML report to read (repeatable; delete it before the test
+                        command runs, or a stale report is read); bun: where to keep bun's report
   --runner-status N     junit: exit status of the command that wrote the reports
   --results-json FILE   results (superset of meld's verification-results.json;
                         default: out/ls-gate/verification-results.json under seam's root)
