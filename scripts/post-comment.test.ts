@@ -608,10 +608,18 @@ describe("against the loopback GitHub", () => {
     const appToken = "ghs_" + "App0Token1".repeat(4);
     await withFake({ tokens: { [appToken]: { login: "my-app[bot]", installation: true } } }, async (fake) => {
       const err = await failure(run(fake, { token: appToken }).promise);
-      expect(err.message).toContain("was written as my-app[bot], but post-comment looked for comments by github-actions[bot]");
+      expect(err.message).toContain("was written as my-app[bot], but post-comment looked for comments by github-actions[bot] (installation token)");
       expect(err.hint).toContain("--author 'my-app[bot]'");
       const r = await run(fake, { token: appToken, author: "my-app[bot]" }).promise;
       expect(r.action).toBe("unchanged");
+    });
+  });
+
+  test("a wrong --author is caught by the first POST instead of duplicating on every run", async () => {
+    await withFake({}, async (fake) => {
+      const err = await failure(run(fake, { author: "someone-else" }).promise);
+      expect(err.message).toContain(`was written as ${ME}, but post-comment looked for comments by someone-else (--author)`);
+      expect(err.hint).toContain(`--author '${ME}'`);
     });
   });
 
@@ -698,6 +706,18 @@ describe("CLI", () => {
     expect(posted.indexOf("## LS verification gate")).toBeLessThan(posted.indexOf("## meld → kiln seam"));
     expect(r.stdout).toContain(`GET    https://api.github.com/repos/${REPO}/issues/7/comments?per_page=100`);
     expect(r.stdout).toContain("Authorization: Bearer ***");
+  });
+
+  test("--body-file is posted verbatim under the default comment marker; combined with --report it is a usage error", async () => {
+    const { dir, ls } = setup();
+    const file = join(dir, "body.md");
+    writeFileSync(file, "## Hand-written\n\n| a | b |\n|---|---|\n| 1 | 2 |\n");
+    const r = await cli(["--dry-run", "--body-file", file, "--repo", REPO, "--pr", "7"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("<!-- seam:comment -->\n## Hand-written\n\n| a | b |\n|---|---|\n| 1 | 2 |\n");
+    const both = await cli(["--dry-run", "--body-file", file, "--report", ls, "--pr", "7"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("--report and --body-file exclude each other");
   });
 
   test("an unknown report is one exit-2 line; all reports missing is nothing to post, exit 0", async () => {

@@ -840,9 +840,10 @@ export async function postComment(opts: PostOptions, deps: PostDeps): Promise<Po
     return c;
   };
   const checkAuthor = (c: IssueComment) => {
-    if (identity.source === "installation token" && c.login && !sameLogin(c.login, identity.login)) {
+    // The lookup matched by `identity`; a comment written as anyone else would not be found next time.
+    if (c.login && !sameLogin(c.login, identity.login)) {
       throw new SeamError(
-        `comment ${c.id} was written as ${c.login}, but post-comment looked for comments by ${identity.login}: the next run would post another comment (${c.url})`,
+        `comment ${c.id} was written as ${c.login}, but post-comment looked for comments by ${identity.login} (${identity.source}): the next run would post another comment (${c.url})`,
         { exitCode: EXIT.fail, hint: `pass --author '${c.login}' (a GitHub App token posts as its app's bot)` },
       );
     }
@@ -978,8 +979,9 @@ Whose comment
   Only a comment whose FIRST LINE is the marker AND whose author is the token's own login is ever
   edited or deleted; anyone else's is reported and left alone. The login comes from GET /user. An Actions
   GITHUB_TOKEN is an installation token (ghs_...): GET /user answers 403, so post-comment skips it and
-  uses ${ACTIONS_BOT}. Posting with a GitHub App token? pass --author 'APP-SLUG[bot]'. If a comment
-  comes back written by someone else than assumed, the run fails (exit 1) naming the --author to pass.
+  uses ${ACTIONS_BOT}. Posting with a GitHub App token? pass --author 'APP-SLUG[bot]'. If a new comment
+  comes back written by another login than the one looked for, the run fails (exit 1) naming the
+  --author to pass — otherwise every later run would post one more comment.
   --author LOGIN     the login whose comments are ours (no GET /user).
 
 Write
