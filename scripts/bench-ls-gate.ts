@@ -162,12 +162,12 @@ export async function benchLsGate(opts: BenchOptions = {}): Promise<BenchResult>
       // Interleaved, so drift (thermal, page cache) hits both sides alike.
       plainMs.push((await cargo(["test", "--no-fail-fast"], dir)).ms);
       const t = performance.now();
-      const run = await runLsGate({ runner: "cargo", project: dir, passthrough: [], junit: [], timeoutMs: 1_800_000, scenariosPath: join(dir, "safety", "stpa", "loss-scenarios.yaml"), compat: true });
+      const run = await runLsGate({ runner: "cargo", project: dir, compat: true });
       gateMs.push(Math.round(performance.now() - t));
       gate = run.report;
       log(`bench: rep ${k + 1}/${reps}: plain cargo test ${plainMs[k]} ms, ls-gate ${gateMs[k]} ms`);
     }
-    strict = (await runLsGate({ runner: "cargo", project: dir, passthrough: [], junit: [], timeoutMs: 1_800_000, scenariosPath: join(dir, "safety", "stpa", "loss-scenarios.yaml"), compat: false })).report;
+    strict = (await runLsGate({ runner: "cargo", project: dir, compat: false })).report;
     log(`bench: upstream approach, ${n} cargo runs…`);
     const upstream = await upstreamPerId(crate.ids, { project: dir });
     log(`bench: the same ${n} runs without --test-threads=1…`);

@@ -14,6 +14,7 @@ import {
   parseScenarios,
   prefixOf,
   readJUnitFiles,
+  runLsGate,
   upstreamPerId,
   type ReadTest,
   type RunnerOutput,
@@ -439,6 +440,8 @@ describe("results schema and comment body", () => {
     expect(isLsGateReport({ ...back, passed_count: 5 })).toBe(false);
     expect(isLsGateReport({ ...back, schema: "seam.ls-gate/0" })).toBe(false);
     expect(isLsGateReport({ ...back, ids: [{ id: "LS-A-1" }] })).toBe(false);
+    expect(isLsGateReport({ ...back, tests_read: { passed: -1, failed: 0, ignored: 0 } })).toBe(false);
+    expect(isLsGateReport({ ...back, runner: { kind: "maven", command: "mvn" } })).toBe(false);
   });
 
   test("the comment body: heading, ⚠️ status naming the gaps, a count table with Ignored, no marker line", () => {
@@ -558,6 +561,23 @@ describe("--runner bun (nested bun test runs)", () => {
     expect(lastLine(p.stdout)).toBe("2 passed, 0 failed, 0 skipped");
     expect(readFileSync(join(dir, "keep.xml"), "utf8")).toContain('name="ls_x_1_ passes"');
     expect(p.stderr).toContain("(pass) ls_x_1_ passes"); // bun's own output is echoed as progress
+  });
+
+  test("as a function (all.ts): writes results, markdown and step summary; runner output arrives as whole lines", async () => {
+    const dir = project({ "a.test.ts": ok });
+    const lines: string[] = [];
+    const { report, markdown } = await runLsGate({
+      project: dir,
+      runner: "bun",
+      resultsJson: join(dir, "out", "results.json"),
+      stepSummary: join(dir, "summary.md"),
+      onProgress: (l) => lines.push(l),
+    });
+    expect(report.exit_code).toBe(0);
+    expect(lines.filter((l) => l.startsWith("(pass) ls_x_") || l.startsWith("Ran 2 tests"))).toHaveLength(3);
+    expect(JSON.parse(readFileSync(join(dir, "out", "results.json"), "utf8"))).toEqual(JSON.parse(JSON.stringify(report)));
+    expect(readFileSync(join(dir, "out", "ls-gate.md"), "utf8")).toBe(markdown);
+    expect(readFileSync(join(dir, "summary.md"), "utf8")).toBe(markdown + "\n");
   });
 
   test("ls_g_1_ a test file that does not compile fails the gate although bun's JUnit omits it", async () => {

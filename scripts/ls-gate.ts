@@ -576,8 +576,25 @@ export interface RunSuiteOptions {
   junit: string[];
   runnerStatus?: number;
   timeoutMs: number;
-  /** Live runner output (progress, not results). */
-  echo?: (chunk: string) => void;
+  /** The runner's own output, line by line, as it arrives (progress, not results). */
+  onProgress?: (line: string) => void;
+}
+
+/** Turns output chunks into whole lines for onProgress. */
+function lineSink(onLine?: (line: string) => void): { push: (chunk: string) => void; flush: () => void } {
+  let rest = "";
+  return {
+    push(chunk) {
+      if (!onLine) return;
+      const lines = (rest + chunk).split(/\r?\n/);
+      rest = lines.pop() ?? "";
+      for (const l of lines) onLine(l);
+    },
+    flush() {
+      if (onLine && rest) onLine(rest);
+      rest = "";
+    },
+  };
 }
 
 const CAPTURE = 256 << 20;
@@ -606,8 +623,8 @@ function tooBig(r: ProcResult): RunnerError | undefined {
 
 /** Runs (or, for junit, reads) the suite once. Throws SeamError only for a runner that is not installed. */
 export async function runSuite(opts: RunSuiteOptions): Promise<{ output: RunnerOutput; command: string }> {
-  const echo = opts.echo;
-  const onStderr = echo ? (c: Buffer) => echo(c.toString("utf8")) : undefined;
+  const sink = lineSink(opts.onProgress);
+  const onStderr = opts.onProgress ? (c: Buffer) => sink.push(c.toString("utf8")) : undefined;
   const timeout = (what: string) => ({ message: `${what} did not finish within ${Math.round(opts.timeoutMs / 1000)} s and was killed (a hung test?)`, detail: [] });
 
   if (opts.runner === "junit") {
@@ -626,7 +643,9 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ output: RunnerO
     if (r.spawnError) {
       throw new SeamError(`cargo not found (${r.spawnError})`, { hint: "install Rust (https://rustup.rs) or set CARGO=/path/to/cargo", exitCode: EXIT.missingTool });
     }
-    echo?.(r.stdout);
+    sink.flush();
+    sink.push(r.stdout); // libtest's lines and failure output, after cargo's own progress
+    sink.flush();
     if (r.timedOut) return { output: { tests: [], error: timeout("cargo test") }, command };
     const big = tooBig(r);
     return { output: big ? { tests: [], error: big } : parseCargoTest(r), command };
@@ -638,6 +657,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ output: RunnerO
     const argv = [process.execPath, "test", "--reporter=junit", `--reporter-outfile=${xmlPath}`, ...opts.passthrough];
     const command = ["bun test --reporter=junit --reporter-outfile=$TMP/bun-junit.xml", ...opts.passthrough.map((a) => shellLine([a]))].join(" ");
     const r = await runProcess(argv, { cwd: opts.project, timeoutMs: opts.timeoutMs, maxCapture: CAPTURE, onStderr });
+    sink.flush();
     if (r.timedOut) return { output: { tests: [], error: timeout("bun test") }, command };
     const big = tooBig(r);
     if (big) return { output: { tests: [], error: big }, command };
@@ -677,20 +697,53 @@ export async function upstreamPerId(
   return { ...out, runs: ids.length, ms: Math.round(performance.now() - started) };
 }
 
-export interface LsGateOptions extends Omit<RunSuiteOptions, "runner"> {
-  runner: RunnerKind;
-  scenariosPath: string;
-  compat: boolean;
+export interface LsGateOptions extends Partial<Omit<RunSuiteOptions, "runner" | "project">> {
+  /** Where the runner runs; default seam's root. */
+  project?: string;
+  /** Default cargo, as upstream. */
+  runner?: RunnerKind;
+  /** Default PROJECT/safety/stpa/loss-scenarios.yaml. */
+  scenariosPath?: string;
+  compat?: boolean;
+  /** Written atomically when given (checked writable before the suite runs), with the markdown beside it. */
+  resultsJson?: string;
+  /** Default: ls-gate.md beside resultsJson. */
+  markdown?: string;
+  /** A file the markdown is appended to ($GITHUB_STEP_SUMMARY). */
+  stepSummary?: string;
+  runUrl?: string;
 }
 
-/** Loads the scenarios, runs the suite once and returns the report (never prints, never exits). */
-export async function runLsGate(opts: LsGateOptions): Promise<{ report: LsGateReport; scenarios: ScenarioSet }> {
-  if (!existsSync(opts.scenariosPath)) {
-    throw usageError(`scenarios file not found: ${opts.scenariosPath}`, "pass --scenarios FILE or --project DIR holding safety/stpa/loss-scenarios.yaml");
+export const DEFAULT_TIMEOUT_MS = 1_800_000;
+
+/**
+ * Loads the scenarios, runs the suite once, builds the report and writes the requested files.
+ * Never prints (runner output goes to onProgress), never exits; throws SeamError for bad input.
+ */
+export async function runLsGate(opts: LsGateOptions): Promise<{ report: LsGateReport; scenarios: ScenarioSet; markdown: string }> {
+  const project = opts.project ?? ROOT;
+  const runner = opts.runner ?? "cargo";
+  const scenariosPath = opts.scenariosPath ?? join(project, "safety", "stpa", "loss-scenarios.yaml");
+  const markdownPath = opts.markdown ?? (opts.resultsJson ? join(dirname(opts.resultsJson), "ls-gate.md") : undefined);
+  if (!existsSync(scenariosPath)) {
+    throw usageError(`scenarios file not found: ${scenariosPath}`, "pass --scenarios FILE or --project DIR holding safety/stpa/loss-scenarios.yaml");
   }
-  const scenarios = parseScenarios(readFileSync(opts.scenariosPath, "utf8"), opts.scenariosPath);
-  const { output, command } = await runSuite(opts);
-  return { report: buildReport({ scenarios, runner: opts.runner, compat: opts.compat, command }, output), scenarios };
+  const scenarios = parseScenarios(readFileSync(scenariosPath, "utf8"), scenariosPath);
+  for (const path of [opts.resultsJson, markdownPath]) if (path) requireWritableDir(path); // before a long run, not after
+  const { output, command } = await runSuite({
+    ...opts,
+    runner,
+    project,
+    passthrough: opts.passthrough ?? [],
+    junit: opts.junit ?? [],
+    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  });
+  const report = buildReport({ scenarios, runner, compat: opts.compat ?? false, command }, output);
+  const markdown = renderLsGateMarkdown(report, { runUrl: opts.runUrl });
+  if (opts.resultsJson) atomicWriteJson(opts.resultsJson, report);
+  if (markdownPath) atomicWrite(markdownPath, markdown);
+  if (opts.stepSummary) appendFileSync(opts.stepSummary, markdown + "\n");
+  return { report, scenarios, markdown };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -767,31 +820,24 @@ async function main(argv: string[]): Promise<number> {
   if (status !== undefined && !Number.isInteger(status)) throw usageError(`--runner-status must be an integer, got ${v["runner-status"]}`);
 
   const project = v.project ? resolve(v.project) : ROOT;
-  const scenariosPath = v.scenarios ? resolve(v.scenarios) : join(project, "safety", "stpa", "loss-scenarios.yaml");
   const resultsPath = resolve(v["results-json"] ?? join(ROOT, "out", "ls-gate", "verification-results.json"));
-  const markdownPath = resolve(v.markdown ?? join(dirname(resultsPath), "ls-gate.md"));
-  requireWritableDir(resultsPath); // before a long test run, not after
-  requireWritableDir(markdownPath);
-
   if (!v.quiet) progress(`ls-gate: running ${runner === "junit" ? "nothing (reading JUnit reports)" : `${runner} test`} in ${project}`);
   const { report, scenarios } = await runLsGate({
     runner,
     project,
+    scenariosPath: v.scenarios ? resolve(v.scenarios) : undefined,
     package: v.package,
     passthrough,
     junit: (v.junit as string[]).map((p) => resolve(p)),
     runnerStatus: status,
     timeoutMs: timeoutS * 1000,
-    scenariosPath,
     compat: v.compat as boolean,
-    echo: v.quiet ? undefined : (s) => process.stderr.write(s),
+    resultsJson: resultsPath,
+    markdown: v.markdown ? resolve(v.markdown) : undefined,
+    stepSummary: process.env.GITHUB_STEP_SUMMARY || undefined,
+    runUrl: v["run-url"] ?? runUrlFromEnv(process.env),
+    onProgress: v.quiet ? undefined : progress,
   });
-
-  atomicWriteJson(resultsPath, report);
-  const md = renderLsGateMarkdown(report, { runUrl: v["run-url"] ?? runUrlFromEnv(process.env) });
-  atomicWrite(markdownPath, md);
-  const summary = process.env.GITHUB_STEP_SUMMARY;
-  if (summary) appendFileSync(summary, md + "\n");
 
   const consoleText = renderConsole(report, { ...scenarios, path: relative(ROOT, scenarios.path).startsWith("..") ? scenarios.path : relative(ROOT, scenarios.path) }, resultsPath);
   if (v.json) {
