@@ -1041,6 +1041,43 @@ function readEvent(env: Env, needed: boolean): unknown {
   }
 }
 
+/** Why a pipeline's comment step cannot post here (no token, no PR context), or undefined when it can. */
+export function commentSkipReason(env: Env): string | undefined {
+  if (!env.GH_TOKEN && !env.GITHUB_TOKEN) return "no token (set GH_TOKEN or GITHUB_TOKEN)";
+  try {
+    const ctx = resolveContext({}, env, readEvent(env, true));
+    if (!ctx.repo) return "no repository (set GITHUB_REPOSITORY or GH_REPO)";
+    if (ctx.pr === null && !ctx.prLookup) return `no pull request (${ctx.notPullRequest ?? "not a pull_request event"})`;
+  } catch (err) {
+    return makeScrubber([env.GH_TOKEN, env.GITHUB_TOKEN])((err as Error).message);
+  }
+  return undefined;
+}
+
+/** Upserts one comment rendered from the report files that exist (scripts/all.ts's comment step).
+ * Returns a one-line, scrubbed account of what happened; throws a scrubbed SeamError on failure. */
+export async function commentFromReports(paths: string[], env: Env, log: (line: string) => void): Promise<string> {
+  const scrub = makeScrubber([env.GH_TOKEN, env.GITHUB_TOKEN]);
+  try {
+    const ctx = resolveContext({}, env, readEvent(env, true));
+    const loaded = paths.flatMap((p) => {
+      const text = readIfPresent(p);
+      return text === null ? [] : [parseReport(p, text)];
+    });
+    if (!loaded.length) return "nothing to post: no report files";
+    if (!ctx.token || !ctx.repo) return "nothing to post: no token or repository";
+    const marker = defaultMarker(loaded.map((r) => r.kind));
+    const body = scrub(composeBody(marker, loaded.map((r) => renderReport(r, { runUrl: ctx.runUrl }))));
+    const result = await postComment(
+      { apiUrl: ctx.apiUrl, repo: ctx.repo, pr: ctx.pr, prLookup: ctx.prLookup, token: ctx.token, marker, body, mode: "upsert", runUrl: ctx.runUrl, readOnly: ctx.readOnly },
+      { sleep: (ms) => Bun.sleep(ms), onProgress: (l) => log(scrub(l)) },
+    );
+    return scrub(`${result.action}${result.comment ? ` ${result.comment.url}` : ""} (${result.requests.total} requests)`);
+  } catch (err) {
+    throw scrubError(err, scrub);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values: v } = parseCli(
     argv,

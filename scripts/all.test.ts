@@ -1,0 +1,205 @@
+import { describe, expect, test } from "bun:test";
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { exitCodeOf, planOrder, runPipeline, summaryTable, type PipelineOptions, type Step } from "./lib/pipeline.ts";
+import { seamSteps } from "./all.ts";
+import { runProcess } from "./lib/proc.ts";
+import { runScript, tempDir } from "./lib/testkit.ts";
+import { ROOT } from "./lib/tools.ts";
+
+/** A synthetic step: records its runs; its inputs are a file and a "tool" file in the test's folder. */
+function step(dir: string, name: string, deps: string[], over: Partial<Step> = {}): Step {
+  const input = join(dir, `${name}.in`);
+  if (!existsSync(input)) writeFileSync(input, "v1");
+  return {
+    name,
+    description: name,
+    deps,
+    command: `make ${name}`,
+    inputs: () => ({ files: [input], tools: [join(dir, "tool")], options: null }),
+    outputs: [join(dir, `${name}.out`)],
+    run: async () => {
+      appendFileSync(join(dir, "runs"), `${name}\n`);
+      writeFileSync(join(dir, `${name}.out`), "ok");
+      return { ok: true, note: "done" };
+    },
+    ...over,
+  };
+}
+
+function opts(dir: string, over: Partial<PipelineOptions> = {}): PipelineOptions & { lines: string[] } {
+  const lines: string[] = [];
+  return { root: dir, stampDir: join(dir, "stamps"), jobs: 2, force: false, dryRun: false, keepGoing: false, signal: new AbortController().signal, write: (l) => lines.push(l), lines, ...over };
+}
+
+const runs = (dir: string) => (existsSync(join(dir, "runs")) ? readFileSync(join(dir, "runs"), "utf8").split("\n").filter(Boolean).sort() : []);
+
+function graph(dir: string): Step[] {
+  writeFileSync(join(dir, "tool"), "tool v1");
+  return [step(dir, "a", []), step(dir, "b", ["a"]), step(dir, "c", ["a"]), step(dir, "d", ["b", "c"])];
+}
+
+describe("target graph", () => {
+  test("dependencies first, each once", () => {
+    const dir = tempDir("seam-all");
+    expect(planOrder(graph(dir), ["d"])).toEqual(["a", "b", "c", "d"]);
+    expect(planOrder(graph(dir), ["c", "b"])).toEqual(["a", "c", "b"]);
+  });
+
+  test("unknown targets and cycles are rejected with one line", () => {
+    const dir = tempDir("seam-all");
+    expect(() => planOrder(graph(dir), ["nope"])).toThrow("unknown target: nope");
+    const cyclic = [step(dir, "x", ["y"]), step(dir, "y", ["z"]), step(dir, "z", ["x"])];
+    expect(() => planOrder(cyclic, ["x"])).toThrow("dependency cycle: x → y → z → x");
+    expect(() => planOrder([step(dir, "x", ["ghost"])], ["x"])).toThrow("unknown target: ghost (needed by x)");
+  });
+
+  test("seam's own graph has every target the README names and no cycle", () => {
+    const steps = seamSteps({ root: ROOT, out: join(ROOT, "out"), memory: ["multi"] });
+    expect(planOrder(steps, ["all"])).toEqual(["tools", "fixtures", "fuse", "tier-c", "ls-gate", "comment", "all"]);
+  });
+});
+
+describe("up-to-date by content", () => {
+  test("a second run skips everything; a changed input re-runs exactly the step that declares it", async () => {
+    const dir = tempDir("seam-all");
+    const steps = graph(dir);
+    await runPipeline(steps, ["d"], opts(dir));
+    expect(runs(dir)).toEqual(["a", "b", "c", "d"]);
+    rmSync(join(dir, "runs"));
+    const again = await runPipeline(steps, ["d"], opts(dir));
+    expect(again.map((o) => o.status)).toEqual(["up-to-date", "up-to-date", "up-to-date", "up-to-date"]);
+    expect(runs(dir)).toEqual([]);
+    writeFileSync(join(dir, "c.in"), "v2");
+    await runPipeline(steps, ["d"], opts(dir));
+    expect(runs(dir)).toEqual(["c"]);
+  });
+
+  test("a changed tool binary and a deleted output each re-run the affected step", async () => {
+    const dir = tempDir("seam-all");
+    const steps = graph(dir);
+    await runPipeline(steps, ["d"], opts(dir));
+    rmSync(join(dir, "runs"));
+    writeFileSync(join(dir, "tool"), "tool v2 — a different size");
+    await runPipeline(steps, ["a"], opts(dir));
+    expect(runs(dir)).toEqual(["a"]);
+    rmSync(join(dir, "runs"));
+    rmSync(join(dir, "b.out"));
+    await runPipeline(steps, ["d"], opts(dir));
+    expect(runs(dir)).toEqual(["b", "c", "d"]);
+  });
+
+  test("--force re-runs; --dry-run runs nothing and says what would run", async () => {
+    const dir = tempDir("seam-all");
+    const steps = graph(dir);
+    const dry = opts(dir, { dryRun: true });
+    const out = await runPipeline(steps, ["d"], dry);
+    expect(out.map((o) => o.status)).toEqual(["would run", "would run", "would run", "would run"]);
+    expect(runs(dir)).toEqual([]);
+    expect(dry.lines).toContain("[a] $ make a");
+    await runPipeline(steps, ["d"], opts(dir));
+    rmSync(join(dir, "runs"));
+    await runPipeline(steps, ["b"], opts(dir, { force: true }));
+    expect(runs(dir)).toEqual(["a", "b"]);
+  });
+});
+
+describe("failures and interruption", () => {
+  const failing = (dir: string) => step(dir, "b", ["a"], { run: async () => ({ ok: false, note: "boom", exitCode: 4 }) });
+
+  test("a failure stops the rest and gives its exit code; --keep-going still runs independent steps", async () => {
+    const dir = tempDir("seam-all");
+    const steps = [step(dir, "a", []), failing(dir), step(dir, "c", ["a"]), step(dir, "d", ["b", "c"])];
+    writeFileSync(join(dir, "tool"), "t");
+    const stopped = await runPipeline(steps, ["d"], opts(dir, { jobs: 1 }));
+    expect(stopped.map((o) => `${o.name}:${o.status}`)).toEqual(["a:ran", "b:failed", "c:skipped", "d:skipped"]);
+    expect(exitCodeOf(stopped)).toBe(4);
+    rmSync(join(dir, "stamps"), { recursive: true });
+    const going = await runPipeline(steps, ["d"], opts(dir, { jobs: 1, keepGoing: true }));
+    expect(going.map((o) => `${o.name}:${o.status}`)).toEqual(["a:ran", "b:failed", "c:ran", "d:skipped"]);
+    expect(going[3]!.note).toBe("because b failed");
+    expect(summaryTable(going)).toContain("d     skipped");
+  });
+
+  test("an interrupted step leaves no stamp, so the next run re-runs it", async () => {
+    const dir = tempDir("seam-all");
+    writeFileSync(join(dir, "tool"), "t");
+    const controller = new AbortController();
+    let release!: () => void;
+    const started = new Promise<void>((r) => (release = r));
+    const slow = step(dir, "slow", [], {
+      run: async ({ signal }) => {
+        release();
+        await new Promise((r) => signal.addEventListener("abort", r));
+        return { ok: true, note: "finished anyway" };
+      },
+    });
+    const pending = runPipeline([slow], ["slow"], opts(dir, { signal: controller.signal }));
+    await started;
+    controller.abort();
+    const [out] = await pending;
+    expect(out!.status).toBe("interrupted");
+    expect(existsSync(join(dir, "stamps", "slow.json"))).toBe(false);
+  });
+
+  test("parallel steps never interleave within a line", async () => {
+    const dir = tempDir("seam-all");
+    writeFileSync(join(dir, "tool"), "t");
+    const chatty = (name: string) => step(dir, name, [], { run: async ({ log }) => { for (let i = 0; i < 50; i++) log(`line ${i} of ${name}`); return { ok: true, note: "" }; } });
+    const o = opts(dir);
+    await runPipeline([chatty("p"), chatty("q")], ["p", "q"], o);
+    expect(o.lines.filter((l) => /^\[(p|q)\] line \d+ of (p|q)$/.test(l) && l[1] === l[l.length - 1]).length).toBe(100);
+  });
+});
+
+describe("the workflow users copy", () => {
+  test("parses, and every run: line names a script or command that exists", () => {
+    const dir = join(ROOT, ".github", "workflows");
+    const files = readdirSync(dir).filter((f) => f.endsWith(".yml"));
+    expect(files.sort()).toEqual(["seam-comment.yml", "seam.yml"]);
+    let lines = 0;
+    for (const f of files) {
+      const wf = parseYaml(readFileSync(join(dir, f), "utf8")) as { on: unknown; jobs: Record<string, { steps: { run?: string; uses?: string }[] }> };
+      expect(wf.on).toBeDefined();
+      for (const s of Object.values(wf.jobs).flatMap((j) => j.steps)) {
+        expect(s.run !== undefined || s.uses !== undefined).toBe(true);
+        for (const line of (s.run ?? "").split("\n").filter((l) => l.trim() && !l.trim().startsWith("#"))) {
+          lines++;
+          for (const m of line.matchAll(/scripts\/[\w.-]+\.ts/g)) expect(existsSync(join(ROOT, m[0]))).toBe(true);
+          expect(["npm", "npx"]).toContain(line.trim().split(/\s+/)[0]!);
+        }
+      }
+    }
+    expect(lines).toBeGreaterThan(4);
+  });
+});
+
+describe("end to end on a temporary copy (real meld and jco)", () => {
+  test("fixtures → fuse → tier-c run, then a no-op rerun is all up to date", async () => {
+    const copy = join(tempDir("seam-e2e"), "seam");
+    mkdirSync(copy);
+    for (const p of ["package.json", "tsconfig.json", "bunfig.toml", "scripts", "fixtures", "safety"]) cpSync(join(ROOT, p), join(copy, p), { recursive: true, filter: (src) => !src.includes("/target") });
+    symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
+    symlinkSync(join(ROOT, ".tools"), join(copy, ".tools"));
+    const env = { KILND: undefined, MELD_KILND: undefined };
+    const run = (args: string[]) => runProcess([process.execPath, join(copy, "scripts", "all.ts"), ...args], { cwd: copy, env: { ...process.env, ...env, NO_COLOR: "1" }, timeoutMs: 600_000 });
+    const cold = await run(["fuse", "tier-c", "--memory", "multi"]);
+    expect(cold.code).toBe(0);
+    expect(cold.stdout).toMatch(/fuse\s+ran/);
+    expect(cold.stdout).toMatch(/tier-c\s+ran/);
+    expect(cold.stderr).toContain("[fuse] $ bun scripts/fuse.ts");
+    expect(existsSync(join(copy, "out", "tier-c", "results.json"))).toBe(true);
+    const warm = await run(["fuse", "tier-c", "--memory", "multi"]);
+    expect(warm.code).toBe(0);
+    for (const s of ["tools", "fixtures", "fuse", "tier-c"]) expect(warm.stdout).toMatch(new RegExp(`${s}\\s+up-to-date`));
+  });
+
+  test("CLI: --list and unknown targets", async () => {
+    const list = await runScript("all.ts", ["--list"]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain("tier-c");
+    const bad = await runScript("all.ts", ["deploy"]);
+    expect([bad.code, bad.stderr.split("\n")[0]]).toEqual([2, "all: error: unknown target: deploy"]);
+  });
+});

