@@ -1,0 +1,409 @@
+#!/usr/bin/env bun
+/**
+ * fixtures — builds seam's fixture corpus (fixtures/*.wasm from fixtures/src/) and verifies it: committed
+ * binaries against the manifest's hashes, every fixture against its expectation on a reference engine,
+ * and what real meld does with each one in multi and shared memory against what the manifest records.
+ * Called by: scripts/all.ts (its `fixtures` step calls buildFixtures), CI, people adding a fixture.
+ * Usage: bun scripts/fixtures.ts build [--check] [--fixture NAME]... [--json]
+ *        bun scripts/fixtures.ts verify [--run] [--fused] [--engine jco|wasmtime] [--fixture NAME]...
+ *          [--jobs N] [--json]
+ * Exit: 0 ok; 1 a rebuild differs (--check) or a fixture does not do what the manifest says;
+ *       2 usage error or bad manifest; 3 a required tool (jco, the engine, meld) is missing
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { color, parseCli, progress, runCli } from "./lib/cli.ts";
+import { EXIT, SeamError, usageError } from "./lib/errors.ts";
+import { atomicWrite, sha256 } from "./lib/fsx.ts";
+import { DEFAULT_MANIFEST, judgeRun, loadManifest, updateManifestHashes, MEMORY_MODES, type Fixture, type Judgement, type MemoryMode } from "./lib/manifest.ts";
+import { runProcess } from "./lib/proc.ts";
+import type { Engine, RunRecord } from "./lib/records.ts";
+import { requireTool, toolVersion, lookupTool, missingToolError } from "./lib/tools.ts";
+import { fuse } from "./fuse.ts";
+import { runComponent } from "./run-kiln.ts";
+
+/** The clang the committed C fixtures were built with; another version gives other bytes. */
+export const PINNED_CLANG = "14.0.6";
+
+/** Flags that make a C build independent of where and when it runs. */
+const C_FLAGS = ["--target=wasm32-wasi", "-O2", "-g0", "-Wall", "-Wl,--strip-debug"];
+/** seam_start.c provides _start and cabi_realloc (see its header for why). */
+const SEAM_START_FLAGS = ["-nostartfiles", "-Wl,--no-entry"];
+
+export interface ClangInfo {
+  path: string;
+  version: string;
+}
+
+/** Finds a clang that can link wasm32-wasi commands: $CLANG, else clang on PATH, with wasi-libc and the wasm32 builtins. */
+export async function findClang(env: Record<string, string | undefined> = process.env): Promise<{ clang?: ClangInfo; why?: string }> {
+  const candidates = env.CLANG ? [env.CLANG] : (env.PATH ?? "").split(delimiter).filter(Boolean).flatMap((d) => [join(d, "clang"), join(d, `clang-${PINNED_CLANG.split(".")[0]}`)]);
+  const path = candidates.find((p) => existsSync(p));
+  if (!path) return { why: env.CLANG ? `CLANG=${env.CLANG} does not exist` : "clang not found on PATH" };
+  const v = await runProcess([path, "--version"], { timeoutMs: 20_000 });
+  const version = v.stdout.match(/clang version (\d+\.\d+\.\d+)/)?.[1];
+  if (v.code !== 0 || !version) return { why: `${path} --version did not name a clang version` };
+  for (const probe of ["-print-file-name=crt1-command.o", "-print-libgcc-file-name"]) {
+    const p = await runProcess([path, "--target=wasm32-wasi", probe], { timeoutMs: 20_000 });
+    const file = p.stdout.trim();
+    if (p.code !== 0 || !file.startsWith("/") || !existsSync(file)) {
+      return { why: `${path} cannot link wasm32-wasi (${probe.includes("crt1") ? "wasi-libc" : "libclang-rt-14-dev-wasm32"} missing)` };
+    }
+  }
+  return { clang: { path, version } };
+}
+
+/** Maps over items with at most `limit` in flight, keeping order. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+function selectFixtures(all: Fixture[], only: string[] | undefined): Fixture[] {
+  if (!only?.length) return all;
+  const unknown = only.filter((n) => !all.some((f) => f.name === n));
+  if (unknown.length) throw usageError(`unknown fixture: ${unknown.join(", ")}`, `known: ${all.map((f) => f.name).join(", ")}`);
+  return all.filter((f) => only.includes(f.name));
+}
+
+async function must(argv: string[], cwd: string, what: string): Promise<void> {
+  const p = await runProcess(argv, { cwd, timeoutMs: 120_000 });
+  if (p.code !== 0) {
+    const line = (p.stderr || p.stdout).split("\n").find((l) => l.trim()) ?? `exit ${p.code}`;
+    throw new SeamError(`${what} failed: ${line.trim()}`, { hint: argv.join(" "), exitCode: EXIT.fail });
+  }
+}
+
+/** Builds one fixture into `outDir`; returns the path of the component. Sources are passed relative to
+ * the manifest's folder and clang runs there, so no absolute path reaches the output. */
+export async function buildOne(f: Fixture, dir: string, outDir: string, tools: { jco: string; clang?: string }): Promise<string> {
+  const out = join(outDir, `${f.name}.wasm`);
+  if (f.build === "wat") {
+    await must([tools.jco, "parse", f.sources[0]!, "-o", out], dir, `jco parse ${f.sources[0]}`);
+    return out;
+  }
+  if (!tools.clang) throw new SeamError(`clang is needed to build ${f.name}`, { exitCode: EXIT.missingTool });
+  const core = join(outDir, `${f.name}.core.wasm`);
+  const startFlags = f.build === "c-command" ? SEAM_START_FLAGS : [];
+  await must([tools.clang, ...C_FLAGS, `-ffile-prefix-map=${dir}=.`, ...startFlags, "-o", core, ...f.sources], dir, `clang ${f.name}`);
+  await must([tools.jco, "new", core, "--wasi-command", "-o", out], dir, `jco new ${f.name}`);
+  return out;
+}
+
+export type BuildStatus = "unchanged" | "updated" | "differs" | "skipped";
+
+export interface BuiltFixture {
+  name: string;
+  status: BuildStatus;
+  /** sha256 of what this build produced (null when skipped). */
+  sha256: string | null;
+  /** sha256 the manifest records. */
+  recorded: string;
+  why?: string;
+}
+
+export interface BuildReport {
+  schema: "seam.fixtures-build/1";
+  check: boolean;
+  tools: { jco: { path: string; version: string }; clang: ClangInfo | null };
+  fixtures: BuiltFixture[];
+  /** Lines a reader must not miss (clang missing, a different clang). */
+  notices: string[];
+  manifestUpdated: boolean;
+}
+
+export interface BuildOptions {
+  manifestPath?: string;
+  only?: string[];
+  /** Rebuild into a temp folder and compare with the committed files; write nothing. */
+  check?: boolean;
+  /** Environment for the clang lookup (tests inject one); defaults to process.env. */
+  env?: Record<string, string | undefined>;
+  jobs?: number;
+  onProgress?: (line: string) => void;
+}
+
+/**
+ * Rebuilds the fixtures. Without `check` it writes every changed binary and the manifest's sha256 values
+ * (atomically); with `check` it writes nothing and marks each fixture unchanged or differs. C fixtures
+ * are skipped, binaries kept, when no suitable clang is present (users need no clang).
+ */
+export async function buildFixtures(opts: BuildOptions = {}): Promise<BuildReport> {
+  const manifestPath = opts.manifestPath ?? DEFAULT_MANIFEST;
+  const manifest = loadManifest(manifestPath, { checkFiles: false });
+  const fixtures = selectFixtures(manifest.fixtures, opts.only);
+  const jco = requireTool("jco");
+  const found = await findClang(opts.env);
+  const notices: string[] = [];
+  let clangSkip: string | undefined;
+  if (!found.clang) clangSkip = `${found.why}; C fixtures not rebuilt, committed binaries kept`;
+  else if (opts.check && found.clang.version !== PINNED_CLANG) clangSkip = `clang ${found.clang.version} is not the pinned ${PINNED_CLANG}; C fixtures not compared (their bytes depend on the clang version)`;
+  if (clangSkip && fixtures.some((f) => f.build !== "wat")) notices.push(clangSkip);
+  const work = mkdtempSync(join(tmpdir(), "seam-fixtures-"));
+  try {
+    const results = await mapLimit(fixtures, opts.jobs ?? 2, async (f): Promise<BuiltFixture> => {
+      if (f.build !== "wat" && clangSkip) return { name: f.name, status: "skipped", sha256: null, recorded: f.sha256, why: clangSkip };
+      const built = await buildOne(f, manifest.dir, work, { jco: jco.path, clang: found.clang?.path });
+      const bytes = readFileSync(built);
+      const hash = sha256(bytes);
+      const committed = existsSync(f.file) ? sha256(readFileSync(f.file)) : null;
+      let status: BuildStatus;
+      if (committed === hash && f.sha256 === hash) status = "unchanged";
+      else if (opts.check) status = "differs";
+      else {
+        if (committed !== hash) atomicWrite(f.file, bytes);
+        status = "updated";
+      }
+      const why = status === "differs" ? `rebuilt ${hash.slice(0, 12)}…, committed ${committed?.slice(0, 12) ?? "absent"}…, manifest ${f.sha256.slice(0, 12) || "none"}…` : undefined;
+      opts.onProgress?.(`${f.name}: ${status}`);
+      return { name: f.name, status, sha256: hash, recorded: f.sha256, ...(why ? { why } : {}) };
+    });
+    const changed = Object.fromEntries(results.filter((r) => r.sha256 && r.sha256 !== r.recorded && !opts.check).map((r) => [r.name, r.sha256!]));
+    let manifestUpdated = false;
+    if (Object.keys(changed).length) {
+      const text = readFileSync(manifestPath, "utf8");
+      const next = updateManifestHashes(text, changed);
+      if (next !== text) {
+        atomicWrite(manifestPath, next);
+        manifestUpdated = true;
+      }
+    }
+    return {
+      schema: "seam.fixtures-build/1",
+      check: opts.check ?? false,
+      tools: { jco: { path: jco.path, version: await toolVersion(jco) }, clang: found.clang ?? null },
+      fixtures: results,
+      notices,
+      manifestUpdated,
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export type Target = "original" | `fused ${MemoryMode}`;
+export type CheckStatus = "ok" | "mismatch" | "skipped";
+
+export interface CheckRow {
+  fixture: string;
+  target: Target;
+  status: CheckStatus;
+  /** One line: what happened against what the manifest records. */
+  why: string;
+  /** Engine that judged the file (none when meld did not produce one). */
+  engine?: Engine;
+  /** meld's verdict and message, for fused targets. */
+  meld?: { verdict: string; message?: string; version?: string };
+  ms: number;
+}
+
+export interface VerifyOptions {
+  manifestPath?: string;
+  only?: string[];
+  /** Reference engine (default jco). */
+  engine?: Exclude<Engine, "kiln">;
+  /** Run the originals on the engine (default true). */
+  run?: boolean;
+  /** Also fuse with real meld in each mode and check the fused files. */
+  fused?: boolean;
+  memory?: MemoryMode[];
+  jobs?: number;
+  /** Where fused files go (default: a temp folder, removed afterwards). */
+  workDir?: string;
+  onProgress?: (line: string) => void;
+}
+
+export interface VerifyReport {
+  schema: "seam.fixtures-verify/1";
+  fixtures: number;
+  rows: CheckRow[];
+}
+
+/** Runs a fixture's file on an engine: the command once, or each invoke call (reference-only calls
+ * skipped on kiln); the judgement covers them all. */
+export async function runFixture(f: Fixture, wasm: string, engine: Engine): Promise<Judgement & { runs: RunRecord[] }> {
+  if (f.kind === "command") {
+    const run = await runComponent({ wasm, engine, args: f.args, env: f.env, stdin: f.stdin });
+    return { ...judgeRun(run, f), runs: [run] };
+  }
+  const runs: RunRecord[] = [];
+  const whys: string[] = [];
+  let ok = true;
+  for (const call of f.invoke) {
+    if (engine === "kiln" && call.referenceOnly) continue;
+    // wasmtime 49's --invoke cannot parse `iface#fn`, but finds a function by its bare name inside
+    // exported instances; every fixture's function names are unique, so the bare name is unambiguous.
+    const invoke = engine === "wasmtime" ? call.export.slice(call.export.lastIndexOf("#") + 1) : call.export;
+    const run = await runComponent({ wasm, engine, invoke });
+    runs.push(run);
+    const j = judgeRun(run, f, call.export);
+    if (!j.ok) {
+      ok = false;
+      whys.push(j.why);
+    }
+  }
+  return { ok, why: ok ? `${runs.length} call(s) return what the manifest records` : whys.join("; "), runs };
+}
+
+function errorText(j: Judgement & { runs: RunRecord[] }): string {
+  return [j.why, ...j.runs.map((r) => r.errorLine ?? "")].join("\n");
+}
+
+/** Fuses one fixture in one mode and compares what meld and the fused file do with the manifest's record. */
+export async function checkFused(f: Fixture, mode: MemoryMode, engine: Exclude<Engine, "kiln">, workDir: string): Promise<CheckRow> {
+  const target: Target = `fused ${mode}`;
+  const exp = f.meld[mode];
+  const rec = await fuse({ inputs: [f.file], output: join(workDir, `${f.name}.${mode}.wasm`), memory: mode });
+  const meld = { verdict: rec.verdict, message: rec.message, version: rec.meld?.version };
+  const row = (status: CheckStatus, why: string, extra: Partial<CheckRow> = {}): CheckRow => ({ fixture: f.name, target, status, why, meld, ms: rec.ms, ...extra });
+  if (rec.verdict === "missing-tool") return row("skipped", `meld missing: ${rec.message}`);
+  if (rec.verdict === "crashed") return row("mismatch", `meld crashed: ${rec.message}`);
+  if (rec.verdict === "refused") {
+    if (exp.outcome !== "refused") return row("mismatch", `meld refused it (manifest records ${exp.outcome}): ${rec.message}`);
+    if (!rec.message?.includes(exp.message!)) return row("mismatch", `meld refused it with other words: ${rec.message} (manifest records: ${exp.message})`);
+    return row("ok", `meld refuses it, as recorded: ${exp.message}`);
+  }
+  const judgeWith = engine === "jco" ? (exp.reference ?? f.reference?.engine ?? engine) : engine;
+  const fused = rec.output!.path;
+  const j = await runFixture(f, fused, judgeWith);
+  const ms = rec.ms + j.runs.reduce((a, r) => a + r.ms, 0);
+  if (judgeWith !== engine && exp.reference) {
+    // The manifest says jco cannot judge this fused file (it fails to load it); make sure that is still true.
+    const jco = await runFixture(f, fused, engine);
+    if (jco.ok) return row("mismatch", `${engine} now runs the fused file and it meets the expectation; drop \`reference: ${judgeWith}\``, { engine, ms });
+  }
+  if (exp.outcome === "refused") return row("mismatch", `meld now fuses it (manifest records a refusal: ${exp.message}); on ${judgeWith}: ${j.ok ? "meets the expectation" : j.why}`, { engine: judgeWith, ms });
+  if (j.ok) {
+    return exp.outcome === "pass"
+      ? row("ok", `fused file on ${judgeWith}: ${j.why}`, { engine: judgeWith, ms })
+      : row("mismatch", `the fused file now meets the expectation on ${judgeWith} (manifest records misfused: ${exp.message})`, { engine: judgeWith, ms });
+  }
+  if (exp.outcome === "pass") return row("mismatch", `fused file on ${judgeWith}: ${j.why}`, { engine: judgeWith, ms });
+  if (!errorText(j).includes(exp.message!)) return row("mismatch", `misfused differently on ${judgeWith}: ${j.why} (manifest records: ${exp.message})`, { engine: judgeWith, ms });
+  return row("ok", `meld misfuses it, as recorded: ${exp.message}`, { engine: judgeWith, ms });
+}
+
+/** Checks the manifest and hashes, then (optionally) every fixture on the engine and every fused file. */
+export async function verifyFixtures(opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const manifest = loadManifest(opts.manifestPath ?? DEFAULT_MANIFEST);
+  const fixtures = selectFixtures(manifest.fixtures, opts.only);
+  const engine = opts.engine ?? "jco";
+  const tasks: { f: Fixture; target: Target }[] = [];
+  for (const f of fixtures) {
+    if (opts.run ?? true) tasks.push({ f, target: "original" });
+    if (opts.fused) for (const m of opts.memory ?? MEMORY_MODES) tasks.push({ f, target: `fused ${m}` });
+  }
+  const work = opts.workDir ?? mkdtempSync(join(tmpdir(), "seam-verify-"));
+  try {
+    const rows = await mapLimit(tasks, opts.jobs ?? 2, async ({ f, target }): Promise<CheckRow> => {
+      let row: CheckRow;
+      if (target === "original") {
+        const judgeWith = engine === "jco" ? (f.reference?.engine ?? engine) : engine;
+        const j = await runFixture(f, f.file, judgeWith);
+        const missing = j.runs.find((r) => r.verdict === "missing-engine");
+        row = {
+          fixture: f.name,
+          target,
+          status: missing ? "skipped" : j.ok ? "ok" : "mismatch",
+          why: judgeWith === engine ? j.why : `on ${judgeWith} (${f.reference!.why}): ${j.why}`,
+          engine: judgeWith,
+          ms: j.runs.reduce((a, r) => a + r.ms, 0),
+        };
+      } else {
+        row = await checkFused(f, target === "fused multi" ? "multi" : "shared", engine, work);
+      }
+      opts.onProgress?.(`${row.fixture} ${row.target}: ${row.status} — ${row.why}`);
+      return row;
+    });
+    return { schema: "seam.fixtures-verify/1", fixtures: fixtures.length, rows };
+  } finally {
+    if (!opts.workDir) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const HELP = `fixtures — build and verify seam's fixture corpus (fixtures/manifest.yaml)
+
+Usage: bun scripts/fixtures.ts build [--check] [--fixture NAME]... [--json]
+       bun scripts/fixtures.ts verify [--run] [--fused] [--engine jco|wasmtime] [--fixture NAME]... [--jobs N] [--json]
+
+build            rebuild fixtures/*.wasm from fixtures/src/ (clang for C, jco for WAT and the preview1
+                 adapter) and write new hashes into the manifest; without clang the C fixtures are
+                 skipped and the committed binaries stay
+  --check        rebuild into a temp folder and compare with the committed files; write nothing
+verify           load the manifest (every field, with file:line errors) and check the committed hashes
+  --run          also run every fixture on the reference engine and judge it (default engine jco)
+  --fused        also fuse every fixture with real meld (multi and shared memory) and check meld's
+                 outcome and the fused file against what the manifest records (implies --run)
+  --engine E     reference engine: jco (default) or wasmtime
+  --jobs N       engine runs in parallel (default 2)
+--fixture NAME   only this fixture (repeatable)
+--json           print the report as JSON on stdout
+
+Exit: 0 ok; 1 a rebuild differs (--check) or a fixture does not do what the manifest says;
+      2 usage error or bad manifest; 3 a required tool (jco, the engine, meld) is missing`;
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ")).join("\n") + "\n";
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCli(argv, {
+    check: { type: "boolean", default: false },
+    run: { type: "boolean", default: false },
+    fused: { type: "boolean", default: false },
+    engine: { type: "string", default: "jco" },
+    fixture: { type: "string", multiple: true, default: [] },
+    jobs: { type: "string", default: "2" },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return EXIT.ok;
+  }
+  const [verb, ...rest] = positionals;
+  if (rest.length) throw usageError(`unexpected argument: ${rest[0]}`, "run with --help");
+  const jobs = Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) throw usageError(`--jobs expects a positive integer, got: ${values.jobs}`);
+  const onProgress = values.json ? undefined : (line: string) => progress(color.dim(line));
+  if (verb === "build") {
+    if (values.run || values.fused) throw usageError("--run and --fused belong to verify", "bun scripts/fixtures.ts verify --fused");
+    const report = await buildFixtures({ only: values.fixture, check: values.check, jobs, onProgress });
+    for (const n of report.notices) progress(color.yellow(`note: ${n}`));
+    if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+    else {
+      process.stdout.write(table(report.fixtures.map((f) => [f.name, f.status, f.sha256?.slice(0, 16) ?? "-", f.why ?? ""])));
+      if (report.manifestUpdated) process.stdout.write("manifest: sha256 values updated\n");
+    }
+    return report.fixtures.some((f) => f.status === "differs") ? EXIT.fail : EXIT.ok;
+  }
+  if (verb === "verify") {
+    if (values.check) throw usageError("--check belongs to build", "bun scripts/fixtures.ts build --check");
+    const engine = values.engine;
+    if (engine !== "jco" && engine !== "wasmtime") throw usageError(`--engine must be jco or wasmtime, got: ${engine}`);
+    const run = values.run || values.fused;
+    if (run) requireTool(engine);
+    if (values.fused && !lookupTool("meld").found) throw missingToolError(lookupTool("meld"));
+    const manifest = loadManifest();
+    const report = run ? await verifyFixtures({ only: values.fixture, engine, run, fused: values.fused, jobs, onProgress }) : { schema: "seam.fixtures-verify/1" as const, fixtures: selectFixtures(manifest.fixtures, values.fixture).length, rows: [] };
+    if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+    else {
+      process.stdout.write(`manifest: ${manifest.fixtures.length} fixtures, every field and hash checked\n`);
+      if (report.rows.length) process.stdout.write(table(report.rows.map((r) => [r.fixture, r.target, r.status, r.why])));
+    }
+    return report.rows.some((r) => r.status === "mismatch") ? EXIT.fail : EXIT.ok;
+  }
+  throw usageError(verb ? `unknown command: ${verb}` : "missing command", "bun scripts/fixtures.ts build|verify (see --help)");
+}
+
+if (import.meta.main) process.exitCode = await runCli("fixtures", main);
