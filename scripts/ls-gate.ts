@@ -81,7 +81,6 @@ export interface GateOptions {
   command: string;
 }
 
-
 /** Upper-case segments after `LS-`: `LS-A-11`, `LS-CP-2`, `LS-B-1-2`. Anything else derives a prefix no test name can carry. */
 export const ID_PATTERN = /^LS(?:-[A-Z0-9]+)+$/;
 
@@ -480,7 +479,8 @@ export function buildReport(opts: GateOptions, run: RunnerOutput): LsGateReport 
   const orphans: string[] = [];
   for (const t of run.tests) {
     const hits = idsForTest(t.match, all, compat);
-    for (const s of hits) testsOf.get(s)!.push({ name: t.name, ...(t.binary ? { binary: t.binary } : {}), outcome: t.outcome, ...(t.ms !== undefined ? { ms: t.ms } : {}) });
+    const test: LsTest = { name: t.name, ...(t.binary ? { binary: t.binary } : {}), outcome: t.outcome, ...(t.ms !== undefined ? { ms: t.ms } : {}) };
+    for (const s of hits) testsOf.get(s)!.push(test);
     if (hits.length === 0 && LS_LIKE.test(t.match)) orphans.push(t.name);
   }
   const ids: LsIdResult[] = scenarios.approved.map((s) => {
@@ -539,7 +539,13 @@ export function countLine(r: LsGateReport): string {
 }
 
 export function renderConsole(r: LsGateReport, scenarios: ScenarioSet, results?: string): string {
-  const out: string[] = ["== seam LS verification gate ==", `scenarios: ${scenarios.path} (${scenarios.approved.length} approved of ${scenarios.approved.length + scenarios.others.length})`, `runner:    ${r.runner.command}`, ""];
+  const entries = scenarios.approved.length + scenarios.others.length;
+  const out: string[] = [
+    "== seam LS verification gate ==",
+    `scenarios: ${scenarios.path} (${scenarios.approved.length} approved of ${entries})`,
+    `runner:    ${r.runner.command}`,
+    "",
+  ];
   for (const i of r.ids) {
     const n = { passed: 0, failed: 0, ignored: 0 };
     for (const t of i.tests) n[t.outcome]++;
@@ -552,13 +558,26 @@ export function renderConsole(r: LsGateReport, scenarios: ScenarioSet, results?:
   }
   const section = (title: string, lines: string[]) => (lines.length ? ["", title, ...lines.map((l) => `  ${l}`)] : []);
   out.push(
-    ...section("failing tests:", r.ids.flatMap((i) => i.tests.filter((t) => t.outcome === "failed").map((t) => `${i.id}: ${t.name}${t.binary ? ` (${t.binary})` : ""}`))),
+    ...section(
+      "failing tests:",
+      r.ids.flatMap((i) => i.tests.filter((t) => t.outcome === "failed").map((t) => `${i.id}: ${t.name}${t.binary ? ` (${t.binary})` : ""}`)),
+    ),
     ...section("orphan LS tests (match no ID in the file — a typo?):", r.orphans),
     ...section("tests for non-approved IDs:", r.non_approved_tests.map((n) => `${n.id}: ${n.tests.join(", ")}`)),
-    ...section("prefix collisions:", r.collisions.map((c) => `${c.id} (${prefixOf(c.id)}) is a substring of ${c.shadowedBy} (${prefixOf(c.shadowedBy)})${r.compat ? ": its tests count for both" : ""}`)),
+    ...section(
+      "prefix collisions:",
+      r.collisions.map((c) => `${c.id} (${prefixOf(c.id)}) is a substring of ${c.shadowedBy} (${prefixOf(c.shadowedBy)})${r.compat ? ": its tests count for both" : ""}`),
+    ),
   );
   if (r.runner_error) out.push("", color.red(`runner error: ${r.runner_error.message}`), ...r.runner_error.detail.map((l) => `  | ${l}`));
-  out.push("", "== summary ==", `passed:  ${r.passed_count}`, `failed:  ${r.failed_count}`, `missing: ${r.missing_count}`, `ignored: ${r.ignored_count}${r.compat ? " (--compat: ignored-only IDs count as passed)" : ""}`);
+  out.push(
+    "",
+    "== summary ==",
+    `passed:  ${r.passed_count}`,
+    `failed:  ${r.failed_count}`,
+    `missing: ${r.missing_count}`,
+    `ignored: ${r.ignored_count}${r.compat ? " (--compat: ignored-only IDs count as passed)" : ""}`,
+  );
   if (results) out.push(`results: ${results}`);
   out.push(countLine(r));
   return out.join("\n") + "\n";
@@ -682,7 +701,16 @@ export async function upstreamPerId(
   const started = performance.now();
   const out = { passed: [] as string[], failed: [] as string[], missing: [] as string[] };
   for (const id of ids) {
-    const argv = [process.env.CARGO || "cargo", "test", ...(opts.package ? ["-p", opts.package] : []), "--no-fail-fast", ...(opts.cargoArgs ?? []), "--", ...(opts.libtestArgs ?? ["--test-threads=1"]), prefixOf(id)];
+    const argv = [
+      process.env.CARGO || "cargo",
+      "test",
+      ...(opts.package ? ["-p", opts.package] : []),
+      "--no-fail-fast",
+      ...(opts.cargoArgs ?? []),
+      "--",
+      ...(opts.libtestArgs ?? ["--test-threads=1"]),
+      prefixOf(id),
+    ];
     const r = await runProcess(argv, { cwd: opts.project, env: opts.env, timeoutMs: opts.timeoutMs ?? 1_800_000, maxCapture: CAPTURE });
     let passed = 0;
     let failed = 0;
@@ -839,7 +867,8 @@ async function main(argv: string[]): Promise<number> {
     onProgress: v.quiet ? undefined : progress,
   });
 
-  const consoleText = renderConsole(report, { ...scenarios, path: relative(ROOT, scenarios.path).startsWith("..") ? scenarios.path : relative(ROOT, scenarios.path) }, resultsPath);
+  const shown = relative(ROOT, scenarios.path);
+  const consoleText = renderConsole(report, { ...scenarios, path: shown.startsWith("..") ? scenarios.path : shown }, resultsPath);
   if (v.json) {
     process.stderr.write(consoleText);
     process.stdout.write(JSON.stringify(report, null, 2) + "\n");
