@@ -135,16 +135,7 @@ export function seamSteps(o: AllOptions): Step[] {
       inputs: () => ({ files: [...files(o.root, "scripts/**/*.ts", "safety/**"), ...fixtureFiles()], tools: toolPaths("meld", "jco", "wasmtime"), options: null }),
       outputs: [join(gateOut, "verification-results.json")],
       run: async (ctx) => {
-        const { report } = await runLsGate({
-          runner: "bun",
-          project: o.root,
-          scenariosPath: join(o.root, "safety", "stpa", "loss-scenarios.yaml"),
-          compat: false,
-          passthrough: [],
-          junit: [],
-          timeoutMs: 45 * 60_000,
-        });
-        atomicWriteJson(join(gateOut, "verification-results.json"), report);
+        const { report } = await runLsGate({ runner: "bun", project: o.root, resultsJson: join(gateOut, "verification-results.json"), onProgress: ctx.log });
         return { ok: report.exit_code === 0, note: `${report.passed_count}/${report.total} verified, ${report.failed_count} failed, ${report.missing_count} missing, ${report.ignored_count} ignored`, exitCode: report.exit_code };
       },
     },

@@ -44,6 +44,12 @@ const TAIL = 64 << 10;
 
 /** Process groups still running, so an interrupted caller can kill every tree it started. */
 const live = new Set<number>();
+let launched = 0;
+
+/** How many programs this process has started (benchmarks check a warm run starts none). */
+export function launchCount(): number {
+  return launched;
+}
 
 export function killAllRunning(signal: NodeJS.Signals = "SIGKILL"): number {
   for (const pgid of live) killGroup(pgid, signal);
@@ -101,6 +107,7 @@ export function runProcess(argv: string[], opts: RunOptions = {}): Promise<ProcR
   return new Promise((resolve) => {
     let timedOut = false;
     let spawnError: string | undefined;
+    launched++;
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: opts.cwd,
       env,

@@ -3,11 +3,11 @@
  * CLI flag > env var > .tools/ (provisioned by scripts/tools.ts) > PATH > sibling checkouts.
  * A missing tool is a SeamError (exit 3) whose hint names the env var and the install step.
  */
-import { existsSync, statSync, accessSync, constants } from "node:fs";
+import { existsSync, statSync, accessSync, constants, readFileSync, realpathSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { SeamError, EXIT } from "./errors.ts";
 import { runProcess } from "./proc.ts";
-import { sha256File } from "./fsx.ts";
+import { atomicWriteJson, sha256File } from "./fsx.ts";
 
 /** The project root (scripts/lib/../..), never the caller's cwd. */
 export const ROOT = resolve(import.meta.dir, "..", "..");
@@ -128,18 +128,31 @@ export function requireTool(name: ToolName, opts: Parameters<typeof lookupTool>[
   return l.found;
 }
 
-const versionCache = new Map<string, string>();
+const VERSION_MEMO = join(ROOT, ".seam", "tool-versions.json");
 
-/** The tool's own version line ("meld 0.65.1"), cached per binary; "unknown" if it will not say. */
+/** The tool's own version ("0.65.1"), remembered per binary (real path, size, mtime) in
+ * .seam/tool-versions.json so that a run does not start every tool just to ask; "unknown" if it will not say. */
 export async function toolVersion(tool: FoundTool): Promise<string> {
-  const key = `${tool.path}:${statSync(tool.path).mtimeMs}`;
-  const hit = versionCache.get(key);
+  const real = realpathSync(tool.path);
+  const st = statSync(real);
+  const key = `${real}|${st.size}|${st.mtimeMs}`;
+  const read = (): Record<string, string> => {
+    try {
+      return JSON.parse(readFileSync(VERSION_MEMO, "utf8")) as Record<string, string>;
+    } catch {
+      return {};
+    }
+  };
+  const hit = read()[key];
   if (hit) return hit;
   const r = await runProcess([tool.path, "--version"], { timeoutMs: 15_000, maxCapture: 4096 });
-  const text = `${r.stdout}\n${r.stderr}`;
-  const semver = text.match(/\b\d+\.\d+\.\d+[\w.+-]*/);
-  const version = r.code === 0 && semver ? semver[0] : semver ? semver[0] : "unknown";
-  versionCache.set(key, version);
+  const semver = `${r.stdout}\n${r.stderr}`.match(/\b\d+\.\d+\.\d+[\w.+-]*/);
+  const version = semver ? semver[0] : "unknown";
+  try {
+    atomicWriteJson(VERSION_MEMO, { ...read(), [key]: version });
+  } catch {
+    /* a read-only checkout still works, it just asks again next time */
+  }
   return version;
 }
 

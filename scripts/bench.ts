@@ -1,0 +1,174 @@
+#!/usr/bin/env bun
+/**
+ * bench — seam's speed claims, measured side by side in one run and printed with the inputs they used:
+ * --help latency of every script, run-kiln's overhead over calling the engine directly, tier-c's warm
+ * rerun (and tool launches) and its cold -j2 vs -j1 speed-up, ls-gate's one run vs one-run-per-ID, and
+ * all.ts's no-op rerun next to its cold run. Benchmarks, not tests: they report, they do not assert.
+ * Called by: people changing those scripts (`npm run bench`); numbers go into issue notes.
+ * Usage: bun scripts/bench.ts [help|run-kiln|tier-c|ls-gate|all]... [--reps N] [--json]
+ * Exit: 0 measured (each goal is printed as met or missed), 2 usage error, 3 a tool is missing
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseCli, progress, runCli } from "./lib/cli.ts";
+import { EXIT, usageError } from "./lib/errors.ts";
+import { launchCount, runProcess } from "./lib/proc.ts";
+import { requireTool, ROOT } from "./lib/tools.ts";
+import { loadFixtures, runMatrix } from "./tier-c.ts";
+import { writeReports } from "./lib/tierc-report.ts";
+import { benchLsGate } from "./bench-ls-gate.ts";
+
+export interface Measure {
+  name: string;
+  /** What was measured with what. */
+  inputs: string;
+  value: number;
+  unit: "ms" | "x" | "launches";
+  goal?: string;
+  met?: boolean;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function wall(argv: string[], reps: number, env?: Record<string, string | undefined>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const p = await runProcess(argv, { env: { ...process.env, ...env }, timeoutMs: 600_000 });
+    if (p.code !== 0 && p.code !== 1) throw usageError(`benchmark command failed (${p.code}): ${argv.join(" ")}: ${p.stderr.split("\n")[0]}`);
+    times.push(p.ms);
+  }
+  return median(times);
+}
+
+const SCRIPTS = ["tools", "fuse", "run-kiln", "tier-c", "ls-gate", "post-comment", "all", "fixtures"];
+
+export async function benchHelp(reps: number): Promise<Measure[]> {
+  const out: Measure[] = [];
+  for (const s of SCRIPTS) {
+    const ms = await wall([process.execPath, join(ROOT, "scripts", `${s}.ts`), "--help"], reps);
+    out.push({ name: `${s}.ts --help`, inputs: `bun ${Bun.version}, median of ${reps}`, value: ms, unit: "ms", goal: "≤ 150 ms", met: ms <= 150 });
+  }
+  return out;
+}
+
+export async function benchRunKiln(reps: number): Promise<Measure[]> {
+  const wasm = join(ROOT, "fixtures", "hello_c_cli.wasm");
+  const out: Measure[] = [];
+  for (const engine of ["wasmtime", "jco"] as const) {
+    const tool = requireTool(engine).path;
+    const direct = await wall(engine === "wasmtime" ? [tool, "run", wasm] : [tool, "run", wasm], reps);
+    const wrapped = await wall([process.execPath, join(ROOT, "scripts", "run-kiln.ts"), wasm, "--engine", engine], reps);
+    const inputs = `fixtures/hello_c_cli.wasm; direct \`${engine} run\` ${direct} ms vs \`bun scripts/run-kiln.ts --engine ${engine}\` ${wrapped} ms; median of ${reps}`;
+    out.push({ name: `run-kiln overhead (${engine})`, inputs, value: wrapped - direct, unit: "ms", goal: "≤ 50 ms", met: wrapped - direct <= 50 });
+  }
+  return out;
+}
+
+/** tier-c on the real corpus (kilnd as found; absent → kiln cells skipped), in-process. */
+export async function benchTierC(): Promise<Measure[]> {
+  const fixtures = loadFixtures(join(ROOT, "fixtures", "manifest.yaml"), []);
+  const base = mkdtempSync(join(tmpdir(), "seam-bench-tierc-"));
+  const common = { fixtures, modes: ["multi", "shared"] as ("multi" | "shared")[], strict: false, ledger: [], reference: "jco" as const, timeoutMs: 60_000 };
+  try {
+    const cold = async (jobs: number) => {
+      const t = performance.now();
+      const r = await runMatrix({ ...common, outDir: join(base, `j${jobs}`), jobs, cache: true });
+      writeReports(r, join(base, `j${jobs}`));
+      return { ms: Math.round(performance.now() - t), rows: r.rows.length, kilnd: r.tools.kilnd?.version ?? "absent" };
+    };
+    progress("tier-c: cold -j1 …");
+    const j1 = await cold(1);
+    progress("tier-c: cold -j2 …");
+    const j2 = await cold(2);
+    const before = launchCount();
+    const t = performance.now();
+    const warm = await runMatrix({ ...common, outDir: join(base, "j2"), jobs: 2, cache: true });
+    writeReports(warm, join(base, "j2"));
+    const warmMs = Math.round(performance.now() - t);
+    const launches = launchCount() - before;
+    const inputs = `${fixtures.length} fixtures × multi,shared = ${j1.rows} rows, reference jco, kilnd ${j1.kilnd}`;
+    return [
+      { name: "tier-c cold -j1", inputs, value: j1.ms, unit: "ms" },
+      { name: "tier-c cold -j2", inputs, value: j2.ms, unit: "ms" },
+      { name: "tier-c cold speed-up -j2 over -j1", inputs: `${j1.ms} ms / ${j2.ms} ms`, value: +(j1.ms / j2.ms).toFixed(2), unit: "x", goal: "≥ 1.7×", met: j1.ms / j2.ms >= 1.7 },
+      { name: "tier-c warm rerun", inputs: `same matrix, cache warm (${inputs})`, value: warmMs, unit: "ms", goal: "≤ 300 ms", met: warmMs <= 300 },
+      { name: "tier-c warm rerun tool launches", inputs: "programs started during the warm rerun", value: launches, unit: "launches", goal: "0", met: launches === 0 },
+    ];
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+export async function benchLsGateMeasures(): Promise<Measure[]> {
+  const r = await benchLsGate({ log: progress });
+  const inputs = `${r.ids} approved IDs, ${r.tests} tests, slow: ${r.slowTests.map((s) => `${s.name} ${s.ms} ms`).join(", ") || "none"}; buckets identical: ${r.identical}`;
+  return [
+    { name: "ls-gate one run over plain cargo test", inputs: `${median(r.gateMs)} ms / ${median(r.plainMs)} ms; ${inputs}`, value: +r.gateOverPlain.toFixed(2), unit: "x", goal: "≤ 1.2×", met: r.gateOverPlain <= 1.2 },
+    { name: "upstream one-run-per-ID over ls-gate", inputs: `${r.perIdMs} ms (${r.perIdCargoRuns} cargo runs) / ${median(r.gateMs)} ms`, value: +r.perIdOverGate.toFixed(2), unit: "x" },
+  ];
+}
+
+/** all.ts in the project itself: a cold run of the given targets (--force), then a no-op rerun. */
+export async function benchAll(targets: string[]): Promise<Measure[]> {
+  const all = join(ROOT, "scripts", "all.ts");
+  const env = { NO_COLOR: "1" };
+  const cold = await wall([process.execPath, all, ...targets, "--force"], 1, env);
+  const noop = await wall([process.execPath, all, ...targets], 3, env);
+  const inputs = `bun scripts/all.ts ${targets.join(" ")}: cold (--force) ${cold} ms, no-op median of 3`;
+  return [
+    { name: "all.ts cold", inputs, value: cold, unit: "ms" },
+    { name: "all.ts no-op rerun", inputs, value: noop, unit: "ms", goal: "≤ 500 ms", met: noop <= 500 },
+  ];
+}
+
+function render(ms: Measure[]): string {
+  return ms
+    .map((m) => {
+      const verdict = m.goal ? ` [goal ${m.goal}: ${m.met ? "met" : "MISSED"}]` : "";
+      return `${m.name.padEnd(42)} ${String(m.value).padStart(8)} ${m.unit}${verdict}\n    ${m.inputs}`;
+    })
+    .join("\n");
+}
+
+const HELP = `bench — seam's speed claims, measured side by side with their inputs
+
+Usage: bun scripts/bench.ts [help|run-kiln|tier-c|ls-gate|all]... [--reps N] [--json]
+  (default: help run-kiln tier-c; ls-gate generates and builds a 60-ID crate, about a minute;
+   all runs the full pipeline cold, test suite included, several minutes)
+  --reps N   repetitions for the per-command medians (default 5)
+  --json     the measures as JSON
+
+Exit: 0 measured (goals are reported, not enforced), 2 usage error, 3 a tool is missing`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCli(argv, {
+    reps: { type: "string", default: "5" },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return EXIT.ok;
+  }
+  const reps = Number(values.reps);
+  if (!Number.isInteger(reps) || reps < 1) throw usageError(`--reps expects a positive whole number, got: ${values.reps}`);
+  const which = positionals.length ? positionals : ["help", "run-kiln", "tier-c"];
+  const known: Record<string, () => Promise<Measure[]>> = {
+    help: () => benchHelp(reps),
+    "run-kiln": () => benchRunKiln(reps),
+    "tier-c": benchTierC,
+    "ls-gate": benchLsGateMeasures,
+    all: () => benchAll(["tools", "fixtures", "fuse", "tier-c", "ls-gate"]),
+  };
+  for (const w of which) if (!known[w]) throw usageError(`unknown benchmark: ${w}`, `known: ${Object.keys(known).join(", ")}`);
+  const measures: Measure[] = [];
+  for (const w of which) {
+    progress(`bench: ${w}`);
+    measures.push(...(await known[w]!()));
+  }
+  process.stdout.write(values.json ? JSON.stringify(measures, null, 2) + "\n" : render(measures) + "\n");
+  return EXIT.ok;
+}
+
+if (import.meta.main) process.exitCode = await runCli("bench", main);
