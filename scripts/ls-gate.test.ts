@@ -304,8 +304,9 @@ describe("JUnit and bun test output", () => {
 
   test("reads bun's summary lines, taking the last ones", () => {
     const stderr = "a.test.ts:\n 9 fail\n(pass) x\n\n 3 pass\n 1 skip\n 4 fail\n 2 errors\nRan 9 tests across 4 files. [9.00ms]\n";
-    expect(parseBunSummary(stderr)).toEqual({ ran: 9, fail: 4, errors: 2, unhandled: false });
-    expect(parseBunSummary("\n# Unhandled error between tests\n").unhandled).toBe(true);
+    expect(parseBunSummary(stderr)).toEqual({ ran: 9, fail: 4, errors: 2, unhandled: false, unhandledIn: [] });
+    const between = "scripts/a.test.ts:\n(pass) x\n\nscripts/b.test.ts:\n\n# Unhandled error between tests\n---\n";
+    expect(parseBunSummary(between)).toMatchObject({ unhandled: true, unhandledIn: ["scripts/b.test.ts"] });
   });
 
   const okRun = { code: 1, signal: null, stderr: " 3 pass\n 1 fail\nRan 5 tests across 1 file. [9.00ms]\n" };
@@ -324,8 +325,15 @@ describe("JUnit and bun test output", () => {
   test("ls_g_1_ a test file that fails to load (absent from bun's JUnit) fails the bun run", () => {
     const stderr = "b.test.ts:\n\n# Unhandled error between tests\n-------------------------------\nerror: Unexpected ;\n    at /x/b.test.ts:2:19\n\n 3 pass\n 1 fail\n 1 error\nRan 6 tests across 2 files.\n";
     const out = judgeBunRun({ code: 1, signal: null, stderr }, BUN_XML, "r.xml");
-    expect(out.error?.message).toContain("unhandled error(s) outside any test");
+    expect(out.error?.message).toBe("bun test reported 1 unhandled error outside any test in b.test.ts (did not load)");
     expect(out.error?.detail.join("\n")).toContain("error: Unexpected ;");
+  });
+
+  test("ls_g_1_ an error escaping a finished or timed-out test fails the run: it may belong to a test read as passed", () => {
+    const stderr = "scripts/a.test.ts:\n(fail) ls_g_2_fails\n  ^ this test timed out after 5000ms.\n# Unhandled error between tests\nerror: late\n\n 3 pass\n 1 fail\n 1 error\nRan 5 tests across 1 file.\n";
+    const out = judgeBunRun({ code: 1, signal: null, stderr }, BUN_XML, "r.xml");
+    expect(out.error?.message).toBe("bun test reported 1 unhandled error outside any test in scripts/a.test.ts");
+    expect(out.error?.detail).toContain("  ^ this test timed out after 5000ms.");
   });
 
   test("ls_g_1_ a bun run without its summary, or failing without a failed test, fails closed", () => {
@@ -584,7 +592,7 @@ describe("--runner bun (nested bun test runs)", () => {
     const dir = project({ "a.test.ts": ok, "b.test.ts": `import { test } from "bun:test";\nconst x: number = ;\ntest("ls_x_1_ never", () => {});\n` });
     const p = await runScript("ls-gate.ts", ["--runner", "bun", "--project", dir, "--results-json", join(dir, "r.json"), "--quiet"]);
     expect(p.code).toBe(1);
-    expect(p.stdout).toContain("runner error: bun test reported 1 unhandled error(s) outside any test");
+    expect(p.stdout).toContain("runner error: bun test reported 1 unhandled error outside any test in b.test.ts (did not load)");
     expect(p.stdout).toContain("error: Unexpected ;");
     expect(lastLine(p.stdout)).toBe("2 passed, 1 failed, 0 skipped");
   });

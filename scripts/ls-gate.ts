@@ -351,6 +351,8 @@ export interface BunSummary {
   fail?: number;
   errors: number;
   unhandled: boolean;
+  /** For each `# Unhandled error between tests`, the test file bun was in (its `path:` header line). */
+  unhandledIn: string[];
 }
 
 /** The summary bun test prints on stderr (` 3 pass`, ` 1 fail`, ` 2 errors`, `Ran 9 tests across 4 files.`). */
@@ -367,7 +369,19 @@ export function parseBunSummary(stderr: string): BunSummary {
     fail: num(/^\s*(\d+) fail\s*$/gm),
     errors: num(/^\s*(\d+) errors?\s*$/gm) ?? 0,
     unhandled: /^# Unhandled error between tests\s*$/m.test(text),
+    unhandledIn: unhandledFiles(text),
   };
+}
+
+function unhandledFiles(text: string): string[] {
+  const files: string[] = [];
+  let file = "";
+  for (const line of text.split(/\r?\n/)) {
+    const header = line.match(/^(\S.*\.[cm]?[jt]sx?):$/);
+    if (header) file = header[1]!;
+    else if (/^# Unhandled error between tests\s*$/.test(line)) files.push(file || "(unknown file)");
+  }
+  return files;
 }
 
 /**
@@ -391,7 +405,12 @@ export function judgeBunRun(r: Pick<ProcResult, "code" | "signal" | "stderr">, x
   const failed = tests.filter((t) => t.outcome === "failed").length;
   const error = (message: string, lines = detail()): RunnerOutput => ({ tests, error: { message, detail: lines } });
   if (summary.errors > 0 || summary.unhandled) {
-    return error(`bun test reported ${summary.errors || "an"} unhandled error(s) outside any test (a test file failed to load?)`, unhandledDetail(r.stderr));
+    // Either a file failed to load (its tests are absent from the report) or an error escaped a test that
+    // had already finished or timed out (it may belong to a test reported as passed): no result is safe.
+    const ran = new Set(tests.map((t) => t.binary));
+    const where = [...new Set(summary.unhandledIn)].map((f) => `${f}${ran.has(f) ? "" : " (did not load)"}`);
+    const n = summary.errors || summary.unhandledIn.length;
+    return error(`bun test reported ${n} unhandled error${n === 1 ? "" : "s"} outside any test${where.length ? ` in ${where.join(", ")}` : ""}`, unhandledDetail(r.stderr));
   }
   if (summary.ran === undefined) return error(`bun test (exit status ${r.code}) ended without its summary line: the run did not finish`);
   if (summary.fail !== undefined && summary.fail > failed) {
