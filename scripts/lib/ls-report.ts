@@ -106,6 +106,7 @@ export function isLsGateReport(x: unknown): x is LsGateReport {
   }
   const runner = x.runner;
   const err = x.runner_error;
+  const read = x.tests_read;
   return (
     isCount(x.total) &&
     typeof x.compat === "boolean" &&
@@ -120,7 +121,8 @@ export function isLsGateReport(x: unknown): x is LsGateReport {
     Array.isArray(x.collisions) &&
     x.collisions.every((c) => isObj(c) && isStr(c.id) && isStr(c.shadowedBy)) &&
     isCount(x.exit_code) &&
-    (err === undefined || (isObj(err) && isStr(err.message) && isStrArr(err.detail)))
+    (err === undefined || (isObj(err) && isStr(err.message) && isStrArr(err.detail))) &&
+    (read === undefined || (isObj(read) && isCount(read.passed) && isCount(read.failed) && isCount(read.ignored)))
   );
 }
 
