@@ -4,15 +4,15 @@
  * binaries against the manifest's hashes, every fixture against its expectation on a reference engine,
  * and what real meld does with each one in multi and shared memory against what the manifest records.
  * Called by: scripts/all.ts (its `fixtures` step calls buildFixtures), CI, people adding a fixture.
- * Usage: bun scripts/fixtures.ts build [--check] [--fixture NAME]... [--json]
+ * Usage: bun scripts/fixtures.ts build [--check] [--fixture NAME]... [--manifest FILE] [--json]
  *        bun scripts/fixtures.ts verify [--run] [--fused] [--engine jco|wasmtime] [--fixture NAME]...
- *          [--jobs N] [--json]
+ *          [--jobs N] [--manifest FILE] [--json]
  * Exit: 0 ok; 1 a rebuild differs (--check) or a fixture does not do what the manifest says;
  *       2 usage error or bad manifest; 3 a required tool (jco, the engine, meld) is missing
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import { color, parseCli, progress, runCli } from "./lib/cli.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
 import { atomicWrite, sha256 } from "./lib/fsx.ts";
@@ -22,6 +22,7 @@ import type { Engine, RunRecord } from "./lib/records.ts";
 import { requireTool, toolVersion, lookupTool, missingToolError } from "./lib/tools.ts";
 import { fuse } from "./fuse.ts";
 import { runComponent } from "./run-kiln.ts";
+import { FUSE_FLAGS } from "./tier-c.ts";
 
 /** The clang the committed C fixtures were built with; another version gives other bytes. */
 export const PINNED_CLANG = "14.0.6";
@@ -262,7 +263,8 @@ function errorText(j: Judgement & { runs: RunRecord[] }): string {
 export async function checkFused(f: Fixture, mode: MemoryMode, engine: Exclude<Engine, "kiln">, workDir: string): Promise<CheckRow> {
   const target: Target = `fused ${mode}`;
   const exp = f.meld[mode];
-  const rec = await fuse({ inputs: [f.file], output: join(workDir, `${f.name}.${mode}.wasm`), memory: mode });
+  // The flags tier-c fuses with, so what the manifest records is what the seam matrix sees.
+  const rec = await fuse({ inputs: [f.file], output: join(workDir, `${f.name}.${mode}.wasm`), memory: mode, extraArgs: FUSE_FLAGS });
   const meld = { verdict: rec.verdict, message: rec.message, version: rec.meld?.version };
   const row = (status: CheckStatus, why: string, extra: Partial<CheckRow> = {}): CheckRow => ({ fixture: f.name, target, status, why, meld, ms: rec.ms, ...extra });
   if (rec.verdict === "missing-tool") return row("skipped", `meld missing: ${rec.message}`);
@@ -332,8 +334,9 @@ export async function verifyFixtures(opts: VerifyOptions = {}): Promise<VerifyRe
 
 const HELP = `fixtures — build and verify seam's fixture corpus (fixtures/manifest.yaml)
 
-Usage: bun scripts/fixtures.ts build [--check] [--fixture NAME]... [--json]
-       bun scripts/fixtures.ts verify [--run] [--fused] [--engine jco|wasmtime] [--fixture NAME]... [--jobs N] [--json]
+Usage: bun scripts/fixtures.ts build [--check] [--fixture NAME]... [--manifest FILE] [--json]
+       bun scripts/fixtures.ts verify [--run] [--fused] [--engine jco|wasmtime] [--fixture NAME]... [--jobs N]
+         [--manifest FILE] [--json]
 
 build            rebuild fixtures/*.wasm from fixtures/src/ (clang for C, jco for WAT and the preview1
                  adapter) and write new hashes into the manifest; without clang the C fixtures are
@@ -346,6 +349,7 @@ verify           load the manifest (every field, with file:line errors) and chec
   --engine E     reference engine: jco (default) or wasmtime
   --jobs N       engine runs in parallel (default 2)
 --fixture NAME   only this fixture (repeatable)
+--manifest FILE  another manifest (default fixtures/manifest.yaml); its paths are relative to its folder
 --json           print the report as JSON on stdout
 
 Exit: 0 ok; 1 a rebuild differs (--check) or a fixture does not do what the manifest says;
@@ -364,6 +368,7 @@ async function main(argv: string[]): Promise<number> {
     engine: { type: "string", default: "jco" },
     fixture: { type: "string", multiple: true, default: [] },
     jobs: { type: "string", default: "2" },
+    manifest: { type: "string", default: DEFAULT_MANIFEST },
     json: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   });
@@ -376,9 +381,10 @@ async function main(argv: string[]): Promise<number> {
   const jobs = Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) throw usageError(`--jobs expects a positive integer, got: ${values.jobs}`);
   const onProgress = values.json ? undefined : (line: string) => progress(color.dim(line));
+  const manifestPath = resolve(values.manifest);
   if (verb === "build") {
     if (values.run || values.fused) throw usageError("--run and --fused belong to verify", "bun scripts/fixtures.ts verify --fused");
-    const report = await buildFixtures({ only: values.fixture, check: values.check, jobs, onProgress });
+    const report = await buildFixtures({ manifestPath, only: values.fixture, check: values.check, jobs, onProgress });
     for (const n of report.notices) progress(color.yellow(`note: ${n}`));
     if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
     else {
@@ -394,8 +400,8 @@ async function main(argv: string[]): Promise<number> {
     const run = values.run || values.fused;
     if (run) requireTool(engine);
     if (values.fused && !lookupTool("meld").found) throw missingToolError(lookupTool("meld"));
-    const manifest = loadManifest();
-    const report = run ? await verifyFixtures({ only: values.fixture, engine, run, fused: values.fused, jobs, onProgress }) : { schema: "seam.fixtures-verify/1" as const, fixtures: selectFixtures(manifest.fixtures, values.fixture).length, rows: [] };
+    const manifest = loadManifest(manifestPath);
+    const report = run ? await verifyFixtures({ manifestPath, only: values.fixture, engine, run, fused: values.fused, jobs, onProgress }) : { schema: "seam.fixtures-verify/1" as const, fixtures: selectFixtures(manifest.fixtures, values.fixture).length, rows: [] };
     if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
     else {
       process.stdout.write(`manifest: ${manifest.fixtures.length} fixtures, every field and hash checked\n`);

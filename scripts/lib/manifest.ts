@@ -373,7 +373,10 @@ export function parseManifest(text: string, path: string, opts: ParseOptions = {
       if (file && !relFile.endsWith(".wasm")) c.at(e.get("file"), "file", `must name a .wasm file: ${relFile}`);
       else if (file && checkFiles && !isFile(file)) c.at(e.get("file"), "file", `${relFile} not found`);
     }
-    const sha = c.string(e.get("sha256"), "sha256", offset, { optional: !checkFiles });
+    // A hash of digits only (or digits and one e) reads as a YAML number; the source text is the hash.
+    const shaNode = e.get("sha256");
+    const shaDigits = isScalar(shaNode) && typeof shaNode.value === "number" && shaNode.range ? text.slice(shaNode.range[0], shaNode.range[1]) : undefined;
+    const sha = shaDigits ?? c.string(shaNode, "sha256", offset, { optional: !checkFiles });
     if (sha !== undefined && checkFiles) {
       if (!HEX64.test(sha)) c.at(e.get("sha256"), "sha256", "must be 64 lower-case hex digits");
       else if (file && isFile(file)) {

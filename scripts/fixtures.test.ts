@@ -1,0 +1,306 @@
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildFixtures, buildOne, findClang, mapLimit, PINNED_CLANG, verifyFixtures, type CheckRow } from "./fixtures.ts";
+import { DEFAULT_MANIFEST, findCall, judgeRun, loadManifest, parseManifest, updateManifestHashes, type Fixture } from "./lib/manifest.ts";
+import { SeamError } from "./lib/errors.ts";
+import { sha256, sha256File } from "./lib/fsx.ts";
+import type { RunRecord } from "./lib/records.ts";
+import { runScript, tempDir } from "./lib/testkit.ts";
+import { requireTool } from "./lib/tools.ts";
+
+// Engine and build checks start a node process per run (~0.5-1 s each on two cores).
+setDefaultTimeout(600_000);
+
+const MANIFEST = loadManifest();
+const NAMES = MANIFEST.fixtures.map((f) => f.name);
+
+function run(over: Partial<RunRecord>): RunRecord {
+  const stdout = over.stdout ?? "";
+  return {
+    schema: "seam.run/1",
+    engine: "jco",
+    engineVersion: "1.35.0",
+    enginePath: "/x/jco",
+    wasm: "x.wasm",
+    command: "jco run x.wasm",
+    verdict: "passed",
+    exitCode: 0,
+    signal: null,
+    stdout,
+    stdoutBytes: Buffer.byteLength(stdout),
+    stdoutSha256: sha256(stdout),
+    stdoutTruncated: false,
+    stderr: "",
+    ms: 1,
+    ...over,
+  };
+}
+
+function fixture(name: string): Fixture {
+  const f = MANIFEST.fixtures.find((x) => x.name === name);
+  if (!f) throw new Error(`no fixture ${name}`);
+  return f;
+}
+
+describe("the corpus", () => {
+  test("has at least the ten fixtures issue 4 asks for, each command or invoke", () => {
+    for (const name of ["hello_c_cli", "args_env", "stdin_echo", "exit_code", "big_output", "trap", "compute_composed", "strings_across", "lists_records_across", "command_composed"]) {
+      expect(NAMES).toContain(name);
+    }
+    expect(fixture("compute_composed").invoke.map((c) => c.result)).toEqual(["42", "7"]);
+    expect(fixture("command_composed").kind).toBe("command");
+  });
+
+  test("every committed binary matches its manifest hash", () => {
+    for (const f of MANIFEST.fixtures) expect({ name: f.name, sha256: sha256File(f.file) }).toEqual({ name: f.name, sha256: f.sha256 });
+  });
+
+  test("composed fixtures nest separate components instantiated with each other", () => {
+    for (const name of ["compute_composed", "strings_across", "lists_records_across", "command_composed"]) {
+      const wat = readFileSync(fixture(name).sourcePaths[0]!, "utf8");
+      expect(wat.match(/^\s*\(component \$\w+/gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
+      expect(wat).toMatch(/\(instantiate \$consumer\s+\(with /);
+    }
+  });
+});
+
+describe("manifest validation", () => {
+  const WASM = new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]);
+  const GOOD = sha256(WASM);
+  const entry = (over: Record<string, string> = {}) => {
+    const f: Record<string, string> = {
+      name: "one",
+      kind: "command",
+      summary: "a test fixture",
+      file: "one.wasm",
+      sha256: GOOD,
+      build: "wat",
+      sources: "[src/one.wat]",
+      expect: '\n      stdout: "hi\\n"',
+      meld: "\n      multi: pass\n      shared: pass",
+      ...over,
+    };
+    return "  - " + Object.entries(f).map(([k, v]) => `${k}: ${v}`).join("\n    ");
+  };
+  /** Writes a manifest with the given entries next to one.wasm and src/one.wat; returns its path. */
+  const write = (entries: string[]) => {
+    const dir = tempDir("seam-manifest");
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "one.wasm"), WASM);
+    writeFileSync(join(dir, "src", "one.wat"), "(component)");
+    const path = join(dir, "manifest.yaml");
+    writeFileSync(path, `# test\nschema: seam.fixtures/1\nfixtures:\n${entries.join("\n")}\n`);
+    return path;
+  };
+  const errorOf = (path: string): SeamError => {
+    try {
+      loadManifest(path);
+    } catch (e) {
+      if (e instanceof SeamError) return e;
+      throw e;
+    }
+    throw new Error("manifest loaded without error");
+  };
+
+  test("a good manifest loads with every field typed", () => {
+    const m = loadManifest(write([entry({ args: '["a", "b c"]', env: "\n      K: v", stdin: '"in"' })]));
+    expect(m.fixtures).toHaveLength(1);
+    const f = m.fixtures[0]!;
+    expect(f).toMatchObject({ name: "one", kind: "command", sha256: GOOD, args: ["a", "b c"], env: { K: "v" }, expect: { kind: "exit", exit: 0, stdout: "hi\n" } });
+    expect(new TextDecoder().decode(f.stdin)).toBe("in");
+    expect(f.meld.multi).toEqual({ outcome: "pass" });
+  });
+
+  test("an unknown kind is one line naming file:line:col, the fixture and the field", () => {
+    const e = errorOf(write([entry({ kind: "library" })]));
+    expect(e.message).toMatch(/manifest\.yaml:5:11: fixture one: kind: unknown value "library" \(expected one of: command, invoke\)$/);
+    expect(e.message).not.toContain("\n");
+    expect(e.exitCode).toBe(2);
+  });
+
+  test("a missing file names the fixture and the file field", () => {
+    expect(errorOf(write([entry({ file: "gone.wasm" })])).message).toMatch(/manifest\.yaml:7:11: fixture one: file: gone\.wasm not found$/);
+  });
+
+  test("a wrong hash names the fixture, the sha256 field and the file's real hash", () => {
+    const e = errorOf(write([entry({ sha256: "0".repeat(64) })]));
+    expect(e.message).toContain(`manifest.yaml:8:13: fixture one: sha256: does not match one.wasm (the file has ${GOOD})`);
+    expect(errorOf(write([entry({ sha256: "ab".repeat(32) })])).message).toContain(`manifest.yaml:8:13: fixture one: sha256: does not match one.wasm (the file has ${GOOD})`);
+  });
+
+  test("a duplicate name points at the second one and the line of the first", () => {
+    const e = errorOf(write([entry(), entry()]));
+    expect(e.message).toMatch(/manifest\.yaml:16:11: fixture one: name: duplicate name \(first used on line 4\)$/);
+  });
+
+  test("a misspelt field, a missing expectation and a refusal without meld's words are each found", () => {
+    const path = write([entry({ sumary: "typo", expect: "\n      exit: 3", meld: "\n      multi: pass\n      shared:\n        outcome: refused" })]);
+    const { problems } = parseManifest(readFileSync(path, "utf8"), path);
+    expect(problems.map((p) => `${p.line} ${p.fixture} ${p.field}`)).toEqual(["17 one sumary", "12 one expect.stdout", "16 one meld.shared.message"]);
+    expect(errorOf(path).hint).toContain("2 more problem(s)");
+  });
+
+  test("a YAML syntax error keeps its position", () => {
+    const path = write([entry({ summary: "a: b: c" })]);
+    expect(errorOf(path).message).toMatch(/manifest\.yaml:6:14: yaml: Nested mappings are not allowed in compact mappings$/);
+  });
+
+  test("a result written as a bare number must be quoted, as an engine prints it", () => {
+    const path = write([entry({ kind: "invoke", expect: "", invoke: "\n      - export: f\n        result: 42" }).replace("\n    expect: ", "")]);
+    expect(errorOf(path).message).toMatch(/fixture one: invoke\[0\]\.result: must be a string \(quote it: "42"\)$/);
+  });
+
+  test("updateManifestHashes rewrites the value in place and adds a missing line, leaving the rest alone", () => {
+    const text = `# keep me\nschema: seam.fixtures/1\nfixtures:\n  - name: a\n    file: a.wasm\n    sha256: old # a comment\n  - name: b\n    file: "b.wasm"\n    build: wat\n`;
+    const next = updateManifestHashes(text, { a: "1".repeat(64), b: "2".repeat(64) });
+    expect(next).toBe(`# keep me\nschema: seam.fixtures/1\nfixtures:\n  - name: a\n    file: a.wasm\n    sha256: ${"1".repeat(64)} # a comment\n  - name: b\n    file: "b.wasm"\n    sha256: ${"2".repeat(64)}\n    build: wat\n`);
+  });
+});
+
+describe("judgeRun", () => {
+  test("exact stdout passes; a difference names the first differing byte", () => {
+    const hello = fixture("hello_c_cli");
+    expect(judgeRun(run({ stdout: "Hello wasm component world from C!\n" }), hello)).toEqual({ ok: true, why: "exit 0, stdout matches (35 bytes)" });
+    expect(judgeRun(run({ stdout: "Hello wasm component world from Rust\n" }), hello)).toEqual({ ok: false, why: 'stdout differs at byte 32: expected "C!\\n", got "Rust\\n"' });
+    expect(judgeRun(run({ stdout: "Hello" }), hello).why).toBe('stdout ends at byte 5, expected 35 bytes (missing " wasm component ")');
+  });
+
+  test("a trap is judged by the verdict alone", () => {
+    expect(judgeRun(run({ verdict: "trapped", exitCode: 1, errorLine: "RuntimeError: unreachable" }), fixture("trap")).ok).toBe(true);
+    expect(judgeRun(run({ stdout: "trap: reaching unreachable\n" }), fixture("trap"))).toEqual({ ok: false, why: "expected trap, got passed" });
+  });
+
+  test("exit 3 is compared as non-zero: status 1 from wasi:cli/exit@0.2 passes, 2 does not, kilnd's is not read", () => {
+    const f = fixture("exit_code");
+    const out = "exit_code: exiting with status 3\n";
+    expect(judgeRun(run({ verdict: "exit-nonzero", exitCode: 1, stdout: out }), f).ok).toBe(true);
+    expect(judgeRun(run({ verdict: "exit-nonzero", exitCode: 3, stdout: out, engine: "wasmtime" }), f).ok).toBe(true);
+    expect(judgeRun(run({ verdict: "exit-nonzero", exitCode: 2, stdout: out }), f).why).toBe("exit status 2: expected 3 (or 1, as wasi:cli/exit@0.2 reports any error)");
+    expect(judgeRun(run({ verdict: "exit-nonzero", exitCode: 0, stdout: out, engine: "kiln" }), f).ok).toBe(true);
+    expect(judgeRun(run({ stdout: out }), f).why).toBe("expected exit 3, got passed");
+  });
+
+  test("big output is compared by full-stream sha256 and byte count, even when the kept text is truncated", () => {
+    const f = fixture("big_output");
+    const e = f.expect!;
+    if (e.kind !== "exit") throw new Error("big_output exits");
+    expect(judgeRun(run({ stdout: "x", stdoutTruncated: true, stdoutBytes: e.stdoutBytes!, stdoutSha256: e.stdoutSha256! }), f).ok).toBe(true);
+    expect(judgeRun(run({ stdout: "x".repeat(10), stdoutBytes: 65536, stdoutSha256: "ab".repeat(32) }), f).why).toMatch(/^stdout differs: expected 1049600 bytes with sha256 ea704210df4b…, got 65536 bytes/);
+  });
+
+  test("invoke results are compared per export, by full or bare name", () => {
+    const f = fixture("compute_composed");
+    expect(judgeRun(run({ invoke: "seam:fixtures/runner@0.1.0#compute", results: ["42"] }), f).ok).toBe(true);
+    expect(judgeRun(run({ results: ["41"] }), f, "compute").why).toBe("compute: result differs: expected 42, got 41");
+    expect(judgeRun(run({ verdict: "failed", errorLine: "[Runtime][E0BBB] Export not found" }), f, "greet").why).toBe("greet: expected result 7, got failed ([Runtime][E0BBB] Export not found)");
+    expect(judgeRun(run({ results: ["1"] }), f, "nope").why).toBe("fixture compute_composed has no invoke call nope");
+    expect(findCall(f, "seam:fixtures/runner@0.1.0#greet")?.result).toBe("7");
+  });
+
+  test("a missing engine never passes", () => {
+    expect(judgeRun(run({ verdict: "missing-engine", errorLine: "kilnd not found" }), fixture("hello_c_cli"))).toEqual({ ok: false, why: "engine missing: kilnd not found" });
+  });
+});
+
+describe("build", () => {
+  test("without clang the C fixtures are skipped with one notice and the WAT ones still rebuild identically", async () => {
+    const r = await buildFixtures({ check: true, only: ["hello_c_cli", "compute_composed"], env: { PATH: "/nonexistent" } });
+    expect(r.tools.clang).toBeNull();
+    expect(r.notices).toEqual(["clang not found on PATH; C fixtures not rebuilt, committed binaries kept"]);
+    expect(r.fixtures.map((f) => [f.name, f.status])).toEqual([
+      ["hello_c_cli", "skipped"],
+      ["compute_composed", "unchanged"],
+    ]);
+  });
+
+  test("a rebuild reproduces every committed binary byte for byte (C fixtures when the pinned clang is present)", async () => {
+    const clang = (await findClang()).clang;
+    const r = await buildFixtures({ check: true });
+    const expected = MANIFEST.fixtures.map((f) => [f.name, f.build === "wat" || clang?.version === PINNED_CLANG ? "unchanged" : "skipped"]);
+    expect(r.fixtures.map((f) => [f.name, f.status])).toEqual(expected);
+  });
+
+  test("building in two different folders gives the same bytes (no paths or times leak in)", async () => {
+    const clang = (await findClang()).clang;
+    const f = clang ? fixture("args_env") : fixture("strings_across");
+    const jco = requireTool("jco").path;
+    const [a, b] = [tempDir("seam-build-a"), join(tempDir("seam-build-b"), "deeper", "still")];
+    mkdirSync(b, { recursive: true });
+    const outs = await mapLimit([a, b], 2, (dir) => buildOne(f, MANIFEST.dir, dir, { jco, clang: clang?.path }));
+    expect(sha256File(outs[0]!)).toBe(sha256File(outs[1]!));
+    expect(sha256File(outs[0]!)).toBe(f.sha256);
+  });
+
+  test("build writes a changed binary and its new hash into the manifest, and nothing else", async () => {
+    const dir = tempDir("seam-build-write");
+    const f = fixture("compute_composed");
+    mkdirSync(join(dir, "src", "wat"), { recursive: true });
+    copyFileSync(f.sourcePaths[0]!, join(dir, f.sources[0]!));
+    writeFileSync(join(dir, f.relFile), "stale");
+    const text = readFileSync(DEFAULT_MANIFEST, "utf8");
+    const only = text.slice(0, text.indexOf("  - name:")) + text.slice(text.indexOf("  - name: compute_composed"), text.indexOf("  - name: compute_toplevel"));
+    writeFileSync(join(dir, "manifest.yaml"), only.replace(f.sha256, "pending"));
+    const r = await buildFixtures({ manifestPath: join(dir, "manifest.yaml") });
+    expect(r.fixtures.map((x) => [x.name, x.status])).toEqual([["compute_composed", "updated"]]);
+    expect(r.manifestUpdated).toBe(true);
+    expect(readFileSync(join(dir, "manifest.yaml"), "utf8")).toBe(only);
+    expect(sha256File(join(dir, f.relFile))).toBe(f.sha256);
+  });
+});
+
+describe("CLI", () => {
+  test("verify checks the manifest and hashes, exit 0", async () => {
+    const p = await runScript("fixtures.ts", ["verify"]);
+    expect(p.code).toBe(0);
+    expect(p.stdout).toBe(`manifest: ${NAMES.length} fixtures, every field and hash checked\n`);
+  });
+
+  test("--help prints usage and exit codes; an unknown command is a usage error", async () => {
+    const help = await runScript("fixtures.ts", ["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Usage: bun scripts/fixtures.ts build");
+    expect(help.stdout).toContain("Exit: 0 ok;");
+    const bad = await runScript("fixtures.ts", ["rebuild"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toStartWith("fixtures: error: unknown command: rebuild\n");
+  });
+
+  test("a broken manifest stops verify with one line and exit 2", async () => {
+    const dir = tempDir("seam-cli-manifest");
+    const path = join(dir, "manifest.yaml");
+    writeFileSync(path, "schema: seam.fixtures/1\nfixtures:\n  - name: x\n    kind: nope\n");
+    const p = await runScript("fixtures.ts", ["verify", "--manifest", path]);
+    expect(p.code).toBe(2);
+    expect(p.stdout).toBe("");
+    expect(p.stderr.split("\n")[0]).toBe(`fixtures: error: ${path}:4:11: fixture x: kind: unknown value "nope" (expected one of: command, invoke)`);
+  });
+});
+
+/**
+ * The reference-engine checks: every fixture on jco (or the engine its manifest entry names), and every
+ * fixture fused by real meld in multi and shared memory against what the manifest records. Run once,
+ * two at a time, then asserted per fixture so a failure names it.
+ */
+describe("on the reference engine, original and fused by real meld", () => {
+  let rows: CheckRow[] = [];
+  beforeAll(async () => {
+    rows = (await verifyFixtures({ fused: true, jobs: 2 })).rows;
+  });
+  const rowOf = (name: string, target: string) => rows.find((r) => r.fixture === name && r.target === target);
+
+  for (const name of NAMES) {
+    test(`${name} meets its expectation (original)`, () => {
+      const r = rowOf(name, "original");
+      expect({ status: r?.status, why: r?.why }).toMatchObject({ status: "ok" });
+    });
+    for (const mode of ["multi", "shared"] as const) {
+      test(`${name} fused (${mode}): meld's outcome is the one the manifest records`, () => {
+        const r = rowOf(name, `fused ${mode}`);
+        expect({ status: r?.status, why: r?.why }).toMatchObject({ status: "ok" });
+        const exp = fixture(name).meld[mode];
+        expect(r?.meld?.verdict).toBe(exp.outcome === "refused" ? "refused" : "fused");
+      });
+    }
+  }
+});
