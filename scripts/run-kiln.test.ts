@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { classifyJco, classifyKiln, kilnArgv, parseSignature, runComponent, splitKilnOutput } from "./run-kiln.ts";
+import { classifyJco, classifyKiln, kilnArgv, parseSignature, runComponent, splitKilnOutput, waveCall } from "./run-kiln.ts";
 import { writeFakeKilnd, type Scenario } from "./lib/fake-kilnd.ts";
 import { runProcess, type ProcResult } from "./lib/proc.ts";
 import { providerConsumerWat, runScript, tempDir, watToWasm } from "./lib/testkit.ts";
@@ -67,6 +67,12 @@ describe("kiln transcripts (pure)", () => {
     const f = classifyJco(proc({ code: 1, stderr: "Error: Unable to transpile command for execution\n  [cause]: ComponentError: bad\n  Caused by:\n      lowered result types do not match\n" }));
     expect(f.verdict).toBe("failed");
     expect(f.errorLine).toContain("lowered result types do not match");
+  });
+
+  test("export names become wasmtime wave calls", () => {
+    expect(waveCall("seam:fixtures/runner@0.1.0#compute")).toBe("seam:fixtures/runner.compute@0.1.0()");
+    expect(waveCall("test:demo/api#add")).toBe("test:demo/api.add()");
+    expect(waveCall("compute")).toBe("compute()");
   });
 
   test("kilnd argv exposes fixture env by name and passes args one flag each", () => {

@@ -181,9 +181,16 @@ export function wasmtimeArgv(wasmtime: string, o: RunOptions): string[] {
   const argv = [wasmtime, "run"];
   for (const [k, v] of Object.entries(o.env ?? {})) argv.push("--env", `${k}=${v}`);
   if (o.fuel !== undefined) argv.push("-W", `fuel=${o.fuel}`);
-  if (o.invoke) argv.push("--invoke", o.invoke.includes("(") ? o.invoke : `${o.invoke}()`);
+  if (o.invoke) argv.push("--invoke", waveCall(o.invoke));
   argv.push(o.wasm, ...(o.args ?? []));
   return argv;
+}
+
+/** An export name as wasmtime's wave call: `ns:pkg/iface@1.0#fn` → `ns:pkg/iface.fn@1.0()`, `fn` → `fn()`. */
+export function waveCall(invoke: string): string {
+  if (invoke.includes("(")) return invoke;
+  const m = /^(.+?)(@[^#]+)?#(.+)$/.exec(invoke);
+  return m ? `${m[1]}.${m[3]}${m[2] ?? ""}()` : `${invoke}()`;
 }
 
 /** Transpiles a component once per content hash into .seam/jco/<sha>/ (inside the project, so the

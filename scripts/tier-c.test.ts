@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, readFileSync, writeFileSync, appendFileSync } from "node:fs";
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { decide, runMatrix, shardFixtures, type CellRun, type MatrixFixture, type MatrixOptions } from "./tier-c.ts";
 import { mergeReports, writeReports, type TierCReport } from "./lib/tierc-report.ts";
@@ -253,6 +254,25 @@ describe("the matrix with real meld and wasmtime, kilnd through the fake", () =>
 });
 
 describe("tier-c CLI", () => {
+  test("ls_s_8_ a run killed mid-matrix leaves the previous results.json whole and no temp files", async () => {
+    const out = join(tempDir("seam-tierc-kill"), "out");
+    mkdirSync(out, { recursive: true });
+    const previous = JSON.stringify({ schema: "seam.tier-c/1", rows: [], note: "previous run" });
+    writeFileSync(join(out, "results.json"), previous);
+    const child = spawn(process.execPath, [join(ROOT, "scripts", "tier-c.ts"), "--out", out, "--fixture", "hello_c_cli", "--kilnd", kilnd, "--reference", "wasmtime", "--no-cache"], {
+      env: { ...process.env, FAKE_KILND_SCENARIO: "hang" },
+      stdio: ["ignore", "ignore", "pipe"],
+      detached: true,
+    });
+    // Kill the whole tree as soon as the first cell has finished: the matrix is then mid-way.
+    await new Promise<void>((resolve) => child.stderr!.on("data", (c: Buffer) => c.toString().includes("[1/") && resolve()));
+    process.kill(-child.pid!, "SIGKILL");
+    await new Promise((r) => child.on("close", r));
+    expect(readFileSync(join(out, "results.json"), "utf8")).toBe(previous);
+    expect(readdirSync(out).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+
   test("usage errors are one line, exit 2", async () => {
     const p = await runScript("tier-c.ts", ["--memory", "triple"]);
     expect([p.code, p.stderr.split("\n")[0]]).toEqual([2, "tier-c: error: unknown memory mode: triple"]);
