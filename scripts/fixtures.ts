@@ -255,8 +255,9 @@ export async function runFixture(f: Fixture, wasm: string, engine: Engine): Prom
   return { ok, why: ok ? `${runs.length} call(s) return what the manifest records` : whys.join("; "), runs };
 }
 
+/** Everything a failed judgement said, where a recorded misfuse message is looked for. */
 function errorText(j: Judgement & { runs: RunRecord[] }): string {
-  return [j.why, ...j.runs.map((r) => r.errorLine ?? "")].join("\n");
+  return [j.why, ...j.runs.flatMap((r) => [r.errorLine ?? "", r.stderr])].join("\n");
 }
 
 /** Fuses one fixture in one mode and compares what meld and the fused file do with the manifest's record. */
