@@ -223,4 +223,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) process.exitCode = await runCli("all", main);
+if (import.meta.main) process.exitCode = await runCli("all", main, { ownSignals: true });

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { classifyJco, classifyKiln, kilnArgv, parseSignature, runComponent, splitKilnOutput, waveCall } from "./run-kiln.ts";
 import { writeFakeKilnd, type Scenario } from "./lib/fake-kilnd.ts";
@@ -114,9 +115,10 @@ describe("kilnd contract through the fake kilnd test double", () => {
   });
 
   test("ls_s_4_ a hung kilnd becomes a timeout and leaves no process behind", async () => {
-    const r = await run("hang", { timeoutMs: 1500 });
+    const tag = `seam-hang-${process.pid}-${Date.now()}`;
+    const r = await run("hang", { timeoutMs: 1500, env: { FAKE_KILND_HANG_TAG: tag } });
     expect(r.verdict).toBe("timeout");
-    const left = await runProcess(["pgrep", "-f", "sleep 3600"]);
+    const left = await runProcess(["pgrep", "-f", tag]);
     expect(left.stdout.trim()).toBe("");
   });
 
@@ -161,6 +163,26 @@ describe.if(!!process.env.KILND)("real kilnd from $KILND", () => {
 });
 
 describe("run-kiln CLI", () => {
+  test("ls_s_4_ Ctrl-C stops the engine's whole process tree too (it runs in a group of its own)", async () => {
+    const dir = tempDir("seam-sigint");
+    const kilnd = writeFakeKilnd(dir);
+    const tag = `seam-sigint-${process.pid}-${Date.now()}`;
+    const child = spawn(process.execPath, [join(ROOT, "scripts", "run-kiln.ts"), HELLO, "--kilnd", kilnd, "--timeout", "600"], {
+      env: { ...process.env, FAKE_KILND_SCENARIO: "hang", FAKE_KILND_HANG_TAG: tag },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+    // The hang has begun once its tagged grandchild exists.
+    while ((await runProcess(["pgrep", "-f", tag])).code !== 0) await Bun.sleep(0);
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((r) => child.on("close", (c) => r(c)));
+    expect(code).toBe(130);
+    expect(stderr).toContain("SIGINT: stopped 1 running tool(s)");
+    expect((await runProcess(["pgrep", "-f", tag])).stdout).toBe("");
+  });
+
+
   test("prints the guest's stdout and exits 0 on jco", async () => {
     const p = await runScript("run-kiln.ts", [HELLO, "--engine", "jco"]);
     expect([p.code, p.stdout]).toEqual([0, HELLO_LINE]);

@@ -256,11 +256,12 @@ describe("the matrix with real meld and wasmtime, kilnd through the fake", () =>
 describe("tier-c CLI", () => {
   test("ls_s_8_ a run killed mid-matrix leaves the previous results.json whole and no temp files", async () => {
     const out = join(tempDir("seam-tierc-kill"), "out");
+    const tag = `seam-kill-${process.pid}-${Date.now()}`;
     mkdirSync(out, { recursive: true });
     const previous = JSON.stringify({ schema: "seam.tier-c/1", rows: [], note: "previous run" });
     writeFileSync(join(out, "results.json"), previous);
     const child = spawn(process.execPath, [join(ROOT, "scripts", "tier-c.ts"), "--out", out, "--fixture", "hello_c_cli", "--kilnd", kilnd, "--reference", "wasmtime", "--no-cache"], {
-      env: { ...process.env, FAKE_KILND_SCENARIO: "hang" },
+      env: { ...process.env, FAKE_KILND_SCENARIO: "hang", FAKE_KILND_HANG_TAG: tag },
       stdio: ["ignore", "ignore", "pipe"],
       detached: true,
     });
@@ -270,6 +271,7 @@ describe("tier-c CLI", () => {
     await new Promise((r) => child.on("close", r));
     expect(readFileSync(join(out, "results.json"), "utf8")).toBe(previous);
     expect(readdirSync(out).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    await runProcess(["pkill", "-f", tag]); // SIGKILL gave tier-c no chance to stop the kilnd it started
   });
 
 

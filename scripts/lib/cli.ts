@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { EXIT, SeamError, usageError } from "./errors.ts";
+import { killAllRunning } from "./proc.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -41,8 +42,22 @@ export function formatError(prog: string, err: unknown): string {
   return `${prog}: internal error: ${e?.stack ?? String(err)}`;
 }
 
-/** Runs a script's main; returns the exit code (callers assign it to process.exitCode, never exit()). */
-export async function runCli(prog: string, main: (argv: string[]) => Promise<number>): Promise<number> {
+/**
+ * Runs a script's main; returns the exit code (callers assign it to process.exitCode, never exit()).
+ * Tools run in process groups of their own (so a timeout kills a whole tree), which also means Ctrl-C
+ * does not reach them: on SIGINT/SIGTERM every running tool tree is killed before the script ends.
+ */
+export async function runCli(prog: string, main: (argv: string[]) => Promise<number>, opts: { ownSignals?: boolean } = {}): Promise<number> {
+  const onSignal = (sig: NodeJS.Signals) => {
+    const n = killAllRunning();
+    process.stderr.write(`${prog}: ${sig}: stopped ${n} running tool(s)\n`);
+    process.exit(sig === "SIGINT" ? 130 : 143);
+  };
+  // A script that stops gracefully itself (all.ts: summary table, no half stamps) handles them.
+  if (!opts.ownSignals) {
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  }
   try {
     return await main(process.argv.slice(2));
   } catch (err) {

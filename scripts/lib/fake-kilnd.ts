@@ -127,7 +127,9 @@ export async function fakeMain(argv: string[]): Promise<number> {
   switch (scenario) {
     case "hang": {
       // A grandchild too, so the caller must kill the whole process group, not just us.
-      spawn("sleep", ["3600"], { stdio: "ignore" });
+      // $FAKE_KILND_HANG_TAG names it, so a test can look for exactly its own leftovers.
+      const tag = process.env.FAKE_KILND_HANG_TAG ?? "seam-fake-kilnd-hang";
+      spawn("bash", ["-c", `exec -a ${tag} sleep 3600`], { stdio: "ignore" });
       await new Promise(() => {});
       return 0;
     }
