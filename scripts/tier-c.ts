@@ -84,6 +84,12 @@ export interface CellRun {
  * the same on every run and machine: repro bundles and shards can be checked byte for byte. */
 export const FUSE_FLAGS = ["--reproducible"];
 
+/** The code that turns a tool run into a record: part of every cache key, so fixing a classifier or
+ * an argv re-runs the cells it affects instead of serving results the old code produced. */
+const SEAM_CODE = sha256(
+  ["run-kiln.ts", "fuse.ts", "lib/proc.ts", "lib/invoke-host.ts", "lib/wasm.ts", "lib/bundle.ts"].map((f) => readFileSync(join(import.meta.dir, f), "utf8")).join("\0"),
+);
+
 const skippedCell = (why: string): CellRun => ({ status: "skipped", ok: null, why, records: [], ms: 0, cached: false });
 
 export function parseShard(text: string): { index: number; count: number } {
@@ -233,32 +239,38 @@ export async function runMatrix(o: MatrixOptions): Promise<TierCReport> {
   const tick = (fixture: string, mode: string, step: Step, c: { status: string; ms: number; cached: boolean }) =>
     say(`[${++done}/${total}] ${fixture} ${mode} ${step} ${c.status}${c.cached ? " (cached)" : ` (${(c.ms / 1000).toFixed(1)} s)`}`);
 
+  /** Judges an engine's records against the fixture; done on every run, so a changed expectation
+   * never reads a stale verdict from the cache (only the engine's raw records are cached). */
+  const judgeCell = (fx: MatrixFixture, records: RunRecord[], cached: boolean): CellRun => {
+    const judged = records.map((r) => ({ r, j: fx.judge(r, r.invoke) }));
+    const bad = judged.find((x) => !x.j.ok);
+    const pick = bad ?? judged[0]!;
+    const c: CellRun = { status: pick.r.verdict, ok: !bad, why: pick.j.why, records, ms: records.reduce((a, r) => a + r.ms, 0), cached };
+    if (pick.r.signature) c.signature = pick.r.signature;
+    return c;
+  };
+
   const runCell = async (fx: MatrixFixture, engine: "kiln" | "jco" | "wasmtime", id: ToolIdentity | undefined, wasm: string, wasmSha: string): Promise<CellRun> => {
     if (!id) return skippedCell(`${engine === "kiln" ? "kilnd" : engine} absent (how to provide it: see the notices)`);
-    const key = cache.key({ v: 1, engine, tool: id.sha256, wasmSha, args: fx.args, env: fx.env, stdin: fx.stdin ? sha256(fx.stdin) : null, invokes: fx.invokes, fuel: o.fuel, timeout: o.timeoutMs });
-    const hit = cache.get<CellRun>(key);
-    if (hit) return { ...hit, cached: true };
-    const cell = await limit(async () => {
-      const records: RunRecord[] = [];
-      const invokes = engine === "kiln" ? fx.invokes.filter((i) => !fx.referenceOnly?.includes(i)) : fx.invokes;
+    const invokes = engine === "kiln" ? fx.invokes.filter((i) => !fx.referenceOnly?.includes(i)) : fx.invokes;
+    const key = cache.key({ v: 2, code: SEAM_CODE, engine, tool: id.sha256, wasmSha, args: fx.args, env: fx.env, stdin: fx.stdin ? sha256(fx.stdin) : null, invokes, fuel: o.fuel, timeout: o.timeoutMs });
+    const hit = cache.get<RunRecord[]>(key);
+    if (hit) return judgeCell(fx, hit, true);
+    const records = await limit(async () => {
+      const out: RunRecord[] = [];
       for (const invoke of fx.invokes.length ? invokes : [undefined]) {
-        records.push(await runComponent({ wasm, engine, invoke, args: fx.args, env: fx.env, stdin: fx.stdin, fuel: o.fuel, timeoutMs: o.timeoutMs, enginePath: id.path, hostEnv: o.env }));
+        out.push(await runComponent({ wasm, engine, invoke, args: fx.args, env: fx.env, stdin: fx.stdin, fuel: o.fuel, timeoutMs: o.timeoutMs, enginePath: id.path, hostEnv: o.env }));
       }
-      const judged = records.map((r) => ({ r, j: fx.judge(r, r.invoke) }));
-      const bad = judged.find((x) => !x.j.ok);
-      const pick = bad ?? judged[0]!;
-      const c: CellRun = { status: pick.r.verdict, ok: !bad, why: pick.j.why, records, ms: records.reduce((a, r) => a + r.ms, 0), cached: false };
-      if (pick.r.signature) c.signature = pick.r.signature;
-      return c;
+      return out;
     });
     // A timeout or missing engine says nothing about the component: never cache it.
-    if (!cell.records.some((r) => r.verdict === "timeout" || r.verdict === "missing-engine")) cache.put(key, cell);
-    return cell;
+    if (!records.some((r) => r.verdict === "timeout" || r.verdict === "missing-engine")) cache.put(key, records);
+    return judgeCell(fx, records, false);
   };
 
   const fuseCell = async (fx: MatrixFixture, sha: string, mode: Mode): Promise<{ rec: FuseRecord | undefined; path: string; cached: boolean }> => {
     if (!meldId) return { rec: undefined, path: "", cached: false };
-    const key = cache.key({ v: 1, meld: meldId.sha256, sha, mode });
+    const key = cache.key({ v: 2, code: SEAM_CODE, meld: meldId.sha256, sha, mode, flags: FUSE_FLAGS });
     const path = cache.path(key, "fused.wasm");
     const hit = cache.get<FuseRecord>(key);
     if (hit && (hit.verdict !== "fused" || Bun.file(path).size === hit.output?.bytes)) return { rec: hit, path, cached: true };
@@ -372,7 +384,7 @@ async function makeBundle(
   const wanted = record ? (record.signature ? formatSignature(record.signature) : record.verdict) : `${fuseRec.verdict}: ${fuseRec.message ?? ""}`;
   const wasmtime = lookupTool("wasmtime", { env: o.env }).found;
   const canRun = ids.meld && (engine !== "kiln" || ids.kiln) && (engine !== "wasmtime" || wasmtime);
-  const key = cache.key({ v: 1, repro: name, wanted, fused: fuseRec.output?.sha256, meld: ids.meld?.sha256, kiln: ids.kiln?.sha256 });
+  const key = cache.key({ v: 2, code: SEAM_CODE, repro: name, wanted, fused: fuseRec.output?.sha256, meld: ids.meld?.sha256, kiln: ids.kiln?.sha256 });
   writeBundle(dir, input, "pending");
   let reproduced: Row["reproduced"] = "not run";
   if (canRun) {

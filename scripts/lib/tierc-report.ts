@@ -101,10 +101,10 @@ export function statusLine(r: TierCReport): string {
   const total = r.rows.length;
   const pass = r.counts.pass ?? 0;
   const bad = r.rows.filter((x) => x.outcome === "unexpected" || x.outcome === "moved").length;
-  if (bad > 0) return `❌ **${bad}** of ${total} seam cells need attention (${pass} pass)`;
-  const skipped = r.counts.skipped ?? 0;
-  if (skipped === total && total > 0) return `⏭️ all ${total} seam cells skipped (see notices)`;
-  return `✅ **${pass}/${total}** seam cells pass; the rest are known or out of scope`;
+  if (bad > 0) return `❌ **${bad}** of ${total} fixture × memory rows need attention (${pass} pass)`;
+  const known = total - pass - (r.counts.skipped ?? 0);
+  if (!r.tools.kilnd) return `⏭️ no kilnd: the kiln cells were skipped; of ${total} rows none is unexpected on meld and the reference engine (${known} known or out of scope)`;
+  return `✅ **${pass}/${total}** fixture × memory rows pass on kilnd; the rest are known or out of scope`;
 }
 
 /** Markdown for a PR comment or step summary: status, counts, the table, notices. No marker line. */
