@@ -10,7 +10,7 @@
  * Exit: 0 ok; 1 a rebuild differs (--check) or a fixture does not do what the manifest says;
  *       2 usage error or bad manifest; 3 a required tool (jco, the engine, meld) is missing
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { color, parseCli, progress, runCli } from "./lib/cli.ts";
@@ -84,6 +84,70 @@ async function must(argv: string[], cwd: string, what: string): Promise<void> {
   }
 }
 
+/** A top-level form of printed component text: its first line's index and the lines it spans. */
+function topLevelForms(lines: string[], from: number, to: number): { start: number; end: number; head: string }[] {
+  const forms: { start: number; end: number; head: string }[] = [];
+  for (let i = from; i < to; i++) {
+    if (/^  \(/.test(lines[i]!)) forms.push({ start: i, end: i + 1, head: lines[i]!.trim() });
+    else if (forms.length && /^  ( |\))/.test(lines[i]!)) forms[forms.length - 1]!.end = i + 1;
+  }
+  return forms;
+}
+
+/**
+ * Fills a composition template with a component printed by `jco print` (wasm-tools' text form): the
+ * template's `;; seam:` lines become the consumer's import declarations (so the outer component imports
+ * what the consumer needs from the host, minus the imports the template plugs itself), the consumer as
+ * a nested component, its `with` arguments, and its exports re-exported. Pure; throws on a shape it
+ * does not know, so a jco upgrade that changes the printed form fails the build loudly.
+ */
+export function composeWat(template: string, consumerWat: string): string {
+  const lines = consumerWat.replace(/\n$/, "").split("\n");
+  if (!/^\(component( \$\S+)?$/.test(lines[0]!) || lines[lines.length - 1] !== ")") {
+    throw new SeamError("compose: the consumer is not a printed component (expected `(component` … `)`)", { exitCode: EXIT.fail });
+  }
+  const firstCore = lines.findIndex((l) => /^  \(core (module|instance|func)/.test(l));
+  if (firstCore < 0) throw new SeamError("compose: the consumer has no core module", { exitCode: EXIT.fail });
+  const prelude = topLevelForms(lines, 1, firstCore);
+  const odd = prelude.find((f) => !/^\((type|import|alias) /.test(f.head));
+  if (odd) throw new SeamError(`compose: unexpected form before the consumer's first core module: ${odd.head}`, { exitCode: EXIT.fail });
+  const imports = prelude.flatMap((f) => {
+    const m = /^\(import "([^"]+)" \(instance (\$(?:"[^"]+"|\S+))/.exec(f.head);
+    if (!m && f.head.startsWith("(import ")) throw new SeamError(`compose: only instance imports are supported: ${f.head}`, { exitCode: EXIT.fail });
+    return m ? [{ name: m[1]!, id: m[2]!, form: f }] : [];
+  });
+  const exports = topLevelForms(lines, firstCore, lines.length - 1).flatMap((f) => {
+    const m = /^\(export (?:\$\S+ )?(?:\(;\d+;\) )?"([^"]+)" \(instance /.exec(f.head);
+    return m ? [m[1]!] : [];
+  });
+
+  const plugged = new Set<string>();
+  const filled: string[] = [];
+  for (const line of template.split("\n")) {
+    const marker = /^(\s*);; seam:([a-z-]+)(.*)$/.exec(line);
+    if (!marker) {
+      filled.push(line);
+      continue;
+    }
+    const [, indent, what, rest] = marker as unknown as [string, string, string, string];
+    if (what === "consumer-imports") {
+      for (const m of rest.matchAll(/plugged="([^"]+)"/g)) plugged.add(m[1]!);
+      for (const name of plugged) if (!imports.some((i) => i.name === name)) throw new SeamError(`compose: the consumer does not import ${name}`, { exitCode: EXIT.fail });
+      const skip = new Set(imports.filter((i) => plugged.has(i.name)).map((i) => i.form.start));
+      for (const f of prelude) if (!skip.has(f.start)) filled.push(...lines.slice(f.start, f.end));
+    } else if (what === "consumer-component") {
+      filled.push(`${indent}(component ${rest.trim()}`, ...lines.slice(1));
+    } else if (what === "consumer-import-args") {
+      for (const i of imports) if (!plugged.has(i.name)) filled.push(`${indent}(with "${i.name}" (instance ${i.id}))`);
+    } else if (what === "consumer-exports") {
+      for (const name of exports) filled.push(`${indent}(export "${name}" (instance ${rest.trim()} "${name}"))`);
+    } else {
+      throw new SeamError(`compose: unknown template line ;; seam:${what}`, { exitCode: EXIT.fail });
+    }
+  }
+  return filled.join("\n");
+}
+
 /** Builds one fixture into `outDir`; returns the path of the component. Sources are passed relative to
  * the manifest's folder and clang runs there, so no absolute path reaches the output. */
 export async function buildOne(f: Fixture, dir: string, outDir: string, tools: { jco: string; clang?: string }): Promise<string> {
@@ -94,9 +158,29 @@ export async function buildOne(f: Fixture, dir: string, outDir: string, tools: {
   }
   if (!tools.clang) throw new SeamError(`clang is needed to build ${f.name}`, { exitCode: EXIT.missingTool });
   const core = join(outDir, `${f.name}.core.wasm`);
-  const startFlags = f.build === "c-command" ? SEAM_START_FLAGS : [];
-  await must([tools.clang, ...C_FLAGS, `-ffile-prefix-map=${dir}=.`, ...startFlags, "-o", core, ...f.sources], dir, `clang ${f.name}`);
-  await must([tools.jco, "new", core, "--wasi-command", "-o", out], dir, `jco new ${f.name}`);
+  const startFlags = f.build === "c-command-plain" ? [] : SEAM_START_FLAGS;
+  const cSources = f.sources.filter((s) => s.endsWith(".c"));
+  await must([tools.clang, ...C_FLAGS, `-ffile-prefix-map=${dir}=.`, ...startFlags, "-o", core, ...cSources], dir, `clang ${f.name}`);
+  if (f.build !== "c-compose") {
+    await must([tools.jco, "new", core, "--wasi-command", "-o", out], dir, `jco new ${f.name}`);
+    return out;
+  }
+  // The C consumer imports a WIT interface: type its core module with the WIT, adapt it, then nest it
+  // in the composition template next to the provider component.
+  const wit = readFileSync(join(dir, f.sources.find((s) => s.endsWith(".wit"))!), "utf8");
+  const template = readFileSync(join(dir, f.sources.find((s) => s.endsWith(".wat"))!), "utf8");
+  // `jco embed --wit PATH` cannot open the path in jco 1.35 (its wasm-tools panics with NotFound);
+  // the API takes the WIT text instead.
+  const { componentEmbed } = await import("@bytecodealliance/jco");
+  const embedded = join(outDir, `${f.name}.embedded.wasm`);
+  writeFileSync(embedded, await componentEmbed({ binary: readFileSync(core), witSource: wit }));
+  const consumer = join(outDir, `${f.name}.consumer.wasm`);
+  await must([tools.jco, "new", embedded, "--wasi-command", "-o", consumer], dir, `jco new ${f.name}`);
+  const printed = join(outDir, `${f.name}.consumer.wat`);
+  await must([tools.jco, "print", consumer, "-o", printed], dir, `jco print ${f.name}`);
+  const composed = join(outDir, `${f.name}.composed.wat`);
+  writeFileSync(composed, composeWat(template, readFileSync(printed, "utf8")));
+  await must([tools.jco, "parse", composed, "-o", out], dir, `jco parse ${f.name} (composed)`);
   return out;
 }
 

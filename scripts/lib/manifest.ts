@@ -18,12 +18,14 @@ export const DEFAULT_MANIFEST = join(ROOT, "fixtures", "manifest.yaml");
 
 export type FixtureKind = "command" | "invoke";
 /** c-command: our C + seam_start.c, adapted with jco's preview1 command adapter; c-command-plain: the
- * same with wasi-libc's own crt1 (the usual way, which meld refuses); wat: one component-model WAT file. */
-export type BuildRecipe = "c-command" | "c-command-plain" | "wat";
+ * same with wasi-libc's own crt1 (the usual way, which meld refuses); c-compose: a c-command that
+ * imports a WIT interface (one .wit), nested in a composition template (one .wat) with its provider;
+ * wat: one component-model WAT file. */
+export type BuildRecipe = "c-command" | "c-command-plain" | "c-compose" | "wat";
 export type MemoryMode = "multi" | "shared";
 export const MEMORY_MODES: readonly MemoryMode[] = ["multi", "shared"];
 const KINDS: readonly FixtureKind[] = ["command", "invoke"];
-const RECIPES: readonly BuildRecipe[] = ["c-command", "c-command-plain", "wat"];
+const RECIPES: readonly BuildRecipe[] = ["c-command", "c-command-plain", "c-compose", "wat"];
 
 /** What a command fixture must do: exit with a status and print exact bytes, or trap. */
 export type CommandExpectation =
@@ -399,6 +401,10 @@ export function parseManifest(text: string, path: string, opts: ParseOptions = {
       });
       if (build === "wat" && (src.values.length !== 1 || !src.values[0]!.endsWith(".wat"))) c.at(e.get("sources"), "sources", "a wat build takes exactly one .wat file");
       if ((build === "c-command" || build === "c-command-plain") && src.values.some((s) => !s.endsWith(".c"))) c.at(e.get("sources"), "sources", `a ${build} build takes .c files only`);
+      const count = (ext: string) => src.values.filter((s) => s.endsWith(ext)).length;
+      if (build === "c-compose" && (count(".wit") !== 1 || count(".wat") !== 1 || count(".c") === 0 || count(".c") + 2 !== src.values.length)) {
+        c.at(e.get("sources"), "sources", "a c-compose build takes .c files, one .wit and one .wat template");
+      }
     }
 
     let args: string[] = [];
