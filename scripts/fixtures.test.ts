@@ -301,6 +301,23 @@ describe("build", () => {
     expect(readFileSync(join(dir, "manifest.yaml"), "utf8")).toBe(only);
     expect(sha256File(join(dir, f.relFile))).toBe(f.sha256);
   });
+
+  test("a build that fails on one fixture writes nothing at all", async () => {
+    const dir = tempDir("seam-build-fail");
+    const f = fixture("compute_composed");
+    mkdirSync(join(dir, "src", "wat"), { recursive: true });
+    copyFileSync(f.sourcePaths[0]!, join(dir, f.sources[0]!));
+    writeFileSync(join(dir, "src", "wat", "broken.wat"), "(component (not-a-form))");
+    writeFileSync(join(dir, f.relFile), "stale");
+    const text = readFileSync(DEFAULT_MANIFEST, "utf8");
+    const good = text.slice(text.indexOf("  - name: compute_composed"), text.indexOf("  - name: compute_toplevel"));
+    const broken = good.replaceAll("compute_composed", "broken");
+    const manifest = `schema: seam.fixtures/1\nfixtures:\n${good.replace(f.sha256, "pending")}${broken}`;
+    writeFileSync(join(dir, "manifest.yaml"), manifest);
+    await expect(buildFixtures({ manifestPath: join(dir, "manifest.yaml") })).rejects.toThrow(/jco parse src\/wat\/broken\.wat failed: /);
+    expect(readFileSync(join(dir, f.relFile), "utf8")).toBe("stale");
+    expect(readFileSync(join(dir, "manifest.yaml"), "utf8")).toBe(manifest);
+  });
 });
 
 describe("CLI", () => {
