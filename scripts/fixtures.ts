@@ -322,10 +322,7 @@ export async function runFixture(f: Fixture, wasm: string, engine: Engine, opts:
   let ok = true;
   for (const call of opts.firstOnly ? f.invoke.slice(0, 1) : f.invoke) {
     if (engine === "kiln" && call.referenceOnly) continue;
-    // wasmtime 49's --invoke cannot parse `iface#fn`, but finds a function by its bare name inside
-    // exported instances; every fixture's function names are unique, so the bare name is unambiguous.
-    const invoke = engine === "wasmtime" ? call.export.slice(call.export.lastIndexOf("#") + 1) : call.export;
-    const run = await runComponent({ wasm, engine, invoke });
+    const run = await runComponent({ wasm, engine, invoke: call.export });
     runs.push(run);
     const j = judgeRun(run, f, call.export);
     if (!j.ok) {
