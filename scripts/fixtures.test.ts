@@ -37,6 +37,14 @@ function run(over: Partial<RunRecord>): RunRecord {
   };
 }
 
+/** A fixture's entry as the committed manifest writes it (up to the next entry). */
+function entryText(name: string): string {
+  const text = readFileSync(DEFAULT_MANIFEST, "utf8");
+  const start = text.indexOf(`  - name: ${name}\n`);
+  const next = text.indexOf("\n  - name: ", start + 1);
+  return text.slice(start, next < 0 ? text.length : next + 1);
+}
+
 function fixture(name: string): Fixture {
   const f = MANIFEST.fixtures.find((x) => x.name === name);
   if (!f) throw new Error(`no fixture ${name}`);
@@ -293,7 +301,7 @@ describe("build", () => {
     copyFileSync(f.sourcePaths[0]!, join(dir, f.sources[0]!));
     writeFileSync(join(dir, f.relFile), "stale");
     const text = readFileSync(DEFAULT_MANIFEST, "utf8");
-    const only = text.slice(0, text.indexOf("  - name:")) + text.slice(text.indexOf("  - name: compute_composed"), text.indexOf("  - name: compute_toplevel"));
+    const only = text.slice(0, text.indexOf("  - name:")) + entryText("compute_composed");
     writeFileSync(join(dir, "manifest.yaml"), only.replace(f.sha256, "pending"));
     const r = await buildFixtures({ manifestPath: join(dir, "manifest.yaml") });
     expect(r.fixtures.map((x) => [x.name, x.status])).toEqual([["compute_composed", "updated"]]);
@@ -309,8 +317,7 @@ describe("build", () => {
     copyFileSync(f.sourcePaths[0]!, join(dir, f.sources[0]!));
     writeFileSync(join(dir, "src", "wat", "broken.wat"), "(component (not-a-form))");
     writeFileSync(join(dir, f.relFile), "stale");
-    const text = readFileSync(DEFAULT_MANIFEST, "utf8");
-    const good = text.slice(text.indexOf("  - name: compute_composed"), text.indexOf("  - name: compute_toplevel"));
+    const good = entryText("compute_composed");
     const broken = good.replaceAll("compute_composed", "broken");
     const manifest = `schema: seam.fixtures/1\nfixtures:\n${good.replace(f.sha256, "pending")}${broken}`;
     writeFileSync(join(dir, "manifest.yaml"), manifest);
