@@ -68,7 +68,7 @@ export function seamSteps(o: AllOptions): Step[] {
       description: "rebuild the fixture corpus from fixtures/src (C needs clang; else committed binaries stay)",
       deps: ["tools"],
       command: "bun scripts/fixtures.ts build",
-      inputs: () => ({ files: [...files(o.root, "fixtures/src/**"), ...fixtureFiles(), join(o.root, "scripts", "fixtures.ts")], tools: toolPaths("jco"), options: null }),
+      inputs: () => ({ files: [...files(o.root, "fixtures/src/**"), ...fixtureFiles(), ...["fixtures.ts", "lib/manifest.ts"].map((f) => join(o.root, "scripts", f))], tools: toolPaths("jco"), options: null }),
       run: async (ctx) => {
         const r = await buildFixtures({ manifestPath: manifest, onProgress: ctx.log });
         for (const n of r.notices) ctx.log(`note: ${n}`);

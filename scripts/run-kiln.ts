@@ -8,6 +8,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { randomBytes } from "node:crypto";
 import { parseCli, runCli } from "./lib/cli.ts";
 import { SeamError, usageError } from "./lib/errors.ts";
 import { sha256File, requireFile } from "./lib/fsx.ts";
@@ -145,8 +147,9 @@ export function classifyJco(p: ProcResult, invoke?: string): Classified {
   const trap = err.match(/RuntimeError: (.*)/);
   if (trap) return { verdict: "trapped", errorLine: `RuntimeError: ${trap[1]}`, stdout: p.stdout };
   if (err.trim() === "") return { verdict: "exit-nonzero", errorLine: `guest exited non-zero (jco reports status ${p.code})`, stdout: p.stdout };
-  // jco nests the real reason under "Caused by:"; the first line alone says only "Unable to transpile".
-  const cause = err.match(/Caused by:\s*\n\s*(.+)/)?.[1]?.trim();
+  // jco's first line says only "Unable to transpile"; the reason follows on a `[cause]:` line and,
+  // deeper, under "Caused by:". Keep the most specific one.
+  const cause = (err.match(/Caused by:\s*\n\s*(.+)/)?.[1] ?? err.match(/\[cause\]: (?:\w*Error: )?(.+)/)?.[1])?.trim();
   const first = firstMeaningfulLine(err) ?? `jco exited ${p.code}`;
   return { verdict: "failed", errorLine: cause && !first.includes(cause) ? `${first}: ${cause}` : first, stdout: p.stdout };
 }
@@ -242,6 +245,7 @@ export async function runComponent(o: RunOptions): Promise<RunRecord> {
   const env = { ...(o.hostEnv ?? process.env), ...(o.env ?? {}) };
   let argv: string[];
   let classify: (p: ProcResult, invoke?: string) => Classified;
+  let stdoutFile: string | undefined;
   if (o.engine === "kiln") {
     argv = kilnArgv(tool.path, o);
     classify = classifyKiln;
@@ -262,8 +266,10 @@ export async function runComponent(o: RunOptions): Promise<RunRecord> {
   } else {
     argv = [tool.path, "run", o.wasm, ...(o.args ?? [])];
     classify = classifyJco;
+    // jco run exits before a piped stdout drains (output past 64 KiB is lost): give it a file.
+    stdoutFile = join(tmpdir(), `seam-jco-${process.pid}-${randomBytes(6).toString("hex")}.out`);
   }
-  const [p, version] = await Promise.all([runProcess(argv, { env, stdin: o.stdin, timeoutMs }), toolVersion(tool)]);
+  const [p, version] = await Promise.all([runProcess(argv, { env, stdin: o.stdin, timeoutMs, stdoutFile }), toolVersion(tool)]);
   const c = classify(p, o.invoke);
   const rec: RunRecord = {
     ...base,

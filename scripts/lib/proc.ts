@@ -5,6 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { closeSync, createReadStream, openSync, rmSync } from "node:fs";
 
 export interface ProcResult {
   argv: string[];
@@ -37,6 +38,9 @@ export interface RunOptions {
   maxCapture?: number;
   /** Called with each stderr chunk as it arrives (for live progress). */
   onStderr?: (chunk: Buffer) => void;
+  /** Give the program this file as its stdout instead of a pipe, then capture the file as usual
+   * (jco run loses piped output past 64 KiB when it exits before the pipe drains). */
+  stdoutFile?: string;
 }
 
 export const DEFAULT_CAPTURE = 1 << 20;
@@ -108,19 +112,21 @@ export function runProcess(argv: string[], opts: RunOptions = {}): Promise<ProcR
     let timedOut = false;
     let spawnError: string | undefined;
     launched++;
+    const outFd = opts.stdoutFile === undefined ? undefined : openSync(opts.stdoutFile, "w");
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: opts.cwd,
       env,
       detached: true, // own process group, so a timeout kills grandchildren too
-      stdio: [opts.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      stdio: [opts.stdin === undefined ? "ignore" : "pipe", outFd ?? "pipe", "pipe"],
     });
+    if (outFd !== undefined) closeSync(outFd);
     const pgid = child.pid;
     if (pgid !== undefined) live.add(pgid);
     const timer = setTimeout(() => {
       timedOut = true;
       if (pgid !== undefined) killGroup(pgid, "SIGKILL");
     }, opts.timeoutMs ?? 120_000);
-    child.stdout!.on("data", (c: Buffer) => out.push(c));
+    child.stdout?.on("data", (c: Buffer) => out.push(c));
     child.stderr!.on("data", (c: Buffer) => {
       err.push(c);
       opts.onStderr?.(c);
@@ -136,9 +142,13 @@ export function runProcess(argv: string[], opts: RunOptions = {}): Promise<ProcR
     child.on("exit", () => {
       if (pgid !== undefined) killGroup(pgid, "SIGKILL");
     });
-    child.on("close", (code, signal) => {
+    child.on("close", async (code, signal) => {
       clearTimeout(timer);
       if (pgid !== undefined) live.delete(pgid);
+      if (opts.stdoutFile !== undefined) {
+        for await (const c of createReadStream(opts.stdoutFile)) out.push(c as Buffer);
+        rmSync(opts.stdoutFile, { force: true });
+      }
       resolve({
         argv,
         code: spawnError ? null : code,
