@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildFixtures, buildOne, composeWat, findClang, mapLimit, PINNED_CLANG, verifyFixtures, type CheckRow } from "./fixtures.ts";
+import { buildFixtures, buildOne, composeWat, findClang, PINNED_CLANG, verifyFixtures, type CheckRow } from "./fixtures.ts";
+import { mapLimit } from "./lib/pool.ts";
 import { DEFAULT_MANIFEST, findCall, judgeRun, loadManifest, parseManifest, updateManifestHashes, type Fixture } from "./lib/manifest.ts";
 import { SeamError } from "./lib/errors.ts";
 import { sha256, sha256File } from "./lib/fsx.ts";

@@ -17,6 +17,7 @@ import { color, parseCli, progress, runCli } from "./lib/cli.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
 import { atomicWrite, sha256 } from "./lib/fsx.ts";
 import { DEFAULT_MANIFEST, judgeRun, loadManifest, updateManifestHashes, MEMORY_MODES, type Fixture, type Judgement, type MemoryMode } from "./lib/manifest.ts";
+import { mapLimit } from "./lib/pool.ts";
 import { runProcess } from "./lib/proc.ts";
 import type { Engine, RunRecord } from "./lib/records.ts";
 import { requireTool, toolVersion, lookupTool, missingToolError } from "./lib/tools.ts";
@@ -54,20 +55,6 @@ export async function findClang(env: Record<string, string | undefined> = proces
     }
   }
   return { clang: { path, version } };
-}
-
-/** Maps over items with at most `limit` in flight, keeping order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
 }
 
 function selectFixtures(all: Fixture[], only: string[] | undefined): Fixture[] {

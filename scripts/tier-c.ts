@@ -21,6 +21,7 @@ import { sha256 } from "./lib/fsx.ts";
 import { consult, expectedText, loadLedger, type Blocker, type Mode } from "./lib/ledger.ts";
 import { writeBundle, type ReproInput } from "./lib/bundle.ts";
 import { runProcess } from "./lib/proc.ts";
+import { limiter } from "./lib/pool.ts";
 import { formatSignature, type FuseRecord, type RunRecord, type Signature } from "./lib/records.ts";
 import { lookupTool, missingToolError, ROOT, type FoundTool } from "./lib/tools.ts";
 import { buildReport, mergeReports, writeReports, type Cell, type Row, type Step, type TierCReport, type Verdict } from "./lib/tierc-report.ts";
@@ -192,28 +193,12 @@ export function decide(r: RowInputs, ledger: Blocker[]): Pick<Row, "verdict" | "
   return { verdict: "seam-bug", outcome: "unexpected", actualSignature, why: `baseline passes on kilnd, fused fails: ${actualSignature}; fused passes on ${r.reference}` };
 }
 
-/** A bounded pool: at most `n` tool runs at once, in submission order. */
-function pool(n: number) {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active >= n) await new Promise<void>((r) => waiting.push(r));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
-}
-
 const BUNDLE_VERDICTS: Verdict[] = ["seam-bug", "expected-fail", "blocker-moved", "meld-bug", "kiln-unsupported", "fuse-refused", "reference-fail"];
 
 export async function runMatrix(o: MatrixOptions): Promise<TierCReport> {
   const fixtures = shardFixtures(o.fixtures, o.shard);
   const cache = new ResultCache(join(o.outDir, ".cache"), o.cache);
-  const limit = pool(o.jobs);
+  const limit = limiter(o.jobs);
   const say = o.onProgress ?? (() => {});
   const find = (name: "kilnd" | "meld" | "jco" | "wasmtime", flag?: string) => lookupTool(name, { flag, env: o.env });
   const kilnL = find("kilnd", o.kilnd);

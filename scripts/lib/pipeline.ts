@@ -8,6 +8,7 @@ import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { EXIT, SeamError } from "./errors.ts";
 import { atomicWriteJson, sha256 } from "./fsx.ts";
+import { limiter } from "./pool.ts";
 
 export interface StepInputs {
   /** Files (absolute paths) whose contents the step depends on. */
@@ -113,8 +114,7 @@ export async function runPipeline(steps: Step[], targets: string[], o: PipelineO
   const byName = new Map(steps.map((s) => [s.name, s]));
   const outcomes = new Map<string, StepOutcome>();
   const finished = new Map<string, Promise<StepOutcome>>();
-  let running = 0;
-  const waiting: (() => void)[] = [];
+  const limit = limiter(o.jobs);
   let stop = false;
 
   const runOne = async (step: Step): Promise<StepOutcome> => {
@@ -125,9 +125,11 @@ export async function runPipeline(steps: Step[], targets: string[], o: PipelineO
       outcomes.set(step.name, out);
       return out;
     };
+    const halted = () => (o.signal.aborted ? done("interrupted", "not started") : stop ? done("skipped", "an earlier step failed") : undefined);
     const badDep = depOutcomes.find((d) => d.status === "failed" || d.status === "interrupted" || (d.status === "skipped" && d.exitCode !== 0));
     if (badDep) return done("skipped", `because ${badDep.name} ${badDep.status}`, badDep.exitCode || EXIT.fail);
-    if (stop || o.signal.aborted) return done(o.signal.aborted ? "interrupted" : "skipped", o.signal.aborted ? "not started" : "an earlier step failed");
+    const early = halted();
+    if (early) return early;
     const reason = step.skipReason?.();
     if (reason) {
       o.write(`[${step.name}] skipped: ${reason}`);
@@ -143,32 +145,26 @@ export async function runPipeline(steps: Step[], targets: string[], o: PipelineO
     }
     o.write(`[${step.name}] $ ${step.command}`);
     if (o.dryRun) return done("would run", step.command);
-    if (running >= o.jobs) await new Promise<void>((r) => waiting.push(r));
-    running++;
-    if (stop || o.signal.aborted) {
-      running--;
-      waiting.shift()?.();
-      return done(o.signal.aborted ? "interrupted" : "skipped", o.signal.aborted ? "not started" : "an earlier step failed");
-    }
-    rmSync(stampPath, { force: true }); // a step that starts and does not finish leaves no stamp
-    try {
-      const r = await step.run({ log: (line) => o.write(`[${step.name}] ${line}`), signal: o.signal });
-      if (o.signal.aborted) return done("interrupted", "stopped by signal", 130);
-      if (!r.ok) {
+    return limit(async () => {
+      const late = halted(); // the pipeline may have stopped while this step waited for a slot
+      if (late) return late;
+      rmSync(stampPath, { force: true }); // a step that starts and does not finish leaves no stamp
+      try {
+        const r = await step.run({ log: (line) => o.write(`[${step.name}] ${line}`), signal: o.signal });
+        if (o.signal.aborted) return done("interrupted", "stopped by signal", 130);
+        if (!r.ok) {
+          if (!o.keepGoing) stop = true;
+          return done("failed", r.note, r.exitCode ?? EXIT.fail);
+        }
+        if (hash) atomicWriteJson(stampPath, { inputs: hash, at: new Date().toISOString(), ms: Math.round(performance.now() - started) } satisfies Stamp);
+        return done("ran", r.note);
+      } catch (err) {
+        if (o.signal.aborted) return done("interrupted", "stopped by signal", 130);
         if (!o.keepGoing) stop = true;
-        return done("failed", r.note, r.exitCode ?? EXIT.fail);
+        const e = err as SeamError;
+        return done("failed", e.message?.split("\n")[0] ?? String(err), e.exitCode ?? EXIT.fail);
       }
-      if (hash) atomicWriteJson(stampPath, { inputs: hash, at: new Date().toISOString(), ms: Math.round(performance.now() - started) } satisfies Stamp);
-      return done("ran", r.note);
-    } catch (err) {
-      if (o.signal.aborted) return done("interrupted", "stopped by signal", 130);
-      if (!o.keepGoing) stop = true;
-      const e = err as SeamError;
-      return done("failed", e.message?.split("\n")[0] ?? String(err), e.exitCode ?? EXIT.fail);
-    } finally {
-      running--;
-      waiting.shift()?.();
-    }
+    });
   };
 
   for (const name of order) finished.set(name, runOne(byName.get(name)!));
