@@ -11,7 +11,8 @@
  *          [--junit FILE]... [--runner-status N] [--results-json FILE] [--markdown FILE] [--compat] [--json]
  *          [--timeout SECONDS] [--quiet] [--run-url URL] [-- runner args [-- libtest args]]
  *   cargo: `cargo test [-p NAME] --no-fail-fast <runner args> -- --color=never <libtest args> ls_` in DIR
- *   bun:   `bun test --reporter=junit --reporter-outfile=<tmp> <runner args>` in DIR (--junit FILE keeps the XML)
+ *   bun:   `bun test --reporter=junit --reporter-outfile=<tmp> --timeout=0 <runner args>` in DIR (--junit FILE keeps
+ *          the XML; the gate bounds the whole run, so no per-test timeout unless runner args give one)
  *   junit: reads the --junit FILEs (nextest, pytest, bun …); --runner-status is the exit status of the
  *          command that wrote them (a non-zero status the XML does not explain fails the gate)
  * Buckets: passed (≥ 1 matching test passed, none failed) · failed · missing (none matched) · ignored (only
@@ -25,7 +26,8 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve, relative } from "node:path";
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from "yaml";
+import { isMap, isScalar, isSeq, type Node as YamlNode, type YAMLMap } from "yaml";
+import { child, parseYaml } from "./lib/yamlx.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
 import { color, parseCli, progress, runCli, splitPassthrough } from "./lib/cli.ts";
 import { runProcess, shellLine, type ProcResult } from "./lib/proc.ts";
@@ -89,38 +91,30 @@ export const ID_PATTERN = /^LS(?:-[A-Z0-9]+)+$/;
 
 /** Parses loss-scenarios.yaml; every problem is one `file:line:col: …` line in a SeamError (exit 2). */
 export function parseScenarios(text: string, path: string): ScenarioSet {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const at = (offset: number | undefined) => {
-    const p = lineCounter.linePos(offset ?? 0);
-    return `${path}:${p.line}:${p.col}`;
+  const y = parseYaml(text, path, "fix the scenarios file (upstream schema: a top-level `loss-scenarios:` list of mappings with `id`, `title`, `status`, …)");
+  const fail = (node: YamlNode | null | undefined, message: string): never => {
+    y.problem(node, message);
+    y.check();
+    throw new Error("unreachable");
   };
-  const bad = (problems: string[]) =>
-    new SeamError(problems.join("\n"), {
-      hint: "fix the scenarios file (upstream schema: a top-level `loss-scenarios:` list of mappings with `id`, `title`, `status`, …)",
-      exitCode: EXIT.usage,
-    });
-  if (doc.errors.length) {
-    throw bad(doc.errors.map((e) => `${at(e.pos[0])}: malformed YAML: ${e.message.split("\n")[0]}`));
-  }
-  const root = doc.contents;
-  if (!isMap(root)) throw bad([`${at(root?.range?.[0])}: expected a mapping with a top-level \`loss-scenarios:\` list`]);
-  if (!root.has("loss-scenarios")) throw bad([`${at(root.range?.[0])}: no top-level \`loss-scenarios:\` key`]);
-  const list = root.get("loss-scenarios", true) as YamlNode | null | undefined;
-  const items = list == null || (isScalar(list) && list.value == null) ? [] : isSeq(list) ? list.items : null;
-  if (items === null) throw bad([`${at((list as YamlNode).range?.[0])}: \`loss-scenarios:\` must be a list`]);
+  const root = y.root;
+  if (!isMap(root)) fail(root, "expected a mapping with a top-level `loss-scenarios:` list");
+  if (!(root as YAMLMap).has("loss-scenarios")) fail(root, "no top-level `loss-scenarios:` key");
+  const list = child(root, "loss-scenarios");
+  const items = list == null || (isScalar(list) && list.value == null) ? [] : isSeq(list) ? (list.items as YamlNode[]) : null;
+  if (items === null) return fail(list, "`loss-scenarios:` must be a list");
 
   const problems: string[] = [];
   const seen = new Map<string, string>();
   const set: ScenarioSet = { path, approved: [], others: [] };
   items.forEach((item, n) => {
     const node = item as YamlNode;
-    const where = at(node?.range?.[0]);
+    const where = y.at(node);
     if (!isMap(node)) return void problems.push(`${where}: entry ${n + 1} is not a mapping`);
     const idNode = node.get("id", true) as YamlNode | undefined;
     const id = isScalar(idNode) ? idNode.value : undefined;
     if (idNode === undefined) return void problems.push(`${where}: entry ${n + 1} has no \`id\``);
-    const idWhere = at(idNode.range?.[0]);
+    const idWhere = y.at(idNode);
     if (typeof id !== "string" || !ID_PATTERN.test(id)) {
       return void problems.push(`${idWhere}: malformed id ${JSON.stringify(id)} (expected LS-<SEGMENT>-…, upper-case, e.g. LS-A-11)`);
     }
@@ -134,11 +128,12 @@ export function parseScenarios(text: string, path: string): ScenarioSet {
       title: typeof title === "string" ? title.trim() : "",
       status: typeof status === "string" ? status : status == null ? "" : String(status),
       prefix: prefixOf(id),
-      line: lineCounter.linePos(node.range?.[0] ?? 0).line,
+      line: y.line(node),
     };
     (scenario.status === "approved" ? set.approved : set.others).push(scenario);
   });
-  if (problems.length) throw bad(problems);
+  for (const p of problems) y.problem(p);
+  y.check();
   if (set.approved.length === 0) {
     // A gate that verifies nothing must not read green (LS-G-4).
     throw new SeamError(`${path}: no \`status: approved\` entries among ${items.length}: the gate would verify nothing`, {
@@ -692,8 +687,11 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ output: RunnerO
   const dir = mkdtempSync(join(tmpdir(), "seam-ls-gate-"));
   try {
     const xmlPath = join(dir, "bun-junit.xml");
-    const argv = [process.execPath, "test", "--reporter=junit", `--reporter-outfile=${xmlPath}`, ...opts.passthrough];
-    const command = ["bun test --reporter=junit --reporter-outfile=$TMP/bun-junit.xml", ...opts.passthrough.map((a) => shellLine([a]))].join(" ");
+    // The gate bounds the whole run (timeoutMs, then the process tree is killed: fail closed), so bun's
+    // 5 s per-test default would only fail slow real-tool tests; pass --timeout yourself to keep one.
+    const extra = opts.passthrough.some((a) => a.startsWith("--timeout")) ? opts.passthrough : ["--timeout=0", ...opts.passthrough];
+    const argv = [process.execPath, "test", "--reporter=junit", `--reporter-outfile=${xmlPath}`, ...extra];
+    const command = ["bun test --reporter=junit --reporter-outfile=$TMP/bun-junit.xml", ...extra.map((a) => shellLine([a]))].join(" ");
     const r = await runProcess(argv, { cwd: opts.project, timeoutMs: opts.timeoutMs, maxCapture: CAPTURE, onStderr });
     sink.flush();
     if (r.timedOut) return { output: { tests: [], error: timeout("bun test") }, command };

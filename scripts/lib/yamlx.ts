@@ -9,8 +9,10 @@ export interface YamlFile {
   root: Node | null;
   /** `path:line:col` of a node (or of the file start). */
   at: (node?: Node | null) => string;
-  /** Collects problems; `check()` throws them all at once. */
-  problem: (node: Node | null | undefined, message: string) => void;
+  /** The 1-based line a node starts on. */
+  line: (node?: Node | null) => number;
+  /** Collects problems (`at(node): message`, or a line already carrying its place); `check()` throws them all at once. */
+  problem: (node: Node | null | undefined | string, message?: string) => void;
   check: () => void;
 }
 
@@ -29,7 +31,8 @@ export function parseYaml(text: string, path: string, hint: string): YamlFile {
   return {
     root: (doc.contents as Node | null) ?? null,
     at,
-    problem: (node, message) => void problems.push(`${at(node)}: ${message}`),
+    line: (node) => lineCounter.linePos(node?.range?.[0] ?? 0).line,
+    problem: (node, message) => void problems.push(typeof node === "string" ? node : `${at(node)}: ${message}`),
     check: () => {
       if (problems.length) throw new SeamError(problems.join("\n"), { hint, exitCode: EXIT.usage });
     },
