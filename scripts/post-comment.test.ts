@@ -2,33 +2,12 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { composeBody, GITHUB_BODY_LIMIT, renderReport } from "./lib/comment-body.ts";
 import { SeamError } from "./lib/errors.ts";
 import { startFakeGitHub, type FakeGitHub, type FakeOptions } from "./lib/fake-github.ts";
-import { LS_GATE_SCHEMA, type LsGateReport } from "./lib/ls-report.ts";
-import { TIERC_SCHEMA, type TierCReport } from "./lib/tierc-report.ts";
-import {
-  ACTIONS_BOT,
-  composeBody,
-  defaultMarker,
-  explainFailure,
-  findOwn,
-  fitBody,
-  GITHUB_BODY_LIMIT,
-  makeScrubber,
-  nextLink,
-  normalizeMarker,
-  parseReport,
-  postComment,
-  prFromEvent,
-  rateLimitWaitMs,
-  renderReport,
-  resolveContext,
-  RETRY,
-  SAFE_BODY_BYTES,
-  sameBody,
-  type IssueComment,
-  type PostOptions,
-} from "./post-comment.ts";
+import { RETRY } from "./lib/github.ts";
+import { bigLsGate, lsGate, tierC } from "./lib/sample-reports.ts";
+import { ACTIONS_BOT, findOwn, postComment, prFromEvent, resolveContext, sameBody, type IssueComment, type PostOptions } from "./post-comment.ts";
 
 const SCRIPT = join(import.meta.dir, "post-comment.ts");
 /** Not shaped like a GitHub token on purpose: scrubbing must find it by value, not by pattern. */
@@ -38,59 +17,6 @@ const ME = "seam-bot";
 const ACTIONS_TOKEN = "ghs_" + "Actions0Token1For2Tests3Only4abcdef";
 const M = "<!-- seam:test -->";
 const REPO = "acme/widgets";
-const bytes = (s: string) => Buffer.byteLength(s, "utf8");
-
-function lsGate(over: Partial<LsGateReport> = {}): LsGateReport {
-  return {
-    schema: LS_GATE_SCHEMA,
-    total: 2,
-    passed_count: 1,
-    failed_count: 1,
-    missing_count: 0,
-    passed: ["LS-C-1"],
-    failed: ["LS-C-2"],
-    missing: [],
-    ignored_count: 0,
-    ignored: [],
-    compat: false,
-    runner: { kind: "bun", command: "bun test" },
-    ids: [
-      { id: "LS-C-1", title: "token printed", prefix: "ls_c_1_", bucket: "passed", tests: [{ name: "a > ls_c_1_x", outcome: "passed" }] },
-      { id: "LS-C-2", title: "duplicate comment", prefix: "ls_c_2_", bucket: "failed", tests: [{ name: "a > ls_c_2_x", outcome: "failed" }] },
-    ],
-    orphans: [],
-    non_approved_tests: [],
-    collisions: [],
-    exit_code: 1,
-    ...over,
-  };
-}
-
-function tierC(): TierCReport {
-  return {
-    schema: TIERC_SCHEMA,
-    generatedAt: "2026-01-01T00:00:00Z",
-    tools: { meld: { version: "0.52.0", path: "/x/meld" }, kilnd: { version: "0.4.4", path: "/x/kilnd" }, reference: null },
-    options: { memory: ["multi"], fixtures: ["hello_c_cli"], strict: false },
-    rows: [{ fixture: "hello_c_cli", mode: "multi", verdict: "expected-fail", outcome: "expected", why: "kiln#375 cross-core imports", cells: [] }],
-    counts: { "expected-fail": 1 },
-    notices: [],
-    exitCode: 0,
-  };
-}
-
-/** An ls-gate report whose rendering is about `kb` kilobytes (long test names in the passed list). */
-function bigLsGate(kb: number): LsGateReport {
-  const ids = Array.from({ length: Math.ceil((kb * 1024) / 150) }, (_, i) => ({
-    id: `LS-Z-${i}`,
-    title: `scenario ${i} ` + "x".repeat(60),
-    prefix: `ls_z_${i}_`,
-    bucket: "passed" as const,
-    tests: [{ name: `suite > ls_z_${i}_` + "y".repeat(60), outcome: "passed" as const }],
-  }));
-  const passed = ids.map((i) => i.id);
-  return lsGate({ total: passed.length, passed_count: passed.length, failed_count: 0, failed: [], passed, ids, exit_code: 0 });
-}
 
 const body = (text = "hello") => `${M}\n## Report\n\n${text}\n`;
 
@@ -129,93 +55,6 @@ function writes(fake: FakeGitHub): number {
 }
 
 // ---------------------------------------------------------------------------------------------------
-describe("body", () => {
-  test("a marker key becomes an HTML comment and upstream's full marker is kept as given", () => {
-    expect(normalizeMarker("seam-gate")).toBe("<!-- seam-gate -->");
-    expect(normalizeMarker("<!-- meld-ls-verification-gate -->")).toBe("<!-- meld-ls-verification-gate -->");
-    for (const bad of ["a\nb", "x -- y", "<!-- open", "<!-- a --> tail"]) {
-      expect(() => normalizeMarker(bad)).toThrow(SeamError);
-    }
-  });
-
-  test("the default marker names the report kinds found, sorted and once each", () => {
-    expect(defaultMarker(["tier-c", "ls-gate", "tier-c"])).toBe("<!-- seam:ls-gate+tier-c -->");
-    expect(defaultMarker(["ls-gate"])).toBe("<!-- seam:ls-gate -->");
-    expect(defaultMarker([])).toBe("<!-- seam:comment -->");
-  });
-
-  test("a report is detected by its schema field; unknown, non-JSON or misshapen files are exit-2 errors naming the file", () => {
-    expect(parseReport("a.json", JSON.stringify(lsGate())).kind).toBe("ls-gate");
-    expect(parseReport("b.json", JSON.stringify(tierC())).kind).toBe("tier-c");
-    const cases: [string, RegExp][] = [
-      [JSON.stringify({ schema: "other/1" }), /^c\.json: unknown schema "other\/1"/],
-      [JSON.stringify({ total: 1 }), /^c\.json: no schema field/],
-      ["{not json", /^c\.json: not JSON/],
-      [JSON.stringify({ ...lsGate(), passed_count: 9 }), /^c\.json: says schema seam\.ls-gate\/1 but does not have its shape/],
-    ];
-    for (const [text, re] of cases) {
-      const err = (() => {
-        try {
-          parseReport("c.json", text);
-        } catch (e) {
-          return e as SeamError;
-        }
-        throw new Error("no error for " + text);
-      })();
-      expect(err.exitCode).toBe(2);
-      expect(err.message).toMatch(re);
-      expect(err.message).not.toContain("\n");
-    }
-  });
-
-  test("composed body has the marker as its first line, once, even when a body file already starts with it", () => {
-    const twoSections = composeBody("<!-- k -->", ["## A\n\na\n", "## B\n\nb\n"], ["not shown: `x.json`"]);
-    expect(twoSections.split("\n")[0]).toBe("<!-- k -->");
-    expect(twoSections).toContain("## A\n\na\n\n## B\n\nb");
-    expect(twoSections).toContain("<sub>not shown: `x.json`</sub>");
-    const verbatim = composeBody("<!-- k -->", ["<!-- k -->\n## Mine\n"]);
-    expect(verbatim.match(/<!-- k -->/g)?.length).toBe(1);
-  });
-
-  test("a body under the limit is posted unchanged", () => {
-    const b = body("small");
-    expect(fitBody(b)).toEqual({ body: b, cut: null });
-  });
-
-  test("ls_c_4_ an oversized body is cut at a section boundary, open details and fences closed, with a closing line linking the run", () => {
-    const details = ["<details>", "<summary>many</summary>", "", "```", ...Array.from({ length: 4000 }, (_, i) => `line ${i} ` + "z".repeat(40)), "```", "</details>"];
-    const b = composeBody(M, ["## First\n\nsmall one\n", `## Second\n\n${details.join("\n")}\n`, "## Third\n\nlast\n"]);
-    expect(bytes(b)).toBeGreaterThan(SAFE_BODY_BYTES);
-    const { body: cut, cut: info } = fitBody(b, { runUrl: "https://github.com/acme/widgets/actions/runs/99" });
-    expect(bytes(cut)).toBeLessThanOrEqual(SAFE_BODY_BYTES);
-    expect(cut.split("\n")[0]).toBe(M);
-    expect(info).toMatchObject({ kept: ["First"], partial: "Second", dropped: ["Third"] });
-    expect(cut).toContain("## First\n\nsmall one");
-    expect(cut).not.toContain("## Third");
-    // Balanced: as many fences as ``` lines opened, and every <details> closed.
-    expect((cut.match(/^```$/gm) ?? []).length % 2).toBe(0);
-    expect((cut.match(/<details>/g) ?? []).length).toBe((cut.match(/<\/details>/g) ?? []).length);
-    const closing = cut.trimEnd().split("\n").at(-1)!;
-    expect(closing).toContain("Cut to fit GitHub's 65,536-character comment limit");
-    expect(closing).toContain("“Second” cut short; “Third” left out");
-    expect(closing).toContain("(https://github.com/acme/widgets/actions/runs/99)");
-  });
-
-  test("ls_c_4_ a body that is one giant line of multi-byte text is cut on a character boundary under the limit", () => {
-    const b = `${M}\n` + "✅😀".repeat(30_000);
-    const { body: cut } = fitBody(b, { limitBytes: 10_000 });
-    expect(bytes(cut)).toBeLessThanOrEqual(10_000);
-    expect(cut).not.toContain("\uFFFD");
-    expect(cut.split("\n")[0]).toBe(M);
-    expect(cut).toContain("✅😀✅");
-  });
-
-  test("renderers come from lib: ls-gate and tier-c sections start with ## headings", () => {
-    expect(renderReport({ path: "a", kind: "ls-gate", report: lsGate() }, {})).toStartWith("## LS verification gate");
-    expect(renderReport({ path: "b", kind: "tier-c", report: tierC() }, { runUrl: "https://r" })).toStartWith("## meld → kiln seam");
-  });
-});
-
 describe("context", () => {
   const ev = (head: string, base = REPO) => ({ pull_request: { number: 12, head: { repo: { full_name: head } }, base: { repo: { full_name: base } } } });
 
@@ -257,35 +96,6 @@ describe("context", () => {
 });
 
 describe("pure helpers", () => {
-  test("ls_c_1_ the scrubber masks the token, its base64 forms and anything shaped like a GitHub token", () => {
-    const scrub = makeScrubber([TOKEN]);
-    const basic = Buffer.from(`x-access-token:${TOKEN}`).toString("base64");
-    const dirty = `Bearer ${TOKEN} / Basic ${basic} / ${encodeURIComponent(TOKEN)} / ghp_${"a1".repeat(18)} / github_pat_${"B2".repeat(20)}`;
-    const clean = scrub(dirty);
-    expect(clean).toBe("Bearer *** / Basic *** / *** / *** / ***");
-  });
-
-  test("only the Link header's rel=next is followed, and never onto another host", () => {
-    const api = "https://api.github.com";
-    const link = `<https://api.github.com/repositories/1/issues/7/comments?per_page=100&page=3>; rel="next", <https://api.github.com/repositories/1/issues/7/comments?per_page=100&page=9>; rel="last"`;
-    expect(nextLink(link, api)).toBe("https://api.github.com/repositories/1/issues/7/comments?per_page=100&page=3");
-    expect(nextLink(`<https://api.github.com/x?page=1>; rel="prev"`, api)).toBeNull();
-    expect(nextLink(null, api)).toBeNull();
-    expect(() => nextLink(`<https://evil.example/x?page=2>; rel="next"`, api)).toThrow(/another host/);
-  });
-
-  test("rate-limit waits follow retry-after, then x-ratelimit-reset, then GitHub's one minute; a plain 403 is not a rate limit", () => {
-    const now = Date.parse("2026-01-01T00:00:00Z");
-    const h = (o: Record<string, string>) => new Headers(o);
-    expect(rateLimitWaitMs(429, h({ "retry-after": "7" }), "", now)).toBe(7_000);
-    expect(rateLimitWaitMs(403, h({ "retry-after": "Thu, 01 Jan 2026 00:00:30 GMT" }), "", now)).toBe(30_000);
-    expect(rateLimitWaitMs(403, h({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now / 1000 + 20) }), "", now)).toBe(21_000);
-    expect(rateLimitWaitMs(403, h({}), "You have exceeded a secondary rate limit", now)).toBe(RETRY.defaultRateLimitMs);
-    expect(rateLimitWaitMs(429, h({}), "", now)).toBe(RETRY.defaultRateLimitMs);
-    expect(rateLimitWaitMs(403, h({ "x-ratelimit-remaining": "12" }), "Resource not accessible by integration", now)).toBeNull();
-    expect(rateLimitWaitMs(500, h({ "retry-after": "1" }), "", now)).toBeNull();
-  });
-
   test("ls_c_3_ only comments whose first line is the marker and whose author is us are ours, newest first", () => {
     const c = (id: number, login: string | null, text: string, at: string): IssueComment => ({ id, login, body: text, createdAt: at, url: `u${id}` });
     const all = [
@@ -303,16 +113,6 @@ describe("pure helpers", () => {
   test("an unchanged body ignores line endings and trailing blanks only", () => {
     expect(sameBody("a\r\nb\n\n", "a\nb")).toBe(true);
     expect(sameBody("a\nb", "a\nc")).toBe(false);
-  });
-
-  test("errors no retry fixes say what to do: 401 token, 403 fork, 404 repo/PR, 422 body", () => {
-    const f = (status: number) => ({ status, method: "POST", path: "/repos/acme/widgets/issues/7/comments", message: "m" });
-    expect(explainFailure(f(401), { repo: REPO, pr: 7 }).hint).toContain("GH_TOKEN");
-    expect(explainFailure(f(403), { repo: REPO, pr: 7, readOnly: "fork" }).message).toContain("the token is read-only on pull requests from forks: post from a `workflow_run` job");
-    expect(explainFailure(f(403), { repo: REPO, pr: 7 }).hint).toContain("pull-requests: write");
-    expect(explainFailure(f(404), { repo: REPO, pr: 7 }).message).toContain("repository acme/widgets or PR #7 not found");
-    expect(explainFailure(f(422), { repo: REPO, pr: 7 }).message).toContain("GitHub rejected the comment body");
-    expect(explainFailure(f(401), { repo: REPO, pr: 7 }).exitCode).toBe(1);
   });
 });
 

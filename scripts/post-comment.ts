@@ -11,50 +11,50 @@
  */
 import { appendFileSync, existsSync, readFileSync, statSync } from "node:fs";
 import { parseCli, progress, runCli } from "./lib/cli.ts";
+import {
+  composeBody,
+  defaultMarker,
+  firstLine,
+  fitBody,
+  GITHUB_BODY_LIMIT,
+  MARKER_RE,
+  normalizeMarker,
+  parseReport,
+  renderReport,
+  SAFE_BODY_BYTES,
+  SUMMARY_BYTES,
+  utf8Bytes,
+  type CutInfo,
+  type LoadedReport,
+} from "./lib/comment-body.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
-import { isLsGateReport, LS_GATE_SCHEMA, renderLsGateMarkdown, type LsGateReport } from "./lib/ls-report.ts";
-import { isTierCReport, renderTierCMarkdown, TIERC_SCHEMA, type TierCReport } from "./lib/tierc-report.ts";
+import {
+  AmbiguousWrite,
+  API_VERSION,
+  checkApiUrl,
+  explainFailure,
+  GitHubClient,
+  jsonAt,
+  jsonPosInt,
+  jsonString,
+  makeScrubber,
+  REQUEST_TIMEOUT_MS,
+  RETRY,
+  scrubError,
+  USER_AGENT,
+  type GitHubDeps,
+  type ReadOnlyReason,
+} from "./lib/github.ts";
+import { LS_GATE_SCHEMA } from "./lib/ls-report.ts";
+import { TIERC_SCHEMA } from "./lib/tierc-report.ts";
 
-// ---------------------------------------------------------------------------------------------------
-// Limits (all in --help)
-
-/** GitHub rejects comment bodies over 65,536 characters (422 "body is too long"). */
-export const GITHUB_BODY_LIMIT = 65_536;
-/** seam cuts to this many UTF-8 bytes: a byte count never undercounts characters, and leaves headroom. */
-export const SAFE_BODY_BYTES = 64_000;
-/** $GITHUB_STEP_SUMMARY takes up to 1 MiB per step. */
-export const SUMMARY_BYTES = 1_000_000;
-export const RETRY = {
-  /** Tries per request, the first included. */
-  attempts: 5,
-  /** Waits between tries after a 5xx or a network error. */
-  backoffMs: [1_000, 2_000, 4_000, 8_000],
-  /** A rate limit asking for longer than this fails at once instead of waiting. */
-  maxWaitMs: 60_000,
-  /** All waits of one run together. */
-  totalWaitMs: 180_000,
-  /** GitHub's advice for a secondary rate limit that names no time. */
-  defaultRateLimitMs: 60_000,
-} as const;
-export const REQUEST_TIMEOUT_MS = 30_000;
-/** 300 pages of 100 comments: beyond that something is wrong (a loop), so stop without writing. */
-export const MAX_PAGES = 300;
 /** The login an Actions GITHUB_TOKEN posts as; such a token cannot read GET /user (403). */
 export const ACTIONS_BOT = "github-actions[bot]";
-const API_VERSION = "2022-11-28";
-const USER_AGENT = "seam-post-comment";
 
 // ---------------------------------------------------------------------------------------------------
 // Types
 
 export type Mode = "upsert" | "recreate" | "delete";
-export type ReportKind = "ls-gate" | "tier-c";
-export type LoadedReport =
-  | { path: string; kind: "ls-gate"; report: LsGateReport }
-  | { path: string; kind: "tier-c"; report: TierCReport };
-
-/** Why the token cannot write to this PR (decides the 403 message). */
-export type ReadOnlyReason = "fork" | "dependabot";
 
 export interface Context {
   apiUrl: string;
@@ -86,15 +86,6 @@ export interface IssueComment {
   url: string;
 }
 
-export interface CutInfo {
-  limitBytes: number;
-  originalBytes: number;
-  postedBytes: number;
-  kept: string[];
-  partial: string | null;
-  dropped: string[];
-}
-
 export interface PostOptions {
   apiUrl: string;
   repo: string;
@@ -110,13 +101,6 @@ export interface PostOptions {
   runUrl?: string;
   readOnly?: ReadOnlyReason;
   limitBytes?: number;
-}
-
-export interface PostDeps {
-  sleep: (ms: number) => Promise<void>;
-  fetch?: typeof fetch;
-  now?: () => number;
-  onProgress?: (line: string) => void;
 }
 
 export type Action = "created" | "updated" | "unchanged" | "recreated" | "deleted" | "nothing-to-delete" | "nothing-to-post";
@@ -144,252 +128,9 @@ export interface PostResult {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Secrets
-
-/** Replaces the token (and the forms it travels in) and anything shaped like a GitHub token with ***. */
-export function makeScrubber(secrets: (string | null | undefined)[]): (s: string) => string {
-  const forms = new Set<string>();
-  for (const t of secrets) {
-    if (!t) continue;
-    forms.add(t);
-    forms.add(encodeURIComponent(t));
-    forms.add(Buffer.from(t).toString("base64"));
-    forms.add(Buffer.from(`x-access-token:${t}`).toString("base64"));
-  }
-  const list = [...forms].sort((a, b) => b.length - a.length);
-  return (s: string) => {
-    let out = s;
-    for (const f of list) out = out.split(f).join("***");
-    return out.replace(/\b(?:gh[pousr]_[A-Za-z0-9_]{20,}|github_pat_[A-Za-z0-9_]{20,})/g, "***");
-  };
-}
-
-/** The same error with every string scrubbed (an internal error keeps its stack, scrubbed too). */
-export function scrubError(err: unknown, scrub: (s: string) => string): Error {
-  if (err instanceof SeamError) {
-    return new SeamError(scrub(err.message), { hint: err.hint === undefined ? undefined : scrub(err.hint), exitCode: err.exitCode });
-  }
-  const e = err instanceof Error ? err : new Error(String(err));
-  const clean = new Error(scrub(e.message));
-  clean.stack = scrub(e.stack ?? e.message);
-  return clean;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Body: reports → sections → one comment, cut to size
-
-const MARKER_RE = /^<!--(?:(?!-->)[^\n])*-->$/;
-
-/** `KEY` → `<!-- KEY -->`; a whole `<!-- … -->` stays as it is (upstream's marker is one). */
-export function normalizeMarker(key: string): string {
-  const k = key.trim();
-  if (k.startsWith("<!--")) {
-    if (!MARKER_RE.test(k)) throw usageError(`--marker ${JSON.stringify(key)} is not one HTML comment on one line`, "e.g. --marker '<!-- meld-ls-verification-gate -->'");
-    return k;
-  }
-  if (!/^[A-Za-z0-9][A-Za-z0-9._:/+@ -]*$/.test(k) || k.includes("--")) {
-    throw usageError(`--marker ${JSON.stringify(key)}: use letters, digits and . _ : / + @ - (no "--")`, "e.g. --marker seam-gate");
-  }
-  return `<!-- ${k} -->`;
-}
-
-/** The default marker names the kinds of report in the body, so separate steps keep separate comments. */
-export function defaultMarker(kinds: ReportKind[]): string {
-  const set = [...new Set(kinds)].sort();
-  return set.length ? `<!-- seam:${set.join("+")} -->` : "<!-- seam:comment -->";
-}
-
-/** Detects a results file by its `schema` field. Throws a one-line usage error for anything else. */
-export function parseReport(path: string, text: string): LoadedReport {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw usageError(`${path}: not JSON (${(err as Error).message})`, `pass a results file written by ls-gate.ts or tier-c.ts`);
-  }
-  const schema = typeof json === "object" && json !== null ? (json as { schema?: unknown }).schema : undefined;
-  if (schema === LS_GATE_SCHEMA) {
-    if (!isLsGateReport(json)) throw usageError(`${path}: says schema ${LS_GATE_SCHEMA} but does not have its shape`, "regenerate it with scripts/ls-gate.ts");
-    return { path, kind: "ls-gate", report: json };
-  }
-  if (schema === TIERC_SCHEMA) {
-    if (!isTierCReport(json)) throw usageError(`${path}: says schema ${TIERC_SCHEMA} but does not have its shape`, "regenerate it with scripts/tier-c.ts");
-    return { path, kind: "tier-c", report: json };
-  }
-  const what = schema === undefined ? "no schema field" : `unknown schema ${JSON.stringify(schema)}`;
-  throw usageError(`${path}: ${what} (post-comment reads ${LS_GATE_SCHEMA} and ${TIERC_SCHEMA})`, "pass results.json from tier-c.ts or the ls-gate.ts results file");
-}
-
-export function renderReport(r: LoadedReport, opts: { runUrl?: string }): string {
-  return r.kind === "ls-gate" ? renderLsGateMarkdown(r.report, opts) : renderTierCMarkdown(r.report, opts);
-}
-
-/** Marker line, then the sections, then notes (e.g. report files that were not there). */
-export function composeBody(marker: string, sections: string[], notes: string[] = []): string {
-  let content = sections.map((s) => s.trimEnd()).join("\n\n");
-  // A --body-file that already starts with the marker keeps it once.
-  if (firstLine(content) === marker) content = content.slice(content.indexOf("\n") + 1 || content.length);
-  const tail = notes.length ? "\n\n" + notes.map((n) => `<sub>${n}</sub>`).join("\n") : "";
-  return `${marker}\n${content}${tail}\n`;
-}
-
-export function firstLine(body: string): string {
-  return (body.replace(/^\uFEFF/, "").split("\n", 1)[0] ?? "").trim();
-}
-
-const bytes = (s: string) => Buffer.byteLength(s, "utf8");
-
-interface BlockState {
-  fence: string | null;
-  details: number;
-}
-
-/** Follows code fences and <details> nesting line by line, to know what a cut leaves open. */
-function advance(state: BlockState, line: string): void {
-  const fence = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
-  if (state.fence) {
-    const open = state.fence;
-    if (fence && fence[1]![0] === open[0] && fence[1]!.length >= open.length && !fence[2]!.trim()) state.fence = null;
-    return;
-  }
-  // An opening backtick fence's info string may not contain a backtick (CommonMark).
-  if (fence && !(fence[1]![0] === "`" && fence[2]!.includes("`"))) {
-    state.fence = fence[1]!;
-    return;
-  }
-  state.details += (line.match(/<details[\s>]/gi) ?? []).length - (line.match(/<\/details\s*>/gi) ?? []).length;
-  if (state.details < 0) state.details = 0;
-}
-
-function closers(state: BlockState): string {
-  return (state.fence ? state.fence.slice(0, 40) + "\n" : "") + "</details>\n".repeat(Math.min(state.details, 200));
-}
-
-/** Splits at `## ` headings outside code fences. The first part (marker, preamble) has title null. */
-export function splitSections(body: string): { title: string | null; lines: string[] }[] {
-  const parts: { title: string | null; lines: string[] }[] = [{ title: null, lines: [] }];
-  const state: BlockState = { fence: null, details: 0 };
-  for (const line of body.split("\n")) {
-    if (!state.fence && line.startsWith("## ")) parts.push({ title: line.slice(3).trim(), lines: [] });
-    parts[parts.length - 1]!.lines.push(line);
-    advance(state, line);
-  }
-  return parts;
-}
-
-const CLOSING_RESERVE = 2_048;
-
-/** The longest prefix of `s` that is at most `max` UTF-8 bytes, cut on a character boundary. */
-function cutToBytes(s: string, max: number): string {
-  const buf = Buffer.from(s, "utf8");
-  if (buf.length <= max) return s;
-  let end = Math.max(0, max);
-  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
-  return buf.subarray(0, end).toString("utf8");
-}
-
-/**
- * Cuts a body over `limitBytes` (UTF-8) at a section boundary: whole sections while they fit, then as
- * many lines of the next as fit, open code fences and <details> closed, and a closing line naming what
- * was cut and linking the run. Under the limit the body comes back unchanged.
- */
-export function fitBody(body: string, opts: { limitBytes?: number; runUrl?: string } = {}): { body: string; cut: CutInfo | null } {
-  const limit = opts.limitBytes ?? SAFE_BODY_BYTES;
-  const originalBytes = bytes(body);
-  if (originalBytes <= limit) return { body, cut: null };
-  const budget = Math.max(0, limit - CLOSING_RESERVE);
-  const parts = splitSections(body);
-  const state: BlockState = { fence: null, details: 0 };
-  const out: string[] = [];
-  let used = 0;
-  const kept: string[] = [];
-  let partial: string | null = null;
-  let next = 0;
-  for (; next < parts.length; next++) {
-    const part = parts[next]!;
-    const size = part.lines.reduce((n, l) => n + bytes(l) + 1, 0);
-    const trial: BlockState = { ...state };
-    for (const l of part.lines) advance(trial, l);
-    if (used + size + bytes(closers(trial)) > budget) break;
-    out.push(...part.lines);
-    used += size;
-    Object.assign(state, trial);
-    if (part.title !== null) kept.push(part.title);
-  }
-  if (next < parts.length) {
-    // The first section that does not fit: keep its head, line by line.
-    const part = parts[next]!;
-    let taken = 0;
-    for (const line of part.lines) {
-      const trial: BlockState = { ...state };
-      advance(trial, line);
-      const size = bytes(line) + 1;
-      if (used + size + bytes(closers(trial)) <= budget) {
-        out.push(line);
-        used += size;
-        Object.assign(state, trial);
-        taken++;
-        continue;
-      }
-      // Only a section's first content line (after its heading or the marker) is cut by characters:
-      // a giant line would otherwise leave nothing; further lines (table rows …) are kept whole or not at all.
-      const room = budget - used - bytes(closers(state)) - 1;
-      if (taken <= 1 && room > 256) {
-        const piece = cutToBytes(line, room);
-        out.push(piece);
-        used += bytes(piece) + 1;
-        advance(state, piece);
-        taken++;
-      }
-      break;
-    }
-    if (taken > 0) partial = part.title ?? "(preamble)";
-    next++;
-  }
-  const dropped = parts.slice(next).map((p) => p.title ?? "(preamble)");
-  const text = (out.join("\n") + "\n" + closers(state)).trimEnd();
-  const info = { originalBytes, kept, partial, dropped, runUrl: opts.runUrl };
-  let result = `${text}\n\n${closingLine(info, true)}\n`;
-  if (bytes(result) > limit) result = `${text}\n\n${closingLine(info, false)}\n`;
-  return { body: result, cut: { limitBytes: limit, originalBytes, postedBytes: bytes(result), kept, partial, dropped } };
-}
-
-function closingLine(c: { originalBytes: number; kept: string[]; partial: string | null; dropped: string[]; runUrl?: string }, withNames: boolean): string {
-  const names = (list: string[]) => {
-    if (!withNames) return `${list.length} section${list.length === 1 ? "" : "s"}`;
-    const shown = list.slice(0, 6).map((t) => `“${t.length > 40 ? t.slice(0, 39) + "…" : t}”`);
-    return shown.join(", ") + (list.length > 6 ? ` and ${list.length - 6} more` : "");
-  };
-  const what = [c.partial ? `${names([c.partial])} cut short` : "", c.dropped.length ? `${names(c.dropped)} left out` : ""].filter(Boolean);
-  const where = c.runUrl && c.runUrl.length < 400 ? `the full report is in the [workflow run](${c.runUrl}) (step summary)` : "the full report is in the job's step summary and result files";
-  const limit = GITHUB_BODY_LIMIT.toLocaleString("en-US");
-  return `---\n✂️ **Cut to fit GitHub's ${limit}-character comment limit** (the body was ${c.originalBytes.toLocaleString("en-US")} bytes): ${what.join("; ") || "tail removed"}; ${where}.`;
-}
-
-// ---------------------------------------------------------------------------------------------------
 // Context: flags + the environment GitHub Actions sets
 
 export type Env = Record<string, string | undefined>;
-
-const get = (o: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined), o);
-const str = (v: unknown): string | undefined => (typeof v === "string" && v ? v : undefined);
-const posInt = (v: unknown): number | undefined => (typeof v === "number" && Number.isInteger(v) && v > 0 ? v : undefined);
-
-/** An API base URL the token may be sent to: https, or http on loopback only (tests, local proxies). */
-export function checkApiUrl(raw: string): string {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw usageError(`GITHUB_API_URL ${JSON.stringify(raw)} is not a URL`, "e.g. https://api.github.com or https://ghe.example.com/api/v3");
-  }
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname);
-  if (u.protocol !== "https:" && !(u.protocol === "http:" && loopback)) {
-    throw usageError(`GITHUB_API_URL ${raw} is not https: the token would travel in clear text`, "use the https:// address of the API");
-  }
-  if (u.search || u.hash || u.username || u.password) throw usageError(`GITHUB_API_URL ${u.origin}${u.pathname} must not carry a query, fragment or credentials`);
-  return `${u.origin}${u.pathname.replace(/\/+$/, "")}`;
-}
 
 const PR_EVENTS = ["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"];
 
@@ -402,31 +143,31 @@ export function prFromEvent(
   actor?: string,
 ): { pr?: number; source: string; lookup?: { head: string; sha: string }; notPullRequest?: string; readOnly?: ReadOnlyReason; runUrl?: string } {
   const name = eventName ?? "";
-  if (PR_EVENTS.includes(name) && posInt(get(payload, "pull_request", "number"))) {
-    const pr = posInt(get(payload, "pull_request", "number"))!;
-    const head = str(get(payload, "pull_request", "head", "repo", "full_name"));
-    const base = str(get(payload, "pull_request", "base", "repo", "full_name"));
+  if (PR_EVENTS.includes(name) && jsonPosInt(jsonAt(payload, "pull_request", "number"))) {
+    const pr = jsonPosInt(jsonAt(payload, "pull_request", "number"))!;
+    const head = jsonString(jsonAt(payload, "pull_request", "head", "repo", "full_name"));
+    const base = jsonString(jsonAt(payload, "pull_request", "base", "repo", "full_name"));
     const writable = name === "pull_request_target";
     const readOnly: ReadOnlyReason | undefined = writable ? undefined : head !== base ? "fork" : actor === "dependabot[bot]" ? "dependabot" : undefined;
     return { pr, source: `event ${name}`, readOnly };
   }
   if (name === "issue_comment") {
-    const n = posInt(get(payload, "issue", "number"));
-    if (n && get(payload, "issue", "pull_request")) return { pr: n, source: "event issue_comment" };
+    const n = jsonPosInt(jsonAt(payload, "issue", "number"));
+    if (n && jsonAt(payload, "issue", "pull_request")) return { pr: n, source: "event issue_comment" };
     return { source: "", notPullRequest: "the issue_comment event is on an issue, not a pull request" };
   }
   if (name === "workflow_run") {
-    const wr = get(payload, "workflow_run");
-    const runUrl = str(get(wr, "html_url"));
-    const trigger = str(get(wr, "event")) ?? "?";
+    const wr = jsonAt(payload, "workflow_run");
+    const runUrl = jsonString(jsonAt(wr, "html_url"));
+    const trigger = jsonString(jsonAt(wr, "event")) ?? "?";
     if (!trigger.startsWith("pull_request")) return { source: "", notPullRequest: `the workflow_run was triggered by ${trigger}, not a pull request`, runUrl };
-    const prs = Array.isArray(get(wr, "pull_requests")) ? (get(wr, "pull_requests") as unknown[]) : [];
-    const ours = prs.filter((p) => !repo || (str(get(p, "url")) ?? "").includes(`/repos/${repo}/pulls/`));
-    const n = posInt(get(ours[0], "number"));
+    const prs = Array.isArray(jsonAt(wr, "pull_requests")) ? (jsonAt(wr, "pull_requests") as unknown[]) : [];
+    const ours = prs.filter((p) => !repo || (jsonString(jsonAt(p, "url")) ?? "").includes(`/repos/${repo}/pulls/`));
+    const n = jsonPosInt(jsonAt(ours[0], "number"));
     if (n) return { pr: n, source: "event workflow_run", runUrl };
-    const owner = str(get(wr, "head_repository", "owner", "login"));
-    const branch = str(get(wr, "head_branch"));
-    const sha = str(get(wr, "head_sha"));
+    const owner = jsonString(jsonAt(wr, "head_repository", "owner", "login"));
+    const branch = jsonString(jsonAt(wr, "head_branch"));
+    const sha = jsonString(jsonAt(wr, "head_sha"));
     if (owner && branch && sha) return { source: "workflow_run head (fork PR)", lookup: { head: `${owner}:${branch}`, sha }, runUrl };
     return { source: "", notPullRequest: "the workflow_run payload names no pull request", runUrl };
   }
@@ -458,265 +199,17 @@ export function resolveContext(flags: { pr?: string; repo?: string }, env: Env, 
 }
 
 // ---------------------------------------------------------------------------------------------------
-// HTTP: one client with retries, bounded waits, same-origin redirects and Link paging
-
-interface ApiResponse {
-  status: number;
-  headers: Headers;
-  json: unknown;
-}
-
-interface HttpFailure {
-  status: number;
-  method: string;
-  path: string;
-  message: string;
-}
-
-/** A write that may or may not have happened (5xx or a dropped connection): never retried blindly. */
-class AmbiguousWrite extends Error {}
-
-/** Next page from a `Link` header; a next page on another origin is refused (the token would go there). */
-export function nextLink(link: string | null, apiUrl: string): string | null {
-  if (!link) return null;
-  for (const m of link.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]*)*)/g)) {
-    const rel = /;\s*rel\s*=\s*"?([^";]*)"?/i.exec(m[2] ?? "");
-    if (!rel || !rel[1]!.split(/\s+/).includes("next")) continue;
-    const next = new URL(m[1]!, apiUrl);
-    if (next.origin !== new URL(apiUrl).origin) {
-      throw new SeamError(`GitHub's Link header points the next page at another host (${next.origin}); not sending the token there`, { exitCode: EXIT.fail, hint: "check GITHUB_API_URL; nothing was posted" });
-    }
-    return next.href;
-  }
-  return null;
-}
-
-/** How long a 429/403 asks us to wait, or null when the answer is not a rate limit. */
-export function rateLimitWaitMs(status: number, headers: Headers, message: string, nowMs: number): number | null {
-  if (status !== 429 && status !== 403) return null;
-  const ra = headers.get("retry-after");
-  if (ra !== null) {
-    const s = Number(ra);
-    if (Number.isFinite(s) && s >= 0) return Math.max(1_000, Math.ceil(s * 1000));
-    const at = Date.parse(ra);
-    if (!Number.isNaN(at)) return Math.max(1_000, at - nowMs);
-  }
-  const reset = Number(headers.get("x-ratelimit-reset"));
-  if (headers.get("x-ratelimit-remaining") === "0") return Number.isFinite(reset) && reset > 0 ? Math.max(1_000, reset * 1000 - nowMs + 1_000) : RETRY.defaultRateLimitMs;
-  if (status === 429 || /rate limit/i.test(message)) return RETRY.defaultRateLimitMs;
-  return null;
-}
-
-function messageOf(json: unknown, text: string): string {
-  const msg = str(get(json, "message")) ?? text.slice(0, 200);
-  const errs = get(json, "errors");
-  const details = Array.isArray(errs) ? errs.map((e) => str(get(e, "message")) ?? str(get(e, "code")) ?? "").filter(Boolean) : [];
-  const all = [msg, ...details].join(": ").replace(/\s+/g, " ").trim();
-  return all.length > 300 ? all.slice(0, 299) + "…" : all;
-}
-
-class GitHubClient {
-  readonly stats = { total: 0, byMethod: {} as Record<string, number> };
-  readonly waitsMs: number[] = [];
-  private waited = 0;
-  /** Lookup failures must say "nothing was posted"; write failures where the report can be found. */
-  phase: "lookup" | "write" = "lookup";
-  private readonly fetch: typeof fetch;
-  private readonly now: () => number;
-  private readonly origin: string;
-
-  constructor(
-    private readonly o: { apiUrl: string; token: string; scrub: (s: string) => string; deps: PostDeps; explain: (f: HttpFailure, phase: "lookup" | "write") => SeamError },
-  ) {
-    this.fetch = o.deps.fetch ?? fetch;
-    this.now = o.deps.now ?? Date.now;
-    this.origin = new URL(o.apiUrl).origin;
-  }
-
-  url(path: string): string {
-    return this.o.apiUrl + path;
-  }
-
-  private show(url: string): string {
-    const u = new URL(url);
-    return this.o.scrub(u.pathname + u.search);
-  }
-
-  private note(line: string): void {
-    this.o.deps.onProgress?.(this.o.scrub(line));
-  }
-
-  /** Waits as told, within RETRY's bounds; past them, fails with the reason. */
-  async wait(ms: number, why: string): Promise<void> {
-    const w = Math.ceil(ms);
-    const hint = this.phase === "lookup" ? "nothing was posted; re-run the job later" : "the report is in the job's step summary; re-run the job later";
-    if (w > RETRY.maxWaitMs) {
-      throw new SeamError(this.o.scrub(`${why}: GitHub asks to wait ${Math.ceil(w / 1000)} s, more than the ${RETRY.maxWaitMs / 1000} s post-comment waits for one retry`), { exitCode: EXIT.fail, hint });
-    }
-    if (this.waited + w > RETRY.totalWaitMs) {
-      throw new SeamError(this.o.scrub(`${why}: retrying would wait more than ${RETRY.totalWaitMs / 1000} s in all`), { exitCode: EXIT.fail, hint });
-    }
-    this.waited += w;
-    this.waitsMs.push(w);
-    this.note(`${why}; retrying in ${(w / 1000).toFixed(w % 1000 ? 1 : 0)} s`);
-    await this.o.deps.sleep(w);
-  }
-
-  backoffMs(attempt: number): number {
-    return RETRY.backoffMs[Math.min(attempt - 1, RETRY.backoffMs.length - 1)]!;
-  }
-
-  /** One request, following same-origin redirects; a dropped connection or unreadable 2xx is `network`. */
-  private async send(method: string, url: string, payload?: unknown): Promise<({ kind: "response"; text: string } & ApiResponse) | { kind: "network"; error: string }> {
-    let target = url;
-    let m = method;
-    for (let hop = 0; hop <= 3; hop++) {
-      this.stats.total++;
-      this.stats.byMethod[m] = (this.stats.byMethod[m] ?? 0) + 1;
-      let res: Response;
-      let text: string;
-      try {
-        res = await this.fetch(target, {
-          method: m,
-          redirect: "manual",
-          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-          headers: {
-            Accept: "application/vnd.github+json",
-            "X-GitHub-Api-Version": API_VERSION,
-            Authorization: `Bearer ${this.o.token}`,
-            "User-Agent": USER_AGENT,
-            ...(payload !== undefined && m !== "GET" ? { "Content-Type": "application/json" } : {}),
-          },
-          body: payload !== undefined && m !== "GET" ? JSON.stringify(payload) : undefined,
-        });
-        text = await res.text();
-      } catch (err) {
-        const e = err as Error & { code?: string };
-        return { kind: "network", error: this.o.scrub(e.code ?? e.name ?? "error") + (e.name === "TimeoutError" ? ` after ${REQUEST_TIMEOUT_MS / 1000} s` : "") };
-      }
-      const location = res.headers.get("location");
-      if ([301, 302, 303, 307, 308].includes(res.status) && location) {
-        const next = new URL(location, target);
-        if (next.origin !== this.origin) {
-          throw new SeamError(this.o.scrub(`GitHub redirected ${m} ${this.show(target)} to another host (${next.origin}); not sending the token there`), { exitCode: EXIT.fail, hint: "check GITHUB_API_URL and the repository name" });
-        }
-        if (res.status === 303) m = "GET";
-        target = next.href;
-        continue;
-      }
-      let json: unknown = null;
-      if (text) {
-        try {
-          json = JSON.parse(text);
-        } catch {
-          if (res.status < 300) return { kind: "network", error: `unreadable ${res.status} answer` };
-        }
-      }
-      return { kind: "response", status: res.status, headers: res.headers, json, text };
-    }
-    throw new SeamError(`GitHub redirected ${method} ${this.show(url)} more than 3 times`, { exitCode: EXIT.fail });
-  }
-
-  /**
-   * A 2xx answer (or one of `passThrough`), else a thrown SeamError that says what to fix. A POST is not
-   * retried after a 5xx or a dropped connection (AmbiguousWrite): the caller looks first.
-   */
-  async request(method: string, url: string, payload?: unknown, passThrough: number[] = []): Promise<ApiResponse & { message: string }> {
-    const idempotent = method !== "POST";
-    let triedBefore = false;
-    const desc = `${method} ${this.show(url)}`;
-    const hint = this.phase === "lookup" ? "a lookup failed, so nothing was posted (no duplicate); re-run the job" : "the report is in the job's step summary; re-run the job";
-    for (let attempt = 1; ; attempt++) {
-      const r = await this.send(method, url, payload);
-      const last = attempt >= RETRY.attempts;
-      if (r.kind === "network") {
-        triedBefore = true;
-        if (!idempotent) throw new AmbiguousWrite(`${r.error} on ${desc}`);
-        if (last) throw new SeamError(`could not reach GitHub for ${desc} (${r.error}) after ${attempt} attempts`, { exitCode: EXIT.fail, hint });
-        await this.wait(this.backoffMs(attempt), `${r.error} on ${desc}`);
-        continue;
-      }
-      const message = this.o.scrub(messageOf(r.json, r.text));
-      if (r.status >= 200 && r.status < 300) return { ...r, message };
-      // A DELETE retried after an unclear answer finds the comment gone: the first try did it.
-      if (method === "DELETE" && r.status === 404 && triedBefore) return { ...r, message };
-      const limited = rateLimitWaitMs(r.status, r.headers, message, this.now());
-      if (limited !== null) {
-        if (last) throw new SeamError(`GitHub kept rate-limiting ${desc} (${r.status} ${message}) after ${attempt} attempts`, { exitCode: EXIT.fail, hint });
-        await this.wait(limited, `rate limited (${r.status}) on ${desc}`);
-        continue;
-      }
-      if (passThrough.includes(r.status)) return { ...r, message };
-      if (r.status >= 500) {
-        triedBefore = true;
-        if (!idempotent) throw new AmbiguousWrite(`${r.status} on ${desc}`);
-        if (last) throw new SeamError(`GitHub answered ${r.status} to ${desc} ${attempt} times: ${message}`, { exitCode: EXIT.fail, hint });
-        const ra = Number(r.headers.get("retry-after"));
-        await this.wait(Number.isFinite(ra) && ra > 0 ? ra * 1000 : this.backoffMs(attempt), `${r.status} on ${desc}`);
-        continue;
-      }
-      throw this.o.explain({ status: r.status, method, path: this.show(url), message }, this.phase);
-    }
-  }
-
-  /** Every page of a list endpoint, following `Link: rel="next"` (same origin only). */
-  async listAll(firstUrl: string): Promise<{ items: unknown[]; pages: number }> {
-    const items: unknown[] = [];
-    const seen = new Set<string>();
-    let url: string | null = firstUrl;
-    let pages = 0;
-    while (url) {
-      if (seen.has(url) || ++pages > MAX_PAGES) {
-        throw new SeamError(`paging ${this.show(firstUrl)} did not end after ${pages - 1} pages`, { exitCode: EXIT.fail, hint: "nothing was posted" });
-      }
-      seen.add(url);
-      const r = await this.request("GET", url);
-      if (!Array.isArray(r.json)) throw new SeamError(`GitHub's answer to GET ${this.show(url)} is not a list`, { exitCode: EXIT.fail, hint: "nothing was posted; check GITHUB_API_URL" });
-      items.push(...r.json);
-      url = nextLink(r.headers.get("link"), this.o.apiUrl);
-    }
-    return { items, pages };
-  }
-}
-
-/** The one line (and its fix) for an answer no retry can change. */
-export function explainFailure(f: HttpFailure, ctx: { repo: string; pr: number | null; readOnly?: ReadOnlyReason; phase?: "lookup" | "write" }): SeamError {
-  const at = `${f.method} ${f.path}`;
-  const after = ctx.phase === "lookup" ? " (a lookup failed, so nothing was posted)" : "";
-  const fail = (message: string, hint: string) => new SeamError(message + after, { exitCode: EXIT.fail, hint });
-  switch (f.status) {
-    case 401:
-      return fail(`GitHub rejected the token: 401 ${f.message} on ${at}`, "set GH_TOKEN or GITHUB_TOKEN to a valid token; in Actions: `env: GH_TOKEN: ${{ github.token }}`");
-    case 403:
-      if (ctx.readOnly === "fork") return fail(`403 on ${at}: the token is read-only on pull requests from forks: post from a \`workflow_run\` job`, "see the workflow_run example in the README; the report is in this job's step summary");
-      if (ctx.readOnly === "dependabot") return fail(`403 on ${at}: the token is read-only on Dependabot pull requests: post from a \`workflow_run\` job`, "see the workflow_run example in the README");
-      return fail(
-        `403 on ${at}: ${f.message}`,
-        "the token may not write PR comments: give the job `permissions: pull-requests: write` (a fine-grained token: Pull requests or Issues: write); on a fork PR, post from a `workflow_run` job",
-      );
-    case 404:
-      return fail(`404 on ${at}: repository ${ctx.repo} or PR #${ctx.pr ?? "?"} not found, or the token cannot see it`, "check --repo / --pr (or GITHUB_REPOSITORY and the event); a token without access to a private repository gets 404");
-    case 410:
-      return fail(`410 on ${at}: ${f.message}`, "issues (and their comments) may be disabled for this repository");
-    case 422:
-      return fail(`GitHub rejected the comment body: 422 ${f.message} on ${at}`, "the body is cut to stay under GitHub's size limit; run with --dry-run to see what was sent");
-    default:
-      return fail(`GitHub answered ${f.status} to ${at}: ${f.message}`, "check the token, --repo and --pr");
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------
 // The upsert
 
 function toComment(x: unknown): IssueComment | null {
-  const id = get(x, "id");
+  const id = jsonAt(x, "id");
   if (typeof id !== "number" || !Number.isSafeInteger(id)) return null;
   return {
     id,
-    body: str(get(x, "body")) ?? "",
-    login: str(get(x, "user", "login")) ?? null,
-    createdAt: str(get(x, "created_at")) ?? "",
-    url: str(get(x, "html_url")) ?? "",
+    body: jsonString(jsonAt(x, "body")) ?? "",
+    login: jsonString(jsonAt(x, "user", "login")) ?? null,
+    createdAt: jsonString(jsonAt(x, "created_at")) ?? "",
+    url: jsonString(jsonAt(x, "html_url")) ?? "",
   };
 }
 
@@ -748,13 +241,13 @@ async function resolveIdentity(client: GitHubClient, token: string, author?: str
     if (/not accessible by integration/i.test(r.message)) return { login: ACTIONS_BOT, source: "installation token" };
     throw new SeamError(`403 on GET /user: ${r.message} (a lookup failed, so nothing was posted)`, { exitCode: EXIT.fail, hint: "pass --author LOGIN, the login this token posts as" });
   }
-  const login = str(get(r.json, "login"));
+  const login = jsonString(jsonAt(r.json, "login"));
   if (!login) throw new SeamError("GitHub's answer to GET /user has no login", { exitCode: EXIT.fail, hint: "pass --author LOGIN" });
   return { login, source: "GET /user" };
 }
 
 /** Posts, upserts, recreates or deletes the one comment. Never prints, never exits; throws SeamError. */
-export async function postComment(opts: PostOptions, deps: PostDeps): Promise<PostResult> {
+export async function postComment(opts: PostOptions, deps: GitHubDeps): Promise<PostResult> {
   const scrub = makeScrubber([opts.token]);
   const explainCtx = { repo: opts.repo, pr: opts.pr, readOnly: opts.readOnly };
   const client = new GitHubClient({
@@ -804,10 +297,10 @@ export async function postComment(opts: PostOptions, deps: PostDeps): Promise<Po
     if (!opts.prLookup) throw usageError("no pull-request number", "pass --pr N");
     const { head, sha } = opts.prLookup;
     const r = await client.request("GET", client.url(`${repoPath}/pulls?state=open&head=${encodeURIComponent(head)}&per_page=100`));
-    const hits = (Array.isArray(r.json) ? r.json : []).filter((p) => get(p, "head", "sha") === sha);
-    if (hits.length === 0) return result("nothing-to-post", { reason: `no open pull request has head ${head} at ${sha.slice(0, 12)} (closed, or pushed to since)`, cut, bodyBytes: bytes(body) });
+    const hits = (Array.isArray(r.json) ? r.json : []).filter((p) => jsonAt(p, "head", "sha") === sha);
+    if (hits.length === 0) return result("nothing-to-post", { reason: `no open pull request has head ${head} at ${sha.slice(0, 12)} (closed, or pushed to since)`, cut, bodyBytes: utf8Bytes(body) });
     if (hits.length > 1) throw new SeamError(`${hits.length} open pull requests have head ${head} at ${sha.slice(0, 12)}`, { exitCode: EXIT.fail, hint: "pass --pr N" });
-    explainCtx.pr = posInt(get(hits[0], "number")) ?? null;
+    explainCtx.pr = jsonPosInt(jsonAt(hits[0], "number")) ?? null;
     if (explainCtx.pr === null) throw new SeamError("GitHub's pull-request answer has no number", { exitCode: EXIT.fail });
   }
   const pr = explainCtx.pr;
@@ -828,7 +321,7 @@ export async function postComment(opts: PostOptions, deps: PostDeps): Promise<Po
     commentsSeen: found.comments.length,
     foreignMatches: found.foreign.map((c) => ({ id: c.id, author: c.login })),
     cut,
-    bodyBytes: bytes(body),
+    bodyBytes: utf8Bytes(body),
   };
   for (const c of found.foreign) note(`comment ${c.id} by ${c.login ?? "a deleted user"} carries the marker but is not ${identity.login}'s: left alone`);
 
@@ -1164,7 +657,7 @@ async function main(argv: string[]): Promise<number> {
         say(`dry run (no request is made) — ${mode} on ${ctx.repo ?? "OWNER/NAME"}#${ctx.pr ?? "?"} (${ctx.prSource || "no PR yet"}):\n`);
         say(plan.map((l) => `  ${l}`).join("\n") + "\n");
         if (fitted.cut) say(`  body cut from ${fitted.cut.originalBytes} to ${fitted.cut.postedBytes} bytes\n`);
-        if (mode !== "delete") say(`\n----- body (${fitted.body.length} characters, ${bytes(fitted.body)} bytes) -----\n${fitted.body}`);
+        if (mode !== "delete") say(`\n----- body (${fitted.body.length} characters, ${utf8Bytes(fitted.body)} bytes) -----\n${fitted.body}`);
       }
       return EXIT.ok;
     }
