@@ -1,7 +1,7 @@
 /**
  * ls-report — the results schema of the loss-scenario verification gate (scripts/ls-gate.ts) and the
  * markdown body a sticky PR comment and $GITHUB_STEP_SUMMARY show.
- * Written by ls-gate.ts; read by post-comment.ts. The JSON is a superset of meld's
+ * Written by ls-gate.ts; read by lib/comment-body.ts (post-comment.ts). The JSON is a superset of meld's
  * `verification-results.json`: the upstream keys keep their names and meaning, seam adds the rest.
  */
 

@@ -1,6 +1,6 @@
 /**
  * tierc-report — the schema of out/tier-c/results.json and its markdown rendering (the table a PR
- * comment shows). Shared by tier-c.ts (writes it) and post-comment.ts (renders it); no I/O here.
+ * comment shows). Written by tier-c.ts, rendered by lib/comment-body.ts (post-comment.ts); also builds, writes and merges reports.
  */
 import { appendFileSync, cpSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
