@@ -18,6 +18,7 @@ import { isLsGateReport, renderLsGateMarkdown, type LsGateReport } from "./lib/l
 import { SeamError } from "./lib/errors.ts";
 import { runScript, tempDir } from "./lib/testkit.ts";
 import { ROOT } from "./lib/tools.ts";
+import { BUN_XML } from "./lib/sample-reports.ts";
 
 // The real-cargo and nested `bun test` runs below take longer than bun's 5 s default on 2 cores.
 setDefaultTimeout(300_000);
@@ -256,25 +257,6 @@ describe("results schema and comment body", () => {
   });
 });
 
-// A bun JUnit report for the --runner junit CLI test (lib/test-output.test.ts reads the same one).
-const BUN_XML = `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="bun test" tests="5" failures="1" skipped="2" time="0.01">
-  <testsuite name="scripts/a.test.ts" file="scripts/a.test.ts" tests="5">
-    <testcase name="ls_g_1_ok" classname="" time="0.000039" file="scripts/a.test.ts" line="2" />
-    <testcase name="ls_g_2_fails" classname="" time="0.5" file="scripts/a.test.ts" line="3">
-      <failure type="AssertionError" message="expected 1&#10;got 2">AssertionError: x &lt;&amp;&gt;</failure>
-    </testcase>
-    <testcase name="ls_g_3_skip" classname="" time="0" file="scripts/a.test.ts"><skipped /></testcase>
-    <testcase name="ls_g_4_todo" classname="" time="0." file="scripts/a.test.ts"><skipped message="TODO" /></testcase>
-    <!-- a comment <testcase name="fake"/> -->
-    <testsuite name="outer &lt;&amp;&gt;" file="scripts/a.test.ts">
-      <testsuite name="inner">
-        <testcase name="ls_g_5_nested" classname="inner &gt; outer &lt;&amp;&gt;" time="0.000012" file="scripts/a.test.ts" />
-      </testsuite>
-    </testsuite>
-  </testsuite>
-</testsuites>
-`;
 
 describe("ls-gate CLI", () => {
   test("--help prints usage and exit codes on stdout, exit 0", async () => {

@@ -1,6 +1,7 @@
 /**
- * sample-reports — small literal ls-gate and tier-c results (and a big ls-gate one) for the tests of the
- * PR comment: lib/comment-body.test.ts and post-comment.test.ts. Tests only; no script imports it.
+ * sample-reports — small literal reports for tests: ls-gate and tier-c results (and a big ls-gate one) for
+ * the PR comment's tests, and a bun JUnit report (bun 1.4.5's shape: nested describes, todo, a comment)
+ * for the runner-output readers and ls-gate's --runner junit. Tests only; no script imports it.
  */
 import { LS_GATE_SCHEMA, type LsGateReport } from "./ls-report.ts";
 import { TIERC_SCHEMA, type TierCReport } from "./tierc-report.ts";
@@ -56,3 +57,23 @@ export function bigLsGate(kb: number): LsGateReport {
   const passed = ids.map((i) => i.id);
   return lsGate({ total: passed.length, passed_count: passed.length, failed_count: 0, failed: [], passed, ids, exit_code: 0 });
 }
+
+/** bun test --reporter=junit output: a pass, a failure, a skip, a todo and a nested describe. */
+export const BUN_XML = `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="bun test" tests="5" failures="1" skipped="2" time="0.01">
+  <testsuite name="scripts/a.test.ts" file="scripts/a.test.ts" tests="5">
+    <testcase name="ls_g_1_ok" classname="" time="0.000039" file="scripts/a.test.ts" line="2" />
+    <testcase name="ls_g_2_fails" classname="" time="0.5" file="scripts/a.test.ts" line="3">
+      <failure type="AssertionError" message="expected 1&#10;got 2">AssertionError: x &lt;&amp;&gt;</failure>
+    </testcase>
+    <testcase name="ls_g_3_skip" classname="" time="0" file="scripts/a.test.ts"><skipped /></testcase>
+    <testcase name="ls_g_4_todo" classname="" time="0." file="scripts/a.test.ts"><skipped message="TODO" /></testcase>
+    <!-- a comment <testcase name="fake"/> -->
+    <testsuite name="outer &lt;&amp;&gt;" file="scripts/a.test.ts">
+      <testsuite name="inner">
+        <testcase name="ls_g_5_nested" classname="inner &gt; outer &lt;&amp;&gt;" time="0.000012" file="scripts/a.test.ts" />
+      </testsuite>
+    </testsuite>
+  </testsuite>
+</testsuites>
+`;

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { judgeBunRun, parseBunSummary, parseCargoTest, parseJUnit, readJUnitFiles } from "./test-output.ts";
+import { BUN_XML } from "./sample-reports.ts";
 
 const CARGO_OK = {
   code: 0,
@@ -110,24 +111,6 @@ describe("cargo test output", () => {
   });
 });
 
-const BUN_XML = `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="bun test" tests="5" failures="1" skipped="2" time="0.01">
-  <testsuite name="scripts/a.test.ts" file="scripts/a.test.ts" tests="5">
-    <testcase name="ls_g_1_ok" classname="" time="0.000039" file="scripts/a.test.ts" line="2" />
-    <testcase name="ls_g_2_fails" classname="" time="0.5" file="scripts/a.test.ts" line="3">
-      <failure type="AssertionError" message="expected 1&#10;got 2">AssertionError: x &lt;&amp;&gt;</failure>
-    </testcase>
-    <testcase name="ls_g_3_skip" classname="" time="0" file="scripts/a.test.ts"><skipped /></testcase>
-    <testcase name="ls_g_4_todo" classname="" time="0." file="scripts/a.test.ts"><skipped message="TODO" /></testcase>
-    <!-- a comment <testcase name="fake"/> -->
-    <testsuite name="outer &lt;&amp;&gt;" file="scripts/a.test.ts">
-      <testsuite name="inner">
-        <testcase name="ls_g_5_nested" classname="inner &gt; outer &lt;&amp;&gt;" time="0.000012" file="scripts/a.test.ts" />
-      </testsuite>
-    </testsuite>
-  </testsuite>
-</testsuites>
-`;
 
 describe("JUnit and bun test output", () => {
   test("reads bun's JUnit: describe path in the name, file as binary, skipped and todo as ignored, seconds to ms", () => {
