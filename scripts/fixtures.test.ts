@@ -1,14 +1,14 @@
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { buildFixtures, buildOne, composeWat, findClang, PINNED_CLANG, verifyFixtures, type CheckRow } from "./fixtures.ts";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { buildFixtures, buildOne, composeWat, findClang, pathWithoutWasmOpt, PINNED_CLANG, verifyFixtures, type CheckRow } from "./fixtures.ts";
 import { mapLimit } from "./lib/pool.ts";
 import { DEFAULT_MANIFEST, findCall, judgeRun, loadManifest, parseManifest, updateManifestHashes, type Fixture } from "./lib/manifest.ts";
 import { SeamError } from "./lib/errors.ts";
 import { sha256, sha256File } from "./lib/fsx.ts";
 import type { RunRecord } from "./lib/records.ts";
 import { runScript, tempDir } from "./lib/testkit.ts";
-import { requireTool } from "./lib/tools.ts";
+import { requireTool, ROOT } from "./lib/tools.ts";
 
 // Engine and build checks start a node process per run (~0.5-1 s each on two cores).
 setDefaultTimeout(600_000);
@@ -382,4 +382,10 @@ describe("on the reference engine, original and fused by real meld", () => {
       });
     }
   }
+});
+
+test("the C build never sees binaryen's wasm-opt, however it is started (npx puts node_modules/.bin first)", () => {
+  const withBin = [join(ROOT, "node_modules", ".bin"), "/usr/bin", "/bin"].join(delimiter);
+  expect(existsSync(join(ROOT, "node_modules", ".bin", "wasm-opt"))).toBe(true);
+  expect(pathWithoutWasmOpt(withBin)).toBe(["/usr/bin", "/bin"].join(delimiter));
 });

@@ -64,8 +64,17 @@ function selectFixtures(all: Fixture[], only: string[] | undefined): Fixture[] {
   return all.filter((f) => only.includes(f.name));
 }
 
+/**
+ * PATH for clang without any folder holding binaryen's wasm-opt: clang's wasm32 driver runs wasm-opt
+ * after linking whenever it finds one on PATH, and `npx`/`npm run` put node_modules/.bin (where jco's
+ * binaryen lives) first — the same sources then gave other bytes depending on how the build was started.
+ */
+export function pathWithoutWasmOpt(path: string | undefined): string {
+  return (path ?? "").split(delimiter).filter((d) => d && !existsSync(join(d, "wasm-opt"))).join(delimiter);
+}
+
 async function must(argv: string[], cwd: string, what: string): Promise<void> {
-  const p = await runProcess(argv, { cwd, timeoutMs: 120_000 });
+  const p = await runProcess(argv, { cwd, timeoutMs: 120_000, env: { ...process.env, PATH: pathWithoutWasmOpt(process.env.PATH) } });
   if (p.code !== 0) {
     const line = (p.stderr || p.stdout).split("\n").find((l) => l.trim()) ?? `exit ${p.code}`;
     throw new SeamError(`${what} failed: ${line.trim()}`, { hint: argv.join(" "), exitCode: EXIT.fail });
