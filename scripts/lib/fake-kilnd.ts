@@ -11,7 +11,7 @@
  */
 import { appendFileSync, chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { spawnSync, spawn } from "node:child_process";
+import { spawnSync } from "node:child_process";
 
 export const SCENARIOS = {
   pass: "",
@@ -126,12 +126,11 @@ export async function fakeMain(argv: string[]): Promise<number> {
   process.stdout.write(banner(args, envNames.length));
   switch (scenario) {
     case "hang": {
-      // A grandchild too, so the caller must kill the whole process group, not just us.
-      // $FAKE_KILND_HANG_TAG names it, so a test can look for exactly its own leftovers.
+      // Blocks in a tagged grandchild ($FAKE_KILND_HANG_TAG), so a caller must kill the whole process
+      // group, not just us; killing the tagged process also ends this fake (no orphan keeps spinning).
       const tag = process.env.FAKE_KILND_HANG_TAG ?? "seam-fake-kilnd-hang";
-      spawn("bash", ["-c", `exec -a ${tag} sleep 3600`], { stdio: "ignore" });
-      await new Promise(() => {});
-      return 0;
+      spawnSync("bash", ["-c", `exec -a ${tag} sleep 3600`], { stdio: "ignore" });
+      return fail("[Runtime][E0000] fake hang ended");
     }
     case "signal":
       process.kill(process.pid, "SIGSEGV");
