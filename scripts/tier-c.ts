@@ -88,7 +88,7 @@ export const FUSE_FLAGS = ["--reproducible"];
 /** The code that turns a tool run into a record: part of every cache key, so fixing a classifier or
  * an argv re-runs the cells it affects instead of serving results the old code produced. */
 const SEAM_CODE = sha256(
-  ["run-kiln.ts", "fuse.ts", "lib/proc.ts", "lib/invoke-host.ts", "lib/wasm.ts", "lib/bundle.ts"].map((f) => readFileSync(join(import.meta.dir, f), "utf8")).join("\0"),
+  ["run-kiln.ts", "fuse.ts", "lib/proc.ts", "lib/jco-host.ts", "lib/wasm.ts", "lib/bundle.ts"].map((f) => readFileSync(join(import.meta.dir, f), "utf8")).join("\0"),
 );
 
 const skippedCell = (why: string): CellRun => ({ status: "skipped", ok: null, why, records: [], ms: 0, cached: false });

@@ -1,10 +1,13 @@
 #!/usr/bin/env bun
 /**
- * invoke-host — the tiny program run-kiln starts to call one export of a jco-transpiled component under
- * Bun, printing each result on its own line as kilnd --invoke does (scalars bare, other values as JSON).
- * Called by: scripts/run-kiln.ts (engine jco, --invoke). Not meant for people.
- * Usage: bun scripts/lib/invoke-host.ts <transpiled.js> <export> [json-args]
- * Exit: 0 called, 1 the call trapped or threw, 2 the export does not exist.
+ * jco-host — runs a jco-transpiled component under Bun, the way `jco run` does for a wasi:cli command
+ * (argv[0] is the component's name, the guest's exit status comes back as ours) or calling one export
+ * and printing each result on its own line as kilnd --invoke does (scalars bare, other values as JSON).
+ * run-kiln transpiles each component once per content hash, so a run costs no transpile.
+ * Called by: scripts/run-kiln.ts (engine jco). Not meant for people.
+ * Usage: bun scripts/lib/jco-host.ts <transpiled.js> --run NAME [ARG]...
+ *        bun scripts/lib/jco-host.ts <transpiled.js> --invoke EXPORT [json-args]
+ * Exit: 0 ran/called; 1 the guest trapped, threw or exited non-zero; 2 no such export or not a command.
  */
 
 /** Resolves `compute`, `run#compute` or `test:demo/run@0.1.0#compute` on the transpiled module. */
@@ -33,19 +36,32 @@ export function formatResult(v: unknown): string[] {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [jsPath, name, argsJson] = argv;
-  if (!jsPath || !name) {
-    process.stderr.write("usage: invoke-host.ts <transpiled.js> <export> [json-args]\n");
+  const [jsPath, mode, name, ...rest] = argv;
+  if (!jsPath || (mode !== "--run" && mode !== "--invoke") || !name) {
+    process.stderr.write("usage: jco-host.ts <transpiled.js> --run NAME [ARG]... | --invoke EXPORT [json-args]\n");
     return 2;
   }
+  if (mode === "--run") {
+    // What the guest sees as its argv, as `jco run` sets it: the component's name, then the arguments.
+    process.argv.splice(1, process.argv.length - 1, name, ...rest);
+  }
   const mod = (await import(jsPath)) as Record<string, unknown>;
+  if (mode === "--run") {
+    const run = (mod.run as { run?: () => unknown } | undefined)?.run;
+    if (typeof run !== "function") {
+      process.stderr.write("Not a valid command component to execute.\n");
+      return 2;
+    }
+    await run();
+    await new Promise((r) => setTimeout(r)); // let the shim's stdout writes drain
+    return 0;
+  }
   const fn = findExport(mod, name);
   if (!fn) {
     process.stderr.write(`export not found: ${name} (have: ${Object.keys(mod).join(", ")})\n`);
     return 2;
   }
-  const args = argsJson ? (JSON.parse(argsJson) as unknown[]) : [];
-  const result = await fn(...args);
+  const result = await fn(...(rest[0] ? (JSON.parse(rest[0]) as unknown[]) : []));
   for (const line of formatResult(result)) process.stdout.write(line + "\n");
   return 0;
 }
