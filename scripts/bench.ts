@@ -72,6 +72,7 @@ export async function benchTierC(): Promise<Measure[]> {
   const common = { fixtures, modes: ["multi", "shared"] as ("multi" | "shared")[], strict: false, ledger: [], reference: "jco" as const, timeoutMs: 60_000 };
   try {
     const cold = async (jobs: number) => {
+      rmSync(join(ROOT, ".seam", "jco"), { recursive: true, force: true }); // jco's transpile cache too: really cold
       const t = performance.now();
       const r = await runMatrix({ ...common, outDir: join(base, `j${jobs}`), jobs, cache: true });
       writeReports(r, join(base, `j${jobs}`));
@@ -87,7 +88,7 @@ export async function benchTierC(): Promise<Measure[]> {
     writeReports(warm, join(base, "j2"));
     const warmMs = Math.round(performance.now() - t);
     const launches = launchCount() - before;
-    const inputs = `${fixtures.length} fixtures × multi,shared = ${j1.rows} rows, reference jco, kilnd ${j1.kilnd}`;
+    const inputs = `${fixtures.length} fixtures × multi,shared = ${j1.rows} rows, reference jco (wasmtime where the manifest says), kilnd ${j1.kilnd}, empty result and transpile caches`;
     return [
       { name: "tier-c cold -j1", inputs, value: j1.ms, unit: "ms" },
       { name: "tier-c cold -j2", inputs, value: j2.ms, unit: "ms" },
