@@ -6,13 +6,13 @@
  * Usage: bun scripts/run-kiln.ts <component.wasm> [--engine kiln|jco|wasmtime] [--invoke EXPORT]
  *          [--arg A]... [--env K=V]... [--stdin FILE] [--fuel N] [--timeout SEC] [--kilnd PATH] [--json]
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
-import { basename, join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { tmpdir } from "node:os";
 import { randomBytes } from "node:crypto";
 import { parseCli, runCli } from "./lib/cli.ts";
 import { SeamError, usageError } from "./lib/errors.ts";
-import { sha256File, requireFile } from "./lib/fsx.ts";
+import { sha256, sha256File, requireFile } from "./lib/fsx.ts";
 import { runProcess, shellLine, type ProcResult } from "./lib/proc.ts";
 import { lookupTool, missingToolError, toolVersion, ROOT, type ToolName } from "./lib/tools.ts";
 import type { Engine, RunRecord, RunVerdict, Signature } from "./lib/records.ts";
@@ -196,21 +196,44 @@ export function waveCall(invoke: string): string {
   return m ? `${m[1]}.${m[3]}${m[2] ?? ""}()` : `${invoke}()`;
 }
 
-/** Transpiles a component once per content hash into .seam/jco/<sha>/ (inside the project, so the
- * generated code resolves @bytecodealliance/preview2-shim from node_modules). */
+/** The jco package folder behind a jco binary (node_modules/.bin/jco → …/@bytecodealliance/jco). */
+function jcoPackageDir(jcoBin: string): string {
+  let dir = dirname(realpathSync(jcoBin));
+  for (let up = 0; up < 6; up++, dir = dirname(dir)) {
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "@bytecodealliance/jco") return dir;
+  }
+  throw new SeamError(`cannot find the @bytecodealliance/jco package behind ${jcoBin}`, { hint: "run `npm ci`, or point JCO at node_modules/.bin/jco of an npm install of jco", exitCode: 3 });
+}
+
+/**
+ * Transpiles a component once per (component bytes, jco version) into .seam/jco/<key>/, beside which
+ * — as `jco run` does — jco's own preview2-shim is linked, so the generated code imports the WASI shim
+ * of the jco that made it (npm nests it under jco; the project's node_modules need not have it).
+ */
 export async function transpileOnce(jco: string, wasm: string, timeoutMs: number): Promise<string> {
-  const dir = join(ROOT, ".seam", "jco", sha256File(wasm).slice(0, 32));
+  const pkgDir = jcoPackageDir(jco);
+  let shim: string;
+  try {
+    shim = dirname(Bun.resolveSync("@bytecodealliance/preview2-shim/package.json", pkgDir));
+  } catch {
+    throw new SeamError(`jco's @bytecodealliance/preview2-shim is not installed beside ${pkgDir}`, { hint: "run `npm ci`", exitCode: 3 });
+  }
+  const key = sha256(`${sha256File(wasm)}\0${readFileSync(join(pkgDir, "package.json"), "utf8")}\0${shim}`);
+  const dir = join(ROOT, ".seam", "jco", key.slice(0, 32));
   const js = join(dir, "component.js");
   if (existsSync(js)) return js;
   const tmp = `${dir}.${process.pid}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
+  mkdirSync(join(tmp, "node_modules", "@bytecodealliance"), { recursive: true });
   const p = await runProcess([jco, "transpile", wasm, "-o", tmp, "--name", "component", "--no-typescript", "-q"], { timeoutMs });
   if (p.code !== 0) {
     rmSync(tmp, { recursive: true, force: true });
     const c = classifyJco(p);
     throw new SeamError(`jco transpile failed: ${c.errorLine}`, { exitCode: 1 });
   }
+  symlinkSync(shim, join(tmp, "node_modules", "@bytecodealliance", "preview2-shim"), "dir");
+  writeFileSync(join(tmp, "package.json"), JSON.stringify({ type: "module" }));
   try {
     renameSync(tmp, dir);
   } catch {
