@@ -89,6 +89,11 @@ export function splitKilnOutput(stdout: string): KilnSplit {
 
 type Classified = Pick<RunRecord, "verdict" | "signature" | "errorLine"> & { stdout: string; results?: string[] };
 
+/** A clean run: the guest's stdout, and for --invoke its result lines. */
+function passed(stdout: string, invoke?: string): Classified {
+  return invoke ? { verdict: "passed", stdout, results: stdout.split("\n").filter((l) => l.trim() !== "") } : { verdict: "passed", stdout };
+}
+
 function firstMeaningfulLine(text: string): string | undefined {
   return text
     .split("\n")
@@ -117,10 +122,7 @@ export function classifyKiln(p: ProcResult, invoke?: string): Classified {
     return { verdict: "crashed", errorLine: firstMeaningfulLine(all.slice(all.indexOf("panicked at"))), stdout: split.guest };
   }
   const ok = /executed successfully/.test(all) && !/Execution failed/.test(all);
-  if (ok) {
-    if (invoke) return { verdict: "passed", stdout: split.guest, results: split.guest.split("\n").filter((l) => l.trim() !== "") };
-    return { verdict: "passed", stdout: split.guest };
-  }
+  if (ok) return passed(split.guest, invoke);
   const errLine =
     all.match(/✗ Execution failed: (.*)/)?.[1] ??
     all.match(/Component execution error: (.*)/)?.[1] ??
@@ -139,10 +141,7 @@ export function classifyKiln(p: ProcResult, invoke?: string): Classified {
 export function classifyJco(p: ProcResult, invoke?: string): Classified {
   const early = killedOrTimedOut(p);
   if (early) return early;
-  if (p.code === 0) {
-    if (invoke) return { verdict: "passed", stdout: p.stdout, results: p.stdout.split("\n").filter((l) => l !== "") };
-    return { verdict: "passed", stdout: p.stdout };
-  }
+  if (p.code === 0) return passed(p.stdout, invoke);
   const err = p.stderr;
   const trap = err.match(/RuntimeError: (.*)/);
   if (trap) return { verdict: "trapped", errorLine: `RuntimeError: ${trap[1]}`, stdout: p.stdout };
@@ -158,10 +157,7 @@ export function classifyJco(p: ProcResult, invoke?: string): Classified {
 export function classifyWasmtime(p: ProcResult, invoke?: string): Classified {
   const early = killedOrTimedOut(p);
   if (early) return early;
-  if (p.code === 0) {
-    if (invoke) return { verdict: "passed", stdout: p.stdout, results: p.stdout.split("\n").filter((l) => l !== "") };
-    return { verdict: "passed", stdout: p.stdout };
-  }
+  if (p.code === 0) return passed(p.stdout, invoke);
   const trap = p.stderr.match(/wasm trap: (.*)/);
   if (trap) return { verdict: "trapped", errorLine: `wasm trap: ${trap[1]}`, stdout: p.stdout };
   if (!/^Error: /m.test(p.stderr)) return { verdict: "exit-nonzero", errorLine: `guest exited with status ${p.code}`, stdout: p.stdout };
