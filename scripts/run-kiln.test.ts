@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { classifyJco, classifyKiln, kilnArgv, parseSignature, runComponent, splitKilnOutput, waveCall } from "./run-kiln.ts";
+import { classifyJco, classifyKiln, kilnArgv, parseSignature, runComponent, splitKilnOutput } from "./run-kiln.ts";
+import { waveCall } from "./lib/wasm.ts";
 import { writeFakeKilnd, type Scenario } from "./lib/fake-kilnd.ts";
 import { runProcess, type ProcResult } from "./lib/proc.ts";
 import { providerConsumerWat, runScript, tempDir, watToWasm } from "./lib/testkit.ts";
@@ -45,8 +46,8 @@ describe("kiln transcripts (pure)", () => {
     expect(s.kiln).toContain("  Fuel consumed: 12345");
   });
 
-  test("a guest line without a newline keeps its text when kilnd's next line is glued to it", () => {
-    expect(splitKilnOutput(BANNER + "no newline" + STATS).guest).toBe("no newline\n");
+  test("a guest line without a newline keeps its text, and no newline, when kilnd's next line is glued to it", () => {
+    expect(splitKilnOutput(BANNER + "line\nno newline" + STATS).guest).toBe("line\nno newline");
   });
 
   test("ls_s_1_ kilnd's exit status is recorded but not trusted: failure text with exit 0 is failed", () => {

@@ -17,6 +17,7 @@ import { runProcess, shellLine, type ProcResult } from "./lib/proc.ts";
 import { lookupTool, missingToolError, toolVersion, ROOT, type ToolName } from "./lib/tools.ts";
 import type { Engine, RunRecord, RunVerdict, Signature } from "./lib/records.ts";
 import { formatSignature } from "./lib/records.ts";
+import { waveCall } from "./lib/wasm.ts";
 
 export interface RunOptions {
   wasm: string;
@@ -34,6 +35,10 @@ export interface RunOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
+/** The guest stdout a record keeps (the rest is counted and hashed). */
+export const GUEST_CAP = 1 << 20;
+/** What is read of kilnd's stdout to split the guest's part out of it. */
+const KILN_CAPTURE = 64 << 20;
 
 const SIGNATURE = /\[([A-Za-z][A-Za-z0-9]*)\]\[(E[0-9A-Fa-f]{4})\](?:\[([A-Za-z0-9_-]+)\])?\s*(.*)/;
 
@@ -68,7 +73,8 @@ export interface KilnSplit {
  */
 export function splitKilnOutput(stdout: string): KilnSplit {
   // kilnd's log lines start a line; a guest's unterminated last line can carry one glued to its end.
-  const lines = stdout.replace(/(?<=[^\n])(\[(?:INFO|WARN|ERROR|DEBUG|TRACE)\] )/g, "\n$1").split("\n");
+  // Such a line is marked (\u0001) so the guest's text is given back without a newline it never wrote.
+  const lines = stdout.replace(/(?<=[^\n])(\[(?:INFO|WARN|ERROR|DEBUG|TRACE)\] )/g, "\u0001\n$1").split("\n");
   if (stdout.endsWith("\n")) lines.pop();
   const calling = lines.findIndex((l) => /^\[INFO\] Calling /.test(l));
   let bodyStart = calling + 1;
@@ -77,14 +83,14 @@ export function splitKilnOutput(stdout: string): KilnSplit {
     while (bodyStart < lines.length && KILN_BANNER.test(lines[bodyStart]!)) bodyStart++;
   }
   const kiln = lines.slice(0, bodyStart);
-  const guest: string[] = [];
+  let guest = "";
   let trailer = false;
   for (const line of lines.slice(bodyStart)) {
     trailer ||= KILN_TRAILER.test(line);
     if (trailer || KILN_LOG.test(line)) kiln.push(line);
-    else guest.push(line);
+    else guest += line.endsWith("\u0001") ? line.slice(0, -1) : `${line}\n`;
   }
-  return { guest: guest.length ? guest.join("\n") + "\n" : "", kiln };
+  return { guest, kiln };
 }
 
 type Classified = Pick<RunRecord, "verdict" | "signature" | "errorLine"> & { stdout: string; results?: string[] };
@@ -185,12 +191,6 @@ export function wasmtimeArgv(wasmtime: string, o: RunOptions): string[] {
   return argv;
 }
 
-/** An export name as wasmtime's wave call: `ns:pkg/iface@1.0#fn` → `ns:pkg/iface.fn@1.0()`, `fn` → `fn()`. */
-export function waveCall(invoke: string): string {
-  if (invoke.includes("(")) return invoke;
-  const m = /^(.+?)(@[^#]+)?#(.+)$/.exec(invoke);
-  return m ? `${m[1]}.${m[3]}${m[2] ?? ""}()` : `${invoke}()`;
-}
 
 /** The jco package folder behind a jco binary (node_modules/.bin/jco → …/@bytecodealliance/jco). */
 function jcoPackageDir(jcoBin: string): string {
@@ -288,8 +288,12 @@ export async function runComponent(o: RunOptions): Promise<RunRecord> {
     // preview2-shim writes stdout asynchronously; a file cannot lose what a pipe still held at exit.
     if (!o.invoke) stdoutFile = join(tmpdir(), `seam-jco-${process.pid}-${randomBytes(6).toString("hex")}.out`);
   }
-  const [p, version] = await Promise.all([runProcess(argv, { env, stdin: o.stdin, timeoutMs, stdoutFile }), toolVersion(tool)]);
+  // kilnd's stdout mixes its banner with the guest's: keep far more of it, so the guest's own part can
+  // be split out and hashed whole; the record still keeps at most GUEST_CAP of it.
+  const maxCapture = o.engine === "kiln" ? KILN_CAPTURE : GUEST_CAP;
+  const [p, version] = await Promise.all([runProcess(argv, { env, stdin: o.stdin, timeoutMs, stdoutFile, maxCapture }), toolVersion(tool)]);
   const c = classify(p, o.invoke);
+  const guest = o.engine === "kiln" ? Buffer.from(c.stdout) : undefined;
   const rec: RunRecord = {
     ...base,
     engineVersion: version,
@@ -298,18 +302,18 @@ export async function runComponent(o: RunOptions): Promise<RunRecord> {
     verdict: c.verdict,
     exitCode: p.code,
     signal: p.signal,
-    stdout: c.stdout,
+    stdout: guest ? guest.subarray(0, GUEST_CAP).toString("utf8") : c.stdout,
     // Sizes and hash describe the guest's stdout; for kiln that is the split-out part, not kilnd's banner.
-    stdoutBytes: o.engine === "kiln" ? Buffer.byteLength(c.stdout) : p.stdoutBytes,
-    stdoutSha256: o.engine === "kiln" ? new Bun.CryptoHasher("sha256").update(c.stdout).digest("hex") : p.stdoutSha256,
-    stdoutTruncated: p.stdoutTruncated,
+    stdoutBytes: guest ? guest.length : p.stdoutBytes,
+    stdoutSha256: guest ? sha256(guest) : p.stdoutSha256,
+    stdoutTruncated: guest ? p.stdoutTruncated || guest.length > GUEST_CAP : p.stdoutTruncated,
     stderr: p.stderr,
     ms: p.ms,
   };
   if (c.signature) rec.signature = c.signature;
   if (c.errorLine) rec.errorLine = c.errorLine;
   if (c.results) rec.results = c.results;
-  if (p.stdoutTruncated) rec.stdout += `\n[seam: stdout truncated: kept ${rec.stdout.length} of ${p.stdoutBytes} bytes; full sha256 ${p.stdoutSha256}]\n`;
+  if (rec.stdoutTruncated) rec.stdout += `\n[seam: stdout truncated: kept ${GUEST_CAP} of ${rec.stdoutBytes} bytes; full sha256 ${rec.stdoutSha256}]\n`;
   return rec;
 }
 

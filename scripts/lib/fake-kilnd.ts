@@ -11,6 +11,7 @@
  */
 import { appendFileSync, chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { waveCall } from "./wasm.ts";
 import { spawnSync } from "node:child_process";
 
 export const SCENARIOS = {
@@ -79,12 +80,13 @@ function pickScenario(wasm: string): Scenario {
 function runGuest(wasm: string, args: string[], envNames: string[], invoke?: string): { stdout: string; trap?: string } {
   const wasmtime = process.env.WASMTIME || join(ROOT, ".tools", "bin", "wasmtime");
   const argv = ["run", ...envNames.flatMap((k) => ["--env", k])];
-  if (invoke) argv.push("--invoke", `${invoke}()`);
+  if (invoke) argv.push("--invoke", waveCall(invoke));
   argv.push(wasm, ...args);
   const r = spawnSync(wasmtime, argv, { input: process.stdin.isTTY ? "" : readStdin(), env: { ...process.env, RUST_BACKTRACE: "0" }, maxBuffer: 64 << 20 });
   const stderr = r.stderr?.toString() ?? "";
   if (r.error) return { stdout: "", trap: `wasmtime unavailable for the fake: ${r.error.message}` };
   if (/wasm trap/.test(stderr)) return { stdout: r.stdout.toString(), trap: "[Runtime][E2199] wasm trap: unreachable" };
+  if (r.status !== 0) return { stdout: r.stdout.toString(), trap: `component exited with status ${r.status}` };
   return { stdout: r.stdout.toString() };
 }
 

@@ -54,3 +54,10 @@ export function wasmKind(bytes: Uint8Array): WasmKind | undefined {
     return undefined;
   }
 }
+
+/** An export name as wasmtime's wave call: `ns:pkg/iface@1.0#fn` → `ns:pkg/iface.fn@1.0()`, `fn` → `fn()`. */
+export function waveCall(invoke: string): string {
+  if (invoke.includes("(")) return invoke;
+  const m = /^(.+?)(@[^#]+)?#(.+)$/.exec(invoke);
+  return m ? `${m[1]}.${m[3]}${m[2] ?? ""}()` : `${invoke}()`;
+}
