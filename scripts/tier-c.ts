@@ -22,6 +22,7 @@ import { consult, expectedText, loadLedger, type Blocker, type Mode } from "./li
 import { writeBundle, type ReproInput } from "./lib/bundle.ts";
 import { runProcess } from "./lib/proc.ts";
 import { limiter } from "./lib/pool.ts";
+import { ghAnnotation } from "./lib/render.ts";
 import { formatSignature, type FuseRecord, type RunRecord, type Signature } from "./lib/records.ts";
 import { lookupTool, missingToolError, ROOT, type FoundTool } from "./lib/tools.ts";
 import { buildReport, mergeReports, writeReports, type Cell, type Row, type Step, type TierCReport, type Verdict } from "./lib/tierc-report.ts";
@@ -424,8 +425,8 @@ function printReport(report: TierCReport, outDir: string, json: boolean): void {
   else process.stdout.write(readFileSync(join(outDir, "summary.md"), "utf8"));
   if (process.env.GITHUB_ACTIONS === "true") {
     for (const r of report.rows) {
-      if (r.outcome === "unexpected" || r.outcome === "moved") process.stdout.write(`::error title=seam ${r.fixture} (${r.mode}): ${r.verdict}::${r.why}\n`);
-      if (r.outcome === "xpass") process.stdout.write(`::warning title=seam ${r.fixture} (${r.mode}): xpass::${r.why}\n`);
+      if (r.outcome === "unexpected" || r.outcome === "moved") process.stdout.write(ghAnnotation("error", r.why, `seam ${r.fixture} (${r.mode}): ${r.verdict}`) + "\n");
+      if (r.outcome === "xpass") process.stdout.write(ghAnnotation("warning", r.why, `seam ${r.fixture} (${r.mode}): xpass`) + "\n");
     }
   }
   for (const n of report.notices) progress(color.yellow(`!! ${n}`));

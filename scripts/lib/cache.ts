@@ -4,10 +4,10 @@
  * Tool identities (binary sha256 + version) are remembered by path, size and mtime, so a warm run
  * launches no tool at all.
  */
-import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { atomicWriteJson, sha256, sha256File } from "./fsx.ts";
-import { toolVersion, type FoundTool } from "./tools.ts";
+import { memoByBinary, toolVersion, type FoundTool } from "./tools.ts";
 
 export class ResultCache {
   constructor(
@@ -46,28 +46,8 @@ export interface ToolIdentity {
   version: string;
 }
 
-/** sha256 + version of a tool, memoised on disk by (real path, size, mtime). */
+/** sha256 + version of a tool, remembered by binary (real path, size, mtime) in the cache folder. */
 export async function toolIdentity(cacheDir: string, tool: FoundTool): Promise<ToolIdentity> {
-  const real = realpathSync(tool.path);
-  const st = statSync(real);
-  const memo = join(cacheDir, "tools.json");
-  const stamp = `${real}|${st.size}|${st.mtimeMs}`;
-  let table: Record<string, ToolIdentity> = {};
-  try {
-    table = JSON.parse(readFileSync(memo, "utf8")) as Record<string, ToolIdentity>;
-  } catch {
-    /* first run */
-  }
-  const hit = table[stamp];
-  if (hit) return { ...hit, path: tool.path };
-  const id = { path: tool.path, sha256: sha256File(real), version: await toolVersion(tool) };
-  // Re-read before writing: parallel cells may have added entries meanwhile.
-  try {
-    table = { ...(JSON.parse(readFileSync(memo, "utf8")) as Record<string, ToolIdentity>) };
-  } catch {
-    /* still empty */
-  }
-  table[stamp] = id;
-  atomicWriteJson(memo, table);
-  return id;
+  const id = await memoByBinary(join(cacheDir, "tools.json"), tool.path, async (real) => ({ sha256: sha256File(real), version: await toolVersion(tool) }));
+  return { path: tool.path, sha256: id.sha256, version: id.version };
 }

@@ -3,11 +3,11 @@
  * CLI flag > env var > .tools/ (provisioned by scripts/tools.ts) > PATH > sibling checkouts.
  * A missing tool is a SeamError (exit 3) whose hint names the env var and the install step.
  */
-import { existsSync, statSync, accessSync, constants, readFileSync, realpathSync } from "node:fs";
+import { statSync, accessSync, constants, readFileSync, realpathSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { SeamError, EXIT } from "./errors.ts";
 import { runProcess } from "./proc.ts";
-import { atomicWriteJson, sha256File } from "./fsx.ts";
+import { atomicWriteJson } from "./fsx.ts";
 
 /** The project root (scripts/lib/../..), never the caller's cwd. */
 export const ROOT = resolve(import.meta.dir, "..", "..");
@@ -130,43 +130,38 @@ export function requireTool(name: ToolName, opts: Parameters<typeof lookupTool>[
 
 const VERSION_MEMO = join(ROOT, ".seam", "tool-versions.json");
 
-/** The tool's own version ("0.65.1"), remembered per binary (real path, size, mtime) in
- * .seam/tool-versions.json so that a run does not start every tool just to ask; "unknown" if it will not say. */
-export async function toolVersion(tool: FoundTool): Promise<string> {
-  const real = realpathSync(tool.path);
+/**
+ * A fact about a tool binary, remembered in the JSON table `memoFile` by (real path, size, mtime): a
+ * rebuilt tool misses, an unchanged one is never started or read again. Entries that parallel runs
+ * added meanwhile are kept; a read-only checkout still works, it just computes again next time.
+ */
+export async function memoByBinary<T>(memoFile: string, toolPath: string, compute: (realPath: string) => Promise<T>): Promise<T> {
+  const real = realpathSync(toolPath);
   const st = statSync(real);
   const key = `${real}|${st.size}|${st.mtimeMs}`;
-  const read = (): Record<string, string> => {
+  const read = (): Record<string, T> => {
     try {
-      return JSON.parse(readFileSync(VERSION_MEMO, "utf8")) as Record<string, string>;
+      return JSON.parse(readFileSync(memoFile, "utf8")) as Record<string, T>;
     } catch {
       return {};
     }
   };
   const hit = read()[key];
-  if (hit) return hit;
-  const r = await runProcess([tool.path, "--version"], { timeoutMs: 15_000, maxCapture: 4096 });
-  const semver = `${r.stdout}\n${r.stderr}`.match(/\b\d+\.\d+\.\d+[\w.+-]*/);
-  const version = semver ? semver[0] : "unknown";
+  if (hit !== undefined) return hit;
+  const value = await compute(real);
   try {
-    atomicWriteJson(VERSION_MEMO, { ...read(), [key]: version });
+    atomicWriteJson(memoFile, { ...read(), [key]: value });
   } catch {
-    /* a read-only checkout still works, it just asks again next time */
+    /* not writable: nothing lost but time */
   }
-  return version;
+  return value;
 }
 
-const hashCache = new Map<string, string>();
-
-/** sha256 of a tool's binary, cached on (path, size, mtime): cache keys change when the tool does. */
-export function toolHash(path: string): string {
-  const st = statSync(path);
-  const key = `${path}:${st.size}:${st.mtimeMs}`;
-  let h = hashCache.get(key);
-  if (!h) hashCache.set(key, (h = sha256File(path)));
-  return h;
-}
-
-export function toolsDirExists(): boolean {
-  return existsSync(TOOLS_DIR);
+/** The tool's own version ("0.65.1"), remembered per binary in .seam/tool-versions.json so that a run
+ * does not start every tool just to ask; "unknown" if it will not say. */
+export function toolVersion(tool: FoundTool): Promise<string> {
+  return memoByBinary(VERSION_MEMO, tool.path, async () => {
+    const r = await runProcess([tool.path, "--version"], { timeoutMs: 15_000, maxCapture: 4096 });
+    return `${r.stdout}\n${r.stderr}`.match(/\b\d+\.\d+\.\d+[\w.+-]*/)?.[0] ?? "unknown";
+  });
 }

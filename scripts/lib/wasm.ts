@@ -46,15 +46,6 @@ export function parseWasmShape(bytes: Uint8Array): WasmShape {
   return { kind, sections };
 }
 
-/** The kind of a wasm file, or undefined when it does not parse. */
-export function wasmKind(bytes: Uint8Array): WasmKind | undefined {
-  try {
-    return parseWasmShape(bytes).kind;
-  } catch {
-    return undefined;
-  }
-}
-
 /** An export name as wasmtime's wave call: `ns:pkg/iface@1.0#fn` → `ns:pkg/iface.fn@1.0()`, `fn` → `fn()`. */
 export function waveCall(invoke: string): string {
   if (invoke.includes("(")) return invoke;
