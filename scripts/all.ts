@@ -13,7 +13,8 @@ import { Glob } from "bun";
 import { installTools, PINS } from "./tools.ts";
 import { buildFixtures } from "./fixtures.ts";
 import { fuse } from "./fuse.ts";
-import { loadFixtures, runMatrix, FUSE_FLAGS } from "./tier-c.ts";
+import { loadFixtures, runMatrix } from "./tier-c.ts";
+import { FORMS, FUSE_FLAGS, type Form, type MemoryMode } from "./lib/records.ts";
 import { runLsGate } from "./ls-gate.ts";
 import { commentFromReports, commentSkipReason } from "./post-comment.ts";
 import { parseCli, progress, runCli } from "./lib/cli.ts";
@@ -28,7 +29,8 @@ import { writeReports } from "./lib/tierc-report.ts";
 export interface AllOptions {
   root: string;
   out: string;
-  memory: ("multi" | "shared")[];
+  memory: MemoryMode[];
+  forms: Form[];
 }
 
 function files(root: string, ...patterns: string[]): string[] {
@@ -79,21 +81,23 @@ export function seamSteps(o: AllOptions): Step[] {
     },
     {
       name: "fuse",
-      description: "fuse every fixture with real meld into out/fused/<fixture>.<mode>.wasm (+ .json records)",
+      description: "fuse every fixture with real meld into out/fused/<fixture>.<mode>.<form>.wasm (+ .json records)",
       deps: ["fixtures"],
-      command: `bun scripts/fuse.ts fixtures/<fixture>.wasm -o ${relative(o.root, fusedOut)}/<fixture>.<mode>.wasm --memory <mode> -- ${FUSE_FLAGS.join(" ")}`,
-      inputs: () => ({ files: [...fixtureFiles(), ...code()], tools: toolPaths("meld"), options: o.memory }),
+      command: `bun scripts/fuse.ts fixtures/<fixture>.wasm -o ${relative(o.root, fusedOut)}/<fixture>.<mode>.<form>.wasm --memory <mode> --<form> -- ${FUSE_FLAGS.join(" ")}`,
+      inputs: () => ({ files: [...fixtureFiles(), ...code()], tools: toolPaths("meld"), options: { memory: o.memory, forms: o.forms } }),
       outputs: [join(fusedOut, "index.json")],
       run: async (ctx) => {
         const fixtures = loadFixtures(manifest, []);
         const records = [];
         for (const fx of fixtures) {
           for (const memory of o.memory) {
-            const output = join(fusedOut, `${fx.name}.${memory}.wasm`);
-            const rec = await fuse({ inputs: [fx.file], output, memory, extraArgs: FUSE_FLAGS });
-            atomicWriteJson(`${output}.json`, rec);
-            ctx.log(`$ bun scripts/fuse.ts ${relative(o.root, fx.file)} -o ${relative(o.root, output)} --memory ${memory} -- ${FUSE_FLAGS.join(" ")}  → ${rec.verdict}${rec.message ? `: ${rec.message}` : ""}`);
-            records.push({ fixture: fx.name, memory, verdict: rec.verdict, message: rec.message ?? null, output: rec.output });
+            for (const form of o.forms) {
+              const output = join(fusedOut, `${fx.name}.${memory}.${form}.wasm`);
+              const rec = await fuse({ inputs: [fx.file], output, memory, mode: form, extraArgs: FUSE_FLAGS });
+              atomicWriteJson(`${output}.json`, rec);
+              ctx.log(`$ bun scripts/fuse.ts ${relative(o.root, fx.file)} -o ${relative(o.root, output)} --memory ${memory} --${form} -- ${FUSE_FLAGS.join(" ")}  → ${rec.verdict}${rec.message ? `: ${rec.message}` : ""}`);
+              records.push({ fixture: fx.name, memory, form, verdict: rec.verdict, message: rec.message ?? null, output: rec.output });
+            }
           }
         }
         atomicWriteJson(join(fusedOut, "index.json"), records);
@@ -106,13 +110,14 @@ export function seamSteps(o: AllOptions): Step[] {
       name: "tier-c",
       description: "the meld→kiln seam matrix (kiln cells skipped when no kilnd is found)",
       deps: ["fixtures"],
-      command: `bun scripts/tier-c.ts --memory ${o.memory.join(",")} --out ${relative(o.root, tierOut)}`,
-      inputs: () => ({ files: [...fixtureFiles(), ...code()], tools: toolPaths("meld", "kilnd", "jco"), options: { memory: o.memory, kilnd: process.env.KILND ?? process.env.MELD_KILND ?? null } }),
+      command: `bun scripts/tier-c.ts --memory ${o.memory.join(",")} --form ${o.forms.join(",")} --out ${relative(o.root, tierOut)}`,
+      inputs: () => ({ files: [...fixtureFiles(), ...code()], tools: toolPaths("meld", "kilnd", "jco"), options: { memory: o.memory, forms: o.forms, kilnd: process.env.KILND ?? process.env.MELD_KILND ?? null } }),
       outputs: [join(tierOut, "results.json")],
       run: async (ctx) => {
         const report = await runMatrix({
           fixtures: loadFixtures(manifest, []),
           modes: o.memory,
+          forms: o.forms,
           outDir: tierOut,
           jobs: availableParallelism(),
           strict: false,
@@ -164,6 +169,7 @@ Usage: bun scripts/all.ts [target]... [options]      (default target: all)
   -j N            steps in parallel (default: cores)
   --keep-going    after a failure, still run the steps that do not depend on it
   --memory LIST   memory modes for fuse and tier-c (default multi,shared)
+  --form LIST     output forms for fuse and tier-c (default component,core)
   --out DIR       where results go (default out/)
 A step is up to date when its declared inputs (files, tool binaries, options) hash as at its last
 success and its outputs exist (stamps in .seam/stamps/). Ctrl-C stops running steps and their
@@ -180,6 +186,7 @@ async function main(argv: string[]): Promise<number> {
     j: { type: "string", short: "j" },
     "keep-going": { type: "boolean", default: false },
     memory: { type: "string", default: "multi,shared" },
+    form: { type: "string", default: FORMS.join(",") },
     out: { type: "string", default: join(ROOT, "out") },
     help: { type: "boolean", short: "h", default: false },
   });
@@ -187,11 +194,13 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return EXIT.ok;
   }
-  const memory = values.memory.split(",") as ("multi" | "shared")[];
+  const memory = values.memory.split(",") as MemoryMode[];
   for (const m of memory) if (m !== "multi" && m !== "shared") throw usageError(`unknown memory mode: ${m}`, "use --memory multi,shared");
+  const forms = values.form.split(",") as Form[];
+  for (const f of forms) if (!FORMS.includes(f)) throw usageError(`unknown form: ${f}`, "use --form component,core");
   const jobs = values.j === undefined ? availableParallelism() : Number(values.j);
   if (!Number.isInteger(jobs) || jobs < 1) throw usageError(`-j expects a positive whole number, got: ${values.j}`);
-  const steps = seamSteps({ root: ROOT, out: values.out, memory });
+  const steps = seamSteps({ root: ROOT, out: values.out, memory, forms });
   if (values.list) {
     for (const s of steps) process.stdout.write(`${s.name.padEnd(9)} ← ${(s.deps.join(", ") || "—").padEnd(34)} ${s.description}\n`);
     return EXIT.ok;

@@ -24,6 +24,7 @@ function run(over: Partial<RunRecord>): RunRecord {
     engineVersion: "1.35.0",
     enginePath: "/x/jco",
     wasm: "x.wasm",
+    form: "component",
     command: "jco run x.wasm",
     verdict: "passed",
     exitCode: 0,
@@ -180,13 +181,14 @@ describe("judgeRun", () => {
     expect(judgeRun(run({ stdout: "trap: reaching unreachable\n" }), fixture("trap"))).toEqual({ ok: false, why: "expected trap, got passed" });
   });
 
-  test("exit 3 is compared as non-zero: status 1 from wasi:cli/exit@0.2 passes, 2 does not, kilnd's is not read", () => {
+  test("exit 3 is compared as non-zero: status 1 from wasi:cli/exit@0.2 passes, 2 does not, a status kilnd lost does not", () => {
     const f = fixture("exit_code");
     const out = "exit_code: exiting with status 3\n";
     expect(judgeRun(run({ verdict: "exit-nonzero", exitCode: 1, stdout: out }), f).ok).toBe(true);
     expect(judgeRun(run({ verdict: "exit-nonzero", exitCode: 3, stdout: out, engine: "wasmtime" }), f).ok).toBe(true);
     expect(judgeRun(run({ verdict: "exit-nonzero", exitCode: 2, stdout: out }), f).why).toBe("exit status 2: expected 3 (or 1, as wasi:cli/exit@0.2 reports any error)");
-    expect(judgeRun(run({ verdict: "exit-nonzero", exitCode: 0, stdout: out, engine: "kiln" }), f).ok).toBe(true);
+    const lost = judgeRun(run({ verdict: "exit-nonzero", exitCode: 1, guestExit: null, stdout: out, engine: "kiln", errorLine: "kilnd printed no verdict line" }), f);
+    expect([lost.ok, lost.why]).toEqual([false, "expected exit 3, but kiln lost the guest's exit status (kilnd printed no verdict line)"]);
     expect(judgeRun(run({ stdout: out }), f).why).toBe("expected exit 3, got passed");
   });
 

@@ -23,7 +23,7 @@ import type { Engine, RunRecord } from "./lib/records.ts";
 import { requireTool, toolVersion, lookupTool, missingToolError } from "./lib/tools.ts";
 import { fuse } from "./fuse.ts";
 import { runComponent } from "./run-kiln.ts";
-import { FUSE_FLAGS } from "./tier-c.ts";
+import { FUSE_FLAGS } from "./lib/records.ts";
 
 /** The clang the committed C fixtures were built with; another version gives other bytes. */
 export const PINNED_CLANG = "14.0.6";
@@ -268,7 +268,7 @@ export async function buildFixtures(opts: BuildOptions = {}): Promise<BuildRepor
   }
 }
 
-export type Target = "original" | `fused ${MemoryMode}`;
+export type Target = "original" | `fused ${MemoryMode}` | `core ${MemoryMode}`;
 export type CheckStatus = "ok" | "mismatch" | "skipped";
 
 export interface CheckRow {
@@ -369,6 +369,20 @@ export async function checkFused(f: Fixture, mode: MemoryMode, engine: Exclude<E
   return row("ok", `meld misfuses it, as recorded: ${exp.message}`, { engine: judgeWith, ms });
 }
 
+/** Fuses one fixture into a core module (meld's default output) and compares fused/refused with the record. */
+export async function checkCore(f: Fixture, mode: MemoryMode, workDir: string): Promise<CheckRow> {
+  const rec = await fuse({ inputs: [f.file], output: join(workDir, `${f.name}.${mode}.core.wasm`), memory: mode, mode: "core", extraArgs: FUSE_FLAGS });
+  const meld = { verdict: rec.verdict, message: rec.message, version: rec.meld?.version };
+  const row = (status: CheckStatus, why: string): CheckRow => ({ fixture: f.name, target: `core ${mode}`, status, why, meld, ms: rec.ms });
+  const exp = f.meldCore?.[mode];
+  if (rec.verdict === "missing-tool") return row("skipped", `meld missing: ${rec.message}`);
+  if (rec.verdict === "crashed") return row("mismatch", `meld crashed: ${rec.message}`);
+  if (!exp) return row("skipped", `the manifest records no meld.core.${mode}: meld ${rec.verdict === "fused" ? "fuses it" : `refuses it: ${rec.message}`}`);
+  if (rec.verdict === "fused") return exp.outcome === "fused" ? row("ok", "meld writes a core module, as recorded") : row("mismatch", `meld now writes a core module (manifest records a refusal: ${exp.message})`);
+  if (exp.outcome === "fused") return row("mismatch", `meld refused the core output (manifest records fused): ${rec.message}`);
+  return rec.message?.includes(exp.message!) ? row("ok", `meld refuses the core output, as recorded: ${exp.message}`) : row("mismatch", `meld refused it with other words: ${rec.message} (manifest records: ${exp.message})`);
+}
+
 /** Checks the manifest and hashes, then (optionally) every fixture on the engine and every fused file. */
 export async function verifyFixtures(opts: VerifyOptions = {}): Promise<VerifyReport> {
   const manifest = loadManifest(opts.manifestPath ?? DEFAULT_MANIFEST);
@@ -377,7 +391,7 @@ export async function verifyFixtures(opts: VerifyOptions = {}): Promise<VerifyRe
   const tasks: { f: Fixture; target: Target }[] = [];
   for (const f of fixtures) {
     if (opts.run ?? true) tasks.push({ f, target: "original" });
-    if (opts.fused) for (const m of opts.memory ?? MEMORY_MODES) tasks.push({ f, target: `fused ${m}` });
+    if (opts.fused) for (const m of opts.memory ?? MEMORY_MODES) tasks.push({ f, target: `fused ${m}` }, { f, target: `core ${m}` });
   }
   const work = opts.workDir ?? mkdtempSync(join(tmpdir(), "seam-verify-"));
   try {
@@ -396,7 +410,8 @@ export async function verifyFixtures(opts: VerifyOptions = {}): Promise<VerifyRe
           ms: j.runs.reduce((a, r) => a + r.ms, 0),
         };
       } else {
-        row = await checkFused(f, target === "fused multi" ? "multi" : "shared", engine, work);
+        const [kind, mode] = target.split(" ") as ["fused" | "core", MemoryMode];
+        row = kind === "core" ? await checkCore(f, mode, work) : await checkFused(f, mode, engine, work);
       }
       opts.onProgress?.(`${row.fixture} ${row.target}: ${row.status} — ${row.why}`);
       return row;

@@ -526,7 +526,7 @@ describe("CLI", () => {
     writeFileSync(odd, JSON.stringify({ schema: "junit/9" }));
     const bad = await cli(["--dry-run", "--report", odd, "--pr", "1", "--repo", REPO]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr.split("\n")[0]).toBe(`post-comment: error: ${odd}: unknown schema "junit/9" (post-comment reads seam.ls-gate/1 and seam.tier-c/1)`);
+    expect(bad.stderr.split("\n")[0]).toBe(`post-comment: error: ${odd}: unknown schema "junit/9" (post-comment reads seam.ls-gate/1 and seam.tier-c/1, seam.tier-c/2)`);
     const none = await cli(["--report", join(dir, "absent.json"), "--pr", "1", "--repo", REPO]);
     expect(none.code).toBe(0);
     expect(none.stdout).toContain("nothing to post: no such file:");

@@ -1,130 +1,125 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { classifyJco, classifyKiln, kilnArgv, parseSignature, runComponent, splitKilnOutput } from "./run-kiln.ts";
-import { waveCall } from "./lib/wasm.ts";
-import { writeFakeKilnd, type Scenario } from "./lib/fake-kilnd.ts";
+import { kilnArgv, runComponent } from "./run-kiln.ts";
+import { fuse } from "./fuse.ts";
+import { matchCoreExport, waveCall } from "./lib/wasm.ts";
+import { recordedCases, shellWords, TRANSCRIPTS, writeFakeKilnd, type Scenario } from "./lib/fake-kilnd.ts";
+import { classifyKiln } from "./lib/classify.ts";
+import { loadManifest, type Fixture } from "./lib/manifest.ts";
+import { mapLimit } from "./lib/pool.ts";
 import { runProcess, type ProcResult } from "./lib/proc.ts";
+import { FORMS, formatSignature, FUSE_FLAGS, MEMORY_MODES } from "./lib/records.ts";
 import { providerConsumerWat, runScript, tempDir, watToWasm } from "./lib/testkit.ts";
 import { ROOT } from "./lib/tools.ts";
 
 const HELLO = join(ROOT, "fixtures", "hello_c_cli.wasm");
 const HELLO_LINE = "Hello wasm component world from C!\n";
 
-function proc(over: Partial<ProcResult>): ProcResult {
-  return { argv: [], code: 0, signal: null, stdout: "", stderr: "", stdoutBytes: 0, stderrBytes: 0, stdoutSha256: "", stdoutTruncated: false, stderrTruncated: false, stdoutTail: "", stderrTail: "", ms: 1, timedOut: false, ...over };
-}
-
-const BANNER = `WebAssembly Runtime Daemon (kilnd)
-===================================
-✓ WASI enabled:
-  - Version: Preview2
-✓ Component model enabled with 0 interfaces
-  - Set 1 global WASI args: ["app.wasm"]
-[INFO] Component initialized and running successfully
-[INFO] Calling wasi:cli/run entry point
-`;
-const STATS = `[INFO] Component executed successfully
-✓ Execution completed successfully
-  Modules executed: 0
-  Fuel consumed: 12345
-`;
-
-describe("kiln transcripts (pure)", () => {
-  test("parses [Category][Ecode] message and the optional ASIL bracket", () => {
-    expect(parseSignature("✗ Execution failed: [Runtime][E0BBB] Export not found")).toEqual({ category: "Runtime", code: "E0BBB", message: "Export not found" });
-    expect(parseSignature("[Runtime][E0BBB][ASIL-C] Export not found")).toEqual({ category: "Runtime", code: "E0BBB", asil: "ASIL-C", message: "Export not found" });
-    expect(parseSignature("[ComponentRuntime][E5DC2] wasi:cli/run export references an out-of-bounds component instance index")?.code).toBe("E5DC2");
-    expect(parseSignature("no signature here")).toBeUndefined();
-  });
-
-  test("splits the guest's stdout from kilnd's banner, log lines and stats", () => {
-    const s = splitKilnOutput(BANNER + "line 1\n  - guest line that looks like a banner\n" + STATS);
-    expect(s.guest).toBe("line 1\n  - guest line that looks like a banner\n");
-    expect(s.kiln).toContain("[INFO] Calling wasi:cli/run entry point");
-    expect(s.kiln).toContain("  Fuel consumed: 12345");
-  });
-
-  test("a guest line without a newline keeps its text, and no newline, when kilnd's next line is glued to it", () => {
-    expect(splitKilnOutput(BANNER + "line\nno newline" + STATS).guest).toBe("line\nno newline");
-  });
-
-  test("ls_s_1_ kilnd's exit status is recorded but not trusted: failure text with exit 0 is failed", () => {
-    const c = classifyKiln(proc({ code: 0, stdout: BANNER + "[ERROR] Component execution failed\n", stderr: "✗ Execution failed: [Runtime][E0BBB] Export not found\n" }));
-    expect(c.verdict).toBe("failed");
-    expect(c.signature?.code).toBe("E0BBB");
-    const quiet = classifyKiln(proc({ code: 0, stdout: BANNER }));
-    expect(quiet.verdict).toBe("failed");
-  });
-
-  test("E2199 and trap messages are traps; a panic is a crash", () => {
-    expect(classifyKiln(proc({ code: 1, stderr: "✗ Execution failed: [Runtime][E2199] out of bounds memory access\n" })).verdict).toBe("trapped");
-    expect(classifyKiln(proc({ code: 101, stderr: "thread 'main' panicked at src/main.rs:1:1:\nboom\n" })).verdict).toBe("crashed");
-  });
-
-  test("jco: a RuntimeError is the guest's trap; silent non-zero is the guest's exit; else the engine failed", () => {
-    expect(classifyJco(proc({ code: 1, stderr: "RuntimeError: wasm trap: wasm `unreachable` instruction executed\n    at main" })).verdict).toBe("trapped");
-    expect(classifyJco(proc({ code: 1, stderr: "" })).verdict).toBe("exit-nonzero");
-    const f = classifyJco(proc({ code: 1, stderr: "Error: Unable to transpile command for execution\n  [cause]: ComponentError: bad\n  Caused by:\n      lowered result types do not match\n" }));
-    expect(f.verdict).toBe("failed");
-    expect(f.errorLine).toContain("lowered result types do not match");
-  });
-
+describe("argv (pure)", () => {
   test("export names become wasmtime wave calls", () => {
     expect(waveCall("seam:fixtures/runner@0.1.0#compute")).toBe("seam:fixtures/runner.compute@0.1.0()");
     expect(waveCall("test:demo/api#add")).toBe("test:demo/api.add()");
     expect(waveCall("compute")).toBe("compute()");
   });
 
-  test("kilnd argv exposes fixture env by name and passes args one flag each", () => {
-    expect(kilnArgv("kilnd", { wasm: "a.wasm", engine: "kiln", args: ["x", "y z"], env: { K: "v" }, fuel: 9, invoke: "compute" })).toEqual(["kilnd", "a.wasm", "--component", "--wasi", "--wasi-arg", "x", "--wasi-arg", "y z", "--wasi-env", "K", "--fuel", "9", "--invoke", "compute"]);
+  test("a component runs with --component and --invoke; a core module with --wasi and --function", () => {
+    const o = { wasm: "a.wasm", engine: "kiln" as const, args: ["x", "y z"], env: { K: "v" }, fuel: 9, invoke: "compute" };
+    expect(kilnArgv("kilnd", o, "component")).toEqual(["kilnd", "a.wasm", "--component", "--wasi", "--wasi-arg", "x", "--wasi-arg", "y z", "--wasi-env", "K", "--fuel", "9", "--invoke", "compute"]);
+    expect(kilnArgv("kilnd", o, "core", "seam:fixtures/runner@0.1.0#compute")).toEqual(["kilnd", "a.wasm", "--wasi", "--wasi-arg", "x", "--wasi-arg", "y z", "--wasi-env", "K", "--fuel", "9", "--function", "seam:fixtures/runner@0.1.0#compute"]);
+  });
+
+  test("an export name finds its core export either way round, only when exactly one matches", () => {
+    const fns = ["seam:fixtures/math@0.1.0#add", "seam:fixtures/runner@0.1.0#compute", "greet", "cabi_realloc"];
+    expect(matchCoreExport(fns, "compute")).toBe("seam:fixtures/runner@0.1.0#compute");
+    expect(matchCoreExport(fns, "seam:fixtures/runner@0.1.0#greet")).toBe("greet");
+    expect(matchCoreExport(fns, "seam:fixtures/runner@0.1.0#compute")).toBe("seam:fixtures/runner@0.1.0#compute");
+    expect(matchCoreExport([...fns, "x:y/z#compute"], "compute")).toBeUndefined();
+    expect(matchCoreExport(fns, "nothing")).toBeUndefined();
   });
 });
 
-describe("kilnd contract through the fake kilnd test double", () => {
+/** A recorded kilnd 0.4.4 case as the process result it was. */
+function recordedProc(name: string): ProcResult {
+  const exit = (JSON.parse(readFileSync(join(TRANSCRIPTS, `${name}.json`), "utf8")) as { exit: number }).exit;
+  const [stdout, stderr] = ["stdout", "stderr"].map((s) => readFileSync(join(TRANSCRIPTS, `${name}.${s}`), "utf8"));
+  return { argv: [], code: exit, signal: null, stdout: stdout!, stderr: stderr!, stdoutBytes: 0, stderrBytes: 0, stdoutSha256: "", stdoutTruncated: false, stderrTruncated: false, stdoutTail: "", stderrTail: "", ms: 0, timedOut: false };
+}
+
+/** meld's core output of a fixture (meld 0.65.1 with --reproducible: the bytes kilnd 0.4.4 was recorded on). */
+async function fusedCore(name: string): Promise<string> {
+  const out = join(tempDir("seam-core"), `${name}.fused.core.wasm`);
+  const rec = await fuse({ inputs: [join(ROOT, "fixtures", `${name}.wasm`)], output: out, memory: "multi", mode: "core", extraArgs: FUSE_FLAGS });
+  if (rec.verdict !== "fused") throw new Error(`meld did not fuse ${name}: ${rec.message}`);
+  return out;
+}
+
+describe("kilnd contract through the fake kilnd test double (replaying kilnd 0.4.4's transcripts)", () => {
   let dir: string;
   let kilnd: string;
-  beforeAll(() => {
+  let helloCore: string;
+  beforeAll(async () => {
     dir = tempDir("seam-kiln");
     kilnd = writeFakeKilnd(dir);
+    helloCore = await fusedCore("hello_c_cli");
   });
-  const run = (scenario: Scenario, extra: Partial<Parameters<typeof runComponent>[0]> = {}) =>
-    runComponent({ wasm: HELLO, engine: "kiln", enginePath: kilnd, ...extra, env: { FAKE_KILND_SCENARIO: scenario, ...extra.env } });
+  // The scenario goes in kilnd's own environment; the guest's (`env`) would show up as --wasi-env flags.
+  const run = (scenario: Scenario, extra: Partial<Parameters<typeof runComponent>[0]> & { hostEnv?: Record<string, string> } = {}) =>
+    runComponent({ wasm: HELLO, engine: "kiln", enginePath: kilnd, ...extra, hostEnv: { ...process.env, FAKE_KILND_SCENARIO: scenario, ...extra.hostEnv } });
 
-  test("success: guest stdout only, banner and stats removed", async () => {
-    const r = await run("pass");
-    expect(r.verdict).toBe("passed");
-    expect(r.stdout).toBe(HELLO_LINE);
-    expect(r.engineVersion).toBe("0.4.4-fake");
+  test("meld's core output runs: guest stdout only, kilnd's banner, log lines, traces and stats removed", async () => {
+    const r = await run("replay", { wasm: helloCore });
+    expect([r.verdict, r.form, r.stdout]).toEqual(["passed", "core", HELLO_LINE]);
+    expect(r.command).toContain("--wasi");
+    expect(r.command).not.toContain("--component");
+    expect(r.kiln?.wasiCalls).toBe(7);
+    expect(r.stderr).not.toContain("WASI-TRACE");
   });
 
-  test("E0BBB (kiln#375) and E03ED (kiln#364) come back as signatures", async () => {
+  test("the unfused component is refused (RFC #46): unsupported-form, with kiln's signature", async () => {
+    const r = await run("replay");
+    expect([r.verdict, r.form, r.signature?.code]).toEqual(["unsupported-form", "component", "E07DA"]);
+    expect(r.command).toContain("--component --wasi");
+  });
+
+  test("--invoke on a core module becomes --function with the core export: compute → 42", async () => {
+    const core = await fusedCore("compute_composed");
+    const r = await run("replay", { wasm: core, invoke: "compute" });
+    expect([r.verdict, r.function, r.results, r.values]).toEqual(["passed", "seam:fixtures/runner@0.1.0#compute", ["42"], [{ type: "I32", text: "42" }]]);
+    const none = await run("replay", { wasm: core, invoke: "nothing" });
+    expect([none.verdict, none.command]).toEqual(["failed", ""]);
+    expect(none.errorLine).toContain("function exports: seam:fixtures/math@0.1.0#add, seam:fixtures/runner@0.1.0#compute");
+  });
+
+  test("kiln#375 (E0BBB) and E03ED come back as signatures from their recorded transcripts", async () => {
     const a = await run("e0bbb");
-    expect([a.verdict, a.signature?.category, a.signature?.code, a.errorLine]).toEqual(["failed", "Runtime", "E0BBB", "[Runtime][E0BBB] Export not found"]);
-    const b = await run("e03ed");
-    expect(b.signature?.code).toBe("E03ED");
-    expect((await run("e0bbb-asil")).signature?.asil).toBe("ASIL-C");
+    expect([a.verdict, a.signature?.category, a.signature?.code, a.signature?.message]).toEqual(["unsupported-form", "Runtime", "E0BBB", "Export not found"]);
+    expect((await run("e03ed")).signature?.code).toBe("E03ED");
+    const oob = await run("e0fa0");
+    expect([oob.verdict, oob.errorLine]).toEqual(["failed", "[Memory][E0FA0] out of bounds memory access"]);
   });
 
-  test("a trap, `No module specified` and death by signal", async () => {
+  test("a trap, a lost exit status, `Failed to read module metadata` and death by signal", async () => {
     expect((await run("trap")).verdict).toBe("trapped");
+    const lost = await run("exit-lost");
+    expect([lost.verdict, lost.guestExit]).toEqual(["exit-nonzero", null]);
     const nm = await run("no-module");
-    expect([nm.verdict, nm.errorLine]).toEqual(["failed", "No module specified"]);
+    expect([nm.verdict, nm.errorLine]).toEqual(["failed", "[Resource][E2261] Failed to read module metadata"]);
     const sig = await run("signal");
     expect([sig.verdict, sig.signal]).toEqual(["crashed", "SIGSEGV"]);
   });
 
   test("ls_s_4_ a hung kilnd becomes a timeout and leaves no process behind", async () => {
     const tag = `seam-hang-${process.pid}-${Date.now()}`;
-    const r = await run("hang", { timeoutMs: 1500, env: { FAKE_KILND_HANG_TAG: tag } });
+    const r = await run("hang", { timeoutMs: 1500, hostEnv: { FAKE_KILND_HANG_TAG: tag } });
     expect(r.verdict).toBe("timeout");
     const left = await runProcess(["pgrep", "-f", tag]);
     expect(left.stdout.trim()).toBe("");
   });
 
   test("20 MB of output is capped with a marker and the full sha256", async () => {
-    const r = await run("flood");
+    const r = await run("flood", { wasm: helloCore });
     expect(r.verdict).toBe("passed");
     expect(r.stdoutTruncated).toBe(true);
     expect(r.stdout.length).toBeLessThan(1.1 * (1 << 20));
@@ -155,11 +150,48 @@ describe("reference engines (real jco and wasmtime)", () => {
 });
 
 describe.if(!!process.env.KILND)("real kilnd from $KILND", () => {
-  test("runs hello_c_cli and classifies the outcome with the guest's own output", async () => {
-    const r = await runComponent({ wasm: HELLO, engine: "kiln" });
-    expect(["passed", "failed", "trapped"]).toContain(r.verdict);
-    if (r.verdict === "passed") expect(r.stdout).toBe(HELLO_LINE);
-    else expect(r.errorLine ?? "").not.toBe("");
+  test("meld's core output of hello_c_cli passes with the guest's exact stdout; the component is refused", async () => {
+    const r = await runComponent({ wasm: await fusedCore("hello_c_cli"), engine: "kiln" });
+    expect([r.verdict, r.stdout]).toEqual(["passed", HELLO_LINE]);
+    expect((await runComponent({ wasm: HELLO, engine: "kiln" })).verdict).toBe("unsupported-form");
+  });
+
+  test("every recorded case seam can rebuild the input of classifies on this kilnd as recorded", async () => {
+    // Inputs by sha256: the committed originals and real meld's outputs in both memory modes and forms.
+    const manifest = loadManifest();
+    const bySha = new Map<string, { path: string; fixture: Fixture }>();
+    const work = tempDir("seam-rekiln");
+    await mapLimit(manifest.fixtures, 2, async (fx) => {
+      bySha.set(fx.sha256, { path: fx.file, fixture: fx });
+      for (const memory of MEMORY_MODES) {
+        for (const form of FORMS) {
+          const out = join(work, `${fx.name}.${memory}.${form}.wasm`);
+          const rec = await fuse({ inputs: [fx.file], output: out, memory, mode: form, extraArgs: FUSE_FLAGS });
+          if (rec.output) bySha.set(rec.output.sha256, { path: out, fixture: fx });
+        }
+      }
+    });
+    const cases = recordedCases().filter((c) => c.wasm_sha256 && bySha.has(c.wasm_sha256));
+    expect(cases.length).toBeGreaterThan(130);
+    const differ: string[] = [];
+    await mapLimit(cases, 2, async (c) => {
+      const input = bySha.get(c.wasm_sha256!)!;
+      const argv = shellWords(c.argv);
+      const scratch = mkdtempSync(join(work, "case-"));
+      copyFileSync(input.path, join(scratch, argv[1]!));
+      const stdin = input.fixture.stdin ? Buffer.from(input.fixture.stdin) : undefined;
+      const p = await runProcess([process.env.KILND!, ...argv.slice(1)], { cwd: scratch, env: { ...process.env, ...input.fixture.env }, ...(stdin ? { stdin } : {}), maxCapture: 64 << 20, timeoutMs: 120_000 });
+      const now = classifyKiln(p);
+      const then = classifyKiln(recordedProc(c.case));
+      const key = (x: typeof now) => [x.verdict, x.signature ? formatSignature(x.signature) : "", x.stdout, (x.values ?? []).map((v) => `${v.type}(${v.text})`).join(" ")];
+      if (JSON.stringify(key(now)) !== JSON.stringify(key(then))) differ.push(`${c.case}: now ${JSON.stringify(key(now)).slice(0, 200)}`);
+    });
+    expect(differ).toEqual([]);
+  });
+
+  test("--invoke compute on a fused core module returns 42", async () => {
+    const r = await runComponent({ wasm: await fusedCore("compute_composed"), engine: "kiln", invoke: "compute" });
+    expect([r.verdict, r.results]).toEqual(["passed", ["42"]]);
   });
 });
 
@@ -190,6 +222,21 @@ describe("run-kiln CLI", () => {
     expect(p.stderr).toContain("passed on jco");
   });
 
+  test("on a fused core module: the guest's exact stdout, exit 0; --invoke compute prints 42", async () => {
+    const kilnd = writeFakeKilnd(tempDir("seam-cli-kiln"));
+    const hello = await runScript("run-kiln.ts", [await fusedCore("hello_c_cli"), "--kilnd", kilnd]);
+    expect([hello.code, hello.stdout]).toEqual([0, HELLO_LINE]);
+    expect(hello.stderr).toContain("passed on kiln");
+    const core = await fusedCore("compute_composed");
+    const compute = await runScript("run-kiln.ts", [core, "--kilnd", kilnd, "--invoke", "compute"]);
+    expect([compute.code, compute.stdout]).toEqual([0, "42\n"]);
+    const none = await runScript("run-kiln.ts", [core, "--kilnd", kilnd, "--invoke", "nothing"]);
+    expect([none.code, none.stderr.split("\n")[0]]).toEqual([2, "run-kiln: error: no single core export matches nothing (function exports: seam:fixtures/math@0.1.0#add, seam:fixtures/runner@0.1.0#compute, seam:fixtures/runner@0.1.0#greet)"]);
+    const refused = await runScript("run-kiln.ts", [HELLO, "--kilnd", kilnd]);
+    expect(refused.code).toBe(6);
+    expect(refused.stderr).toContain("kilnd runs core modules only (RFC #46)");
+  });
+
   test("a missing kilnd names the env var that fixes it, exit 3", async () => {
     const p = await runScript("run-kiln.ts", [HELLO], { env: { KILND: undefined, MELD_KILND: undefined, PATH: "/usr/bin:/bin" } });
     expect(p.code).toBe(3);
@@ -199,7 +246,10 @@ describe("run-kiln CLI", () => {
   test("bad input is one line and exit 2", async () => {
     const dir = tempDir("seam-cli");
     const missing = await runScript("run-kiln.ts", [join(dir, "nope.wasm")]);
-    expect([missing.code, missing.stderr.split("\n")[0]]).toEqual([2, `run-kiln: error: component not found: ${join(dir, "nope.wasm")}`]);
+    expect([missing.code, missing.stderr.split("\n")[0]]).toEqual([2, `run-kiln: error: input not found: ${join(dir, "nope.wasm")}`]);
+    writeFileSync(join(dir, "text.wasm"), "(module)\n");
+    const text = await runScript("run-kiln.ts", [join(dir, "text.wasm"), "--engine", "wasmtime"]);
+    expect([text.code, text.stderr.split("\n")[0]]).toEqual([2, `run-kiln: error: ${join(dir, "text.wasm")} is not a WebAssembly file: not a WebAssembly binary (no \\0asm magic)`]);
     const flag = await runScript("run-kiln.ts", [HELLO, "--bogus"]);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain("--bogus");

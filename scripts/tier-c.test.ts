@@ -2,9 +2,10 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { decide, runMatrix, shardFixtures, type CellRun, type MatrixFixture, type MatrixOptions } from "./tier-c.ts";
+import { loadFixtures, runMatrix, shardFixtures, type MatrixFixture, type MatrixOptions } from "./tier-c.ts";
+import { decide, type CellRun, type RowInputs } from "./lib/attribution.ts";
 import { mergeReports, writeReports, type TierCReport } from "./lib/tierc-report.ts";
-import { parseLedger, type Blocker } from "./lib/ledger.ts";
+import { loadLedger, parseLedger, type Blocker } from "./lib/ledger.ts";
 import { writeFakeKilnd, type Scenario } from "./lib/fake-kilnd.ts";
 import { runProcess } from "./lib/proc.ts";
 import type { FuseRecord, RunRecord } from "./lib/records.ts";
@@ -12,11 +13,12 @@ import { providerConsumerWat, runScript, tempDir, watToWasm } from "./lib/testki
 import { ROOT, requireTool } from "./lib/tools.ts";
 
 const HELLO_LINE = "Hello wasm component world from C!\n";
+const MANIFEST = join(ROOT, "fixtures", "manifest.yaml");
 
 // ---------------------------------------------------------------- pure: attribution and the ledger
 
-const run = (ok: boolean | null, why = "", code?: string): CellRun => ({
-  status: ok === null ? "skipped" : ok ? "passed" : "failed",
+const run = (ok: boolean | null, why = "", code?: string, status?: string): CellRun => ({
+  status: status ?? (ok === null ? "skipped" : ok ? "passed" : "failed"),
   ok,
   why,
   records: [],
@@ -25,13 +27,16 @@ const run = (ok: boolean | null, why = "", code?: string): CellRun => ({
   ...(code ? { signature: { category: "Runtime", code, message: code === "E0BBB" ? "Export not found" : "other" } } : {}),
 });
 const fused = { verdict: "fused" } as FuseRecord;
-const row = (over: Partial<Parameters<typeof decide>[0]>) => ({ fixture: "hello_c_cli", mode: "multi" as const, reference: "jco", refOrig: run(true), kilnOrig: run(true), fuse: fused, refFused: run(true), kilnFused: run(true), ...over });
+const ev = (cell: CellRun = run(true)) => ({ what: "jco ran the same fused component", engine: "jco", cell });
+const row = (over: Partial<RowInputs>): RowInputs => ({ fixture: "hello_c_cli", mode: "multi", form: "component", reference: "jco", refOrig: run(true), kilnOrig: run(true), fuse: fused, evidence: ev(), kilnFused: run(true), ...over });
+const refused = (code: string) => run(false, "kilnd runs core modules only (RFC #46)", code, "unsupported-form");
 const LEDGER_YAML = `blockers:
   - ref: kiln#375
     title: cross-core imports
     signature: { category: Runtime, code: E0BBB, message: "Export not found" }
     fixtures: [hello_c_cli]
     modes: [multi]
+    forms: [component]
 `;
 const ledger375 = parseLedger(LEDGER_YAML, "known-blockers.yaml");
 
@@ -39,21 +44,45 @@ describe("attribution (pure)", () => {
   test("pass, and each tool's bug attributed to that tool", () => {
     expect(decide(row({}), []).verdict).toBe("pass");
     expect(decide(row({ kilnFused: run(false, "x", "E0BBB") }), []).verdict).toBe("seam-bug");
-    expect(decide(row({ refFused: run(false, "stdout differs") }), []).verdict).toBe("meld-bug");
+    expect(decide(row({ evidence: ev(run(false, "stdout differs")) }), []).verdict).toBe("meld-bug");
     expect(decide(row({ fuse: { verdict: "crashed", message: "panicked" } as FuseRecord }), []).verdict).toBe("meld-bug");
     expect(decide(row({ kilnOrig: run(false, "x", "E03ED"), kilnFused: run(false, "x", "E03ED") }), []).verdict).toBe("kiln-unsupported");
     expect(decide(row({ refOrig: run(false, "bad fixture") }), []).verdict).toBe("reference-fail");
   });
 
-  test("ls_s_2_ a fused failure is only kiln's when the reference runs the same fused file", () => {
-    const both = decide(row({ refFused: run(false, "trap"), kilnFused: run(false, "x", "E0BBB") }), []);
+  test("ls_s_2_ a fused failure is only kiln's when the reference runs meld's output", () => {
+    const both = decide(row({ evidence: ev(run(false, "trap")), kilnFused: run(false, "x", "E0BBB") }), []);
     expect(both.verdict).toBe("meld-bug");
-    expect(decide(row({ kilnFused: run(false, "x", "E0BBB") }), []).why).toContain("fused passes on jco");
+    const seam = decide(row({ kilnFused: run(false, "x", "E0BBB") }), []);
+    expect(seam.why).toContain("the same fused component passes on jco");
+    expect(seam.evidence).toBe("jco ran the same fused component");
+    const none = decide(row({ form: "core", evidence: undefined, noEvidence: "meld refused the component form: x", kilnFused: run(false, "x", "E03EE") }), []);
+    expect([none.verdict, none.outcome, none.evidence]).toEqual(["unattributed", "unexpected", "none: meld refused the component form: x"]);
+  });
+
+  test("kilnd that refuses every component: no per-fixture kiln-unsupported, the fused component is kiln's", () => {
+    const d = decide(row({ kilnOrig: refused("E07DA"), kilnFused: refused("E0BBB") }), []);
+    expect([d.verdict, d.outcome]).toEqual(["seam-bug", "unexpected"]);
+    expect(d.why).toContain("no kilnd baseline (kilnd runs no component)");
+    expect(decide(row({ kilnOrig: refused("E07DA"), kilnFused: refused("E0BBB") }), ledger375).verdict).toBe("expected-fail");
+  });
+
+  test("core form: judged by meld's component output on the reference, never by the unfused baseline", () => {
+    const core = (over: Partial<RowInputs>) => row({ form: "core", kilnOrig: run(false, "x", "E03ED"), evidence: { what: "jco ran meld's component output", engine: "jco", cell: run(true) }, ...over });
+    expect(decide(core({}), []).verdict).toBe("pass");
+    const bug = decide(core({ kilnFused: run(false, "stdout differs at byte 72") }), []);
+    expect([bug.verdict, bug.why]).toEqual(["seam-bug", "kilnd fails the fused core module: stdout differs at byte 72; meld's component output of the same input passes on jco"]);
+    expect(decide(core({ evidence: { what: "x", engine: "jco", cell: run(false, "wrong") }, kilnFused: run(false, "x") }), []).verdict).toBe("meld-bug");
+    expect(decide(core({ kilnFused: run(false, "x", "E0BBB") }), ledger375).verdict).toBe("seam-bug"); // the ledger entry covers the component form only
+    // A broken component output does not make a core module that kilnd runs correctly anyone's bug.
+    const passes = decide(core({ evidence: { what: "x", engine: "jco", cell: run(false, "wrong") } }), []);
+    expect([passes.verdict, passes.why]).toEqual(["pass", "kilnd runs the fused core module and meets the expectation (); meld's component output of the same input fails on jco, which this row does not use"]);
+    expect(decide(core({ evidence: { what: "x", engine: "jco", cell: run(false, "wrong") }, kilnFused: run(null, "kilnd absent") }), []).verdict).toBe("skipped");
   });
 
   test("ls_s_7_ meld's refusal is fuse-refused, not a failure; a missing tool is skipped with its fix", () => {
-    const refused = decide(row({ fuse: { verdict: "refused", message: "Fusion failed: x" } as FuseRecord }), []);
-    expect([refused.verdict, refused.outcome]).toEqual(["fuse-refused", "ok"]);
+    const r = decide(row({ fuse: { verdict: "refused", message: "Fusion failed: x" } as FuseRecord }), []);
+    expect([r.verdict, r.outcome]).toEqual(["fuse-refused", "ok"]);
     const noKiln = decide(row({ kilnOrig: run(null, "kilnd absent (set KILND)"), kilnFused: run(null, "kilnd absent (set KILND)") }), []);
     expect([noKiln.verdict, noKiln.outcome]).toEqual(["skipped", "ok"]);
     expect(noKiln.why).toContain("set KILND");
@@ -64,7 +93,7 @@ describe("attribution (pure)", () => {
     const moved = decide(row({ kilnFused: run(false, "x", "E2199") }), ledger375);
     expect(moved.verdict).toBe("blocker-moved");
     expect(moved.why).toBe("kiln#375 moved: was [Runtime][E0BBB] Export not found, now [Runtime][E2199] other");
-    expect(decide(row({}), ledger375)).toMatchObject({ verdict: "xpass", why: "kiln#375 looks fixed for hello_c_cli (multi): remove the entry from the ledger" });
+    expect(decide(row({}), ledger375)).toMatchObject({ verdict: "xpass", why: "kiln#375 looks fixed for hello_c_cli (multi, component): remove the entry from the ledger" });
     expect(decide(row({ mode: "shared", kilnFused: run(false, "x", "E0BBB") }), ledger375).outcome).toBe("unexpected");
   });
 
@@ -72,6 +101,7 @@ describe("attribution (pure)", () => {
     expect(() => parseLedger("blockers:\n  - ref: kiln#1\n    signature: { code: E12 }\n    fixtures: [a]\n", "kb.yaml")).toThrow("kb.yaml:3:24: kiln#1: code E12 is not E + 4 upper-case hex digits");
     expect(() => parseLedger("blockers: [\n", "kb.yaml")).toThrow(/^kb\.yaml:\d+:\d+: malformed YAML/);
     expect(() => parseLedger("blockers:\n  - title: no ref\n    signature: { code: E0BBB }\n    fixtures: ['*']\n", "kb.yaml")).toThrow("kb.yaml:2:5: blocker without `ref`");
+    expect(() => parseLedger("blockers:\n  - ref: kiln#1\n    signature: { code: E0BBB }\n    fixtures: [a]\n    forms: [kore]\n", "kb.yaml")).toThrow("kb.yaml:5:12: kiln#1: unknown form kore (expected one of: component, core)");
   });
 
   test("shards are disjoint, deterministic, and cover every fixture", () => {
@@ -109,7 +139,7 @@ beforeAll(async () => {
   ];
 });
 
-/** Fake-kilnd rules: scenario per wasm path substring. Fused files live in the cache as <sha>.wasm. */
+/** Fake-kilnd rules: scenario per wasm path substring. Fused files are <key>.<form>.fused.wasm in the cache, fused.<form>.wasm in a bundle. */
 function rules(name: string, r: { match: string; scenario: Scenario }[]): string {
   const p = join(work, `${name}.rules.json`);
   writeFileSync(p, JSON.stringify(r));
@@ -121,6 +151,7 @@ function opts(tag: string, over: Partial<MatrixOptions> & { scenario?: Scenario;
   return {
     fixtures,
     modes: ["multi"],
+    forms: ["component"],
     outDir: join(work, tag),
     jobs: 2,
     strict: false,
@@ -129,15 +160,15 @@ function opts(tag: string, over: Partial<MatrixOptions> & { scenario?: Scenario;
     reference: "wasmtime",
     timeoutMs: 20_000,
     kilnd,
-    env: { ...process.env, FAKE_KILND_SCENARIO: scenario ?? "pass", FAKE_KILND_RULES: rulesFile ?? "", FAKE_KILND_LOG: join(work, `${tag}.launches`) },
+    env: { ...process.env, FAKE_KILND_SCENARIO: scenario ?? "run", FAKE_KILND_RULES: rulesFile ?? "", FAKE_KILND_LOG: join(work, `${tag}.launches`) },
     ...rest,
   };
 }
 
-/** Scenario applied only to fused files (*.fused.wasm in the cache, fused.wasm in a bundle). */
-const fusedOnly = (scenario: Scenario) => rules(`fused-${scenario}`, [{ match: "fused.wasm", scenario }]);
+/** A kilnd that runs components (the guest runs for real) but fails fused ones with `scenario`. */
+const fusedOnly = (scenario: Scenario) => rules(`fused-${scenario}`, [{ match: "fused.", scenario }]);
 
-const verdicts = (r: TierCReport) => Object.fromEntries(r.rows.map((x) => [`${x.fixture}/${x.mode}`, x.verdict]));
+const verdicts = (r: TierCReport) => Object.fromEntries(r.rows.map((x) => [`${x.fixture}/${x.mode}/${x.form}`, x.verdict]));
 const launches = (tag: string) => (existsSync(join(work, `${tag}.launches`)) ? readFileSync(join(work, `${tag}.launches`), "utf8").split("\n").filter(Boolean).length : 0);
 
 async function matrix(o: MatrixOptions): Promise<TierCReport> {
@@ -146,10 +177,56 @@ async function matrix(o: MatrixOptions): Promise<TierCReport> {
   return r;
 }
 
+describe("kilnd 0.4.4 as recorded (the fake replays its transcripts), real meld and wasmtime", () => {
+  test("components are refused once for all, never kiln-unsupported; the fused component is kiln's, the core row passes", async () => {
+    const r = await matrix(opts("recorded", { fixtures: loadFixtures(MANIFEST, ["hello_c_cli"]), forms: ["component", "core"], scenario: "replay" }));
+    expect(verdicts(r)).toEqual({ "hello_c_cli/multi/component": "seam-bug", "hello_c_cli/multi/core": "pass" });
+    const component = r.rows.find((x) => x.form === "component")!;
+    expect(component.why).toContain("[Runtime][E0BBB] Export not found");
+    expect(component.why).toContain("no kilnd baseline (kilnd runs no component); the same fused component passes on wasmtime");
+    expect(component.evidence).toBe("wasmtime ran the same fused component");
+    expect(r.notices.filter((n) => n.includes("kilnd runs core modules only (RFC #46)"))).toHaveLength(1);
+    expect(r.rows.find((x) => x.form === "core")!.why).toContain("stdout matches (35 bytes)");
+  });
+
+  test("with the ledger's kiln#375 (forms: [component]) the component row is expected-fail and the run exits 0", async () => {
+    const r = await matrix(opts("recorded-ledger", { fixtures: loadFixtures(MANIFEST, ["hello_c_cli"]), forms: ["component", "core"], scenario: "replay", ledger: loadLedger(join(ROOT, "fixtures", "known-blockers.yaml")) }));
+    expect(verdicts(r)).toEqual({ "hello_c_cli/multi/component": "expected-fail", "hello_c_cli/multi/core": "pass" });
+    expect(r.exitCode).toBe(0);
+  });
+
+  test("the core path's lost environment, stdin and exit status are seam-bugs with bundles that reproduce", async () => {
+    const r = await matrix(opts("core-bugs", { fixtures: loadFixtures(MANIFEST, ["args_env", "stdin_echo", "exit_code"]), forms: ["core"], scenario: "replay" }));
+    expect(verdicts(r)).toEqual({ "args_env/multi/core": "seam-bug", "exit_code/multi/core": "seam-bug", "stdin_echo/multi/core": "seam-bug" });
+    expect(r.rows.map((x) => x.reproduced)).toEqual(["same signature", "same signature", "same signature"]);
+    const args = r.rows[0]!;
+    expect(args.why).toContain('stdout differs at byte 72: expected "hello from the h", got "<unset>');
+    const dir = join(work, "core-bugs", args.bundle!);
+    const script = readFileSync(join(dir, "repro.sh"), "utf8");
+    expect(script).toContain('"$MELD" fuse original.wasm -o fused.core.wasm --memory multi --reproducible');
+    expect(script).toContain(`"$KILND" fused.core.wasm --wasi --wasi-arg alpha --wasi-arg 'two words' --wasi-arg 'ünïcode' --wasi-env SEAM_FX_GREETING --wasi-env SEAM_FX_NUMBER`);
+    expect(script).toContain("export SEAM_FX_GREETING='hello from the host'");
+    const md = readFileSync(join(dir, "REPRO.md"), "utf8");
+    expect(md).toContain("env SEAM_FX_GREETING=hello from the host");
+    expect(md).toContain("env SEAM_FX_GREETING=<unset>");
+    expect(r.rows[1]!.why).toContain("lost the guest's exit status");
+    expect(readFileSync(join(work, "core-bugs", r.rows[2]!.bundle!, "repro.sh"), "utf8")).toContain("fused.core.wasm --wasi < stdin.bin");
+  });
+
+  test("a core module whose component form meld refused is unattributed: no reference can judge it", async () => {
+    const r = await matrix(opts("unattributed", { fixtures: loadFixtures(MANIFEST, ["resources_across"]), forms: ["component", "core"], scenario: "replay" }));
+    expect(verdicts(r)).toEqual({ "resources_across/multi/component": "fuse-refused", "resources_across/multi/core": "unattributed" });
+    const core = r.rows.find((x) => x.form === "core")!;
+    expect(core.evidence).toStartWith("none: meld refused the component form");
+    expect(core.actualSignature).toBe("[Runtime][E03EE] Unknown WASI function");
+    expect(r.exitCode).toBe(1);
+  });
+});
+
 describe("the matrix with real meld and wasmtime, kilnd through the fake", () => {
-  test("all pass: every cell real except kilnd's transcript", async () => {
+  test("a kilnd that runs components: all pass, every cell real except kilnd's transcript", async () => {
     const r = await matrix(opts("pass", { modes: ["multi", "shared"] }));
-    expect(verdicts(r)).toEqual({ "compute_composed/multi": "pass", "compute_composed/shared": "pass", "hello_c_cli/multi": "pass", "hello_c_cli/shared": "pass" });
+    expect(verdicts(r)).toEqual({ "compute_composed/multi/component": "pass", "compute_composed/shared/component": "pass", "hello_c_cli/multi/component": "pass", "hello_c_cli/shared/component": "pass" });
     expect(r.exitCode).toBe(0);
     expect(r.tools.meld?.version).toBe("0.65.1");
   });
@@ -159,17 +236,18 @@ describe("the matrix with real meld and wasmtime, kilnd through the fake", () =>
     const row = r.rows[0]!;
     expect([row.verdict, row.outcome, r.exitCode]).toEqual(["seam-bug", "unexpected", 1]);
     expect(row.actualSignature).toBe("[Runtime][E0BBB] Export not found");
+    expect(row.why).toContain("baseline passes on kilnd");
     expect(row.reproduced).toBe("same signature");
     const dir = join(work, "seam", row.bundle!);
     const script = readFileSync(join(dir, "repro.sh"), "utf8");
     expect(script).not.toContain(work);
     expect(script).not.toContain(ROOT);
-    expect(script).toContain('"$KILND" fused.wasm --component --wasi');
+    expect(script).toContain('"$KILND" fused.component.wasm --component --wasi');
     expect(readFileSync(join(dir, "REPRO.md"), "utf8")).toContain("seam re-ran repro.sh: **same signature**");
   });
 
   test("ls_s_5_ repro.sh re-runs from another folder with the fake kilnd and meld on PATH", async () => {
-    const dir = join(work, "seam", "hello_c_cli-multi");
+    const dir = join(work, "seam", "hello_c_cli-multi-component");
     const binDir = tempDir("seam-bin");
     writeFakeKilnd(binDir);
     const meld = requireTool("meld").path;
@@ -190,30 +268,31 @@ describe("the matrix with real meld and wasmtime, kilnd through the fake", () =>
     expect(moved.notices.join("\n")).toContain("was [Runtime][E0BBB] Export not found, now [Runtime][E2199] out of bounds memory access");
     const xpass = await matrix(opts("xpass", { fixtures: fx, ledger }));
     expect([xpass.rows[0]!.verdict, xpass.exitCode]).toEqual(["xpass", 0]);
-    expect(xpass.notices.join("\n")).toContain("kiln#375 looks fixed for hello_c_cli (multi): remove the entry");
+    expect(xpass.notices.join("\n")).toContain("kiln#375 looks fixed for hello_c_cli (multi, component): remove the entry");
     const strict = await matrix(opts("xpass-strict", { fixtures: fx, ledger, strict: true }));
     expect(strict.exitCode).toBe(1);
   });
 
-  test("E03ED on everything is kiln-unsupported; a hang on fused is a timeout verdict, not a stuck run", async () => {
+  test("a baseline that fails (not a refusal) is kiln-unsupported; a hang on fused is a timeout verdict, not a stuck run", async () => {
     const fx = fixtures.slice(0, 1);
-    expect(verdicts(await matrix(opts("unsupported", { scenario: "e03ed", fixtures: fx })))).toEqual({ "hello_c_cli/multi": "kiln-unsupported" });
+    expect(verdicts(await matrix(opts("unsupported", { scenario: "e0fa0", fixtures: fx })))).toEqual({ "hello_c_cli/multi/component": "kiln-unsupported" });
     const hang = await matrix(opts("hang", { rules: fusedOnly("hang"), fixtures: fx, timeoutMs: 1500 }));
     expect(hang.rows[0]!.verdict).toBe("seam-bug");
     expect(hang.rows[0]!.cells.find((c) => c.step === "kiln(fused)")!.status).toBe("timeout");
   });
 
-  test("kilnd absent: kiln cells skipped with the fix, reference and fuse cells real, exit 0", async () => {
-    const r = await matrix(opts("nokiln", { kilnd: undefined, env: { ...process.env, KILND: undefined, MELD_KILND: undefined, PATH: "/usr/bin:/bin" } }));
-    expect(Object.values(verdicts(r))).toEqual(["skipped", "skipped"]);
+  test("kilnd absent: kiln cells skipped with the fix, reference and fuse cells real (both forms), exit 0", async () => {
+    const r = await matrix(opts("nokiln", { forms: ["component", "core"], kilnd: undefined, env: { ...process.env, KILND: undefined, MELD_KILND: undefined, PATH: "/usr/bin:/bin" } }));
+    expect(Object.values(verdicts(r))).toEqual(["skipped", "skipped", "skipped", "skipped"]);
     expect(r.exitCode).toBe(0);
     expect(r.notices[0]).toContain("KILND=");
-    const cells = r.rows[1]!.cells;
-    expect(cells.map((c) => c.status)).toEqual(["passed", "skipped", "fused", "passed", "skipped"]);
+    const core = r.rows.find((x) => x.fixture === "hello_c_cli" && x.form === "core")!;
+    expect(core.cells.map((c) => c.status)).toEqual(["passed", "skipped", "fused", "passed", "skipped"]);
+    expect(core.why).toContain("meld's component output passes on wasmtime");
   });
 
   test("ls_s_6_ a warm rerun launches no tool; a changed kilnd binary re-runs exactly the kiln cells", async () => {
-    const o = opts("cache");
+    const o = opts("cache", { forms: ["component", "core"], scenario: "auto" });
     await matrix(o);
     const cold = launches("cache");
     expect(cold).toBeGreaterThan(0);
@@ -224,6 +303,17 @@ describe("the matrix with real meld and wasmtime, kilnd through the fake", () =>
     const after = await matrix(o);
     const rerun = after.rows.flatMap((x) => x.cells.filter((c) => !c.cached).map((c) => c.step));
     expect([...new Set(rerun)].sort()).toEqual(["kiln(fused)", "kiln(original)"]);
+  });
+
+  test("each fusion runs once per fixture × mode × form, even where the core row borrows the component as evidence", async () => {
+    const meld = requireTool("meld").path;
+    const counting = join(work, "counting-meld");
+    writeFileSync(counting, `#!/bin/sh\n[ "$1" = fuse ] && echo "$@" >> '${join(work, "meld.count")}'\nexec '${meld}' "$@"\n`);
+    chmodSync(counting, 0o755);
+    await matrix(opts("fuse-once", { meld: counting, forms: ["component", "core"], modes: ["multi", "shared"], cache: false, scenario: "auto" }));
+    // repro.sh of a bundle fuses original.wasm again, on purpose: count the matrix's own fusions.
+    const lines = readFileSync(join(work, "meld.count"), "utf8").split("\n").filter((l) => l && !l.includes(" original.wasm "));
+    expect(lines.length).toBe(fixtures.length * 2 * 2);
   });
 
   test("shards 1/2 and 2/2 merged give the same rows as one run", async () => {
@@ -248,7 +338,7 @@ describe("the matrix with real meld and wasmtime, kilnd through the fake", () =>
 
   test("jco as the reference engine gives the same verdicts", async () => {
     const r = await matrix(opts("jco", { reference: "jco" }));
-    expect(verdicts(r)).toEqual({ "compute_composed/multi": "pass", "hello_c_cli/multi": "pass" });
+    expect(verdicts(r)).toEqual({ "compute_composed/multi/component": "pass", "hello_c_cli/multi/component": "pass" });
     expect(r.tools.reference?.engine).toBe("jco");
   });
 });
@@ -260,7 +350,7 @@ describe("tier-c CLI", () => {
     mkdirSync(out, { recursive: true });
     const previous = JSON.stringify({ schema: "seam.tier-c/1", rows: [], note: "previous run" });
     writeFileSync(join(out, "results.json"), previous);
-    const child = spawn(process.execPath, [join(ROOT, "scripts", "tier-c.ts"), "--out", out, "--fixture", "hello_c_cli", "--kilnd", kilnd, "--reference", "wasmtime", "--no-cache"], {
+    const child = spawn(process.execPath, [join(ROOT, "scripts", "tier-c.ts"), "--out", out, "--fixture", "hello_c_cli", "--form", "component", "--kilnd", kilnd, "--reference", "wasmtime", "--no-cache"], {
       env: { ...process.env, FAKE_KILND_SCENARIO: "hang", FAKE_KILND_HANG_TAG: tag },
       stdio: ["ignore", "ignore", "pipe"],
       detached: true,
@@ -279,15 +369,18 @@ describe("tier-c CLI", () => {
     const p = await runScript("tier-c.ts", ["--memory", "triple"]);
     expect([p.code, p.stderr.split("\n")[0]]).toEqual([2, "tier-c: error: unknown memory mode: triple"]);
     expect((await runScript("tier-c.ts", ["--shard", "3/2"])).code).toBe(2);
+    const form = await runScript("tier-c.ts", ["--form", "kore"]);
+    expect([form.code, form.stderr.split("\n")[0]]).toEqual([2, "tier-c: error: unknown form: kore"]);
   });
 
   test("on the corpus with kilnd absent: a table on stdout, results.json on disk, exit 0", async () => {
     const out = join(tempDir("seam-tierc-cli"), "out");
     const p = await runScript("tier-c.ts", ["--out", out, "--reference", "wasmtime", "--fixture", "hello_c_cli"], { env: { KILND: undefined, MELD_KILND: undefined } });
     expect(p.code).toBe(0);
-    expect(p.stdout).toContain("| hello_c_cli | multi |");
+    expect(p.stdout).toContain("| hello_c_cli | multi | component |");
+    expect(p.stdout).toContain("| hello_c_cli | multi | core |");
     expect(p.stderr).toMatch(/\[\d+\/\d+\] hello_c_cli/);
-    expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8")).schema).toBe("seam.tier-c/1");
+    expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8")).schema).toBe("seam.tier-c/2");
     expect(readFileSync(join(out, "junit.xml"), "utf8")).toContain('<testcase classname="tier-c.hello_c_cli"');
   });
 });

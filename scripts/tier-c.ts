@@ -1,32 +1,38 @@
 #!/usr/bin/env bun
 /**
- * tier-c — the meld→kiln seam matrix. For each fixture and memory mode: reference(original) is the
- * oracle, kiln(original) the baseline, then fuse, reference(fused) and kiln(fused) — the seam. Each row
- * gets one verdict saying whose bug it is, is held against the known-blocker ledger, and every failure
- * leaves a repro bundle that tier-c re-runs once.
+ * tier-c — the meld→kiln seam matrix. For each fixture, memory mode and output form: the reference
+ * engine on the original is the oracle, kilnd on the original the baseline (components only), then
+ * fuse, the reference on meld's output, and kilnd on the fused file — the seam. Two forms:
+ * `component` (upstream's Tier C: `meld fuse --component`, `kilnd FILE --component --wasi`) and `core`
+ * (kiln's RFC #46 path: meld's default core module, `kilnd FILE --wasi`, exports by `--function`).
+ * Each row gets one verdict saying whose bug it is and the evidence it rests on, is held against the
+ * known-blocker ledger, and every failure leaves a repro bundle that tier-c re-runs once.
  * Called by: scripts/all.ts (target tier-c), CI, people tracking a kiln blocker.
- * Usage: bun scripts/tier-c.ts [--fixture NAME]... [--memory multi,shared] [--out DIR] [-j N] [--shard i/n]
- *          [--strict] [--no-cache] [--json] [--reference jco|wasmtime] [--ledger FILE] [--manifest FILE]
+ * Usage: bun scripts/tier-c.ts [--fixture NAME]... [--memory multi,shared] [--form component,core]
+ *          [--out DIR] [-j N] [--shard i/n] [--strict] [--no-cache] [--json] [--reference jco|wasmtime]
+ *          [--ledger FILE] [--manifest FILE]
  *        bun scripts/tier-c.ts merge DIR... [--out DIR] [--strict] [--json]
  */
 import { availableParallelism } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { readFileSync } from "node:fs";
 import { fuse } from "./fuse.ts";
-import { classifyKiln, classifyWasmtime, runComponent } from "./run-kiln.ts";
+import { runComponent } from "./run-kiln.ts";
+import { decide, type CellRun, type KnownMeld } from "./lib/attribution.ts";
 import { ResultCache, toolIdentity, type ToolIdentity } from "./lib/cache.ts";
 import { color, parseCli, progress, runCli } from "./lib/cli.ts";
 import { EXIT, usageError } from "./lib/errors.ts";
 import { sha256 } from "./lib/fsx.ts";
-import { consult, expectedText, loadLedger, type Blocker, type Mode } from "./lib/ledger.ts";
-import { writeBundle, type ReproInput } from "./lib/bundle.ts";
-import { runProcess } from "./lib/proc.ts";
+import { loadLedger, type Blocker } from "./lib/ledger.ts";
+import { rerunBundle, writeBundle, type ReproInput } from "./lib/bundle.ts";
 import { limiter } from "./lib/pool.ts";
 import { ghAnnotation } from "./lib/render.ts";
-import { formatSignature, type FuseRecord, type RunRecord, type Signature } from "./lib/records.ts";
+import { FORMS, formatSignature, FUSE_FLAGS, MEMORY_MODES, type Form, type FuseRecord, type MemoryMode, type RunRecord } from "./lib/records.ts";
 import { lookupTool, missingToolError, ROOT, type FoundTool } from "./lib/tools.ts";
-import { buildReport, mergeReports, writeReports, type Cell, type Row, type Step, type TierCReport, type Verdict } from "./lib/tierc-report.ts";
+import { buildReport, mergeReports, toolName, writeReports, type Cell, type Row, type Step, type TierCReport, type Verdict } from "./lib/tierc-report.ts";
 import { loadManifest, judgeRun, type Fixture } from "./lib/manifest.ts";
+
+export type { CellRun } from "./lib/attribution.ts";
 
 /** What the matrix needs of a fixture; built from the manifest, or by tests directly. */
 export interface MatrixFixture {
@@ -37,23 +43,27 @@ export interface MatrixFixture {
   stdin?: Uint8Array;
   /** Exports to call; empty for a wasi:cli command. */
   invokes: string[];
-  /** Of those, the ones with non-scalar results that kilnd --invoke cannot print: reference only. */
+  /** Of those, the ones with non-scalar results that kilnd cannot print: reference only. */
   referenceOnly?: string[];
   /** The expectation in words, for REPRO.md. */
   expectText: string;
+  /** The exact stdout a command must print, when the manifest names it (REPRO.md shows it). */
+  expectedStdout?: string;
   judge: (run: RunRecord, invoke?: string) => { ok: boolean; why: string };
   /** A reference engine other than the matrix's default, where that one cannot judge this fixture
    * (jco 1.35 does not run multi-memory core modules, nor pipe more than 64 KiB of stdout). */
-  reference?: { original?: RefEngine; fused?: Partial<Record<Mode, RefEngine>> };
+  reference?: { original?: RefEngine; fused?: Partial<Record<MemoryMode, RefEngine>> };
   /** What the manifest records real meld doing per mode: a recorded mis-fusion is a known meld bug. */
-  knownMeld?: Partial<Record<Mode, { outcome: "pass" | "refused" | "misfused"; message?: string }>>;
+  knownMeld?: Partial<Record<MemoryMode, KnownMeld>>;
 }
 
 export type RefEngine = "jco" | "wasmtime";
 
 export interface MatrixOptions {
   fixtures: MatrixFixture[];
-  modes: Mode[];
+  modes: MemoryMode[];
+  /** Output forms; default both. */
+  forms?: Form[];
   outDir: string;
   jobs: number;
   shard?: { index: number; count: number };
@@ -71,25 +81,10 @@ export interface MatrixOptions {
   onProgress?: (line: string) => void;
 }
 
-/** One engine's result on one wasm for one fixture: every invoke (or the command once) judged. */
-export interface CellRun {
-  status: string;
-  ok: boolean | null;
-  why: string;
-  signature?: Signature;
-  records: RunRecord[];
-  ms: number;
-  cached: boolean;
-}
-
-/** Upstream's Tier C flags (--component, the mode) plus --reproducible, so a fused artifact's sha256 is
- * the same on every run and machine: repro bundles and shards can be checked byte for byte. */
-export const FUSE_FLAGS = ["--reproducible"];
-
 /** The code that turns a tool run into a record: part of every cache key, so fixing a classifier or
  * an argv re-runs the cells it affects instead of serving results the old code produced. */
 const SEAM_CODE = sha256(
-  ["run-kiln.ts", "fuse.ts", "lib/proc.ts", "lib/jco-host.ts", "lib/wasm.ts", "lib/bundle.ts"].map((f) => readFileSync(join(import.meta.dir, f), "utf8")).join("\0"),
+  ["run-kiln.ts", "fuse.ts", "lib/proc.ts", "lib/classify.ts", "lib/jco-host.ts", "lib/wasm.ts", "lib/bundle.ts"].map((f) => readFileSync(join(import.meta.dir, f), "utf8")).join("\0"),
 );
 
 const skippedCell = (why: string): CellRun => ({ status: "skipped", ok: null, why, records: [], ms: 0, cached: false });
@@ -119,6 +114,7 @@ export function expectationText(f: Fixture): string {
 }
 
 export function fromManifest(f: Fixture): MatrixFixture {
+  const stdout = f.expect?.kind === "exit" ? f.expect.stdout : undefined;
   return {
     name: f.name,
     file: f.file,
@@ -128,19 +124,18 @@ export function fromManifest(f: Fixture): MatrixFixture {
     invokes: f.invoke.map((c) => c.export),
     referenceOnly: f.invoke.filter((c) => c.referenceOnly).map((c) => c.export),
     expectText: expectationText(f),
+    ...(stdout !== undefined ? { expectedStdout: stdout } : {}),
     judge: (run, invoke) => judgeRun(run, f, invoke),
     reference: {
       ...(f.reference ? { original: f.reference.engine } : {}),
-      fused: Object.fromEntries(MODES.flatMap((m) => {
+      fused: Object.fromEntries(MEMORY_MODES.flatMap((m) => {
         const e = f.meld[m].reference ?? f.reference?.engine;
         return e ? [[m, e]] : [];
       })),
     },
-    knownMeld: Object.fromEntries(MODES.map((m) => [m, { outcome: f.meld[m].outcome, ...(f.meld[m].message ? { message: f.meld[m].message } : {}) }])),
+    knownMeld: Object.fromEntries(MEMORY_MODES.map((m) => [m, { outcome: f.meld[m].outcome, ...(f.meld[m].message ? { message: f.meld[m].message } : {}) }])),
   };
 }
-
-const MODES: Mode[] = ["multi", "shared"];
 
 export function loadFixtures(manifestPath: string, names: string[]): MatrixFixture[] {
   const all = loadManifest(manifestPath).fixtures.map(fromManifest);
@@ -148,249 +143,267 @@ export function loadFixtures(manifestPath: string, names: string[]): MatrixFixtu
   return names.length ? all.filter((f) => names.includes(f.name)) : all;
 }
 
-interface RowInputs {
-  fixture: string;
-  mode: Mode;
-  /** The reference engine that judged the fused file (and, in `why` lines, the original). */
-  reference: string;
-  knownMeld?: { outcome: "pass" | "refused" | "misfused"; message?: string };
-  refOrig: CellRun;
-  kilnOrig: CellRun;
-  fuse: FuseRecord | undefined;
-  refFused: CellRun;
-  kilnFused: CellRun;
+type Engine = "kiln" | RefEngine;
+interface Fused {
+  rec: FuseRecord | undefined;
+  path: string;
+  cached: boolean;
 }
 
-const sigText = (c: CellRun) => (c.signature ? formatSignature(c.signature) : c.why);
-
-/** The verdict of one fixture × mode, its ledger outcome, and why — pure. */
-export function decide(r: RowInputs, ledger: Blocker[]): Pick<Row, "verdict" | "outcome" | "why" | "blocker" | "actualSignature"> {
-  const f = `${r.fixture} (${r.mode})`;
-  if (r.refOrig.ok === null) return { verdict: "skipped", outcome: "ok", why: r.refOrig.why };
-  if (!r.refOrig.ok) return { verdict: "reference-fail", outcome: "unexpected", why: `the original fails its expectation on ${r.reference}: ${r.refOrig.why}` };
-  if (!r.fuse || r.fuse.verdict === "missing-tool") return { verdict: "skipped", outcome: "ok", why: `meld absent: ${r.fuse?.message ?? "not run"}` };
-  if (r.fuse.verdict === "refused") return { verdict: "fuse-refused", outcome: "ok", why: `meld refused the input: ${r.fuse.message}` };
-  if (r.fuse.verdict === "crashed") return { verdict: "meld-bug", outcome: "unexpected", why: `meld crashed: ${r.fuse.message}` };
-  if (!r.refFused.ok) {
-    const why = `the fused output fails on ${r.reference} while the original passes: ${r.refFused.why}`;
-    const known = r.knownMeld?.outcome === "misfused" && (!r.knownMeld.message || why.includes(r.knownMeld.message) || r.refFused.records.some((x) => `${x.errorLine ?? ""} ${x.stderr}`.includes(r.knownMeld!.message!)));
-    return known ? { verdict: "meld-bug", outcome: "expected", why: `known meld mis-fusion (recorded in fixtures/manifest.yaml): ${why}` } : { verdict: "meld-bug", outcome: "unexpected", why };
-  }
-  if (r.kilnFused.ok === null) return { verdict: "skipped", outcome: "ok", why: `${r.kilnFused.why}; the fused output passes on ${r.reference}` };
-  if (r.kilnOrig.ok === false) return { verdict: "kiln-unsupported", outcome: "ok", why: `the unfused original already fails on kilnd (${sigText(r.kilnOrig)}): not a seam problem` };
-  const failed = !r.kilnFused.ok;
-  const actualSignature = failed ? sigText(r.kilnFused) : undefined;
-  const l = consult(ledger, r.fixture, r.mode, failed, r.kilnFused.signature);
-  const blocker = l.kind === "uncovered" ? undefined : { ref: l.blocker.ref, title: l.blocker.title, expected: expectedText(l.blocker) };
-  switch (l.kind) {
-    case "xpass":
-      return { verdict: "xpass", outcome: "xpass", blocker, why: `${l.blocker.ref} looks fixed for ${f}: remove the entry from the ledger` };
-    case "expected":
-      return { verdict: "expected-fail", outcome: "expected", blocker, actualSignature, why: `known blocker ${l.blocker.ref}: ${actualSignature}` };
-    case "moved":
-      return { verdict: "blocker-moved", outcome: "moved", blocker, actualSignature, why: `${l.blocker.ref} moved: was ${expectedText(l.blocker)}, now ${actualSignature}` };
-  }
-  if (!failed) return { verdict: "pass", outcome: "ok", why: `fused runs on kilnd and meets the expectation (${r.kilnFused.why})` };
-  return { verdict: "seam-bug", outcome: "unexpected", actualSignature, why: `baseline passes on kilnd, fused fails: ${actualSignature}; fused passes on ${r.reference}` };
+/** What one matrix run shares between its cells: options, cache, pool, tool identities, memo, notices. */
+interface Ctx {
+  o: MatrixOptions & { forms: Form[] };
+  cache: ResultCache;
+  limit: <T>(fn: () => Promise<T>) => Promise<T>;
+  ids: { kiln?: ToolIdentity; meld?: ToolIdentity; ref: Partial<Record<RefEngine, ToolIdentity>> };
+  memo: Map<string, Promise<unknown>>;
+  notices: string[];
+  tick: (fixture: string, where: string, step: string, c: { status: string; ms: number; cached: boolean }) => void;
 }
 
-const BUNDLE_VERDICTS: Verdict[] = ["seam-bug", "expected-fail", "blocker-moved", "meld-bug", "kiln-unsupported", "fuse-refused", "reference-fail"];
+/** One promise per key per run: a cell two rows need (a fusion, the evidence run) runs once. */
+function once<T>(ctx: Ctx, key: string, make: () => Promise<T>): Promise<T> {
+  if (!ctx.memo.has(key)) ctx.memo.set(key, make());
+  return ctx.memo.get(key) as Promise<T>;
+}
 
-export async function runMatrix(o: MatrixOptions): Promise<TierCReport> {
-  const fixtures = shardFixtures(o.fixtures, o.shard);
+/** Judges an engine's records against the fixture; done on every run, so a changed expectation
+ * never reads a stale verdict from the cache (only the engine's raw records are cached). */
+function judgeCell(fx: MatrixFixture, records: RunRecord[], cached: boolean): CellRun {
+  const judged = records.map((r) => ({ r, j: fx.judge(r, r.invoke) }));
+  const bad = judged.find((x) => !x.j.ok);
+  const pick = bad ?? judged[0]!;
+  const c: CellRun = { status: pick.r.verdict, ok: !bad, why: pick.j.why, records, ms: records.reduce((a, r) => a + r.ms, 0), cached };
+  if (pick.r.signature) c.signature = pick.r.signature;
+  return c;
+}
+
+async function runCell(ctx: Ctx, fx: MatrixFixture, engine: Engine, wasm: string, wasmSha: string): Promise<CellRun> {
+  const { o, cache } = ctx;
+  const id = engine === "kiln" ? ctx.ids.kiln : ctx.ids.ref[engine];
+  if (!id) return skippedCell(`${engine === "kiln" ? "kilnd" : engine} absent (how to provide it: see the notices)`);
+  const invokes = engine === "kiln" ? fx.invokes.filter((i) => !fx.referenceOnly?.includes(i)) : fx.invokes;
+  const key = cache.key({ v: 3, code: SEAM_CODE, engine, tool: id.sha256, wasmSha, args: fx.args, env: fx.env, stdin: fx.stdin ? sha256(fx.stdin) : null, invokes, fuel: o.fuel, timeout: o.timeoutMs });
+  const hit = cache.get<RunRecord[]>(key);
+  if (hit) return judgeCell(fx, hit, true);
+  const records = await ctx.limit(async () => {
+    const out: RunRecord[] = [];
+    for (const invoke of fx.invokes.length ? invokes : [undefined]) {
+      out.push(await runComponent({ wasm, engine, invoke, args: fx.args, env: fx.env, stdin: fx.stdin, fuel: o.fuel, timeoutMs: o.timeoutMs, enginePath: id.path, hostEnv: o.env }));
+    }
+    return out;
+  });
+  // A timeout or missing engine says nothing about the input: never cache it.
+  if (!records.some((r) => r.verdict === "timeout" || r.verdict === "missing-engine")) cache.put(key, records);
+  return judgeCell(fx, records, false);
+}
+
+function fuseCell(ctx: Ctx, fx: MatrixFixture, sha: string, mode: MemoryMode, form: Form): Promise<Fused> {
+  return once(ctx, `fuse|${fx.name}|${mode}|${form}`, async () => {
+    const { o, cache } = ctx;
+    const meld = ctx.ids.meld;
+    if (!meld) return { rec: undefined, path: "", cached: false };
+    const key = cache.key({ v: 3, code: SEAM_CODE, meld: meld.sha256, sha, mode, form, flags: FUSE_FLAGS });
+    const path = cache.path(key, `${form}.fused.wasm`);
+    const hit = cache.get<FuseRecord>(key);
+    let f: Fused;
+    if (hit && (hit.verdict !== "fused" || Bun.file(path).size === hit.output?.bytes)) f = { rec: hit, path, cached: true };
+    else {
+      const rec = await ctx.limit(() => fuse({ inputs: [fx.file], output: path, memory: mode, mode: form, extraArgs: FUSE_FLAGS, meld: meld.path, timeoutMs: o.timeoutMs * 5, hostEnv: o.env }));
+      if (rec.verdict !== "missing-tool") cache.put(key, rec);
+      f = { rec, path, cached: false };
+    }
+    ctx.tick(fx.name, `${mode} ${form}`, "fuse", { status: f.rec?.verdict ?? "skipped", ms: f.rec?.ms ?? 0, cached: f.cached });
+    return f;
+  });
+}
+
+/** A cell on a fused file, run once per run whatever number of rows need it. */
+function fusedCell(ctx: Ctx, fx: MatrixFixture, f: Fused, engine: Engine, tag: string, step: string): Promise<CellRun> {
+  return once(ctx, `${engine}|${fx.name}|${tag}`, async () => {
+    const out = f.rec?.verdict === "fused" ? f.rec.output! : undefined;
+    const c = out ? await runCell(ctx, fx, engine, f.path, out.sha256) : skippedCell(f.rec ? "nothing fused" : "meld absent");
+    ctx.tick(fx.name, tag, step, c);
+    return c;
+  });
+}
+
+async function matrixContext(o: MatrixOptions, fixtures: MatrixFixture[]): Promise<Ctx> {
+  const forms = o.forms ?? [...FORMS];
   const cache = new ResultCache(join(o.outDir, ".cache"), o.cache);
-  const limit = limiter(o.jobs);
-  const say = o.onProgress ?? (() => {});
   const find = (name: "kilnd" | "meld" | "jco" | "wasmtime", flag?: string) => lookupTool(name, { flag, env: o.env });
   const kilnL = find("kilnd", o.kilnd);
   const meldL = find("meld", o.meld);
   // Reference engines actually needed: the default, and any a fixture names instead.
   const refNames = [...new Set<RefEngine>([o.reference, ...fixtures.flatMap((f) => [f.reference?.original, ...o.modes.map((m) => f.reference?.fused?.[m])].filter((e): e is RefEngine => !!e))])];
-  const refLookups = Object.fromEntries(refNames.map((n) => [n, find(n)])) as Partial<Record<RefEngine, ReturnType<typeof find>>>;
+  const refLookups = Object.fromEntries(refNames.map((n) => [n, find(n)])) as Record<RefEngine, ReturnType<typeof find>>;
   const ident = async (t: FoundTool | undefined) => (t ? toolIdentity(cache.dir, t) : undefined);
-  const [kilnId, meldId, ...refIdList] = await Promise.all([ident(kilnL.found), ident(meldL.found), ...refNames.map((n) => ident(refLookups[n]!.found))]);
-  const refIds = Object.fromEntries(refNames.map((n, i) => [n, refIdList[i]])) as Partial<Record<RefEngine, ToolIdentity>>;
-  const refId = refIds[o.reference];
+  const [kiln, meld, ...refList] = await Promise.all([ident(kilnL.found), ident(meldL.found), ...refNames.map((n) => ident(refLookups[n].found))]);
+  const ref = Object.fromEntries(refNames.map((n, i) => [n, refList[i]])) as Partial<Record<RefEngine, ToolIdentity>>;
   const missing = (l: typeof kilnL) => {
     const e = missingToolError(l);
     return `${e.message}; fix: ${e.hint}`;
   };
   const notices: string[] = [];
-  if (!kilnId) notices.push(`kiln cells skipped — ${missing(kilnL)}`);
-  if (!meldId) notices.push(`fuse cells skipped — ${missing(meldL)}`);
-  for (const n of refNames) if (!refIds[n]) notices.push(`${n} reference cells skipped — ${missing(refLookups[n]!)}`);
-
-  const total = fixtures.length * 2 + fixtures.length * o.modes.length * 3;
+  if (!kiln) notices.push(`kiln cells skipped — ${missing(kilnL)}`);
+  if (!meld) notices.push(`fuse cells skipped — ${missing(meldL)}`);
+  for (const n of refNames) if (!ref[n]) notices.push(`${n} reference cells skipped — ${missing(refLookups[n])}`);
+  const perFixture = 1 + (forms.includes("component") ? 1 : 0);
+  const perMode = 2 + (forms.includes("core") ? 1 : 0) + forms.length; // component fuse + evidence run, core fuse, kiln per form
+  const total = fixtures.length * (perFixture + o.modes.length * perMode);
   let done = 0;
-  const tick = (fixture: string, mode: string, step: Step, c: { status: string; ms: number; cached: boolean }) =>
-    say(`[${++done}/${total}] ${fixture} ${mode} ${step} ${c.status}${c.cached ? " (cached)" : ` (${(c.ms / 1000).toFixed(1)} s)`}`);
-
-  /** Judges an engine's records against the fixture; done on every run, so a changed expectation
-   * never reads a stale verdict from the cache (only the engine's raw records are cached). */
-  const judgeCell = (fx: MatrixFixture, records: RunRecord[], cached: boolean): CellRun => {
-    const judged = records.map((r) => ({ r, j: fx.judge(r, r.invoke) }));
-    const bad = judged.find((x) => !x.j.ok);
-    const pick = bad ?? judged[0]!;
-    const c: CellRun = { status: pick.r.verdict, ok: !bad, why: pick.j.why, records, ms: records.reduce((a, r) => a + r.ms, 0), cached };
-    if (pick.r.signature) c.signature = pick.r.signature;
-    return c;
+  const say = o.onProgress ?? (() => {});
+  return {
+    o: { ...o, forms },
+    cache,
+    limit: limiter(o.jobs),
+    ids: { kiln, meld, ref },
+    memo: new Map(),
+    notices,
+    tick: (fixture, where, step, c) => say(`[${++done}/${total}] ${fixture} ${where} ${step} ${c.status}${c.cached ? " (cached)" : ` (${(c.ms / 1000).toFixed(1)} s)`}`),
   };
+}
 
-  const runCell = async (fx: MatrixFixture, engine: "kiln" | "jco" | "wasmtime", id: ToolIdentity | undefined, wasm: string, wasmSha: string): Promise<CellRun> => {
-    if (!id) return skippedCell(`${engine === "kiln" ? "kilnd" : engine} absent (how to provide it: see the notices)`);
-    const invokes = engine === "kiln" ? fx.invokes.filter((i) => !fx.referenceOnly?.includes(i)) : fx.invokes;
-    const key = cache.key({ v: 2, code: SEAM_CODE, engine, tool: id.sha256, wasmSha, args: fx.args, env: fx.env, stdin: fx.stdin ? sha256(fx.stdin) : null, invokes, fuel: o.fuel, timeout: o.timeoutMs });
-    const hit = cache.get<RunRecord[]>(key);
-    if (hit) return judgeCell(fx, hit, true);
-    const records = await limit(async () => {
-      const out: RunRecord[] = [];
-      for (const invoke of fx.invokes.length ? invokes : [undefined]) {
-        out.push(await runComponent({ wasm, engine, invoke, args: fx.args, env: fx.env, stdin: fx.stdin, fuel: o.fuel, timeoutMs: o.timeoutMs, enginePath: id.path, hostEnv: o.env }));
-      }
-      return out;
-    });
-    // A timeout or missing engine says nothing about the component: never cache it.
-    if (!records.some((r) => r.verdict === "timeout" || r.verdict === "missing-engine")) cache.put(key, records);
-    return judgeCell(fx, records, false);
-  };
+const BUNDLE_VERDICTS: Verdict[] = ["seam-bug", "expected-fail", "blocker-moved", "meld-bug", "unattributed", "kiln-unsupported", "fuse-refused", "reference-fail"];
 
-  const fuseCell = async (fx: MatrixFixture, sha: string, mode: Mode): Promise<{ rec: FuseRecord | undefined; path: string; cached: boolean }> => {
-    if (!meldId) return { rec: undefined, path: "", cached: false };
-    const key = cache.key({ v: 2, code: SEAM_CODE, meld: meldId.sha256, sha, mode, flags: FUSE_FLAGS });
-    const path = cache.path(key, "fused.wasm");
-    const hit = cache.get<FuseRecord>(key);
-    if (hit && (hit.verdict !== "fused" || Bun.file(path).size === hit.output?.bytes)) return { rec: hit, path, cached: true };
-    const rec = await limit(() => fuse({ inputs: [fx.file], output: path, memory: mode, extraArgs: FUSE_FLAGS, meld: meldId.path, timeoutMs: o.timeoutMs * 5, hostEnv: o.env }));
-    if (rec.verdict !== "missing-tool") cache.put(key, rec);
-    return { rec, path, cached: false };
-  };
+async function fixtureRows(ctx: Ctx, fx: MatrixFixture): Promise<Row[]> {
+  const { o } = ctx;
+  const sha = sha256(readFileSync(fx.file));
+  const refEngine = fx.reference?.original ?? o.reference;
+  const refOrig = runCell(ctx, fx, refEngine, fx.file, sha).then((c) => (ctx.tick(fx.name, "-", "reference(original)", c), c));
+  // kilnd has no unfused baseline in the core form: the original is a component.
+  const kilnOrig = o.forms.includes("component")
+    ? runCell(ctx, fx, "kiln", fx.file, sha).then((c) => (ctx.tick(fx.name, "-", "kiln(original)", c), c))
+    : Promise.resolve(skippedCell("no unfused baseline in the core form (the original is a component)"));
+  const rows = o.modes.flatMap((mode) => o.forms.map((form) => row(ctx, fx, sha, mode, form, refEngine, refOrig, kilnOrig)));
+  return Promise.all(rows);
+}
 
-  const rowsPerFixture = await Promise.all(
-    fixtures.map(async (fx) => {
-      const sha = sha256(readFileSync(fx.file));
-      const refEngine = fx.reference?.original ?? o.reference;
-      const refOrigP = runCell(fx, refEngine, refIds[refEngine], fx.file, sha).then((c) => (tick(fx.name, "-", "reference(original)", c), c));
-      const kilnOrigP = runCell(fx, "kiln", kilnId, fx.file, sha).then((c) => (tick(fx.name, "-", "kiln(original)", c), c));
-      return Promise.all(
-        o.modes.map(async (mode): Promise<Row> => {
-          const f = await fuseCell(fx, sha, mode);
-          tick(fx.name, mode, "fuse", { status: f.rec?.verdict ?? "skipped", ms: f.rec?.ms ?? 0, cached: f.cached });
-          const fused = f.rec?.verdict === "fused" ? f.rec.output! : undefined;
-          const after = async (engine: "kiln" | "jco" | "wasmtime", id: ToolIdentity | undefined, step: Step) => {
-            const c = fused ? await runCell(fx, engine, id, f.path, fused.sha256) : skippedCell("nothing fused");
-            tick(fx.name, mode, step, c);
-            return c;
-          };
-          const fusedRef = fx.reference?.fused?.[mode] ?? refEngine;
-          const [refOrig, kilnOrig, refFused, kilnFused] = await Promise.all([refOrigP, kilnOrigP, after(fusedRef, refIds[fusedRef], "reference(fused)"), after("kiln", kilnId, "kiln(fused)")]);
-          const known = fx.knownMeld?.[mode];
-          const d = decide({ fixture: fx.name, mode, reference: fusedRef, ...(known ? { knownMeld: known } : {}), refOrig, kilnOrig, fuse: f.rec, refFused, kilnFused }, o.ledger);
-          if (known?.outcome === "misfused" && d.verdict !== "meld-bug" && refFused.ok) notices.push(`${fx.name} (${mode}): the manifest records a meld mis-fusion, but the fused file now meets the expectation on ${fusedRef}: update fixtures/manifest.yaml`);
-          const cell = (step: Step, c: CellRun): Cell => ({ step, status: c.status, ok: c.ok, detail: c.why, ...(c.signature ? { signature: formatSignature(c.signature) } : {}), ms: c.ms, cached: c.cached });
-          const row: Row = {
-            fixture: fx.name,
-            mode,
-            ...d,
-            cells: [
-              cell("reference(original)", refOrig),
-              cell("kiln(original)", kilnOrig),
-              { step: "fuse", status: f.rec?.verdict ?? "skipped", ok: f.rec ? f.rec.verdict === "fused" : null, detail: f.rec?.message ?? (fused ? `${fused.bytes} bytes, sha256 ${fused.sha256.slice(0, 12)}` : "meld absent"), ms: f.rec?.ms ?? 0, cached: f.cached },
-              cell("reference(fused)", refFused),
-              cell("kiln(fused)", kilnFused),
-            ],
-          };
-          if (BUNDLE_VERDICTS.includes(row.verdict) && f.rec) {
-            const bundle = await makeBundle(o, cache, fx, mode, row, { refOrig, kilnOrig, refFused, kilnFused }, f.rec, f.path, { kiln: kilnId, meld: meldId, ref: refIds[fusedRef], refName: fusedRef });
-            row.bundle = bundle.dir;
-            row.reproduced = bundle.reproduced;
-          }
-          return row;
-        }),
-      );
-    }),
+async function row(ctx: Ctx, fx: MatrixFixture, sha: string, mode: MemoryMode, form: Form, refEngine: RefEngine, refOrigP: Promise<CellRun>, kilnOrigP: Promise<CellRun>): Promise<Row> {
+  const [f, comp] = await Promise.all([fuseCell(ctx, fx, sha, mode, form), fuseCell(ctx, fx, sha, mode, "component")]);
+  const fusedRef = fx.reference?.fused?.[mode] ?? refEngine;
+  const [refOrig, kilnOrig, refFused, kilnFused] = await Promise.all([
+    refOrigP,
+    kilnOrigP,
+    fusedCell(ctx, fx, comp, fusedRef, `${mode} component`, "reference(fused)"),
+    fusedCell(ctx, fx, f, "kiln", `${mode} ${form}`, "kiln(fused)"),
+  ]);
+  const what = form === "component" ? `${fusedRef} ran the same fused component` : `${fusedRef} ran meld's component output of the same input and memory mode`;
+  const noEvidence = form === "core" && comp.rec?.verdict === "refused" ? `meld refused the component form: ${comp.rec.message}` : undefined;
+  const known = fx.knownMeld?.[mode];
+  const d = decide(
+    { fixture: fx.name, mode, form, reference: refEngine, ...(known ? { knownMeld: known } : {}), refOrig, kilnOrig, fuse: f.rec, ...(refFused.ok !== null ? { evidence: { what, engine: fusedRef, cell: refFused } } : {}), ...(noEvidence ? { noEvidence } : {}), kilnFused },
+    ctx.o.ledger,
   );
-  const rows = rowsPerFixture.flat();
-  const tools = {
-    meld: meldId ? { version: meldId.version, path: meldId.path } : null,
-    kilnd: kilnId ? { version: kilnId.version, path: kilnId.path } : null,
-    reference: refId ? { engine: o.reference, version: refId.version } : null,
+  if (form === "component" && known?.outcome === "misfused" && d.verdict !== "meld-bug" && refFused.ok) {
+    ctx.notices.push(`${fx.name} (${mode}): the manifest records a meld mis-fusion, but the fused file now meets the expectation on ${fusedRef}: update fixtures/manifest.yaml`);
+  }
+  const cell = (step: Step, c: CellRun): Cell => ({ step, status: c.status, ok: c.ok, detail: c.why, ...(c.signature ? { signature: formatSignature(c.signature) } : {}), ms: c.ms, cached: c.cached });
+  const out = f.rec?.output;
+  const r: Row = {
+    fixture: fx.name,
+    mode,
+    form,
+    ...d,
+    cells: [
+      cell("reference(original)", refOrig),
+      cell("kiln(original)", kilnOrig),
+      { step: "fuse", status: f.rec?.verdict ?? "skipped", ok: f.rec ? f.rec.verdict === "fused" : null, detail: f.rec?.message ?? (out ? `${out.bytes} bytes, sha256 ${out.sha256.slice(0, 12)}` : "meld absent"), ms: f.rec?.ms ?? 0, cached: f.cached },
+      cell("reference(fused)", refFused),
+      cell("kiln(fused)", kilnFused),
+    ],
   };
-  const shard = o.shard ? `${o.shard.index}/${o.shard.count}` : undefined;
-  return buildReport(rows, tools, { memory: o.modes, fixtures: fixtures.map((f) => f.name), strict: o.strict, ...(shard ? { shard } : {}) }, notices);
+  if (BUNDLE_VERDICTS.includes(r.verdict) && f.rec) {
+    const evidenceFuse = d.verdict === "meld-bug" && form === "core" ? comp : f;
+    Object.assign(r, await bundle(ctx, fx, r, { refOrig, kilnOrig, refFused, kilnFused }, evidenceFuse, fusedRef));
+  }
+  return r;
 }
 
 type Cells = { refOrig: CellRun; kilnOrig: CellRun; refFused: CellRun; kilnFused: CellRun };
 
-/** Writes the repro bundle for a failing row and re-runs its repro.sh once (cached like any cell). */
-async function makeBundle(
-  o: MatrixOptions,
-  cache: ResultCache,
-  fx: MatrixFixture,
-  mode: Mode,
-  row: Row,
-  c: Cells,
-  fuseRec: FuseRecord,
-  fusedPath: string,
-  ids: { kiln?: ToolIdentity; meld?: ToolIdentity; ref?: ToolIdentity; refName: RefEngine },
-): Promise<{ dir: string; reproduced: Row["reproduced"] }> {
-  const name = `${fx.name}-${mode}`;
-  const dir = join(o.outDir, name);
-  const kilnSide = ["seam-bug", "expected-fail", "blocker-moved"].includes(row.verdict) ? c.kilnFused : row.verdict === "kiln-unsupported" ? c.kilnOrig : undefined;
-  const refSide = row.verdict === "meld-bug" && fuseRec.verdict === "fused" ? c.refFused : row.verdict === "reference-fail" ? c.refOrig : undefined;
+/** The repro input of a failing row: which run failed, on which file, and what it should have done. */
+function reproInput(ctx: Ctx, fx: MatrixFixture, r: Row, c: Cells, f: Fused, refName: RefEngine): ReproInput {
+  const kilnSide = ["seam-bug", "expected-fail", "blocker-moved", "unattributed"].includes(r.verdict) ? c.kilnFused : r.verdict === "kiln-unsupported" ? c.kilnOrig : undefined;
+  const refSide = r.verdict === "meld-bug" && f.rec?.verdict === "fused" ? c.refFused : r.verdict === "reference-fail" ? c.refOrig : undefined;
   const failingCell = kilnSide ?? refSide;
-  const record = failingCell?.records.find((r) => r.verdict !== "passed") ?? failingCell?.records.find((r) => !fx.judge(r, r.invoke).ok);
-  const engine: ReproInput["failing"]["engine"] = kilnSide ? "kiln" : refSide ? "wasmtime" : "meld-only";
+  const record = failingCell?.records.find((x) => x.verdict !== "passed") ?? failingCell?.records.find((x) => !fx.judge(x, x.invoke).ok);
   const describe = (x: CellRun) => `${x.status}${x.ok ? " — meets the expectation" : ` — ${x.why}`}`;
-  const input: ReproInput = {
+  const { ids } = ctx;
+  const kiln = ids.kiln ? toolName({ version: ids.kiln.version, path: ids.kiln.path, sha256: ids.kiln.sha256 }) : "absent";
+  return {
     fixture: fx.name,
-    mode,
-    verdict: row.verdict,
-    why: row.why,
-    failing: { engine, on: row.verdict === "kiln-unsupported" || row.verdict === "reference-fail" ? "original" : "fused", ...(record ? { record } : {}) },
-    fuse: fuseRec,
+    mode: r.mode,
+    form: r.form,
+    verdict: r.verdict,
+    why: r.why,
+    failing: {
+      engine: kilnSide ? "kiln" : refSide ? "wasmtime" : "meld-only",
+      on: r.verdict === "kiln-unsupported" || r.verdict === "reference-fail" ? "original" : "fused",
+      ...(record ? { record, missed: fx.judge(record, record.invoke).why } : {}),
+    },
+    fuse: f.rec!,
     args: fx.args,
     env: fx.env,
     ...(fx.stdin ? { stdin: fx.stdin } : {}),
     ...(record?.invoke ? { invoke: record.invoke } : {}),
     expectText: fx.expectText,
-    ...(c.kilnOrig.ok !== null ? { baseline: describe(c.kilnOrig) } : {}),
-    ...(c.refFused.ok !== null ? { reference: `${ids.refName} ${ids.ref?.version ?? ""} on fused.wasm: ${describe(c.refFused)}` } : {}),
-    ...(row.blocker ? { blocker: `${row.blocker.ref} — ${row.blocker.title} (expects ${row.blocker.expected})` } : {}),
-    tools: [`meld ${ids.meld?.version ?? "absent"}`, `kilnd ${ids.kiln?.version ?? "absent"}`, `${ids.refName} ${ids.ref?.version ?? "absent"}`],
+    ...(fx.expectedStdout !== undefined ? { expectedStdout: fx.expectedStdout } : {}),
+    ...(r.form === "component" && c.kilnOrig.ok !== null ? { baseline: describe(c.kilnOrig) } : {}),
+    ...(c.refFused.ok !== null ? { reference: `${refName} ${ids.ref[refName]?.version ?? ""} on ${r.form === "core" ? "it" : "fused.component.wasm"}: ${describe(c.refFused)}` } : {}),
+    ...(r.evidence ? { evidence: r.evidence } : {}),
+    ...(r.blocker ? { blocker: `${r.blocker.ref} — ${r.blocker.title} (expects ${r.blocker.expected})` } : {}),
+    tools: [`meld ${ids.meld?.version ?? "absent"}`, `kilnd ${kiln}`, `${refName} ${ids.ref[refName]?.version ?? "absent"}`],
     originalPath: fx.file,
-    fusedPath,
-    captured: Object.fromEntries(
-      (failingCell?.records ?? []).flatMap((r, i) => [
-        [`${r.engine}-${i}.stdout.txt`, r.stdout],
-        [`${r.engine}-${i}.stderr.txt`, r.stderr],
-      ]),
-    ),
+    fusedPath: f.path,
+    captured: Object.fromEntries((failingCell?.records ?? []).flatMap((x, i) => [[`${x.engine}-${i}.stdout.txt`, x.stdout], [`${x.engine}-${i}.stderr.txt`, x.stderr]])),
   };
-  // What "the same failure" means: kiln's signature when it printed one, else the verdict itself.
-  const wanted = record ? (record.signature ? formatSignature(record.signature) : record.verdict) : `${fuseRec.verdict}: ${fuseRec.message ?? ""}`;
+}
+
+/** Writes the repro bundle for a failing row and re-runs its repro.sh once (cached like any cell). */
+async function bundle(ctx: Ctx, fx: MatrixFixture, r: Row, c: Cells, f: Fused, refName: RefEngine): Promise<Pick<Row, "bundle" | "reproduced">> {
+  const { o, cache, ids } = ctx;
+  const name = `${fx.name}-${r.mode}-${r.form}`;
+  const dir = join(o.outDir, name);
+  const input = reproInput(ctx, fx, r, c, f, refName);
+  const engine = input.failing.engine;
   const wasmtime = lookupTool("wasmtime", { env: o.env }).found;
   const canRun = ids.meld && (engine !== "kiln" || ids.kiln) && (engine !== "wasmtime" || wasmtime);
-  const key = cache.key({ v: 2, code: SEAM_CODE, repro: name, wanted, fused: fuseRec.output?.sha256, meld: ids.meld?.sha256, kiln: ids.kiln?.sha256 });
+  const rec = input.failing.record;
+  const wanted = rec ? `${rec.verdict}|${rec.signature ? formatSignature(rec.signature) : ""}|${rec.stdoutSha256}` : `${f.rec!.verdict}: ${f.rec!.message ?? ""}`;
+  const key = cache.key({ v: 3, code: SEAM_CODE, repro: name, wanted, fused: f.rec!.output?.sha256, meld: ids.meld?.sha256, kiln: ids.kiln?.sha256 });
   writeBundle(dir, input, "pending");
   let reproduced: Row["reproduced"] = "not run";
   if (canRun) {
     reproduced = cache.get<{ reproduced: Row["reproduced"] }>(key)?.reproduced;
     if (!reproduced) {
-      const p = await runProcess(["sh", join(dir, "repro.sh")], {
-        timeoutMs: o.timeoutMs * 2,
-        stdin: "",
-        env: { ...process.env, ...o.env, MELD: ids.meld!.path, KILND: ids.kiln?.path ?? "kilnd", WASMTIME: wasmtime?.path ?? "wasmtime", RUST_BACKTRACE: "0" },
-      });
-      const got =
-        engine === "kiln" ? classifyKiln(p, record?.invoke) : engine === "wasmtime" ? classifyWasmtime(p, record?.invoke) : { verdict: "refused", signature: undefined };
-      const gotText = got.signature ? formatSignature(got.signature) : got.verdict;
-      const same = engine === "meld-only" ? p.code !== 0 && !!fuseRec.message && p.stdout.includes(fuseRec.message.split(":")[0]!) : gotText === wanted;
-      reproduced = same ? "same signature" : "not reproducible";
+      reproduced = await rerunBundle(dir, input, { meld: ids.meld!.path, ...(ids.kiln ? { kilnd: ids.kiln.path } : {}), ...(wasmtime ? { wasmtime: wasmtime.path } : {}) }, o.timeoutMs * 2, o.env ?? {});
       cache.put(key, { reproduced });
     }
   }
   writeBundle(dir, input, reproduced ?? "not run");
-  return { dir: relative(o.outDir, dir), reproduced };
+  return { bundle: relative(o.outDir, dir), reproduced };
+}
+
+export async function runMatrix(o: MatrixOptions): Promise<TierCReport> {
+  const fixtures = shardFixtures(o.fixtures, o.shard);
+  const ctx = await matrixContext(o, fixtures);
+  const rows = (await Promise.all(fixtures.map((fx) => fixtureRows(ctx, fx)))).flat();
+  const refused = new Set(rows.filter((r) => r.form === "component" && r.cells[1]!.status === "unsupported-form").map((r) => r.fixture));
+  if (refused.size) {
+    const of = new Set(rows.filter((r) => r.form === "component" && r.cells[1]!.ok !== null).map((r) => r.fixture)).size;
+    ctx.notices.unshift(`kilnd runs core modules only (RFC #46): it refused ${refused.size} of the ${of} unfused components as components, so component rows have no kilnd baseline and are judged against the reference engine; the core form is kiln's own path`);
+  }
+  const { kiln, meld } = ctx.ids;
+  const refId = ctx.ids.ref[o.reference];
+  const tools = {
+    meld: meld ? { version: meld.version, path: meld.path, sha256: meld.sha256 } : null,
+    kilnd: kiln ? { version: kiln.version, path: kiln.path, sha256: kiln.sha256 } : null,
+    reference: refId ? { engine: o.reference, version: refId.version } : null,
+    seam: { code: SEAM_CODE },
+  };
+  const shard = o.shard ? `${o.shard.index}/${o.shard.count}` : undefined;
+  return buildReport(rows, tools, { memory: o.modes, forms: ctx.o.forms, fixtures: fixtures.map((f) => f.name), strict: o.strict, ...(shard ? { shard } : {}) }, ctx.notices);
 }
 
 const HELP = `tier-c — the meld→kiln seam matrix, with attribution, a known-blocker ledger and repro bundles
@@ -399,6 +412,9 @@ Usage: bun scripts/tier-c.ts [options]
        bun scripts/tier-c.ts merge DIR... [--out DIR] [--strict] [--json]
   --fixture NAME        only this fixture (repeatable); default: every fixture in the manifest
   --memory LIST         memory modes, comma-separated: multi,shared (default multi, as upstream)
+  --form LIST           output forms, comma-separated (default component,core):
+                        component = upstream's Tier C (meld fuse --component; kilnd FILE --component --wasi)
+                        core      = kiln's RFC #46 path (meld's core module; kilnd FILE --wasi, --function)
   --out DIR             results, reports and repro bundles (default out/tier-c)
   -j N                  cells in parallel (default: cores)
   --shard i/n           run the i-th of n deterministic slices (by fixture); combine them with \`merge\`
@@ -411,11 +427,14 @@ Usage: bun scripts/tier-c.ts [options]
   --fuel N              fuel limit for kilnd and wasmtime (default: none; kilnd's units are its own)
   --kilnd PATH, --meld PATH   explicit tool binaries (else KILND/MELD_KILND, MELD, .tools/, PATH, ../kiln)
   --json                print results.json on stdout instead of the table
-Verdicts: pass; seam-bug (kiln fails what meld validly produced); meld-bug (the fused output fails on
-the reference); kiln-unsupported (the original already fails on kilnd); fuse-refused; skipped (a tool
-is missing: the notice says how to provide it); expected-fail (matches a ledger entry); blocker-moved
-(a ledger entry's failure changed signature); xpass (a ledger entry now passes); reference-fail.
-Writes DIR/results.json, DIR/summary.md, DIR/junit.xml and DIR/<fixture>-<mode>/ repro bundles.
+Verdicts: pass; seam-bug (kilnd fails what a reference engine shows meld produced validly: the same
+fused component, or for a core module meld's component output of the same input); meld-bug (meld's
+output fails on the reference); unattributed (kilnd fails a core module and no reference can judge it);
+kiln-unsupported (the original already fails on kilnd, not merely as a component); fuse-refused;
+skipped (a tool is missing: the notice says how to provide it); expected-fail (matches a ledger entry);
+blocker-moved (a ledger entry's failure changed signature); xpass (a ledger entry now passes);
+reference-fail. Each row names the evidence it used.
+Writes DIR/results.json, DIR/summary.md, DIR/junit.xml and DIR/<fixture>-<mode>-<form>/ repro bundles.
 
 Exit: 0 every row passes, is skipped, expected or out of scope; 1 an unexpected failure, a moved
       blocker, or an xpass with --strict; 2 usage error or bad input (manifest, ledger)`;
@@ -425,8 +444,8 @@ function printReport(report: TierCReport, outDir: string, json: boolean): void {
   else process.stdout.write(readFileSync(join(outDir, "summary.md"), "utf8"));
   if (process.env.GITHUB_ACTIONS === "true") {
     for (const r of report.rows) {
-      if (r.outcome === "unexpected" || r.outcome === "moved") process.stdout.write(ghAnnotation("error", r.why, `seam ${r.fixture} (${r.mode}): ${r.verdict}`) + "\n");
-      if (r.outcome === "xpass") process.stdout.write(ghAnnotation("warning", r.why, `seam ${r.fixture} (${r.mode}): xpass`) + "\n");
+      if (r.outcome === "unexpected" || r.outcome === "moved") process.stdout.write(ghAnnotation("error", r.why, `seam ${r.fixture} (${r.mode}, ${r.form}): ${r.verdict}`) + "\n");
+      if (r.outcome === "xpass") process.stdout.write(ghAnnotation("warning", r.why, `seam ${r.fixture} (${r.mode}, ${r.form}): xpass`) + "\n");
     }
   }
   for (const n of report.notices) progress(color.yellow(`!! ${n}`));
@@ -453,6 +472,7 @@ async function main(argv: string[]): Promise<number> {
     {
       fixture: { type: "string", multiple: true, default: [] },
       memory: { type: "string", default: "multi" },
+      form: { type: "string", default: FORMS.join(",") },
       out: { type: "string", default: "out/tier-c" },
       j: { type: "string", short: "j" },
       shard: { type: "string" },
@@ -476,6 +496,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const modes = values.memory.split(",").map((m) => m.trim());
   for (const m of modes) if (m !== "multi" && m !== "shared") throw usageError(`unknown memory mode: ${m}`, "use --memory multi,shared");
+  const forms = values.form.split(",").map((f) => f.trim());
+  for (const f of forms) if (!FORMS.includes(f as Form)) throw usageError(`unknown form: ${f}`, "use --form component,core");
   if (values.reference !== "jco" && values.reference !== "wasmtime") throw usageError(`unknown reference engine: ${values.reference}`, "use jco or wasmtime");
   const jobs = values.j === undefined ? availableParallelism() : Number(values.j);
   if (!Number.isInteger(jobs) || jobs < 1) throw usageError(`-j expects a positive whole number, got: ${values.j}`);
@@ -486,7 +508,8 @@ async function main(argv: string[]): Promise<number> {
   const outDir = resolve(values.out);
   const report = await runMatrix({
     fixtures: loadFixtures(resolve(values.manifest), values.fixture),
-    modes: modes as Mode[],
+    modes: modes as MemoryMode[],
+    forms: forms as Form[],
     outDir,
     jobs,
     shard: values.shard ? parseShard(values.shard) : undefined,

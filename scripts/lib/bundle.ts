@@ -1,28 +1,37 @@
 /**
- * bundle — the repro bundle tier-c leaves for every failure: the original and fused wasm, repro.sh (the
- * exact meld and engine lines, no absolute paths, runnable from its own folder), REPRO.md ready to paste
- * into an upstream issue, and the captured outputs. Pure text building plus one atomic folder write.
+ * bundle — the repro bundle tier-c leaves for every failure: the original and the fused wasm, repro.sh
+ * (the exact meld and engine lines, no absolute paths, runnable from its own folder), REPRO.md ready to
+ * paste into an upstream issue (with the expected and the actual guest output), and the captured
+ * outputs. tier-c re-runs repro.sh once and writes whether it gave the same failure again.
  */
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { shellLine, shellQuote } from "./proc.ts";
-import { formatSignature, type FuseRecord, type RunRecord } from "./records.ts";
+import { classifyKiln, classifyWasmtime } from "./classify.ts";
+import { sha256 } from "./fsx.ts";
+import { runProcess, shellLine, shellQuote } from "./proc.ts";
+import { formatSignature, type Form, type FuseRecord, type MemoryMode, type RunRecord } from "./records.ts";
 
 export interface ReproInput {
   fixture: string;
-  mode: "multi" | "shared";
+  mode: MemoryMode;
+  /** The form of the row (the fused file's form). */
+  form: Form;
   verdict: string;
   why: string;
-  /** Which engine run failed: decides the last line of repro.sh. */
-  failing: { engine: "kiln" | "wasmtime" | "meld-only"; on: "original" | "fused"; record?: RunRecord };
+  /** Which engine run failed (decides the last line of repro.sh), and how it missed the expectation. */
+  failing: { engine: "kiln" | "wasmtime" | "meld-only"; on: "original" | "fused"; record?: RunRecord; missed?: string };
+  /** The fusion that made the failing artifact (for a core row's meld-bug: the component evidence). */
   fuse: FuseRecord;
   args: string[];
   env: Record<string, string>;
   stdin?: Uint8Array;
   invoke?: string;
   expectText: string;
+  /** The exact stdout the fixture must print, when it names one (shown beside the actual output). */
+  expectedStdout?: string;
   baseline?: string;
   reference?: string;
+  evidence?: string;
   blocker?: string;
   tools: string[];
   originalPath: string;
@@ -30,13 +39,19 @@ export interface ReproInput {
   captured: Record<string, string>;
 }
 
+/** The fused file's name in the bundle: its form says how kilnd must run it. */
+export function fusedName(fuse: FuseRecord): string {
+  return `fused.${fuse.mode}.wasm`;
+}
+
 /** The engine line of repro.sh, relative to the bundle folder. */
 export function engineLine(r: ReproInput, kilnd = '"$KILND"', wasmtime = '"$WASMTIME"'): string | undefined {
-  const wasm = r.failing.on === "fused" ? "fused.wasm" : "original.wasm";
+  const wasm = r.failing.on === "fused" ? fusedName(r.fuse) : "original.wasm";
+  const component = r.failing.on === "original" || r.fuse.mode === "component";
   const stdin = r.stdin ? " < stdin.bin" : "";
   if (r.failing.engine === "kiln") {
-    const rest = [wasm, "--component", "--wasi", ...r.args.flatMap((a) => ["--wasi-arg", a]), ...Object.keys(r.env).flatMap((k) => ["--wasi-env", k])];
-    if (r.invoke) rest.push("--invoke", r.invoke);
+    const rest = [wasm, ...(component ? ["--component"] : []), "--wasi", ...r.args.flatMap((a) => ["--wasi-arg", a]), ...Object.keys(r.env).flatMap((k) => ["--wasi-env", k])];
+    if (r.invoke) rest.push(...(component ? ["--invoke", r.invoke] : ["--function", r.failing.record?.function ?? r.invoke]));
     return `${kilnd} ${shellLine(rest)}${stdin}`;
   }
   if (r.failing.engine === "wasmtime") {
@@ -51,7 +66,7 @@ export function engineLine(r: ReproInput, kilnd = '"$KILND"', wasmtime = '"$WASM
 export function meldLine(f: FuseRecord, meld = '"$MELD"'): string {
   // argv is [meld, "fuse", ...inputs, "-o", output, ...flags]
   const flags = f.argv.slice(4 + f.inputs.length);
-  return `${meld} ${shellLine(["fuse", "original.wasm", "-o", "fused.wasm", ...flags])}`;
+  return `${meld} ${shellLine(["fuse", "original.wasm", "-o", fusedName(f), ...flags])}`;
 }
 
 export function reproScript(r: ReproInput): string {
@@ -59,7 +74,7 @@ export function reproScript(r: ReproInput): string {
   const exports = Object.entries(r.env).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
   return [
     "#!/bin/sh",
-    `# seam repro: ${r.fixture} (${r.mode} memory) — ${r.verdict}. Run from anywhere: sh repro.sh`,
+    `# seam repro: ${r.fixture} (${r.mode} memory, ${r.form} form) — ${r.verdict}. Run from anywhere: sh repro.sh`,
     "# Tools from MELD / KILND / WASMTIME, else from PATH.",
     "set -u",
     'cd "$(dirname "$0")"',
@@ -77,12 +92,30 @@ function digestRow(name: string, d: { sha256: string; bytes: number } | null | u
   return d ? `| ${name} | \`${d.sha256}\` | ${d.bytes} |` : `| ${name} | — | — |`;
 }
 
+/** A stream shown in REPRO.md: fenced, cut at 2,000 characters with a note. */
+function shownOutput(text: string): string[] {
+  if (text === "") return ["(nothing)"];
+  const cut = text.length > 2000 ? `${text.slice(0, 2000)}\n[… ${text.length - 2000} more characters]` : text;
+  return ["```text", cut.endsWith("\n") ? cut.slice(0, -1) : cut, "```", ...(cut.endsWith("\n") ? [] : ["(no newline at the end)"])];
+}
+
+/** What failed, as one line: kiln's signature, else the record's own error line, else how a run that
+ * ended normally missed the expectation. */
+function actualText(r: ReproInput): string {
+  const rec = r.failing.record;
+  if (!rec) return r.fuse.message ?? r.fuse.verdict;
+  if (rec.signature) return formatSignature(rec.signature);
+  if (rec.verdict === "passed") return `${rec.engine === "kiln" ? "kilnd" : rec.engine} completes, but ${r.failing.missed ?? "the result differs"}`;
+  return rec.errorLine ?? rec.verdict;
+}
+
 export function reproMarkdown(r: ReproInput, reproduced: string): string {
-  const actual = r.failing.record ? (r.failing.record.signature ? formatSignature(r.failing.record.signature) : r.failing.record.errorLine ?? r.failing.record.verdict) : r.fuse.message ?? r.fuse.verdict;
+  const actual = actualText(r);
   const engine = engineLine(r, "kilnd", "wasmtime");
   const script = [...Object.entries(r.env).map(([k, v]) => `export ${k}=${shellQuote(v)}`), meldLine(r.fuse, "meld"), ...(engine ? [engine] : [])];
+  const guest = r.failing.record && !r.invoke ? r.failing.record.stdout : undefined;
   return [
-    `# ${r.fixture} (${r.mode} memory): ${r.verdict} — \`${actual}\``,
+    `# ${r.fixture} (${r.mode} memory, ${r.form} form): ${r.verdict} — \`${actual}\``,
     "",
     r.why,
     "",
@@ -96,13 +129,15 @@ export function reproMarkdown(r: ReproInput, reproduced: string): string {
     "",
     `**Actual**: \`${actual}\``,
     "",
+    ...(r.expectedStdout !== undefined && guest !== undefined ? ["Expected guest stdout:", "", ...shownOutput(r.expectedStdout), "", "Actual guest stdout:", "", ...shownOutput(guest), ""] : []),
     ...(r.baseline ? [`**Baseline** (unfused original on kilnd): ${r.baseline}`, ""] : []),
-    ...(r.reference ? [`**The fused artifact is valid** — reference engine: ${r.reference}`, ""] : []),
+    ...(r.reference ? [r.form === "core" ? `**meld's component output of the same input is valid** (no reference engine runs a lowered core module) — ${r.reference}` : `**The fused artifact is valid** — reference engine: ${r.reference}`, ""] : []),
+    ...(r.evidence ? [`**Evidence used**: ${r.evidence}`, ""] : []),
     ...(r.blocker ? [`**Known blocker**: ${r.blocker}`, ""] : []),
     "| file | sha256 | bytes |",
     "|---|---|---|",
     digestRow("original.wasm", r.fuse.inputs[0]),
-    digestRow("fused.wasm", r.fuse.output),
+    digestRow(fusedName(r.fuse), r.fuse.output),
     "",
     `**Tools**: ${r.tools.join(", ")}`,
     "",
@@ -119,7 +154,7 @@ export function writeBundle(dir: string, r: ReproInput, reproduced: string): voi
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   copyFileSync(r.originalPath, join(tmp, "original.wasm"));
-  if (r.fusedPath && existsSync(r.fusedPath)) copyFileSync(r.fusedPath, join(tmp, "fused.wasm"));
+  if (r.fusedPath && existsSync(r.fusedPath)) copyFileSync(r.fusedPath, join(tmp, fusedName(r.fuse)));
   if (r.stdin) writeFileSync(join(tmp, "stdin.bin"), r.stdin);
   writeFileSync(join(tmp, "repro.sh"), reproScript(r), { mode: 0o755 });
   writeFileSync(join(tmp, "REPRO.md"), reproMarkdown(r, reproduced));
@@ -127,4 +162,34 @@ export function writeBundle(dir: string, r: ReproInput, reproduced: string): voi
   for (const [name, text] of Object.entries(r.captured)) writeFileSync(join(tmp, name), text);
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
+}
+
+/**
+ * What "the same failure" means for a record: kiln's signature when it printed one; else the verdict,
+ * and for a run that ended normally but printed the wrong thing, the sha256 of what it printed.
+ */
+export function failureIdentity(rec: Pick<RunRecord, "verdict" | "signature" | "stdoutSha256">): string {
+  if (rec.signature) return formatSignature(rec.signature);
+  return rec.verdict === "passed" || rec.verdict === "exit-nonzero" ? `${rec.verdict}, guest stdout sha256 ${rec.stdoutSha256.slice(0, 12)}` : rec.verdict;
+}
+
+export interface ReproTools {
+  meld: string;
+  kilnd?: string;
+  wasmtime?: string;
+}
+
+/** Runs a bundle's repro.sh once and says whether it gave the same failure as `r` recorded. */
+export async function rerunBundle(dir: string, r: ReproInput, tools: ReproTools, timeoutMs: number, env: Record<string, string | undefined>): Promise<"same signature" | "not reproducible"> {
+  const p = await runProcess(["sh", join(dir, "repro.sh")], {
+    timeoutMs,
+    stdin: "",
+    env: { ...process.env, ...env, MELD: tools.meld, KILND: tools.kilnd ?? "kilnd", WASMTIME: tools.wasmtime ?? "wasmtime", RUST_BACKTRACE: "0" },
+    maxCapture: 64 << 20,
+  });
+  const rec = r.failing.record;
+  if (r.failing.engine === "meld-only" || !rec) return p.code !== 0 && !!r.fuse.message && p.stdout.includes(r.fuse.message.split(":")[0]!) ? "same signature" : "not reproducible";
+  const got = r.failing.engine === "kiln" ? classifyKiln(p) : classifyWasmtime(p, r.invoke);
+  const gotIdentity = failureIdentity({ verdict: got.verdict, stdoutSha256: sha256(got.stdout), ...(got.signature ? { signature: got.signature } : {}) });
+  return gotIdentity === failureIdentity(rec) ? "same signature" : "not reproducible";
 }

@@ -6,7 +6,7 @@
  */
 import { usageError } from "./errors.ts";
 import { isLsGateReport, LS_GATE_SCHEMA, renderLsGateMarkdown, type LsGateReport } from "./ls-report.ts";
-import { isTierCReport, renderTierCMarkdown, TIERC_SCHEMA, type TierCReport } from "./tierc-report.ts";
+import { isTierCReport, renderTierCMarkdown, TIERC_SCHEMAS, type TierCReport } from "./tierc-report.ts";
 
 // ---------------------------------------------------------------------------------------------------
 // Limits (all in post-comment --help)
@@ -74,12 +74,12 @@ export function parseReport(path: string, text: string): LoadedReport {
     if (!isLsGateReport(json)) throw usageError(`${path}: says schema ${LS_GATE_SCHEMA} but does not have its shape`, "regenerate it with scripts/ls-gate.ts");
     return { path, kind: "ls-gate", report: json };
   }
-  if (schema === TIERC_SCHEMA) {
-    if (!isTierCReport(json)) throw usageError(`${path}: says schema ${TIERC_SCHEMA} but does not have its shape`, "regenerate it with scripts/tier-c.ts");
+  if (typeof schema === "string" && TIERC_SCHEMAS.includes(schema)) {
+    if (!isTierCReport(json)) throw usageError(`${path}: says schema ${schema} but does not have its shape`, "regenerate it with scripts/tier-c.ts");
     return { path, kind: "tier-c", report: json };
   }
   const what = schema === undefined ? "no schema field" : `unknown schema ${JSON.stringify(schema)}`;
-  throw usageError(`${path}: ${what} (post-comment reads ${LS_GATE_SCHEMA} and ${TIERC_SCHEMA})`, "pass results.json from tier-c.ts or the ls-gate.ts results file");
+  throw usageError(`${path}: ${what} (post-comment reads ${LS_GATE_SCHEMA} and ${TIERC_SCHEMAS.join(", ")})`, "pass results.json from tier-c.ts or the ls-gate.ts results file");
 }
 
 export function renderReport(r: LoadedReport, opts: { runUrl?: string }): string {

@@ -5,23 +5,22 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { isMap, type Node } from "yaml";
-import { formatSignature, type Signature } from "./records.ts";
+import { FORMS, formatSignature, MEMORY_MODES, type Form, type MemoryMode, type Signature } from "./records.ts";
 import { child, items, parseYaml, scalar } from "./yamlx.ts";
-
-export type Mode = "multi" | "shared";
 
 export interface Blocker {
   /** Upstream reference, e.g. `kiln#375`. */
   ref: string;
   title: string;
   signature: { category?: string; code?: string; message?: RegExp };
-  /** Fixture names (or `*`) and memory modes the blocker covers. */
+  /** Fixture names (or `*`), memory modes and output forms the blocker covers. */
   fixtures: string[];
-  modes: Mode[];
+  modes: MemoryMode[];
+  forms: Form[];
   line: string;
 }
 
-const HINT = "fix fixtures/known-blockers.yaml: `blockers:` list of {ref, title, signature: {category, code, message}, fixtures: [...], modes: [multi, shared]}";
+const HINT = "fix fixtures/known-blockers.yaml: `blockers:` list of {ref, title, signature: {category, code, message}, fixtures: [...], modes: [multi, shared], forms: [component, core]}";
 
 export function parseLedger(text: string, path: string): Blocker[] {
   const y = parseYaml(text, path, HINT);
@@ -56,9 +55,11 @@ export function parseLedger(text: string, path: string): Blocker[] {
     const list = (key: string) => (items(child(node, key)) ?? []).map((n) => String(scalar(n)));
     const fixtures = list("fixtures");
     if (fixtures.length === 0) y.problem(node, `${ref}: \`fixtures:\` must list the fixtures it covers (or "*")`);
-    const modes = child(node, "modes") ? list("modes") : ["multi", "shared"];
-    for (const m of modes) if (m !== "multi" && m !== "shared") y.problem(child(node, "modes"), `${ref}: unknown memory mode ${m}`);
-    blockers.push({ ref: ref ?? "", title: str("title") ?? "", signature: { category: str("category", sigNode), code, message }, fixtures, modes: modes as Mode[], line: y.at(node) });
+    const modes = child(node, "modes") ? list("modes") : [...MEMORY_MODES];
+    for (const m of modes) if (!MEMORY_MODES.includes(m as MemoryMode)) y.problem(child(node, "modes"), `${ref}: unknown memory mode ${m} (expected one of: ${MEMORY_MODES.join(", ")})`);
+    const forms = child(node, "forms") ? list("forms") : [...FORMS];
+    for (const f of forms) if (!FORMS.includes(f as Form)) y.problem(child(node, "forms"), `${ref}: unknown form ${f} (expected one of: ${FORMS.join(", ")})`);
+    blockers.push({ ref: ref ?? "", title: str("title") ?? "", signature: { category: str("category", sigNode), code, message }, fixtures, modes: modes as MemoryMode[], forms: forms as Form[], line: y.at(node) });
   }
   y.check();
   return blockers;
@@ -68,8 +69,8 @@ export function loadLedger(path: string): Blocker[] {
   return existsSync(path) ? parseLedger(readFileSync(path, "utf8"), path) : [];
 }
 
-export function covers(b: Blocker, fixture: string, mode: Mode): boolean {
-  return b.modes.includes(mode) && (b.fixtures.includes("*") || b.fixtures.includes(fixture));
+export function covers(b: Blocker, fixture: string, mode: MemoryMode, form: Form): boolean {
+  return b.modes.includes(mode) && b.forms.includes(form) && (b.fixtures.includes("*") || b.fixtures.includes(fixture));
 }
 
 export function signatureMatches(b: Blocker, sig: Signature | undefined): boolean {
@@ -91,8 +92,8 @@ export type LedgerOutcome =
   | { kind: "xpass"; blocker: Blocker };
 
 /** Holds one kiln(fused) result against the ledger. */
-export function consult(ledger: Blocker[], fixture: string, mode: Mode, failed: boolean, sig: Signature | undefined): LedgerOutcome {
-  const covering = ledger.filter((b) => covers(b, fixture, mode));
+export function consult(ledger: Blocker[], fixture: string, mode: MemoryMode, form: Form, failed: boolean, sig: Signature | undefined): LedgerOutcome {
+  const covering = ledger.filter((b) => covers(b, fixture, mode, form));
   if (covering.length === 0) return { kind: "uncovered" };
   if (!failed) return { kind: "xpass", blocker: covering[0]! };
   const match = covering.find((b) => signatureMatches(b, sig));

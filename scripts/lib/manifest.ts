@@ -10,7 +10,7 @@ import { isAbsolute, join, normalize, relative, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Scalar, type YAMLMap } from "yaml";
 import { SeamError } from "./errors.ts";
 import { sha256 } from "./fsx.ts";
-import type { Engine, RunRecord } from "./records.ts";
+import { MEMORY_MODES, type Engine, type MemoryMode, type RunRecord, type TypedValue } from "./records.ts";
 import { ROOT } from "./tools.ts";
 
 export const MANIFEST_SCHEMA = "seam.fixtures/1";
@@ -22,8 +22,7 @@ export type FixtureKind = "command" | "invoke";
  * imports a WIT interface (one .wit), nested in a composition template (one .wat) with its provider;
  * wat: one component-model WAT file. */
 export type BuildRecipe = "c-command" | "c-command-plain" | "c-compose" | "wat";
-export type MemoryMode = "multi" | "shared";
-export const MEMORY_MODES: readonly MemoryMode[] = ["multi", "shared"];
+export { MEMORY_MODES, type MemoryMode } from "./records.ts";
 const KINDS: readonly FixtureKind[] = ["command", "invoke"];
 const RECIPES: readonly BuildRecipe[] = ["c-command", "c-command-plain", "c-compose", "wat"];
 
@@ -53,6 +52,14 @@ export interface MeldExpectation {
   note?: string;
 }
 
+/** What meld does with a fixture when it writes its default output, a core module (kiln's RFC #46
+ * path). No reference engine runs that module, so only fused or refused is recorded. */
+export interface MeldCoreExpectation {
+  outcome: "fused" | "refused";
+  /** refused: a part of meld's error line. */
+  message?: string;
+}
+
 /** A reference engine other than jco for this fixture, and why jco cannot judge it. */
 export interface ReferenceOverride {
   engine: Exclude<Engine, "kiln">;
@@ -80,6 +87,8 @@ export interface Fixture {
   /** Invoke fixtures only. */
   invoke: InvokeCall[];
   meld: Record<MemoryMode, MeldExpectation>;
+  /** meld's core-module output per mode, when the manifest records it. */
+  meldCore?: Record<MemoryMode, MeldCoreExpectation>;
   /** Set when jco cannot judge this fixture at all (a fused mode can override it again). */
   reference?: ReferenceOverride;
   /** Line of the fixture's entry in the manifest. */
@@ -292,10 +301,35 @@ function parseInvoke(c: Checker, node: Node | null | undefined, offset: number):
   return calls;
 }
 
-function parseMeld(c: Checker, node: Node | null | undefined, offset: number): Record<MemoryMode, MeldExpectation> | undefined {
+function parseMeldCore(c: Checker, node: Node | null | undefined, offset: number): Record<MemoryMode, MeldCoreExpectation> | undefined {
+  const m = c.map(node, "meld.core", offset);
+  if (!m) return undefined;
+  const e = c.entries(m, MEMORY_MODES, "meld.core.");
+  const out: Partial<Record<MemoryMode, MeldCoreExpectation>> = {};
+  for (const mode of MEMORY_MODES) {
+    const field = `meld.core.${mode}`;
+    const v = e.get(mode);
+    if (!e.has(mode)) c.at(m, field, "is missing (fused, or {outcome: refused, message})");
+    else if (isScalar(v)) {
+      if (v.value === "fused") out[mode] = { outcome: "fused" };
+      else c.at(v, field, `must be "fused" or a mapping {outcome: refused, message}`);
+    } else {
+      const vm = c.map(v, field, m.range?.[0] ?? offset);
+      if (!vm) continue;
+      const f = c.entries(vm, ["outcome", "message"], `${field}.`);
+      const at = vm.range?.[0] ?? offset;
+      const outcome = c.oneOf(f.get("outcome"), `${field}.outcome`, at, ["fused", "refused"] as const);
+      const message = outcome === "refused" ? c.string(f.get("message"), `${field}.message`, at, { nonEmpty: true }) : undefined;
+      if (outcome) out[mode] = { outcome, ...(message ? { message } : {}) };
+    }
+  }
+  return out.multi && out.shared ? (out as Record<MemoryMode, MeldCoreExpectation>) : undefined;
+}
+
+function parseMeld(c: Checker, node: Node | null | undefined, offset: number): (Record<MemoryMode, MeldExpectation> & { core?: Record<MemoryMode, MeldCoreExpectation> }) | undefined {
   const m = c.map(node, "meld", offset);
   if (!m) return undefined;
-  const e = c.entries(m, MEMORY_MODES, "meld.");
+  const e = c.entries(m, [...MEMORY_MODES, "core"], "meld.");
   const out: Partial<Record<MemoryMode, MeldExpectation>> = {};
   for (const mode of MEMORY_MODES) {
     const field = `meld.${mode}`;
@@ -321,7 +355,8 @@ function parseMeld(c: Checker, node: Node | null | undefined, offset: number): R
     if (f.has("note")) exp.note = c.string(f.get("note"), `${field}.note`, at);
     if (outcome) out[mode] = exp;
   }
-  return out.multi && out.shared ? (out as Record<MemoryMode, MeldExpectation>) : undefined;
+  const core = e.has("core") ? parseMeldCore(c, e.get("core"), m.range?.[0] ?? offset) : undefined;
+  return out.multi && out.shared ? { ...(out as Record<MemoryMode, MeldExpectation>), ...(core ? { core } : {}) } : undefined;
 }
 
 /** Parses and validates manifest text; never throws for bad content, returns every problem found. */
@@ -452,8 +487,10 @@ export function parseManifest(text: string, path: string, opts: ParseOptions = {
     }
 
     if (name && kind && summary && build && relFile && file && meld && (kind === "invoke" || expect)) {
+      const { core: meldCore, ...byMode } = meld;
       manifest.fixtures.push({
-        name, kind, summary, file, relFile, sha256: sha ?? "", build, sources, sourcePaths, args, env, stdin, expect, invoke, meld, line,
+        name, kind, summary, file, relFile, sha256: sha ?? "", build, sources, sourcePaths, args, env, stdin, expect, invoke, meld: byMode, line,
+        ...(meldCore ? { meldCore } : {}),
         ...(reference ? { reference } : {}),
       });
     }
@@ -537,6 +574,25 @@ function compareStdout(run: RunRecord, exp: Extract<CommandExpectation, { kind: 
   return { ok: false, why: `stdout has ${run.stdoutBytes} bytes, expected ${want.length} (extra from byte ${want.length}: ${snippet(got, want.length)})` };
 }
 
+/**
+ * Does a returned value meet the expected text? The same text, or, for kilnd's typed integers, the same
+ * bits: kilnd prints every 32-bit result as I32, so a u32 4098775966 comes back as I32(-196191330).
+ * Floats compare by value.
+ */
+export function resultMatches(expected: string, got: string, typed?: TypedValue): boolean {
+  if (got === expected) return true;
+  if (!typed) return false;
+  const bits = { I32: 32, I64: 64 }[typed.type];
+  if (bits !== undefined) {
+    if (!/^-?\d+$/.test(expected) || !/^-?\d+$/.test(got)) return false;
+    const want = BigInt(expected);
+    const inRange = want >= -(2n ** BigInt(bits - 1)) && want < 2n ** BigInt(bits);
+    return inRange && BigInt.asUintN(bits, want) === BigInt.asUintN(bits, BigInt(got));
+  }
+  if (typed.type === "F32" || typed.type === "F64") return Number(expected) === Number(got) || (Number.isNaN(Number(expected)) && Number.isNaN(Number(got)));
+  return false;
+}
+
 /** What a failed run said, for a why-line. */
 function outcome(run: RunRecord): string {
   const detail = run.errorLine ?? (run.results?.length ? `result ${run.results.join(", ")}` : "");
@@ -559,7 +615,9 @@ export function judgeRun(run: RunRecord, fixture: Fixture, invoke?: string): Jud
     if (call.trap) return run.verdict === "trapped" ? { ok: true, why: `${name} trapped as expected` } : { ok: false, why: `${name}: expected trap, got ${outcome(run)}` };
     if (run.verdict !== "passed") return { ok: false, why: `${name}: expected result ${call.result}, got ${outcome(run)}` };
     const results = run.results ?? [];
-    if (results.length === 1 && results[0] === call.result) return { ok: true, why: `${name} returned ${call.result}` };
+    if (results.length === 1 && resultMatches(call.result!, results[0]!, run.values?.[0])) {
+      return { ok: true, why: `${name} returned ${call.result}${results[0] === call.result ? "" : ` (${run.values?.[0]?.type}(${results[0]}))`}` };
+    }
     return { ok: false, why: `${name}: result differs: expected ${call.result}, got ${results.length ? results.join(", ") : "nothing"}` };
   }
   const exp = fixture.expect;
@@ -568,8 +626,12 @@ export function judgeRun(run: RunRecord, fixture: Fixture, invoke?: string): Jud
   if (exp.exit === 0 && run.verdict !== "passed") return { ok: false, why: `expected exit 0, got ${outcome(run)}` };
   if (exp.exit !== 0) {
     if (run.verdict !== "exit-nonzero") return { ok: false, why: `expected exit ${exp.exit}, got ${outcome(run)}` };
-    if (run.engine !== "kiln" && run.exitCode !== exp.exit && run.exitCode !== 1) {
-      return { ok: false, why: `exit status ${run.exitCode}: expected ${exp.exit} (or 1, as wasi:cli/exit@0.2 reports any error)` };
+    // A guest's status is known only when the engine reports it: kilnd prints no verdict line and
+    // exits 1 for every failure, so "non-zero" from kilnd does not show that the guest chose to exit.
+    const status = run.guestExit === undefined ? run.exitCode : run.guestExit;
+    if (status === null) return { ok: false, why: `expected exit ${exp.exit}, but ${run.engine} lost the guest's exit status (${run.errorLine ?? "not reported"})` };
+    if (status !== exp.exit && status !== 1) {
+      return { ok: false, why: `exit status ${status}: expected ${exp.exit} (or 1, as wasi:cli/exit@0.2 reports any error)` };
     }
   }
   const out = compareStdout(run, exp);

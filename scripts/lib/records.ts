@@ -16,6 +16,14 @@ export interface ToolInfo {
   source: string;
 }
 
+/** meld's memory strategy for a fusion. */
+export type MemoryMode = "multi" | "shared";
+export const MEMORY_MODES: readonly MemoryMode[] = ["multi", "shared"];
+
+/** Flags seam adds to every fusion on top of the form and memory mode: --reproducible, so a fused
+ * artifact's sha256 is the same on every run and machine (repro bundles, caches and shards compare). */
+export const FUSE_FLAGS = ["--reproducible"];
+
 export type FuseVerdict = "fused" | "refused" | "crashed" | "missing-tool";
 
 export interface FuseRecord {
@@ -25,8 +33,8 @@ export interface FuseRecord {
   /** Exactly what ran, as argv and as one copy-pasteable shell line. */
   argv: string[];
   command: string;
-  memory: "multi" | "shared";
-  mode: "component" | "core";
+  memory: MemoryMode;
+  mode: Form;
   inputs: FileDigest[];
   output: FileDigest | null;
   ms: number;
@@ -36,7 +44,30 @@ export interface FuseRecord {
 
 export type Engine = "kiln" | "jco" | "wasmtime";
 
-export type RunVerdict = "passed" | "failed" | "trapped" | "exit-nonzero" | "timeout" | "crashed" | "missing-engine";
+/** What meld writes and kilnd runs: a P2 component (`meld fuse --component`, `kilnd --component`) or a
+ * core module (meld's default output; kiln's own path since RFC #46: `kilnd FILE --wasi`). */
+export type Form = "component" | "core";
+export const FORMS: readonly Form[] = ["component", "core"];
+
+/** unsupported-form: the engine refused the input's form itself (kilnd 0.4.4 runs no component). */
+export type RunVerdict = "passed" | "failed" | "trapped" | "exit-nonzero" | "unsupported-form" | "timeout" | "crashed" | "missing-engine";
+
+/** A value an export returned, as kilnd types it (`I32(42)`): type and the number's text. */
+export interface TypedValue {
+  type: string;
+  text: string;
+}
+
+/** What kilnd's own lines said about a run, beyond the verdict. */
+export interface KilnFacts {
+  /** `[WASI-TRACE]` lines on stderr: one per WASI call the guest made. */
+  wasiCalls: number;
+  /** kilnd's `[ERROR]` lines, in order. */
+  errors: string[];
+  /** The stats block, when kilnd printed one. */
+  fuel?: number;
+  peakMemoryBytes?: number;
+}
 
 /** kiln's error signature `[Category][Ecode] message`, with the optional third bracket (ASIL level). */
 export interface Signature {
@@ -52,8 +83,12 @@ export interface RunRecord {
   engineVersion: string;
   enginePath: string | null;
   wasm: string;
+  /** The input's form, read from its bytes. */
+  form: Form;
   command: string;
   invoke?: string;
+  /** On a core module: the export kilnd was told to call (`--function`), mapped from `invoke`. */
+  function?: string;
   verdict: RunVerdict;
   /** Engine process exit status as recorded (kiln's is not trusted for the verdict). */
   exitCode: number | null;
@@ -67,8 +102,13 @@ export interface RunRecord {
   stdoutSha256: string;
   stdoutTruncated: boolean;
   stderr: string;
-  /** --invoke results, one per line as the engine printed them. */
+  /** --invoke results, one per line as the engine printed them (kilnd's typed values as plain numbers). */
   results?: string[];
+  /** kilnd's typed results (`I32(-36)`), so an unsigned expectation can be compared bit for bit. */
+  values?: TypedValue[];
+  /** exit-nonzero: the guest's own exit status, or null when the engine lost it (kilnd does). */
+  guestExit?: number | null;
+  kiln?: KilnFacts;
   ms: number;
 }
 

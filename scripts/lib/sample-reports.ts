@@ -38,7 +38,7 @@ export function tierC(): TierCReport {
     generatedAt: "2026-01-01T00:00:00Z",
     tools: { meld: { version: "0.52.0", path: "/x/meld" }, kilnd: { version: "0.4.4", path: "/x/kilnd" }, reference: null },
     options: { memory: ["multi"], fixtures: ["hello_c_cli"], strict: false },
-    rows: [{ fixture: "hello_c_cli", mode: "multi", verdict: "expected-fail", outcome: "expected", why: "kiln#375 cross-core imports", cells: [] }],
+    rows: [{ fixture: "hello_c_cli", mode: "multi", form: "component", verdict: "expected-fail", outcome: "expected", why: "kiln#375 cross-core imports", cells: [] }],
     counts: { "expected-fail": 1 },
     notices: [],
     exitCode: 0,

@@ -7,14 +7,18 @@ import { join } from "node:path";
 import { atomicWrite, atomicWriteJson } from "./fsx.ts";
 import { SeamError, EXIT } from "./errors.ts";
 import { junitXml, mdTable } from "./render.ts";
+import type { Form, MemoryMode } from "./records.ts";
 
-export const TIERC_SCHEMA = "seam.tier-c/1";
+/** /2: rows carry a `form`; tools carry sha256 identities. Readers accept /1 (form absent = component). */
+export const TIERC_SCHEMA = "seam.tier-c/2";
+export const TIERC_SCHEMAS = ["seam.tier-c/1", TIERC_SCHEMA];
 
-/** One word per fixture × memory mode: what happened at the seam. */
+/** One word per fixture × memory mode × form: what happened at the seam. */
 export type Verdict =
   | "pass"
   | "seam-bug"
   | "meld-bug"
+  | "unattributed"
   | "kiln-unsupported"
   | "fuse-refused"
   | "skipped"
@@ -49,11 +53,14 @@ export interface BlockerRef {
 
 export interface Row {
   fixture: string;
-  mode: "multi" | "shared";
+  mode: MemoryMode;
+  form: Form;
   verdict: Verdict;
   outcome: Outcome;
   /** One line: why this verdict. */
   why: string;
+  /** What separated meld from kiln: the reference run it rests on, or "none: …". */
+  evidence?: string;
   cells: Cell[];
   blocker?: BlockerRef;
   /** The kiln(fused) signature actually seen, as kiln prints it. */
@@ -63,15 +70,24 @@ export interface Row {
   reproduced?: "same signature" | "not reproducible" | "not run";
 }
 
+/** A tool as the report names it; sha256 identifies builds that print no version (kilnd 0.4.4). */
+export interface ToolRef {
+  version: string;
+  path: string;
+  sha256?: string;
+}
+
 export interface TierCReport {
   schema: typeof TIERC_SCHEMA;
   generatedAt: string;
   tools: {
-    meld: { version: string; path: string } | null;
-    kilnd: { version: string; path: string } | null;
+    meld: ToolRef | null;
+    kilnd: ToolRef | null;
     reference: { engine: string; version: string } | null;
+    /** The identity of seam's own code that produced these results. */
+    seam?: { code: string };
   };
-  options: { memory: string[]; fixtures: string[]; shard?: string; strict: boolean };
+  options: { memory: string[]; forms?: string[]; fixtures: string[]; shard?: string; strict: boolean };
   rows: Row[];
   counts: Partial<Record<Verdict, number>>;
   /** Lines a reader must not miss (xpass, blocker moved, missing tools). */
@@ -80,13 +96,14 @@ export interface TierCReport {
 }
 
 export function isTierCReport(x: unknown): x is TierCReport {
-  return typeof x === "object" && x !== null && (x as { schema?: unknown }).schema === TIERC_SCHEMA && Array.isArray((x as TierCReport).rows);
+  return typeof x === "object" && x !== null && TIERC_SCHEMAS.includes((x as { schema?: string }).schema ?? "") && Array.isArray((x as TierCReport).rows);
 }
 
 const ICON: Record<Verdict, string> = {
   pass: "✅",
   "seam-bug": "❌",
   "meld-bug": "❌",
+  unattributed: "❓",
   "kiln-unsupported": "➖",
   "fuse-refused": "➖",
   skipped: "⏭️",
@@ -101,10 +118,15 @@ export function statusLine(r: TierCReport): string {
   const total = r.rows.length;
   const pass = r.counts.pass ?? 0;
   const bad = r.rows.filter((x) => x.outcome === "unexpected" || x.outcome === "moved").length;
-  if (bad > 0) return `❌ **${bad}** of ${total} fixture × memory rows need attention (${pass} pass)`;
+  if (bad > 0) return `❌ **${bad}** of ${total} fixture × memory × form rows need attention (${pass} pass)`;
   const known = total - pass - (r.counts.skipped ?? 0);
   if (!r.tools.kilnd) return `⏭️ no kilnd: the kiln cells were skipped; of ${total} rows none is unexpected on meld and the reference engine (${known} known or out of scope)`;
-  return `✅ **${pass}/${total}** fixture × memory rows pass on kilnd; the rest are known or out of scope`;
+  return `✅ **${pass}/${total}** fixture × memory × form rows pass on kilnd; the rest are known or out of scope`;
+}
+
+/** A tool's version, or its sha256 when it prints none (kilnd 0.4.4 has no --version). */
+export function toolName(t: ToolRef): string {
+  return t.version !== "unknown" || !t.sha256 ? t.version : `sha256 ${t.sha256.slice(0, 12)}`;
 }
 
 /** Markdown for a PR comment or step summary: status, counts, the table, notices. No marker line. */
@@ -114,17 +136,18 @@ export function renderTierCMarkdown(r: TierCReport, opts: { runUrl?: string; bun
     .map(([v, n]) => `${ICON[v as Verdict]} ${v}: ${n}`)
     .join(" · ");
   const table = mdTable(
-    ["fixture", "memory", "verdict", "why", "repro"],
+    ["fixture", "memory", "form", "verdict", "why", "repro"],
     r.rows.map((row) => [
       row.fixture,
       row.mode,
+      row.form ?? "component",
       `${ICON[row.verdict]} ${row.verdict}${row.blocker ? ` (${row.blocker.ref})` : ""}`,
       row.why,
       row.bundle ? (opts.bundleBaseUrl ? `[${row.bundle}](${opts.bundleBaseUrl}/${row.bundle})` : `\`${row.bundle}\``) + (row.reproduced ? ` — ${row.reproduced}` : "") : "",
     ]),
   );
   const t = r.tools;
-  const toolLine = `meld ${t.meld?.version ?? "absent"} · kilnd ${t.kilnd?.version ?? "absent"} · reference ${t.reference ? `${t.reference.engine} ${t.reference.version}` : "absent"}`;
+  const toolLine = `meld ${t.meld?.version ?? "absent"} · kilnd ${t.kilnd ? toolName(t.kilnd) : "absent"} · reference ${t.reference ? `${t.reference.engine} ${t.reference.version}` : "absent"}`;
   return [
     "## meld → kiln seam (Tier C)",
     "",
@@ -142,7 +165,7 @@ export function renderTierCMarkdown(r: TierCReport, opts: { runUrl?: string; bun
 
 /** Assembles a report from rows: sorted rows, counts, the notices a reader must see, the exit code. */
 export function buildReport(rows: Row[], tools: TierCReport["tools"], options: TierCReport["options"], notices: string[]): TierCReport {
-  const sorted = [...rows].sort((a, b) => a.fixture.localeCompare(b.fixture) || a.mode.localeCompare(b.mode));
+  const sorted = [...rows].sort((a, b) => a.fixture.localeCompare(b.fixture) || a.mode.localeCompare(b.mode) || (a.form ?? "").localeCompare(b.form ?? ""));
   const counts: Partial<Record<Verdict, number>> = {};
   for (const r of sorted) counts[r.verdict] = (counts[r.verdict] ?? 0) + 1;
   const loud = sorted.filter((r) => r.outcome === "xpass" || r.outcome === "moved").map((r) => r.why);
@@ -150,16 +173,17 @@ export function buildReport(rows: Row[], tools: TierCReport["tools"], options: T
   return { schema: TIERC_SCHEMA, generatedAt: new Date().toISOString(), tools, options, rows: sorted, counts, notices: [...new Set([...notices, ...loud])], exitCode: bad ? EXIT.fail : EXIT.ok };
 }
 
-/** One JUnit testcase per fixture × mode: expected-fail and out-of-scope rows are skipped, with why. */
+/** One JUnit testcase per fixture × mode × form: expected-fail and out-of-scope rows are skipped, with why. */
 export function tierCJUnit(r: TierCReport): string {
   return junitXml(
     "seam tier-c",
     r.rows.map((row) => {
       const failing = row.outcome === "unexpected" || row.outcome === "moved" || (r.options.strict && row.outcome === "xpass");
       const skipped = ["expected-fail", "skipped", "fuse-refused", "kiln-unsupported"].includes(row.verdict);
+      const form = row.form ?? "component";
       return {
         classname: `tier-c.${row.fixture}`,
-        name: `${row.fixture} ${row.mode}`,
+        name: `${row.fixture} ${row.mode} ${form}`,
         seconds: row.cells.reduce((a, c) => a + c.ms, 0) / 1000,
         ...(failing ? { failure: { message: `${row.verdict}: ${row.why}`, body: row.cells.map((c) => `${c.step}: ${c.status} ${c.detail}`).join("\n") } } : {}),
         ...(!failing && skipped ? { skipped: row.blocker ? `${row.blocker.ref}: ${row.why}` : row.why } : {}),
@@ -186,7 +210,7 @@ export function mergeReports(dirs: string[], outDir: string, strict: boolean): T
     if (!isTierCReport(x)) throw new SeamError(`${file} is not a tier-c results file (schema ${TIERC_SCHEMA})`, { exitCode: EXIT.usage });
     return { dir: d, report: x };
   });
-  const rows = parts.flatMap((p) => p.report.rows);
+  const rows = parts.flatMap((p) => p.report.rows.map((r) => ({ ...r, form: r.form ?? "component" })));
   for (const p of parts) {
     for (const row of p.report.rows) if (row.bundle && p.dir !== outDir) cpSync(join(p.dir, row.bundle), join(outDir, row.bundle), { recursive: true });
   }
@@ -195,9 +219,11 @@ export function mergeReports(dirs: string[], outDir: string, strict: boolean): T
     meld: parts.map((p) => p.report.tools.meld).find(Boolean) ?? null,
     kilnd: parts.map((p) => p.report.tools.kilnd).find(Boolean) ?? null,
     reference: parts.map((p) => p.report.tools.reference).find(Boolean) ?? null,
+    ...(first.tools.seam ? { seam: first.tools.seam } : {}),
   };
   const fixtures = [...new Set(parts.flatMap((p) => p.report.options.fixtures))].sort();
-  const report = buildReport(rows, tools, { memory: first.options.memory, fixtures, strict }, parts.flatMap((p) => p.report.notices));
+  const forms = first.options.forms ? { forms: first.options.forms } : {};
+  const report = buildReport(rows, tools, { memory: first.options.memory, ...forms, fixtures, strict }, parts.flatMap((p) => p.report.notices));
   writeReports(report, outDir);
   return report;
 }

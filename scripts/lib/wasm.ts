@@ -3,6 +3,9 @@
  * section's id and size fitting the file exactly. Enough to say "this is a core module / a component
  * and it is not truncated"; full validation is a reference engine's job.
  */
+import { readFileSync } from "node:fs";
+import { requireFile } from "./fsx.ts";
+import { usageError } from "./errors.ts";
 
 export type WasmKind = "core" | "component";
 
@@ -10,6 +13,14 @@ export interface WasmShape {
   kind: WasmKind;
   sections: number;
 }
+
+/** One entry of a core module's export section. */
+export interface CoreExport {
+  name: string;
+  kind: "func" | "table" | "memory" | "global" | "tag";
+}
+
+const EXPORT_KINDS = ["func", "table", "memory", "global", "tag"] as const;
 
 function readLeb(bytes: Uint8Array, at: number): [value: number, next: number] {
   let value = 0;
@@ -23,6 +34,20 @@ function readLeb(bytes: Uint8Array, at: number): [value: number, next: number] {
   throw new Error(`bad LEB128 at byte ${at}`);
 }
 
+/** Calls `visit(id, start, end)` for every section; throws on a structure that does not fit the file. */
+function eachSection(bytes: Uint8Array, visit: (id: number, start: number, end: number) => void): void {
+  let at = 8;
+  let n = 0;
+  while (at < bytes.length) {
+    const id = bytes[at]!;
+    const [size, next] = readLeb(bytes, at + 1);
+    if (next + size > bytes.length) throw new Error(`section ${n} (id ${id}) at byte ${at} runs past the end of the file`);
+    visit(id, next, next + size);
+    at = next + size;
+    n++;
+  }
+}
+
 /** Parses the outer structure or throws an Error saying what is wrong and where. */
 export function parseWasmShape(bytes: Uint8Array): WasmShape {
   if (bytes.length < 8 || bytes[0] !== 0x00 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
@@ -34,16 +59,42 @@ export function parseWasmShape(bytes: Uint8Array): WasmShape {
   if (version === 1 && layer === 0) kind = "core";
   else if (layer === 1) kind = "component";
   else throw new Error(`unknown wasm version ${version} layer ${layer}`);
-  let at = 8;
   let sections = 0;
-  while (at < bytes.length) {
-    const id = bytes[at]!;
-    const [size, next] = readLeb(bytes, at + 1);
-    if (next + size > bytes.length) throw new Error(`section ${sections} (id ${id}) at byte ${at} runs past the end of the file`);
-    at = next + size;
-    sections++;
-  }
+  eachSection(bytes, () => sections++);
   return { kind, sections };
+}
+
+/** The export section of a core module (names as written, in order); throws on a component or bad bytes. */
+export function coreExports(bytes: Uint8Array): CoreExport[] {
+  if (parseWasmShape(bytes).kind !== "core") throw new Error("not a core module");
+  const out: CoreExport[] = [];
+  const text = new TextDecoder("utf-8", { fatal: true });
+  eachSection(bytes, (id, start, end) => {
+    if (id !== 7) return;
+    let [count, at] = readLeb(bytes, start);
+    for (; count > 0; count--) {
+      const [len, nameAt] = readLeb(bytes, at);
+      if (nameAt + len + 1 > end) throw new Error(`export section runs past its end at byte ${at}`);
+      const name = text.decode(bytes.subarray(nameAt, nameAt + len));
+      const kind = EXPORT_KINDS[bytes[nameAt + len]!];
+      if (!kind) throw new Error(`unknown export kind ${bytes[nameAt + len]} for ${name}`);
+      out.push({ name, kind });
+      at = readLeb(bytes, nameAt + len + 1)[1];
+    }
+  });
+  return out;
+}
+
+/**
+ * The core export kilnd should call for an export named the way a component names it: the exact name,
+ * else the one function export whose part after `#` equals the name's (`compute` ↔
+ * `seam:fixtures/runner@0.1.0#compute`, either way round). Undefined when none or several match.
+ */
+export function matchCoreExport(functions: string[], wanted: string): string | undefined {
+  if (functions.includes(wanted)) return wanted;
+  const fn = (s: string) => s.slice(s.lastIndexOf("#") + 1);
+  const hits = functions.filter((f) => fn(f) === fn(wanted));
+  return hits.length === 1 ? hits[0] : undefined;
 }
 
 /** An export name as wasmtime's wave call: `ns:pkg/iface@1.0#fn` → `ns:pkg/iface.fn@1.0()`, `fn` → `fn()`. */
@@ -51,4 +102,16 @@ export function waveCall(invoke: string): string {
   if (invoke.includes("(")) return invoke;
   const m = /^(.+?)(@[^#]+)?#(.+)$/.exec(invoke);
   return m ? `${m[1]}.${m[3]}${m[2] ?? ""}()` : `${invoke}()`;
+}
+
+/** Reads a wasm file a user named, or throws a one-line usage error (exit 2) saying what is wrong with
+ * it: missing, not a regular file, not wasm, truncated. Every script checks its wasm inputs this way. */
+export function readWasm(path: string, what: string): { bytes: Uint8Array; shape: WasmShape } {
+  requireFile(path, what);
+  const bytes = readFileSync(path);
+  try {
+    return { bytes, shape: parseWasmShape(bytes) };
+  } catch (e) {
+    throw usageError(`${path} is not a WebAssembly file: ${(e as Error).message}`, "pass a .wasm component or core module");
+  }
 }
