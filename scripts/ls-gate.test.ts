@@ -6,7 +6,10 @@ import {
   cargoArgv,
   countLine,
   findCollisions,
+  findCrate,
+  findScenarios,
   idsForTest,
+  KNOWN_STATUSES,
   parseScenarios,
   prefixOf,
   runLsGate,
@@ -83,11 +86,34 @@ describe("scenarios file", () => {
   });
 
   test("ls_g_4_ a file without one approved entry fails the gate (exit 1) instead of verifying nothing", () => {
-    for (const text of ["loss-scenarios: []\n", "loss-scenarios:\n", entries(["LS-A-1", "draft"], ["LS-A-2", "Approved"])]) {
+    for (const text of ["loss-scenarios: []\n", "loss-scenarios:\n", entries(["LS-A-1", "draft"], ["LS-A-2", "verified"])]) {
       const e = thrown(() => scenarios(text, "z.yaml"));
       expect(e.exitCode).toBe(1);
       expect(e.message).toContain("the gate would verify nothing");
     }
+  });
+
+  test("ls_g_4_ a mistyped status (Approved, [approved], empty, a number) is an error naming file:line:col and the known statuses, exit 2", () => {
+    const text = entries(["LS-A-1", "approved"], ["LS-A-2", "Approved"], ["LS-A-3", "[approved]"], ["LS-A-4", ""], ["LS-A-5", "5"], ["LS-A-6", "aproved"]);
+    const e = thrown(() => scenarios(text, "s.yaml"));
+    expect(e.exitCode).toBe(2);
+    const known = `known: ${KNOWN_STATUSES.join(", ")}`;
+    expect(e.message.split("\n")).toEqual([
+      `s.yaml:7:13: unknown status "Approved" (${known}); did you mean approved?`,
+      `s.yaml:10:13: status must be one value, not a list ["approved"] (${known}); did you mean approved?`,
+      `s.yaml:13:13: status is empty (${known})`,
+      `s.yaml:16:13: unknown status 5 (${known})`,
+      `s.yaml:19:13: unknown status "aproved" (${known})`,
+    ]);
+  });
+
+  test("ls_g_4_ every known status is accepted; only approved is gated, and an entry without a status is listed, not gated", () => {
+    const text = entries(...KNOWN_STATUSES.map((st, i): [string, string] => [`LS-K-${i + 1}`, st])) + "  - id: LS-K-99\n    title: no status\n";
+    const s = scenarios(text);
+    expect(s.approved.map((x) => x.id)).toEqual(["LS-K-1"]);
+    expect(s.others.map((x) => x.status)).toEqual([...KNOWN_STATUSES.slice(1), ""]);
+    // Upstream's lifecycle as meld's files use it: every status there is a known one.
+    expect(KNOWN_STATUSES).toEqual(expect.arrayContaining(["approved", "draft", "proposed", "implemented", "verified"]));
   });
 
   test("every bad entry is reported with its position: no id, malformed id, duplicate id, not a mapping", () => {
@@ -126,6 +152,22 @@ describe("scenarios file", () => {
     ]);
     expect(s.others.every((x) => x.status === "draft")).toBe(true);
     expect(findCollisions(s)).toEqual([]);
+  });
+
+  test("the crate is found as cargo finds it (nearest Cargo.toml upward), and a workspace member finds the workspace's scenarios file", () => {
+    expect(findCrate(join(DEMO, "src"))).toBe(DEMO);
+    expect(findCrate(DEMO)).toBe(DEMO);
+    const ws = tempDir("ls-gate-ws");
+    mkdirSync(join(ws, "member", "src"), { recursive: true });
+    mkdirSync(join(ws, "safety", "stpa"), { recursive: true });
+    writeFileSync(join(ws, "Cargo.toml"), "[workspace]\nmembers = [\"member\"]\n");
+    writeFileSync(join(ws, "member", "Cargo.toml"), "[package]\nname = \"member\"\n");
+    writeFileSync(join(ws, "safety", "stpa", "loss-scenarios.yaml"), entries(["LS-A-1", "approved"]));
+    expect(findCrate(join(ws, "member", "src"))).toBe(join(ws, "member"));
+    expect(findScenarios(join(ws, "member"))).toBe(join(ws, "safety", "stpa", "loss-scenarios.yaml"));
+    const lone = tempDir("ls-gate-lone");
+    expect(findCrate(lone)).toBeUndefined();
+    expect(findScenarios(lone)).toBe(join(lone, "safety", "stpa", "loss-scenarios.yaml"));
   });
 });
 
@@ -284,13 +326,95 @@ describe("ls-gate CLI", () => {
     expect(existsSync(join(dir, "r.json"))).toBe(false);
   });
 
+  test("--runner cargo outside any crate says so, naming the working folder and --project, and creates no output folder", async () => {
+    const dir = tempDir("ls-gate");
+    const p = await runScript("ls-gate.ts", ["--results-json", join(dir, "out", "r.json")], { cwd: dir });
+    expect(p.code).toBe(2);
+    expect(p.stderr.split("\n")[0]).toBe(`ls-gate: error: no Cargo.toml in ${dir} or any folder above it`);
+    expect(p.stderr).toContain("pass --project CRATE_DIR");
+    expect(existsSync(join(dir, "out"))).toBe(false);
+  });
+
+  test("ls_g_4_ a usage error found after the scenarios are read leaves no empty output folder (out/ls-gate/ and the like)", async () => {
+    const dir = tempDir("ls-gate");
+    const yaml = join(dir, "s.yaml");
+    writeFileSync(yaml, entries(["LS-A-1", "approved"]));
+    const cases: [string[], RegExp][] = [
+      [["--runner", "junit"], /needs at least one --junit FILE/],
+      [["--runner", "bun", "--junit", join(dir, "a.xml"), "--junit", join(dir, "b.xml")], /keeps one JUnit report/],
+      [["--runner", "cargo", "--project", dir], /no Cargo.toml in /],
+      [["--runner", "bun", "--project", join(dir, "nope")], /project folder not found/],
+      [["--runner", "bun", "--project", yaml], /is not a folder/],
+    ];
+    for (const [args, first] of cases) {
+      const p = await runScript("ls-gate.ts", [...args, "--scenarios", yaml, "--results-json", join(dir, "out", "ls-gate", "r.json")]);
+      expect([p.code, p.stderr.split("\n")[0]]).toEqual([2, expect.stringMatching(first)]);
+      expect(existsSync(join(dir, "out"))).toBe(false);
+    }
+  });
+
+  test("explicit paths that do not exist or are folders are one line each, exit 2, nothing written", async () => {
+    const dir = tempDir("ls-gate");
+    const yaml = join(dir, "s.yaml");
+    writeFileSync(yaml, entries(["LS-A-1", "approved"]));
+    const junit = ["--runner", "junit", "--junit", join(dir, "x.xml")];
+    const cases: [string[], string][] = [
+      [[...junit, "--scenarios", join(dir, "missing.yaml")], `ls-gate: error: scenarios file not found: ${join(dir, "missing.yaml")}`],
+      [[...junit, "--scenarios", dir], `ls-gate: error: scenarios file is not a regular file: ${dir}`],
+      [["--runner", "junit", "--junit", dir, "--scenarios", yaml], `ls-gate: error: --junit report is not a regular file: ${dir}`],
+      [[...junit, "--scenarios", yaml, "--results-json", dir], `ls-gate: error: --results-json: cannot write ${dir}: it is a folder`],
+      [[...junit, "--scenarios", yaml, "--results-json", join(yaml, "r.json")], `ls-gate: error: --results-json: cannot write to ${yaml}: ${yaml} is a file, not a folder`],
+      [["--runner", "bun", "--project", dir, "--scenarios", yaml, "--junit", join(yaml, "keep.xml")], `ls-gate: error: --junit: cannot write to ${yaml}: ${yaml} is a file, not a folder`],
+    ];
+    for (const [args, first] of cases) {
+      const p = await runScript("ls-gate.ts", ["--results-json", join(dir, "out", "r.json"), ...args]);
+      expect([p.code, p.stderr.split("\n")[0]]).toEqual([2, first]);
+      expect(p.stderr).not.toContain("internal error");
+    }
+    const summary = await runScript("ls-gate.ts", [...junit, "--scenarios", yaml, "--results-json", join(dir, "out", "r.json")], { env: { GITHUB_STEP_SUMMARY: join(dir, "no-such-dir", "summary.md") } });
+    expect([summary.code, summary.stderr.split("\n")[0]]).toEqual([2, `ls-gate: error: GITHUB_STEP_SUMMARY ${join(dir, "no-such-dir", "summary.md")} is in a folder that does not exist`]);
+    expect(existsSync(join(dir, "out"))).toBe(false);
+    expect(existsSync(join(dir, "no-such-dir"))).toBe(false);
+  });
+
+  test("an output path that is also an input (the scenarios file, a JUnit report) is refused before it is overwritten", async () => {
+    const dir = tempDir("ls-gate");
+    const yaml = join(dir, "s.yaml");
+    const text = entries(["LS-G-1", "approved"]);
+    writeFileSync(yaml, text);
+    writeFileSync(join(dir, "r.xml"), BUN_XML);
+    for (const [flag, target] of [["--results-json", yaml], ["--markdown", join(dir, "r.xml")]]) {
+      const p = await runScript("ls-gate.ts", ["--runner", "junit", "--junit", join(dir, "r.xml"), "--scenarios", yaml, "--results-json", join(dir, "out.json"), flag!, target!]);
+      expect(p.code).toBe(2);
+      expect(p.stderr.split("\n")[0]).toMatch(/^ls-gate: error: --(results-json|markdown) \S+ is also (the scenarios file|a --junit report): writing it would overwrite that file$/);
+    }
+    expect(readFileSync(yaml, "utf8")).toBe(text);
+    expect(readFileSync(join(dir, "r.xml"), "utf8")).toBe(BUN_XML);
+  });
+
+  test("ls_g_4_ a mistyped status in the CLI: file:line:col with the known statuses, exit 2, no results file", async () => {
+    const dir = tempDir("ls-gate");
+    const yaml = join(dir, "s.yaml");
+    const own = readFileSync(join(ROOT, "safety", "stpa", "loss-scenarios.yaml"), "utf8");
+    writeFileSync(yaml, own.replace("id: LS-C-5\n", "id: LS-C-5\n    status: Approved\n").replace(/(id: LS-C-5[\s\S]*?)    status: approved\n/, "$1"));
+    const line = readFileSync(yaml, "utf8").split("\n").findIndex((l) => l === "    status: Approved") + 1;
+    const p = await runScript("ls-gate.ts", ["--runner", "junit", "--junit", join(dir, "x.xml"), "--scenarios", yaml, "--results-json", join(dir, "out", "r.json")]);
+    expect(p.code).toBe(2);
+    expect(p.stderr.split("\n")[0]).toBe(`ls-gate: error: ${yaml}:${line}:13: unknown status "Approved" (known: ${KNOWN_STATUSES.join(", ")}); did you mean approved?`);
+    expect(existsSync(join(dir, "out"))).toBe(false);
+  });
+
   test("cargo not installed is one line naming the fix, exit 3, no results file", async () => {
     const dir = tempDir("ls-gate");
     const p = await runScript("ls-gate.ts", ["--project", DEMO, "--results-json", join(dir, "r.json")], { env: { CARGO: join(dir, "no-cargo") } });
     expect(p.code).toBe(3);
-    expect(p.stderr).toContain("ls-gate: error: cargo not found (ENOENT");
-    expect(p.stderr).toContain("ls-gate: hint: install Rust");
+    expect(p.stderr).toContain(`ls-gate: error: CARGO=${join(dir, "no-cargo")} cannot be run (ENOENT`);
+    expect(p.stderr).toContain("ls-gate: hint: point CARGO at cargo, or unset it");
     expect(existsSync(join(dir, "r.json"))).toBe(false);
+    const q = await runScript("ls-gate.ts", ["--project", DEMO, "--results-json", join(dir, "r.json")], { env: { CARGO: undefined, PATH: dir } });
+    expect(q.code).toBe(3);
+    expect(q.stderr).toContain("ls-gate: error: cargo not found (ENOENT");
+    expect(q.stderr).toContain("ls-gate: hint: install Rust");
   });
 
   test("ls_g_4_ malformed scenarios YAML: file:line:col, exit 2, no results file", async () => {
@@ -433,6 +557,15 @@ describe("real cargo on fixtures/ls-demo", () => {
     expect(r.collisions).toEqual([{ id: "LS-B-1", shadowedBy: "LS-B-1-2" }]);
     expect(r.runner.command).toBe("cargo test --no-fail-fast -- --color=never ls_");
     expect(lastLine(strict.stderr)).toBe("12 passed, 0 failed, 3 skipped");
+  });
+
+  test("run inside the crate (from its src/ folder) with no --project, it gates that crate as cargo would", async () => {
+    const dir = tempDir("ls-gate-cargo");
+    const p = await runScript("ls-gate.ts", ["--results-json", join(dir, "r.json"), "--json"], { cwd: join(DEMO, "src") });
+    expect(p.stderr).toContain(`ls-gate: running cargo test in ${DEMO}`);
+    const r = JSON.parse(p.stdout) as LsGateReport;
+    expect({ passed: r.passed, failed: r.failed, missing: r.missing, ignored: r.ignored }).toEqual(STRICT);
+    expect(p.code).toBe(strict.code);
   });
 
   test("--compat gives exactly the buckets of upstream's one-cargo-run-per-ID gate", async () => {

@@ -11,6 +11,7 @@
  *          [--junit FILE]... [--runner-status N] [--results-json FILE] [--markdown FILE] [--compat] [--json]
  *          [--timeout SECONDS] [--quiet] [--run-url URL] [-- runner args [-- libtest args]]
  *   cargo: `cargo test [-p NAME] --no-fail-fast <runner args> -- --color=never <libtest args> ls_` in DIR
+ *          (default DIR, as cargo: the crate the working folder is in, the nearest Cargo.toml upward)
  *   bun:   `bun test --reporter=junit --reporter-outfile=<tmp> --timeout=0 <runner args>` in DIR (--junit FILE keeps
  *          the XML; the gate bounds the whole run, so no per-test timeout unless runner args give one)
  *   junit: reads the --junit FILEs (nextest, pytest, bun …); --runner-status is the exit status of the
@@ -23,15 +24,15 @@
  *   --compat only missing) · 3 cargo not installed.
  * The last stdout line is `N passed, N failed, N skipped` for every test read (a runner error counts as a failure).
  */
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, copyFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve, relative } from "node:path";
+import { basename, dirname, join, resolve, relative } from "node:path";
 import { isMap, isScalar, isSeq, type Node as YamlNode, type YAMLMap } from "yaml";
-import { child, parseYaml } from "./lib/yamlx.ts";
+import { child, enumField, parseYaml } from "./lib/yamlx.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
 import { color, parseCli, progress, runCli, splitPassthrough } from "./lib/cli.ts";
 import { runProcess, shellLine, type ProcResult } from "./lib/proc.ts";
-import { atomicWrite, atomicWriteJson, requireWritableDir } from "./lib/fsx.ts";
+import { atomicWrite, atomicWriteJson, requireFile, requireWritableDir } from "./lib/fsx.ts";
 import { ROOT } from "./lib/tools.ts";
 import {
   LS_GATE_SCHEMA,
@@ -58,7 +59,7 @@ export interface Scenario {
 export interface ScenarioSet {
   path: string;
   approved: Scenario[];
-  /** Entries present but not `status: approved` (draft, proposed, …). */
+  /** Entries with another known status (draft, proposed, …) or none: listed, not gated. */
   others: Scenario[];
 }
 
@@ -68,6 +69,17 @@ export interface GateOptions {
   compat: boolean;
   command: string;
 }
+
+/**
+ * The statuses a scenario may carry. Upstream gates `status: approved` only and never says which others
+ * exist, so a typo (`Approved`, `[approved]`) would drop the scenario from the gate without a word. The set
+ * is the lifecycle of rivet, the tool meld validates its STPA files with (schemas/common.yaml, `status`
+ * allowed-values), plus `reviewed` from meld's own safety/schema/stpa.schema.json; meld's
+ * loss-scenarios.yaml uses approved, proposed, implemented and verified, seam's approved and draft.
+ * Any other value is an error (exit 2). An absent `status` is allowed, as in rivet and in 19 of meld's 81
+ * entries, and, like every status but `approved`, is not gated.
+ */
+export const KNOWN_STATUSES = ["approved", "draft", "proposed", "reviewed", "implemented", "verified", "released", "accepted", "deprecated", "rejected"] as const;
 
 /** Upper-case segments after `LS-`: `LS-A-11`, `LS-CP-2`, `LS-B-1-2`. Anything else derives a prefix no test name can carry. */
 export const ID_PATTERN = /^LS(?:-[A-Z0-9]+)+$/;
@@ -90,35 +102,34 @@ export function parseScenarios(text: string, path: string): ScenarioSet {
   const items = list == null || (isScalar(list) && list.value == null) ? [] : isSeq(list) ? (list.items as YamlNode[]) : null;
   if (items === null) return fail(list, "`loss-scenarios:` must be a list");
 
-  const problems: string[] = [];
   const seen = new Map<string, string>();
   const set: ScenarioSet = { path, approved: [], others: [] };
   items.forEach((item, n) => {
     const node = item as YamlNode;
     const where = y.at(node);
-    if (!isMap(node)) return void problems.push(`${where}: entry ${n + 1} is not a mapping`);
+    if (!isMap(node)) return void y.problem(`${where}: entry ${n + 1} is not a mapping`);
     const idNode = node.get("id", true) as YamlNode | undefined;
     const id = isScalar(idNode) ? idNode.value : undefined;
-    if (idNode === undefined) return void problems.push(`${where}: entry ${n + 1} has no \`id\``);
+    if (idNode === undefined) return void y.problem(`${where}: entry ${n + 1} has no \`id\``);
     const idWhere = y.at(idNode);
     if (typeof id !== "string" || !ID_PATTERN.test(id)) {
-      return void problems.push(`${idWhere}: malformed id ${JSON.stringify(id)} (expected LS-<SEGMENT>-…, upper-case, e.g. LS-A-11)`);
+      return void y.problem(`${idWhere}: malformed id ${JSON.stringify(id)} (expected LS-<SEGMENT>-…, upper-case, e.g. LS-A-11)`);
     }
     const first = seen.get(id);
-    if (first) return void problems.push(`${idWhere}: duplicate id ${id} (first at ${first})`);
+    if (first) return void y.problem(`${idWhere}: duplicate id ${id} (first at ${first})`);
     seen.set(id, idWhere);
     const title = node.get("title");
-    const status = node.get("status");
+    const status = enumField(y, node, "status", KNOWN_STATUSES);
+    if (status === undefined && node.has("status")) return; // reported by enumField: the gate cannot tell whether it is approved
     const scenario: Scenario = {
       id,
       title: typeof title === "string" ? title.trim() : "",
-      status: typeof status === "string" ? status : status == null ? "" : String(status),
+      status: status ?? "",
       prefix: prefixOf(id),
       line: y.line(node),
     };
     (scenario.status === "approved" ? set.approved : set.others).push(scenario);
   });
-  for (const p of problems) y.problem(p);
   y.check();
   if (set.approved.length === 0) {
     // A gate that verifies nothing must not read green (LS-G-4).
@@ -337,26 +348,110 @@ function tooBig(r: ProcResult): RunnerError | undefined {
   if (r.stdoutTruncated || r.stderrTruncated) return { message: `runner output exceeded ${CAPTURE >> 20} MiB and could not be read whole`, detail: [] };
 }
 
+/** A file's text; a folder or an unreadable file is bad input (exit 2), never a stack trace. */
+function readText(path: string, what: string): string {
+  requireFile(path, what);
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw usageError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, "check the file's permissions");
+  }
+}
+
+/** The crate cargo would use when run in `from`: the nearest folder at or above it holding a Cargo.toml. */
+export function findCrate(from: string): string | undefined {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "Cargo.toml"))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * PROJECT/safety/stpa/loss-scenarios.yaml, else the nearest one above PROJECT within its repository (a
+ * workspace member finds its workspace's file, as cargo finds the workspace). None: PROJECT's path, so
+ * the error names where it was expected.
+ */
+export function findScenarios(project: string): string {
+  const rel = join("safety", "stpa", "loss-scenarios.yaml");
+  for (let dir = resolve(project); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, rel))) return join(dir, rel);
+    if (existsSync(join(dir, ".git")) || dirname(dir) === dir) return join(resolve(project), rel);
+  }
+}
+
+/** What a run reads, checked before anything runs or is created; bad input throws a SeamError (exit 2). */
+export function checkSuiteInputs(opts: Pick<RunSuiteOptions, "runner" | "project" | "package" | "passthrough" | "junit">): void {
+  if (!existsSync(opts.project)) throw usageError(`project folder not found: ${opts.project}`, "pass --project DIR, an existing folder");
+  if (!statSync(opts.project).isDirectory()) throw usageError(`--project ${opts.project} is not a folder`, "pass --project DIR, the folder the runner runs in");
+  if (opts.runner === "junit") {
+    if (opts.junit.length === 0) throw usageError("--runner junit needs at least one --junit FILE", "pass the JUnit XML your test command writes, e.g. --junit target/nextest/ci/junit.xml");
+    for (const path of opts.junit) if (existsSync(path)) requireFile(path, "--junit report");
+  } else if (opts.runner === "bun") {
+    if (opts.junit.length > 1) throw usageError("--runner bun keeps one JUnit report: give --junit once");
+  } else {
+    cargoArgv(opts);
+    if (!existsSync(join(opts.project, "Cargo.toml")) && !opts.passthrough.some((a) => a.startsWith("--manifest-path"))) {
+      throw usageError(`no Cargo.toml in ${opts.project}`, "run it inside a crate, or pass --project CRATE_DIR (or `-- --manifest-path PATH`); seam's own suite is --runner bun");
+    }
+  }
+}
+
+/** The file a path names, symlinks resolved as far as they exist (to tell whether two paths are one file). */
+function canonical(path: string): string {
+  const abs = resolve(path);
+  try {
+    return realpathSync(abs);
+  } catch {
+    try {
+      return join(realpathSync(dirname(abs)), basename(abs));
+    } catch {
+      return abs;
+    }
+  }
+}
+
+/**
+ * Outputs must differ from every input and from each other, and be writable; checked before the run.
+ * A file appended to (`GITHUB_STEP_SUMMARY`) is someone else's: its folder must exist already.
+ */
+function checkOutputs(inputs: [string, string][], outputs: [string, string | undefined, "append"?][]): void {
+  const seen: [string, string][] = inputs.map(([what, path]) => [what, canonical(path)]);
+  for (const [what, path, append] of outputs) {
+    if (!path) continue;
+    if (append && !existsSync(dirname(path))) throw usageError(`${what} ${path} is in a folder that does not exist`, `point ${what} at a file in an existing folder, or unset it`);
+    const clash = seen.find(([, p]) => p === canonical(path));
+    if (clash) throw usageError(`${what} ${path} is also ${clash[0]}: writing it would overwrite that file`, `give ${what} a path of its own`);
+    seen.push([what, canonical(path)]);
+    try {
+      requireWritableDir(path, { leaveNothing: true });
+    } catch (err) {
+      throw err instanceof SeamError ? new SeamError(`${what}: ${err.message}`, { hint: err.hint, exitCode: err.exitCode }) : err;
+    }
+  }
+}
+
 /** Runs (or, for junit, reads) the suite once. Throws SeamError only for a runner that is not installed. */
 export async function runSuite(opts: RunSuiteOptions): Promise<{ output: RunnerOutput; command: string }> {
   const sink = lineSink(opts.onProgress);
   const onStderr = opts.onProgress ? (c: Buffer) => sink.push(c.toString("utf8")) : undefined;
   const timeout = (what: string) => ({ message: `${what} did not finish within ${Math.round(opts.timeoutMs / 1000)} s and was killed (a hung test?)`, detail: [] });
 
+  checkSuiteInputs(opts);
+
   if (opts.runner === "junit") {
-    if (opts.junit.length === 0) throw usageError("--runner junit needs at least one --junit FILE");
-    const files = opts.junit.map((path) => ({ path, text: existsSync(path) ? readFileSync(path, "utf8") : undefined }));
+    // A report that does not exist is the test command's failure, not bad input: readJUnitFiles fails closed on it.
+    const files = opts.junit.map((path) => ({ path, text: existsSync(path) ? readText(path, "--junit report") : undefined }));
     return { output: readJUnitFiles(files, opts.runnerStatus), command: `read JUnit ${opts.junit.map((p) => relative(process.cwd(), p) || p).join(" ")}` };
   }
 
   if (opts.runner === "cargo") {
     const argv = cargoArgv(opts);
-    if (!existsSync(join(opts.project, "Cargo.toml")) && !opts.passthrough.some((a) => a.startsWith("--manifest-path"))) {
-      throw usageError(`no Cargo.toml in ${opts.project}`, "pass --project CRATE_DIR (or `-- --manifest-path PATH`); seam's own suite is --runner bun");
-    }
     const r = await runProcess(argv, { cwd: opts.project, env: { ...process.env, CARGO_TERM_COLOR: "never" }, timeoutMs: opts.timeoutMs, maxCapture: CAPTURE, onStderr });
     const command = shellLine(argv.map((a, i) => (i === 0 ? "cargo" : a)));
     if (r.spawnError) {
+      if (process.env.CARGO) {
+        throw new SeamError(`CARGO=${process.env.CARGO} cannot be run (${r.spawnError})`, { hint: "point CARGO at cargo, or unset it to use cargo from PATH", exitCode: EXIT.missingTool });
+      }
       throw new SeamError(`cargo not found (${r.spawnError})`, { hint: "install Rust (https://rustup.rs) or set CARGO=/path/to/cargo", exitCode: EXIT.missingTool });
     }
     sink.flush();
@@ -381,7 +476,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ output: RunnerO
     const big = tooBig(r);
     if (big) return { output: { tests: [], error: big }, command };
     const xml = existsSync(xmlPath) ? readFileSync(xmlPath, "utf8") : undefined;
-    if (xml !== undefined && opts.junit[0]) copyFileSync(xmlPath, opts.junit[0]);
+    if (xml !== undefined && opts.junit[0]) atomicWrite(opts.junit[0], xml);
     return { output: judgeBunRun(r, xml, "bun JUnit report"), command };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -426,11 +521,11 @@ export async function upstreamPerId(
 }
 
 export interface LsGateOptions extends Partial<Omit<RunSuiteOptions, "runner" | "project">> {
-  /** Where the runner runs; default seam's root. */
+  /** Where the runner runs; default seam's root (the CLI defaults to the crate the working folder is in for cargo). */
   project?: string;
   /** Default cargo, as upstream. */
   runner?: RunnerKind;
-  /** Default PROJECT/safety/stpa/loss-scenarios.yaml. */
+  /** Default findScenarios(project): PROJECT/safety/stpa/loss-scenarios.yaml, else the nearest one above. */
   scenariosPath?: string;
   compat?: boolean;
   /** Written atomically when given (checked writable before the suite runs), with the markdown beside it. */
@@ -451,26 +546,42 @@ export const DEFAULT_TIMEOUT_MS = 1_800_000;
 export async function runLsGate(opts: LsGateOptions): Promise<{ report: LsGateReport; scenarios: ScenarioSet; markdown: string }> {
   const project = opts.project ?? ROOT;
   const runner = opts.runner ?? "cargo";
-  const scenariosPath = opts.scenariosPath ?? join(project, "safety", "stpa", "loss-scenarios.yaml");
+  const scenariosPath = opts.scenariosPath ?? findScenarios(project);
   const markdownPath = opts.markdown ?? (opts.resultsJson ? join(dirname(opts.resultsJson), "ls-gate.md") : undefined);
-  if (!existsSync(scenariosPath)) {
-    throw usageError(`scenarios file not found: ${scenariosPath}`, "pass --scenarios FILE or --project DIR holding safety/stpa/loss-scenarios.yaml");
-  }
-  const scenarios = parseScenarios(readFileSync(scenariosPath, "utf8"), scenariosPath);
-  for (const path of [opts.resultsJson, markdownPath]) if (path) requireWritableDir(path); // before a long run, not after
-  const { output, command } = await runSuite({
+  const suite: RunSuiteOptions = {
     ...opts,
     runner,
     project,
     passthrough: opts.passthrough ?? [],
     junit: opts.junit ?? [],
     timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-  });
+  };
+  // Every input first, then every output, then the run: bad input never leaves a folder or a file behind.
+  checkSuiteInputs(suite);
+  if (!existsSync(scenariosPath)) {
+    throw usageError(`scenarios file not found: ${scenariosPath}`, "pass --scenarios FILE or --project DIR holding safety/stpa/loss-scenarios.yaml");
+  }
+  const scenarios = parseScenarios(readText(scenariosPath, "scenarios file"), scenariosPath);
+  const inputs: [string, string][] = [["the scenarios file", scenariosPath], ...(runner === "junit" ? suite.junit.map((p): [string, string] => ["a --junit report", p]) : [])];
+  checkOutputs(inputs, [
+    ["--results-json", opts.resultsJson],
+    ["--markdown", markdownPath],
+    ["--junit", runner === "bun" ? suite.junit[0] : undefined],
+    ["GITHUB_STEP_SUMMARY", opts.stepSummary, "append"],
+  ]);
+  opts.onProgress?.(`ls-gate: running ${runner === "junit" ? "nothing (reading JUnit reports)" : `${runner} test`} in ${project}`);
+  const { output, command } = await runSuite(suite);
   const report = buildReport({ scenarios, runner, compat: opts.compat ?? false, command }, output);
   const markdown = renderLsGateMarkdown(report, { runUrl: opts.runUrl });
   if (opts.resultsJson) atomicWriteJson(opts.resultsJson, report);
   if (markdownPath) atomicWrite(markdownPath, markdown);
-  if (opts.stepSummary) appendFileSync(opts.stepSummary, markdown + "\n");
+  if (opts.stepSummary) {
+    try {
+      appendFileSync(opts.stepSummary, markdown + "\n");
+    } catch (err) {
+      throw usageError(`cannot append to GITHUB_STEP_SUMMARY ${opts.stepSummary}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, "the results files were written; point GITHUB_STEP_SUMMARY at a writable file or unset it");
+    }
+  }
   return { report, scenarios, markdown };
 }
 
@@ -481,12 +592,16 @@ const HELP = `ls-gate — loss-scenario verification gate, one test run, fails c
 
 Usage: bun scripts/ls-gate.ts [options] [-- runner args [-- libtest args]]
 
-  --project DIR         where the runner runs (default: seam's root)
-  --scenarios FILE      loss-scenarios.yaml (default: DIR/safety/stpa/loss-scenarios.yaml)
+  --project DIR         where the runner runs. Default for cargo, as cargo does: the crate the
+                        working folder is in (the nearest Cargo.toml upward); for bun and junit:
+                        seam's root
+  --scenarios FILE      loss-scenarios.yaml (default: DIR/safety/stpa/loss-scenarios.yaml, else the
+                        nearest one above DIR in its repository, e.g. a workspace member's workspace)
   --runner KIND         cargo (default) | bun | junit
   --package NAME        cargo: test only this package (-p NAME)
   --junit FILE          junit: a JUnit XML report to read (repeatable; delete it before the test
-                        command runs, or a stale report is read); bun: where to keep bun's report
+                        command runs, or a stale report is read; one that is not there fails the gate,
+                        exit 1: the test command did not write it); bun: where to keep bun's report
   --runner-status N     junit: exit status of the command that wrote the reports
   --results-json FILE   results (superset of meld's verification-results.json;
                         default: out/ls-gate/verification-results.json under seam's root)
@@ -498,8 +613,14 @@ Usage: bun scripts/ls-gate.ts [options] [-- runner args [-- libtest args]]
   --run-url URL         link to this CI run in the markdown (default: from GITHUB_* variables)
   --help                this text
 
+Scenarios: only \`status: approved\` entries are gated, as upstream does. A status is absent or one of
+  ${KNOWN_STATUSES.join(", ")}
+(rivet's lifecycle, which meld's files follow); any other value (\`Approved\`, \`[approved]\`) is an
+error naming file:line:col, exit 2.
+
 Examples:
   bun scripts/ls-gate.ts --runner bun                      # seam's own suite (npm test)
+  cd ../meld/meld-core && bun ../../seam/scripts/ls-gate.ts   # this crate, meld's scenarios file
   bun scripts/ls-gate.ts --project ../meld --package meld-core
   bun scripts/ls-gate.ts --runner junit --junit target/nextest/ci/junit.xml --runner-status $?
 
@@ -512,6 +633,15 @@ The last stdout line is "N passed, N failed, N skipped" for every test read.
 function runUrlFromEnv(env: Record<string, string | undefined>): string | undefined {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = env;
   return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
+}
+
+/** Like cargo: the working folder with --manifest-path (relative to it), else the crate it is in (nearest Cargo.toml upward). */
+function cargoProject(passthrough: string[]): string {
+  const cwd = process.cwd();
+  if (passthrough.some((a) => a.startsWith("--manifest-path"))) return cwd;
+  const crate = findCrate(cwd);
+  if (crate) return crate;
+  throw usageError(`no Cargo.toml in ${cwd} or any folder above it`, "run it inside a crate, or pass --project CRATE_DIR (or `-- --manifest-path PATH`); seam's own suite is --runner bun");
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -547,9 +677,10 @@ async function main(argv: string[]): Promise<number> {
   const status = v["runner-status"] === undefined ? undefined : Number(v["runner-status"]);
   if (status !== undefined && !Number.isInteger(status)) throw usageError(`--runner-status must be an integer, got ${v["runner-status"]}`);
 
-  const project = v.project ? resolve(v.project) : ROOT;
+  if ((v.junit as string[]).length && runner === "cargo") throw usageError("--junit applies to --runner junit (reports to read) and --runner bun (where to keep its report)", "cargo's own output is read; for nextest's JUnit XML use --runner junit");
+
+  const project = v.project ? resolve(v.project) : runner === "cargo" ? cargoProject(passthrough) : ROOT;
   const resultsPath = resolve(v["results-json"] ?? join(ROOT, "out", "ls-gate", "verification-results.json"));
-  if (!v.quiet) progress(`ls-gate: running ${runner === "junit" ? "nothing (reading JUnit reports)" : `${runner} test`} in ${project}`);
   const { report, scenarios } = await runLsGate({
     runner,
     project,

@@ -6,8 +6,9 @@ import { composeBody, GITHUB_BODY_LIMIT, renderReport } from "./lib/comment-body
 import { SeamError } from "./lib/errors.ts";
 import { startFakeGitHub, type FakeGitHub, type FakeOptions } from "./lib/fake-github.ts";
 import { RETRY } from "./lib/github.ts";
+import { tempDir } from "./lib/testkit.ts";
 import { bigLsGate, lsGate, tierC } from "./lib/sample-reports.ts";
-import { ACTIONS_BOT, findOwn, postComment, prFromEvent, resolveContext, sameBody, type IssueComment, type PostOptions } from "./post-comment.ts";
+import { ACTIONS_BOT, findOwn, isOurs, postComment, prFromEvent, resolveContext, sameBody, type IssueComment, type PostOptions } from "./post-comment.ts";
 
 const SCRIPT = join(import.meta.dir, "post-comment.ts");
 /** Not shaped like a GitHub token on purpose: scrubbing must find it by value, not by pattern. */
@@ -97,7 +98,7 @@ describe("context", () => {
 
 describe("pure helpers", () => {
   test("ls_c_3_ only comments whose first line is the marker and whose author is us are ours, newest first", () => {
-    const c = (id: number, login: string | null, text: string, at: string): IssueComment => ({ id, login, body: text, createdAt: at, url: `u${id}` });
+    const c = (id: number, login: string | null, text: string, at: string): IssueComment => ({ id, login, authorType: "User", body: text, createdAt: at, url: `u${id}` });
     const all = [
       c(1, ME, `${M}\nold`, "2026-01-01T00:00:01Z"),
       c(2, "alice", `${M}\ncopied`, "2026-01-01T00:00:02Z"),
@@ -108,6 +109,25 @@ describe("pure helpers", () => {
     const { mine, foreign } = findOwn(all, M, ME);
     expect(mine.map((x) => x.id)).toEqual([4, 1]);
     expect(foreign.map((x) => x.id)).toEqual([2, 5]);
+  });
+
+  test("ls_c_3_ an installation token (login unknown) owns only marked comments written by a Bot account, never a person's", () => {
+    const c = (id: number, login: string, authorType: string | null, text = `${M}\nreport`): IssueComment => ({ id, login, authorType, body: text, createdAt: `2026-01-01T00:00:0${id}Z`, url: `u${id}` });
+    const all = [
+      c(1, ACTIONS_BOT, "Bot"),
+      c(2, "alice", "User"),
+      c(3, "my-app[bot]", "Bot"),
+      c(4, "my-app[bot]", "Bot", `quoting:\n${M}`),
+      c(5, "mallory", "Organization"),
+      c(6, "ghost", null),
+    ];
+    const { mine, foreign } = findOwn(all, M, null);
+    expect(mine.map((x) => x.id)).toEqual([3, 1]);
+    expect(foreign.map((x) => x.id)).toEqual([2, 5, 6]);
+    // The type decides, not the login: a "User" whose login looks like a bot's is a person.
+    expect(isOurs(c(7, "my-app[bot]", "User"), null)).toBe(false);
+    // A known login (--author, GET /user) keeps matching by login alone.
+    expect(findOwn(all, M, "my-app[bot]").mine.map((x) => x.id)).toEqual([3]);
   });
 
   test("an unchanged body ignores line endings and trailing blanks only", () => {
@@ -386,11 +406,11 @@ describe("against the loopback GitHub", () => {
     });
   });
 
-  test("an Actions token (ghs_) skips GET /user and matches github-actions[bot]'s comment", async () => {
+  test("an Actions token (ghs_) skips GET /user and updates github-actions[bot]'s comment, a Bot account's", async () => {
     await withFake({ tokens: { [ACTIONS_TOKEN]: { login: ACTIONS_BOT, installation: true } } }, async (fake) => {
       const ours = fake.addComment(7, ACTIONS_BOT, `${M}\nold`);
       const r = await run(fake, { token: ACTIONS_TOKEN }).promise;
-      expect(r).toMatchObject({ action: "updated", identity: { login: ACTIONS_BOT, source: "installation token" }, comment: { id: ours.id } });
+      expect(r).toMatchObject({ action: "updated", identity: { login: null, source: "installation token" }, comment: { id: ours.id } });
       expect(fake.count("GET", "/user")).toBe(0);
       expect(fake.requests.length).toBe(2);
     });
@@ -399,26 +419,77 @@ describe("against the loopback GitHub", () => {
   test("an installation token without the ghs_ prefix is recognised by GET /user's 403", async () => {
     await withFake({ tokens: { "inst-token-1234567890": { login: ACTIONS_BOT, installation: true } } }, async (fake) => {
       const r = await run(fake, { token: "inst-token-1234567890" }).promise;
-      expect(r.identity).toEqual({ login: ACTIONS_BOT, source: "installation token" });
+      expect(r.identity).toEqual({ login: null, source: "installation token" });
       expect(r.action).toBe("created");
     });
   });
 
-  test("a GitHub App token posting as another bot fails loudly with the --author to pass", async () => {
-    const appToken = "ghs_" + "App0Token1".repeat(4);
-    await withFake({ tokens: { [appToken]: { login: "my-app[bot]", installation: true } } }, async (fake) => {
-      const err = await failure(run(fake, { token: appToken }).promise);
-      expect(err.message).toContain("was written as my-app[bot], but post-comment looked for comments by github-actions[bot] (installation token)");
-      expect(err.hint).toContain("--author 'my-app[bot]'");
-      const r = await run(fake, { token: appToken, author: "my-app[bot]" }).promise;
-      expect(r.action).toBe("unchanged");
+  const APP_TOKEN = "ghs_" + "App0Token1".repeat(4);
+  const APP_BOT = "my-app[bot]";
+
+  test("ls_c_3_ a GitHub App token (ghs_, GET /user 403) edits its bot's own marker comment instead of posting a second one", async () => {
+    await withFake({ tokens: { [APP_TOKEN]: { login: APP_BOT, installation: true } } }, async (fake) => {
+      const ours = fake.addComment(7, APP_BOT, `${M}\nold`);
+      expect(ours.user).toEqual({ login: APP_BOT, type: "Bot" });
+      const r = await run(fake, { token: APP_TOKEN }).promise;
+      expect(r).toMatchObject({ action: "updated", comment: { id: ours.id } });
+      expect(fake.count("POST")).toBe(0);
+      expect(fake.comments.get(7)!.map((c) => [c.id, c.body])).toEqual([[ours.id, body()]]);
+      // Without a comment yet: the first run posts one, the second finds it.
+      fake.comments.get(7)!.length = 0;
+      expect((await run(fake, { token: APP_TOKEN }).promise).action).toBe("created");
+      expect((await run(fake, { token: APP_TOKEN, body: body("v2") }).promise).action).toBe("updated");
+      expect(fake.comments.get(7)!.length).toBe(1);
+    });
+  });
+
+  test("ls_c_3_ under an App token a person's marker comment is never edited, whatever the login looks like; ours is posted beside it", async () => {
+    await withFake({ tokens: { [APP_TOKEN]: { login: APP_BOT, installation: true } } }, async (fake) => {
+      const alice = fake.addComment(7, "alice", `${M}\nalice quotes the report`);
+      const lookalike = fake.addComment(7, "looks-like[bot]", `${M}\na person's account`, "User");
+      const r = await run(fake, { token: APP_TOKEN }).promise;
+      expect(r.action).toBe("created");
+      expect(r.foreignMatches.map((f) => f.id)).toEqual([alice.id, lookalike.id]);
+      expect(fake.count("PATCH") + fake.count("DELETE")).toBe(0);
+      expect(fake.comments.get(7)!.map((c) => c.body)).toEqual([`${M}\nalice quotes the report`, `${M}\na person's account`, body()]);
+      expect(r.notes.join("\n")).toContain(`comment ${alice.id} by alice carries the marker but is not a Bot account's: left alone`);
+    });
+  });
+
+  test("ls_c_3_ two Apps' marker comments under an installation token: the newest is updated and the other reported; delete mode deletes neither", async () => {
+    await withFake({ tokens: { [APP_TOKEN]: { login: APP_BOT, installation: true } } }, async (fake) => {
+      const actions = fake.addComment(7, ACTIONS_BOT, `${M}\nfrom the Actions token`);
+      const app = fake.addComment(7, APP_BOT, `${M}\nfrom the App`);
+      const r = await run(fake, { token: APP_TOKEN }).promise;
+      expect(r).toMatchObject({ action: "updated", comment: { id: app.id }, otherMatches: [{ id: actions.id }] });
+      expect(r.notes.join("\n")).toContain(`comments by ${APP_BOT} and ${ACTIONS_BOT} carry the marker`);
+      expect(fake.comments.get(7)!.find((c) => c.id === actions.id)!.body).toBe(`${M}\nfrom the Actions token`);
+      const err = await failure(run(fake, { token: APP_TOKEN, mode: "delete", body: "" }).promise);
+      expect(err.message).toContain("nothing was deleted");
+      expect(err.hint).toContain("--author");
+      expect(fake.count("DELETE")).toBe(0);
+      // --author still chooses explicitly.
+      const del = await run(fake, { token: APP_TOKEN, mode: "delete", body: "", author: ACTIONS_BOT }).promise;
+      expect(del).toMatchObject({ action: "deleted", deleted: [actions.id] });
+      expect(fake.comments.get(7)!.map((c) => c.id)).toEqual([app.id]);
+    });
+  });
+
+  test("ls_c_3_ recreate under an App token deletes only the older comments of the login the new comment shows", async () => {
+    await withFake({ tokens: { [APP_TOKEN]: { login: APP_BOT, installation: true } } }, async (fake) => {
+      const other = fake.addComment(7, "other-app[bot]", `${M}\nanother App`);
+      const old = fake.addComment(7, APP_BOT, `${M}\nold`);
+      const r = await run(fake, { token: APP_TOKEN, mode: "recreate" }).promise;
+      expect(r.action).toBe("recreated");
+      expect(r.deleted).toEqual([old.id]);
+      expect(fake.comments.get(7)!.map((c) => c.id)).toEqual([other.id, r.comment!.id]);
     });
   });
 
   test("a wrong --author is caught by the first POST instead of duplicating on every run", async () => {
     await withFake({}, async (fake) => {
       const err = await failure(run(fake, { author: "someone-else" }).promise);
-      expect(err.message).toContain(`was written as ${ME}, but post-comment looked for comments by someone-else (--author)`);
+      expect(err.message).toContain(`was written as ${ME} (a User), but post-comment looked for comments by someone-else (--author)`);
       expect(err.hint).toContain(`--author '${ME}'`);
     });
   });
@@ -449,6 +520,48 @@ describe("against the loopback GitHub", () => {
       const err = await failure(run(fake).promise);
       expect(err.message).toContain("to another host (http://127.0.0.2:9); not sending the token there");
       expect(writes(fake)).toBe(0);
+    });
+  });
+
+  test("an unreachable API (connection refused) fails at once, naming the URL: no retry, no wait, nothing posted", async () => {
+    const closed = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
+    const apiUrl = closed.url.origin;
+    closed.stop(true);
+    const waits: number[] = [];
+    const err = await failure(
+      postComment({ apiUrl, repo: REPO, pr: 7, token: TOKEN, marker: M, body: body(), mode: "upsert" }, { sleep: async (ms) => void waits.push(ms) }),
+    );
+    expect(err.exitCode).toBe(1);
+    expect(err.message).toBe(`cannot connect to ${apiUrl}: ECONNREFUSED (connection refused), on GET /user`);
+    expect(err.hint).toContain(`check GITHUB_API_URL (${apiUrl})`);
+    expect(err.hint).toContain("nothing was posted");
+    expect(waits).toEqual([]);
+  });
+
+  test("ls_c_5_ a dropped connection is retried, but only RETRY.networkAttempts times, and the error names the URL", async () => {
+    await withFake({}, async (fake) => {
+      fake.faults.push({ method: "GET", path: /\/comments$/, network: true, times: 99 });
+      const { promise, waits } = run(fake);
+      const err = await failure(promise);
+      expect(err.message).toBe(`could not reach ${fake.apiUrl} for GET /repos/${REPO}/issues/7/comments?per_page=100 (ECONNRESET) after ${RETRY.networkAttempts} attempts`);
+      // One wait between tries (the server may count one more request: fetch itself retries a reused socket once).
+      expect(waits).toEqual(RETRY.backoffMs.slice(0, RETRY.networkAttempts - 1));
+      expect(writes(fake)).toBe(0);
+    });
+  });
+
+  test("a failed write says the report is in the step summary only when it was written there", async () => {
+    await withFake({ readOnly: true }, async (fake) => {
+      const without = await failure(run(fake, { readOnly: "fork" }).promise);
+      expect(without.hint).not.toContain("step summary");
+      const withSummary = await failure(run(fake, { readOnly: "fork", inStepSummary: true }).promise);
+      expect(withSummary.hint).toContain("the report is in this job's step summary");
+    });
+    await withFake({}, async (fake) => {
+      fake.faults.push({ method: "PATCH", status: 502, times: 99 });
+      fake.addComment(7, ME, `${M}\nold`);
+      const err = await failure(run(fake).promise);
+      expect(err.hint).toBe("re-run the job");
     });
   });
 
@@ -532,6 +645,38 @@ describe("CLI", () => {
     expect(none.stdout).toContain("nothing to post: no such file:");
   });
 
+  test("explicit paths the caller owns must exist: a missing --body-file or GITHUB_EVENT_PATH is one exit-2 line", async () => {
+    const { dir } = setup();
+    const body = await cli(["--dry-run", "--body-file", join(dir, "missing.md"), "--pr", "1", "--repo", REPO]);
+    expect([body.code, body.stderr.split("\n")[0]]).toEqual([2, `post-comment: error: --body-file ${join(dir, "missing.md")} does not exist`]);
+    const event = await cli(["--dry-run", "--report", join(dir, "ls.json"), "--repo", REPO], { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "pull_request", GITHUB_EVENT_PATH: join(dir, "missing.json") });
+    expect([event.code, event.stderr.split("\n")[0]]).toEqual([2, `post-comment: error: GITHUB_EVENT_PATH ${join(dir, "missing.json")} does not exist`]);
+    const withPr = await cli(["--dry-run", "--report", join(dir, "ls.json"), "--repo", REPO, "--pr", "3"], { GITHUB_EVENT_PATH: join(dir, "missing.json") });
+    expect(withPr.code).toBe(0);
+  });
+
+  test("ls_c_1_ a token with a line break or a space in it is one exit-2 line naming the variable, never the token", async () => {
+    const { ls } = setup();
+    const r = await cli(["--report", ls, "--repo", REPO, "--pr", "7"], { GH_TOKEN: `${TOKEN}\nsecond-line` });
+    expect(r.code).toBe(2);
+    expect(r.stderr.split("\n")[0]).toBe("post-comment: error: GH_TOKEN contains a space or a character no token has");
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+
+  test("an unreachable GITHUB_API_URL fails without any backoff wait, one line naming the URL, exit 1", async () => {
+    const { ls } = setup();
+    const closed = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
+    const apiUrl = closed.url.origin;
+    closed.stop(true);
+    const started = performance.now();
+    const r = await cli(["--report", ls, "--repo", REPO, "--pr", "7"], { GH_TOKEN: TOKEN, GITHUB_API_URL: apiUrl });
+    const ms = performance.now() - started;
+    expect(r.code).toBe(1);
+    expect(r.stderr.split("\n")[0]).toBe(`post-comment: error: cannot connect to ${apiUrl}: ECONNREFUSED (connection refused), on GET /user`);
+    expect(r.stderr).not.toContain("retrying");
+    expect(ms).toBeLessThan(RETRY.backoffMs[0]! * 5); // a bun start-up, not 15 s of backoff
+  });
+
   test("posts to the loopback server from the Actions environment, writes the step summary, then finds its own comment", async () => {
     const { dir, ls, tc } = setup();
     await withFake({}, async (fake) => {
@@ -584,6 +729,13 @@ describe("CLI", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("nothing to post: the push event is not about a pull request (the body is in the step summary)\n");
     expect(readFileSync(summary, "utf8")).toContain("## LS verification gate");
+  });
+
+  test("in Actions without GITHUB_STEP_SUMMARY it does not claim the body is in the step summary", async () => {
+    const { ls } = setup();
+    const r = await cli(["--report", ls], { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "push", GITHUB_REF: "refs/heads/main", GITHUB_REPOSITORY: REPO, GH_TOKEN: TOKEN });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("nothing to post: the push event is not about a pull request\n");
   });
 
   test("without a token (and not a dry run) it is a usage error that says where the token comes from", async () => {

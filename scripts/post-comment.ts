@@ -51,6 +51,9 @@ import { TIERC_SCHEMA } from "./lib/tierc-report.ts";
 /** The login an Actions GITHUB_TOKEN posts as; such a token cannot read GET /user (403). */
 export const ACTIONS_BOT = "github-actions[bot]";
 
+/** GitHub's `user.type` of a GitHub App's bot user (github-actions[bot], my-app[bot]); a person is "User". */
+export const BOT_TYPE = "Bot";
+
 // ---------------------------------------------------------------------------------------------------
 // Types
 
@@ -74,7 +77,11 @@ export interface Context {
 }
 
 export interface Identity {
-  login: string;
+  /**
+   * The login whose marked comments are ours; null for an installation token whose login cannot be looked
+   * up (ghs_, or GET /user answers 403): then a marked comment by any Bot account is ours (see isOurs).
+   */
+  login: string | null;
   source: "--author" | "GET /user" | "installation token";
 }
 
@@ -82,6 +89,8 @@ export interface IssueComment {
   id: number;
   body: string;
   login: string | null;
+  /** GitHub's `user.type`: "User" for a person, "Bot" for a GitHub App's bot user. */
+  authorType: string | null;
   createdAt: string;
   url: string;
 }
@@ -101,6 +110,8 @@ export interface PostOptions {
   runUrl?: string;
   readOnly?: ReadOnlyReason;
   limitBytes?: number;
+  /** The body was appended to the job's step summary: only then may an error's hint say it is there. */
+  inStepSummary?: boolean;
 }
 
 export type Action = "created" | "updated" | "unchanged" | "recreated" | "deleted" | "nothing-to-delete" | "nothing-to-post";
@@ -179,6 +190,10 @@ export function prFromEvent(
 /** Everything post-comment needs to know from flags and environment (pure: the event payload is passed in). */
 export function resolveContext(flags: { pr?: string; repo?: string }, env: Env, event: unknown): Context {
   const token = (env.GH_TOKEN || env.GITHUB_TOKEN || "").trim() || null;
+  // An HTTP header cannot carry it; fetch would fail with a message that is no help (never print the token).
+  if (token !== null && !/^[\x21-\x7e]+$/.test(token)) {
+    throw usageError(`${env.GH_TOKEN?.trim() ? "GH_TOKEN" : "GITHUB_TOKEN"} contains a space or a character no token has`, "set it to the token alone (a paste may have brought a line break or a non-ASCII character)");
+  }
   const apiUrl = checkApiUrl(env.GITHUB_API_URL || "https://api.github.com");
   const serverUrl = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
   const repoRaw = flags.repo ?? (env.GH_REPO || env.GITHUB_REPOSITORY || null);
@@ -208,6 +223,7 @@ function toComment(x: unknown): IssueComment | null {
     id,
     body: jsonString(jsonAt(x, "body")) ?? "",
     login: jsonString(jsonAt(x, "user", "login")) ?? null,
+    authorType: jsonString(jsonAt(x, "user", "type")) ?? null,
     createdAt: jsonString(jsonAt(x, "created_at")) ?? "",
     url: jsonString(jsonAt(x, "html_url")) ?? "",
   };
@@ -215,14 +231,38 @@ function toComment(x: unknown): IssueComment | null {
 
 const sameLogin = (a: string | null, b: string) => a !== null && a.toLowerCase() === b.toLowerCase();
 
+/**
+ * Whether a comment carrying the marker is ours to edit or delete. With a known login (--author, GET /user)
+ * it must be that login's. With `null` (an installation token: ghs_, or GET /user answers 403, so the
+ * token cannot say who it is; a GitHub App's token looks exactly like an Actions token) it must be written
+ * by a Bot account.
+ *
+ * Why that is safe: `user.type` "Bot" is GitHub's type for the bot users of GitHub Apps
+ * (github-actions[bot], my-app[bot], dependabot[bot]). A person's account is "User" and cannot be made a
+ * Bot, and only an App's token can post as one, so a person's comment (one quoting the report, marker
+ * line and all) is never edited or deleted: that was the point of the author check. The marker itself is
+ * seam's, and it must be the comment's first line.
+ * Its limit: two different Apps (say github-actions[bot] and my-app[bot]) posting with the same marker on
+ * one PR take each other's comment for their own; they then share one comment, never a person's, and the
+ * other matches are reported. Give each its own --marker, or name the login with --author.
+ */
+export function isOurs(c: IssueComment, login: string | null): boolean {
+  return login === null ? c.authorType === BOT_TYPE : sameLogin(c.login, login);
+}
+
 /** Comments whose first line is the marker: ours (newest first) and everybody else's (never touched). */
-export function findOwn(comments: IssueComment[], marker: string, login: string): { mine: IssueComment[]; foreign: IssueComment[] } {
+export function findOwn(comments: IssueComment[], marker: string, login: string | null): { mine: IssueComment[]; foreign: IssueComment[] } {
   const marked = comments.filter((c) => firstLine(c.body) === marker);
   const newestFirst = (a: IssueComment, b: IssueComment) => (Date.parse(b.createdAt) || 0) - (Date.parse(a.createdAt) || 0) || b.id - a.id;
   return {
-    mine: marked.filter((c) => sameLogin(c.login, login)).sort(newestFirst),
-    foreign: marked.filter((c) => !sameLogin(c.login, login)),
+    mine: marked.filter((c) => isOurs(c, login)).sort(newestFirst),
+    foreign: marked.filter((c) => !isOurs(c, login)),
   };
+}
+
+/** Who `identity` stands for, in a sentence: `my-app[bot] (--author)`, `any Bot account (installation token)`. */
+export function describeIdentity(identity: Identity): string {
+  return `${identity.login ?? "any Bot account"} (${identity.source})`;
 }
 
 /** Same text for the purpose of skipping a PATCH (line endings and trailing space do not count). */
@@ -231,14 +271,18 @@ export function sameBody(a: string, b: string): boolean {
   return n(a) === n(b);
 }
 
-/** The login whose comments are ours: --author, else GET /user; an installation token cannot call it. */
+/**
+ * The login whose comments are ours: --author, else GET /user. An installation token (an Actions
+ * GITHUB_TOKEN, or a GitHub App's) cannot call it and nothing else names its login, so its identity stays
+ * unresolved (null) and isOurs takes a Bot account's marked comment as ours.
+ */
 async function resolveIdentity(client: GitHubClient, token: string, author?: string): Promise<Identity> {
   if (author) return { login: author, source: "--author" };
-  // ghs_ is an installation token (what an Actions GITHUB_TOKEN is): GET /user would answer 403.
-  if (token.startsWith("ghs_")) return { login: ACTIONS_BOT, source: "installation token" };
+  // ghs_ is an installation token: GET /user would answer 403.
+  if (token.startsWith("ghs_")) return { login: null, source: "installation token" };
   const r = await client.request("GET", client.url("/user"), undefined, [403]);
   if (r.status === 403) {
-    if (/not accessible by integration/i.test(r.message)) return { login: ACTIONS_BOT, source: "installation token" };
+    if (/not accessible by integration/i.test(r.message)) return { login: null, source: "installation token" };
     throw new SeamError(`403 on GET /user: ${r.message} (a lookup failed, so nothing was posted)`, { exitCode: EXIT.fail, hint: "pass --author LOGIN, the login this token posts as" });
   }
   const login = jsonString(jsonAt(r.json, "login"));
@@ -249,13 +293,14 @@ async function resolveIdentity(client: GitHubClient, token: string, author?: str
 /** Posts, upserts, recreates or deletes the one comment. Never prints, never exits; throws SeamError. */
 export async function postComment(opts: PostOptions, deps: GitHubDeps): Promise<PostResult> {
   const scrub = makeScrubber([opts.token]);
-  const explainCtx = { repo: opts.repo, pr: opts.pr, readOnly: opts.readOnly };
+  const explainCtx = { repo: opts.repo, pr: opts.pr, readOnly: opts.readOnly, inStepSummary: opts.inStepSummary };
   const client = new GitHubClient({
     apiUrl: checkApiUrl(opts.apiUrl),
     token: opts.token,
     scrub,
     deps,
     explain: (f, phase) => explainFailure(f, { ...explainCtx, phase }),
+    inStepSummary: opts.inStepSummary,
   });
   const notes: string[] = [];
   const note = (line: string) => {
@@ -323,7 +368,12 @@ export async function postComment(opts: PostOptions, deps: GitHubDeps): Promise<
     cut,
     bodyBytes: utf8Bytes(body),
   };
-  for (const c of found.foreign) note(`comment ${c.id} by ${c.login ?? "a deleted user"} carries the marker but is not ${identity.login}'s: left alone`);
+  for (const c of found.foreign) note(`comment ${c.id} by ${c.login ?? "a deleted user"} carries the marker but is not ${identity.login === null ? "a Bot account's" : `${identity.login}'s`}: left alone`);
+  // Under an installation token, the Apps whose marked comments count as ours (more than one: ambiguous).
+  const botLogins = identity.login === null ? [...new Set(found.mine.map((c) => c.login ?? "?"))] : [];
+  if (botLogins.length > 1) {
+    note(`comments by ${botLogins.join(" and ")} carry the marker; this installation token cannot say which is its own (pass --author to choose)`);
+  }
 
   client.phase = "write";
   const commentUrl = (id: number) => client.url(`${repoPath}/issues/comments/${id}`);
@@ -333,11 +383,11 @@ export async function postComment(opts: PostOptions, deps: GitHubDeps): Promise<
     return c;
   };
   const checkAuthor = (c: IssueComment) => {
-    // The lookup matched by `identity`; a comment written as anyone else would not be found next time.
-    if (c.login && !sameLogin(c.login, identity.login)) {
+    // The lookup matched by `identity`; a comment the next lookup would not take as ours means a new one every run.
+    if (c.login && !isOurs(c, identity.login)) {
       throw new SeamError(
-        `comment ${c.id} was written as ${c.login}, but post-comment looked for comments by ${identity.login} (${identity.source}): the next run would post another comment (${c.url})`,
-        { exitCode: EXIT.fail, hint: `pass --author '${c.login}' (a GitHub App token posts as its app's bot)` },
+        `comment ${c.id} was written as ${c.login}${c.authorType ? ` (a ${c.authorType})` : ""}, but post-comment looked for comments by ${describeIdentity(identity)}: the next run would post another comment (${c.url})`,
+        { exitCode: EXIT.fail, hint: `pass --author '${c.login}'` },
       );
     }
   };
@@ -371,7 +421,7 @@ export async function postComment(opts: PostOptions, deps: GitHubDeps): Promise<
           again = await lookup();
         } catch (inner) {
           const m = inner instanceof SeamError ? inner.message : String(inner);
-          throw new SeamError(scrub(`the POST's outcome is unknown (${err.message}) and re-checking failed (${m}); not posting again, to avoid a duplicate`), { exitCode: EXIT.fail, hint: "look at the PR; the report is in the job's step summary" });
+          throw new SeamError(scrub(`the POST's outcome is unknown (${err.message}) and re-checking failed (${m}); not posting again, to avoid a duplicate`), { exitCode: EXIT.fail, hint: `look at the PR${client.summaryNote ? "; the report is in the job's step summary" : ""}` });
         } finally {
           client.phase = "write";
         }
@@ -380,7 +430,7 @@ export async function postComment(opts: PostOptions, deps: GitHubDeps): Promise<
           note(`comment ${fresh[0].id} exists: the POST went through`);
           return sameBody(fresh[0].body, body) ? fresh[0] : await patch(fresh[0].id);
         }
-        if (attempt >= RETRY.attempts) throw new SeamError(`could not create the comment: ${err.message} ${attempt} times`, { exitCode: EXIT.fail, hint: "the report is in the job's step summary; re-run the job" });
+        if (attempt >= RETRY.attempts) throw new SeamError(`could not create the comment: ${err.message} ${attempt} times`, { exitCode: EXIT.fail, hint: `${client.summaryNote}re-run the job` });
         await client.wait(client.backoffMs(attempt), err.message);
       }
     }
@@ -390,6 +440,13 @@ export async function postComment(opts: PostOptions, deps: GitHubDeps): Promise<
   const link = (c: IssueComment) => ({ id: c.id, url: c.url });
   if (opts.mode === "delete") {
     if (!found.mine.length) return result("nothing-to-delete", base);
+    if (botLogins.length > 1) {
+      // Deleting cannot be undone: with two Apps' comments and no way to tell which is ours, delete neither.
+      throw new SeamError(`comments by ${botLogins.join(" and ")} carry the marker and this installation token cannot say which login it posts as: nothing was deleted`, {
+        exitCode: EXIT.usage,
+        hint: `pass --author LOGIN (one of ${botLogins.join(", ")})`,
+      });
+    }
     const deleted = await remove(found.mine.map((c) => c.id));
     return result("deleted", { ...base, deleted });
   }
@@ -397,10 +454,14 @@ export async function postComment(opts: PostOptions, deps: GitHubDeps): Promise<
     // Post first, then delete: a failure in between leaves a stale copy, never a PR without the report.
     const created = await create();
     checkAuthor(created);
-    const deleted = await remove(found.mine.map((c) => c.id));
+    // The new comment names the login this token posts as: only that login's older comments go.
+    const login = identity.login ?? created.login;
+    const stale = found.mine.filter((c) => login === null || sameLogin(c.login, login));
+    for (const c of found.mine.filter((c) => !stale.includes(c))) note(`comment ${c.id} by ${c.login} carries the marker but this token posts as ${login}: left alone`);
+    const deleted = await remove(stale.map((c) => c.id));
     return result("recreated", { ...base, comment: link(created), deleted });
   }
-  if (older.length) note(`${older.length} more comment(s) by ${identity.login} carry the marker: ${older.map((c) => c.id).join(", ")} (left as they are; --mode recreate removes them)`);
+  if (older.length) note(`${older.length} more comment(s) by ${identity.login ?? "Bot accounts"} carry the marker: ${older.map((c) => c.id).join(", ")} (left as they are; --mode recreate removes them)`);
   const otherMatches = older.map(link);
   if (newest) {
     if (sameBody(newest.body, body)) return result("unchanged", { ...base, comment: link(newest), otherMatches });
@@ -417,12 +478,12 @@ export function describePlan(o: { apiUrl: string; repo: string | null; pr: numbe
   const repo = o.repo ?? "OWNER/NAME";
   const pr = o.pr ?? "{pr}";
   const api = o.apiUrl;
-  const who = o.author ? `${o.author} (--author)` : `the token's login (GET /user; ${ACTIONS_BOT} for an Actions token)`;
+  const who = o.author ? `${o.author} (--author)` : "the token's login (GET /user); for an installation token (ghs_, or GET /user answering 403): any Bot account";
   const lines = [
     `headers: Accept: application/vnd.github+json · X-GitHub-Api-Version: ${API_VERSION} · Authorization: Bearer *** · User-Agent: ${USER_AGENT}`,
   ];
   if (o.pr === null && o.prLookup) lines.push(`GET    ${api}/repos/${repo}/pulls?state=open&head=${encodeURIComponent(o.prLookup.head)}&per_page=100   find the PR whose head is at ${o.prLookup.sha.slice(0, 12)}`);
-  if (!o.author) lines.push(`GET    ${api}/user   who am I (skipped for an Actions ghs_ token)`);
+  if (!o.author) lines.push(`GET    ${api}/user   who am I (skipped for a ghs_ installation token)`);
   lines.push(`GET    ${api}/repos/${repo}/issues/${pr}/comments?per_page=100   then every Link rel="next" page; any failure stops here, nothing is written`);
   lines.push(`       own comments = first line ${o.marker} AND author ${who}`);
   const patch = `${api}/repos/${repo}/issues/comments/{id}`;
@@ -451,7 +512,7 @@ Body
                      ${TIERC_SCHEMA} (tier-c.ts). Repeat it: each report is one "## " section of ONE comment.
                      A MISSING file is skipped with a note (all missing: "nothing to post", exit 0, as
                      upstream); an unreadable, non-JSON or unknown-schema file is an error (exit 2).
-  --body-file FILE   post this markdown verbatim instead (missing: nothing to post, exit 0).
+  --body-file FILE   post this markdown verbatim instead (a file that is not there is an error, exit 2).
   --marker KEY       the hidden first line that identifies the comment: KEY becomes <!-- KEY -->, a whole
                      <!-- ... --> is kept (upstream's: --marker '<!-- meld-ls-verification-gate -->').
                      Default: from the kinds of report found — <!-- seam:ls-gate -->, <!-- seam:tier-c -->,
@@ -469,13 +530,17 @@ Where (flags win over the environment GitHub Actions sets)
   Links to the run: GITHUB_SERVER_URL + GITHUB_REPOSITORY + GITHUB_RUN_ID (workflow_run: the triggering run).
 
 Whose comment
-  Only a comment whose FIRST LINE is the marker AND whose author is the token's own login is ever
-  edited or deleted; anyone else's is reported and left alone. The login comes from GET /user. An Actions
-  GITHUB_TOKEN is an installation token (ghs_...): GET /user answers 403, so post-comment skips it and
-  uses ${ACTIONS_BOT}. Posting with a GitHub App token? pass --author 'APP-SLUG[bot]'. If a new comment
-  comes back written by another login than the one looked for, the run fails (exit 1) naming the
-  --author to pass — otherwise every later run would post one more comment.
-  --author LOGIN     the login whose comments are ours (no GET /user).
+  Only a comment whose FIRST LINE is the marker AND that is the token's own is ever edited or deleted;
+  anyone else's is reported and left alone. Own means: written by the token's login, from GET /user. An
+  installation token (ghs_...: an Actions GITHUB_TOKEN or a GitHub App's) cannot call GET /user (403) and
+  nothing else names its login, so for it own means: written by a Bot account (GitHub's user type "Bot",
+  which only Apps' bot users such as ${ACTIONS_BOT} have; no person's account is one), so a person's
+  comment is never taken. Limit: two Apps posting with the same marker on one PR share one comment; give
+  each its own --marker, or pass --author. Several Apps' comments and --mode delete: nothing is deleted
+  until --author names one. If a new comment comes back written by someone the next lookup would not take
+  as own, the run fails (exit 1) naming the --author to pass — otherwise every later run would post one
+  more comment.
+  --author LOGIN     the login whose comments are ours (no GET /user; e.g. 'my-app[bot]').
 
 Write
   --mode upsert      (default) PATCH the newest own comment — skipped when the body is unchanged — else
@@ -484,7 +549,7 @@ Write
   --mode delete      DELETE every own comment with the marker.
   If any lookup request fails, nothing is written (no duplicate, ever). A POST whose outcome is unknown
   (5xx, dropped connection) is checked against a fresh lookup before it is tried again.
-  Requests for an upsert: ceil(comments / 100) pages + GET /user (not for an Actions token) + 1 write.
+  Requests for an upsert: ceil(comments / 100) pages + GET /user (not for a ghs_ token) + 1 write.
 
 Limits
   Size: bodies over ${SAFE_BODY_BYTES.toLocaleString("en-US")} UTF-8 bytes (GitHub: ${GITHUB_BODY_LIMIT.toLocaleString("en-US")} characters) are cut at "## " section
@@ -492,15 +557,19 @@ Limits
   fences closed, and a closing line names what was cut and links the run.
   Retries: 429 and secondary rate limits (403 with retry-after, x-ratelimit-remaining: 0 or a rate-limit
   message) wait as GitHub asks (retry-after, x-ratelimit-reset, else ${RETRY.defaultRateLimitMs / 1000} s); 5xx and network errors
-  wait ${RETRY.backoffMs.map((m) => m / 1000).join(", ")} s. At most ${RETRY.attempts} tries per request, never more than ${RETRY.maxWaitMs / 1000} s for one wait (a longer ask fails
-  at once) and ${RETRY.totalWaitMs / 1000} s of waiting in all; then one clear error. Each request times out after ${REQUEST_TIMEOUT_MS / 1000} s.
+  wait ${RETRY.backoffMs.map((m) => m / 1000).join(", ")} s. At most ${RETRY.attempts} tries per request (${RETRY.networkAttempts} after a network error),
+  never more than ${RETRY.maxWaitMs / 1000} s for one wait (a longer ask fails at once) and ${RETRY.totalWaitMs / 1000} s of waiting in all;
+  then one clear error. Each request times out after ${REQUEST_TIMEOUT_MS / 1000} s. Only a network error that can pass is
+  retried (a dropped connection, a timeout); a connection that cannot be made (refused, unknown host,
+  TLS certificate) fails at once, naming the URL.
   Redirects are followed only on the API's own host; so are Link pages.
 
 Output
   --dry-run          no token and no network: print the requests it would make, then the body.
   --json             one JSON record on stdout (also for failures: {"action":"failed",...}).
   The body is also appended to $GITHUB_STEP_SUMMARY when that is set (not with --dry-run), before any
-  request — a failed post still leaves the report in the job summary.
+  request — a failed post still leaves the report in the job summary. Messages say the report is there
+  only when it was written.
 
 Errors no retry fixes, one line each with the fix: 401 (token), 403 (permissions; on a fork or Dependabot
 PR: "the token is read-only on pull requests from forks: post from a \`workflow_run\` job"), 404 (repo/PR
@@ -510,24 +579,26 @@ Exit: 0 created, updated, unchanged, recreated, deleted, nothing to delete or no
       1 GitHub API failure; 2 usage error or bad report file.
 `;
 
-function readIfPresent(path: string): string | null {
+/** A file's text, or null when there is none; a folder or an unreadable file is one usage line naming `what`. */
+function readIfPresent(path: string, what: string): string | null {
   if (!existsSync(path)) return null;
   try {
-    if (!statSync(path).isFile()) throw usageError(`${path} is not a regular file`);
+    if (!statSync(path).isFile()) throw usageError(`${what} ${path} is not a regular file`);
     return readFileSync(path, "utf8");
   } catch (err) {
     if (err instanceof SeamError) throw err;
-    throw usageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, "check the file's permissions");
+    throw usageError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, "check the file's permissions");
   }
 }
 
-/** The Actions event payload; with --pr it only refines messages, so a bad file is then ignored. */
+/** The Actions event payload; with --pr it only refines messages, so a bad or missing file is then ignored. */
 function readEvent(env: Env, needed: boolean): unknown {
   const path = env.GITHUB_EVENT_PATH;
   if (!path) return null;
   try {
-    const text = readIfPresent(path);
-    return text === null ? null : JSON.parse(text);
+    const text = readIfPresent(path, "GITHUB_EVENT_PATH");
+    if (text === null) throw usageError(`GITHUB_EVENT_PATH ${path} does not exist`, "point it at the event payload, unset it, or pass --pr N");
+    return JSON.parse(text);
   } catch (err) {
     if (!needed) return null;
     throw err instanceof SeamError ? err : usageError(`GITHUB_EVENT_PATH ${path} is not JSON`, "pass --pr N");
@@ -554,7 +625,7 @@ export async function commentFromReports(paths: string[], env: Env, log: (line: 
   try {
     const ctx = resolveContext({}, env, readEvent(env, true));
     const loaded = paths.flatMap((p) => {
-      const text = readIfPresent(p);
+      const text = readIfPresent(p, "report");
       return text === null ? [] : [parseReport(p, text)];
     });
     if (!loaded.length) return "nothing to post: no report files";
@@ -610,14 +681,15 @@ async function main(argv: string[]): Promise<number> {
     const missing: string[] = [];
     let verbatim: string | null = null;
     for (const path of reports) {
-      const text = readIfPresent(path);
+      const text = readIfPresent(path, "--report");
       if (text === null) missing.push(path);
       else loaded.push(parseReport(path, text));
     }
     if (v["body-file"]) {
-      verbatim = readIfPresent(v["body-file"]);
-      if (verbatim !== null && !verbatim.trim()) throw usageError(`${v["body-file"]} is empty`, "an empty comment would be rejected");
-      if (verbatim === null) missing.push(v["body-file"]);
+      // Unlike a report, which an earlier step may not have got to write, a body file is the caller's own.
+      verbatim = readIfPresent(v["body-file"], "--body-file");
+      if (verbatim === null) throw usageError(`--body-file ${v["body-file"]} does not exist`, "check the path");
+      if (!verbatim.trim()) throw usageError(`${v["body-file"]} is empty`, "an empty comment would be rejected");
     }
     const marker = v.marker !== undefined ? normalizeMarker(v.marker) : defaultMarker(loaded.map((r) => r.kind));
     const nothing = (reason: string) => {
@@ -631,12 +703,14 @@ async function main(argv: string[]): Promise<number> {
     if (missing.length && loaded.length && v.marker === undefined) progress(`post-comment: note: the default marker ${marker} names only the reports found; pass --marker to keep one comment`);
 
     let body = "";
+    let inStepSummary = false;
     if (mode !== "delete") {
       const sections = verbatim !== null ? [verbatim] : loaded.map((r) => renderReport(r, { runUrl: ctx.runUrl }));
       body = scrub(composeBody(marker, sections, missing.map((p) => `not shown: \`${p.replace(/`/g, "'")}\` (no such file)`)));
       if (env.GITHUB_STEP_SUMMARY && !v["dry-run"]) {
         try {
           appendFileSync(env.GITHUB_STEP_SUMMARY, fitBody(body, { limitBytes: SUMMARY_BYTES, runUrl: ctx.runUrl }).body + "\n");
+          inStepSummary = true;
         } catch (err) {
           progress(`post-comment: warning: cannot write GITHUB_STEP_SUMMARY: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
         }
@@ -644,7 +718,7 @@ async function main(argv: string[]): Promise<number> {
     }
 
     if (ctx.pr === null && !ctx.prLookup && !v["dry-run"]) {
-      if (ctx.inActions) return nothing(`${ctx.notPullRequest ?? "no pull request"} (the body is in the step summary)`);
+      if (ctx.inActions) return nothing(`${ctx.notPullRequest ?? "no pull request"}${inStepSummary ? " (the body is in the step summary)" : ""}`);
       throw usageError(`no pull request: ${ctx.notPullRequest ?? "not in GitHub Actions"}`, "pass --pr N");
     }
 
@@ -665,7 +739,7 @@ async function main(argv: string[]): Promise<number> {
     if (!ctx.token) throw usageError("no token: set GH_TOKEN or GITHUB_TOKEN", "in Actions: `env: GH_TOKEN: ${{ github.token }}`; --dry-run needs none");
     if (!ctx.repo) throw usageError("no repository: pass --repo OWNER/NAME", "or set GH_REPO / GITHUB_REPOSITORY");
     const result = await postComment(
-      { apiUrl: ctx.apiUrl, repo: ctx.repo, pr: ctx.pr, prLookup: ctx.prLookup, token: ctx.token, marker, body, mode, author: v.author, runUrl: ctx.runUrl, readOnly: ctx.readOnly },
+      { apiUrl: ctx.apiUrl, repo: ctx.repo, pr: ctx.pr, prLookup: ctx.prLookup, token: ctx.token, marker, body, mode, author: v.author, runUrl: ctx.runUrl, readOnly: ctx.readOnly, inStepSummary },
       { sleep: (ms) => Bun.sleep(ms), onProgress: (l) => progress(`post-comment: ${l}`) },
     );
     if (v.json) say(JSON.stringify(result, null, 2) + "\n");

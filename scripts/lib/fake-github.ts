@@ -81,7 +81,8 @@ export interface FakeGitHub {
   violations: string[];
   comments: Map<number, FakeComment[]>;
   faults: FakeFault[];
-  addComment(issue: number, login: string, body: string): FakeComment;
+  /** A comment as `login` wrote it; its user type is GitHub's ("Bot" for an App's `…[bot]` login, else "User") unless given. */
+  addComment(issue: number, login: string, body: string, type?: FakeComment["user"]["type"]): FakeComment;
   /** Requests matching a method (and a path substring). */
   count(method?: string, pathPart?: string): number;
   stop(): void;
@@ -102,14 +103,14 @@ export function startFakeGitHub(opts: FakeOptions = {}): FakeGitHub {
   let clock = Date.parse("2026-01-01T00:00:00Z");
   const stamp = () => new Date((clock += 1000)).toISOString().replace(/\.\d{3}Z$/, "Z");
 
-  function addComment(issue: number, login: string, body: string): FakeComment {
+  function addComment(issue: number, login: string, body: string, type?: FakeComment["user"]["type"]): FakeComment {
     const list = comments.get(issue);
     if (!list) throw new Error(`fake-github: issue ${issue} does not exist`);
     const at = stamp();
     const c: FakeComment = {
       id: nextId++,
       body,
-      user: { login, type: login.endsWith("[bot]") ? "Bot" : "User" },
+      user: { login, type: type ?? (login.endsWith("[bot]") ? "Bot" : "User") },
       created_at: at,
       updated_at: at,
       html_url: `https://github.com/${repo}/pull/${issue}#issuecomment-${nextId - 1}`,

@@ -42,16 +42,30 @@ export function requireFile(path: string, what = "file"): void {
   if (!statSync(path).isFile()) throw new SeamError(`${what} is not a regular file: ${path}`, { exitCode: 2 });
 }
 
-/** Throws unless a folder can take a new file (checked before a tool runs, so it never writes in vain). */
-export function requireWritableDir(path: string): void {
+/**
+ * Throws unless `path` can be written as a file: not an existing folder, and its folder can take a new file
+ * (checked before a tool runs, so it never writes in vain). Missing folders are created, unless
+ * `leaveNothing`: then the folders made for the probe are removed again, so a usage error found after the
+ * check leaves no empty output folder behind (the write itself creates them).
+ */
+export function requireWritableDir(path: string, opts: { leaveNothing?: boolean } = {}): void {
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new SeamError(`cannot write ${path}: it is a folder`, { hint: "give a file path for the output", exitCode: 2 });
+  }
   const dir = dirname(path);
   const probe = join(dir, `.seam-probe-${process.pid}-${randomBytes(3).toString("hex")}`);
+  let created: string | undefined;
   try {
-    mkdirSync(dir, { recursive: true });
+    created = mkdirSync(dir, { recursive: true });
     writeFileSync(probe, "");
     rmSync(probe);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    let code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    let up = dir;
+    while (!existsSync(up) && dirname(up) !== up) up = dirname(up);
+    if (existsSync(up) && !statSync(up).isDirectory()) code = `${up} is a file, not a folder`;
     throw new SeamError(`cannot write to ${dir}: ${code}`, { hint: "choose a writable output path", exitCode: 2 });
+  } finally {
+    if (created && opts.leaveNothing) rmSync(created, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { explainFailure, makeScrubber, nextLink, rateLimitWaitMs, RETRY } from "./github.ts";
+import { SeamError } from "./errors.ts";
+import { explainFailure, GitHubClient, isTransientNetworkError, makeScrubber, nextLink, rateLimitWaitMs, RETRY } from "./github.ts";
 
 /** Not shaped like a GitHub token on purpose: scrubbing must find it by value, not by pattern. */
 const TOKEN = "seam-test-token-7Qx9vL2mN4pR8sT1";
@@ -43,5 +44,64 @@ describe("pure helpers", () => {
     expect(explainFailure(f(404), { repo: REPO, pr: 7 }).message).toContain("repository acme/widgets or PR #7 not found");
     expect(explainFailure(f(422), { repo: REPO, pr: 7 }).message).toContain("GitHub rejected the comment body");
     expect(explainFailure(f(401), { repo: REPO, pr: 7 }).exitCode).toBe(1);
+  });
+
+  test("the 403 advice for a fork PR mentions the step summary only when the report was written there", () => {
+    const f = { status: 403, method: "POST", path: "/repos/acme/widgets/issues/7/comments", message: "Resource not accessible by integration" };
+    expect(explainFailure(f, { repo: REPO, pr: 7, readOnly: "fork" }).hint).toBe("see the workflow_run example in the README");
+    expect(explainFailure(f, { repo: REPO, pr: 7, readOnly: "fork", inStepSummary: true }).hint).toBe("see the workflow_run example in the README; the report is in this job's step summary");
+  });
+
+  test("only network failures that can pass are retried: a dropped connection or a timeout, not a refused connection, an unknown host or a bad certificate", () => {
+    for (const code of ["ECONNRESET", "ConnectionClosed", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "TimeoutError"]) expect([code, isTransientNetworkError(code)]).toEqual([code, true]);
+    for (const code of ["ECONNREFUSED", "ConnectionRefused", "ENOTFOUND", "EHOSTUNREACH", "DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_HAS_EXPIRED", "TypeError"]) {
+      expect([code, isTransientNetworkError(code)]).toEqual([code, false]);
+    }
+  });
+});
+
+describe("client", () => {
+  /** A test double for fetch that fails the way Bun's fetch does for a host DNS does not know. */
+  function unknownHost(calls: string[]): typeof fetch {
+    return (async (input: string | URL | Request) => {
+      calls.push(String(input));
+      throw Object.assign(new TypeError("getaddrinfo ENOTFOUND ghe.invalid"), { code: "ENOTFOUND" });
+    }) as unknown as typeof fetch;
+  }
+
+  test("an API host DNS does not know fails on the first try, naming the URL and GITHUB_API_URL", async () => {
+    const calls: string[] = [];
+    const waits: number[] = [];
+    const apiUrl = "https://ghe.invalid/api/v3";
+    const client = new GitHubClient({
+      apiUrl,
+      token: TOKEN,
+      scrub: makeScrubber([TOKEN]),
+      deps: { sleep: async (ms) => void waits.push(ms), fetch: unknownHost(calls) },
+      explain: () => new SeamError("unreachable"),
+    });
+    let err: unknown;
+    await client.request("GET", client.url("/user")).catch((e) => (err = e));
+    expect(err).toBeInstanceOf(SeamError);
+    expect((err as SeamError).message).toBe(`cannot connect to ${apiUrl}: ENOTFOUND (no such host), on GET /api/v3/user`);
+    expect((err as SeamError).hint).toContain(`check GITHUB_API_URL (${apiUrl})`);
+    expect(calls).toEqual([`${apiUrl}/user`]);
+    expect(waits).toEqual([]);
+  });
+
+  test("a POST that cannot connect was never sent: it fails at once instead of being treated as a write of unknown outcome", async () => {
+    const calls: string[] = [];
+    const client = new GitHubClient({
+      apiUrl: "https://ghe.invalid",
+      token: TOKEN,
+      scrub: makeScrubber([TOKEN]),
+      deps: { sleep: async () => {}, fetch: unknownHost(calls) },
+      explain: () => new SeamError("unreachable"),
+    });
+    client.phase = "write";
+    const err = await client.request("POST", client.url("/repos/acme/widgets/issues/7/comments"), { body: "x" }).catch((e) => e);
+    expect(err).toBeInstanceOf(SeamError);
+    expect(err.hint).not.toContain("step summary");
+    expect(calls.length).toBe(1);
   });
 });

@@ -11,8 +11,10 @@ import { EXIT, SeamError, usageError } from "./errors.ts";
 // Limits (all in post-comment --help)
 
 export const RETRY = {
-  /** Tries per request, the first included. */
+  /** Tries per request, the first included (5xx, rate limits). */
   attempts: 5,
+  /** Tries after a network failure that can pass (a dropped connection, a timeout); one that cannot is not retried. */
+  networkAttempts: 3,
   /** Waits between tries after a 5xx or a network error. */
   backoffMs: [1_000, 2_000, 4_000, 8_000],
   /** A rate limit asking for longer than this fails at once instead of waiting. */
@@ -119,13 +121,41 @@ export interface HttpFailure {
 /** A write that may or may not have happened (5xx or a dropped connection): never retried blindly. */
 export class AmbiguousWrite extends Error {}
 
+/**
+ * Network failures that can pass: the connection was made and then dropped or stalled, or DNS said "try
+ * again". Anything else (connection refused, no such host, no route, a TLS certificate refused) happens
+ * before a request is sent and fails the same way on every try, so it is not retried: a wrong
+ * GITHUB_API_URL fails in milliseconds, not after seconds of backoff.
+ */
+const TRANSIENT_NETWORK = new Set(["ECONNRESET", "ConnectionClosed", "ConnectionReset", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "EAI_AGAIN", "TimeoutError", "unreadable"]);
+
+const WHY_UNREACHABLE: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ConnectionRefused: "connection refused",
+  ENOTFOUND: "no such host",
+  EHOSTUNREACH: "no route to host",
+  ENETUNREACH: "network unreachable",
+};
+
+/** Whether a network failure (its code, as fetch reports it) may pass on a retry. */
+export function isTransientNetworkError(code: string): boolean {
+  return TRANSIENT_NETWORK.has(code);
+}
+
+/** `ECONNREFUSED (connection refused)`, `DEPTH_ZERO_SELF_SIGNED_CERT (TLS: …)`: the code and what it means. */
+function describeNetworkError(code: string, message: string): string {
+  const why = WHY_UNREACHABLE[code] ?? (/cert|tls|ssl/i.test(code + " " + message) ? `TLS: ${message.split("\n")[0]}` : undefined);
+  return why ? `${code} (${why})` : code;
+}
+
 /** Next page from a `Link` header; a next page on another origin is refused (the token would go there). */
 export function nextLink(link: string | null, apiUrl: string): string | null {
   if (!link) return null;
   for (const m of link.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]*)*)/g)) {
     const rel = /;\s*rel\s*=\s*"?([^";]*)"?/i.exec(m[2] ?? "");
     if (!rel || !rel[1]!.split(/\s+/).includes("next")) continue;
-    const next = new URL(m[1]!, apiUrl);
+    const next = URL.parse(m[1]!, apiUrl);
+    if (!next) throw new SeamError(`GitHub's Link header names a next page that is not a URL`, { exitCode: EXIT.fail, hint: "check GITHUB_API_URL; nothing was posted" });
     if (next.origin !== new URL(apiUrl).origin) {
       throw new SeamError(`GitHub's Link header points the next page at another host (${next.origin}); not sending the token there`, { exitCode: EXIT.fail, hint: "check GITHUB_API_URL; nothing was posted" });
     }
@@ -168,10 +198,21 @@ export class GitHubClient {
   private readonly fetch: typeof fetch;
   private readonly now: () => number;
   private readonly origin: string;
+  /** "the report is in the job's step summary; " when it is, else nothing (a hint must not claim it). */
+  readonly summaryNote: string;
 
   constructor(
-    private readonly o: { apiUrl: string; token: string; scrub: (s: string) => string; deps: GitHubDeps; explain: (f: HttpFailure, phase: "lookup" | "write") => SeamError },
+    private readonly o: {
+      apiUrl: string;
+      token: string;
+      scrub: (s: string) => string;
+      deps: GitHubDeps;
+      explain: (f: HttpFailure, phase: "lookup" | "write") => SeamError;
+      /** The report was written to the job's step summary: only then may a hint say it is there. */
+      inStepSummary?: boolean;
+    },
   ) {
+    this.summaryNote = o.inStepSummary ? "the report is in the job's step summary; " : "";
     this.fetch = o.deps.fetch ?? fetch;
     this.now = o.deps.now ?? Date.now;
     this.origin = new URL(o.apiUrl).origin;
@@ -193,7 +234,7 @@ export class GitHubClient {
   /** Waits as told, within RETRY's bounds; past them, fails with the reason. */
   async wait(ms: number, why: string): Promise<void> {
     const w = Math.ceil(ms);
-    const hint = this.phase === "lookup" ? "nothing was posted; re-run the job later" : "the report is in the job's step summary; re-run the job later";
+    const hint = this.phase === "lookup" ? "nothing was posted; re-run the job later" : `${this.summaryNote}re-run the job later`;
     if (w > RETRY.maxWaitMs) {
       throw new SeamError(this.o.scrub(`${why}: GitHub asks to wait ${Math.ceil(w / 1000)} s, more than the ${RETRY.maxWaitMs / 1000} s post-comment waits for one retry`), { exitCode: EXIT.fail, hint });
     }
@@ -211,7 +252,7 @@ export class GitHubClient {
   }
 
   /** One request, following same-origin redirects; a dropped connection or unreadable 2xx is `network`. */
-  private async send(method: string, url: string, payload?: unknown): Promise<({ kind: "response"; text: string } & ApiResponse) | { kind: "network"; error: string }> {
+  private async send(method: string, url: string, payload?: unknown): Promise<({ kind: "response"; text: string } & ApiResponse) | { kind: "network"; error: string; transient: boolean }> {
     let target = url;
     let m = method;
     for (let hop = 0; hop <= 3; hop++) {
@@ -236,11 +277,14 @@ export class GitHubClient {
         text = await res.text();
       } catch (err) {
         const e = err as Error & { code?: string };
-        return { kind: "network", error: this.o.scrub(e.code ?? e.name ?? "error") + (e.name === "TimeoutError" ? ` after ${REQUEST_TIMEOUT_MS / 1000} s` : "") };
+        const code = e.name === "TimeoutError" ? "TimeoutError" : (e.code ?? e.name ?? "error");
+        const error = code === "TimeoutError" ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : describeNetworkError(code, e.message ?? "");
+        return { kind: "network", error: this.o.scrub(error), transient: isTransientNetworkError(code) };
       }
       const location = res.headers.get("location");
       if ([301, 302, 303, 307, 308].includes(res.status) && location) {
-        const next = new URL(location, target);
+        const next = URL.parse(location, target);
+        if (!next) throw new SeamError(this.o.scrub(`GitHub redirected ${m} ${this.show(target)} to something that is not a URL`), { exitCode: EXIT.fail, hint: "check GITHUB_API_URL" });
         if (next.origin !== this.origin) {
           throw new SeamError(this.o.scrub(`GitHub redirected ${m} ${this.show(target)} to another host (${next.origin}); not sending the token there`), { exitCode: EXIT.fail, hint: "check GITHUB_API_URL and the repository name" });
         }
@@ -253,7 +297,7 @@ export class GitHubClient {
         try {
           json = JSON.parse(text);
         } catch {
-          if (res.status < 300) return { kind: "network", error: `unreadable ${res.status} answer` };
+          if (res.status < 300) return { kind: "network", error: `unreadable ${res.status} answer`, transient: true };
         }
       }
       return { kind: "response", status: res.status, headers: res.headers, json, text };
@@ -269,14 +313,22 @@ export class GitHubClient {
     const idempotent = method !== "POST";
     let triedBefore = false;
     const desc = `${method} ${this.show(url)}`;
-    const hint = this.phase === "lookup" ? "a lookup failed, so nothing was posted (no duplicate); re-run the job" : "the report is in the job's step summary; re-run the job";
+    const hint = this.phase === "lookup" ? "a lookup failed, so nothing was posted (no duplicate); re-run the job" : `${this.summaryNote}re-run the job`;
     for (let attempt = 1; ; attempt++) {
       const r = await this.send(method, url, payload);
       const last = attempt >= RETRY.attempts;
       if (r.kind === "network") {
+        if (!r.transient) {
+          // No connection was made, so nothing was sent: not even a POST can have happened.
+          const fix =
+            this.o.apiUrl === "https://api.github.com"
+              ? "check this machine's network connection to GitHub"
+              : `check GITHUB_API_URL (${this.o.apiUrl}): https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server`;
+          throw new SeamError(this.o.scrub(`cannot connect to ${this.o.apiUrl}: ${r.error}, on ${desc}`), { exitCode: EXIT.fail, hint: this.phase === "lookup" ? `${fix}; nothing was posted` : fix });
+        }
         triedBefore = true;
         if (!idempotent) throw new AmbiguousWrite(`${r.error} on ${desc}`);
-        if (last) throw new SeamError(`could not reach GitHub for ${desc} (${r.error}) after ${attempt} attempts`, { exitCode: EXIT.fail, hint });
+        if (attempt >= RETRY.networkAttempts) throw new SeamError(this.o.scrub(`could not reach ${this.o.apiUrl} for ${desc} (${r.error}) after ${attempt} attempts`), { exitCode: EXIT.fail, hint });
         await this.wait(this.backoffMs(attempt), `${r.error} on ${desc}`);
         continue;
       }
@@ -324,7 +376,7 @@ export class GitHubClient {
 }
 
 /** The one line (and its fix) for an answer no retry can change. */
-export function explainFailure(f: HttpFailure, ctx: { repo: string; pr: number | null; readOnly?: ReadOnlyReason; phase?: "lookup" | "write" }): SeamError {
+export function explainFailure(f: HttpFailure, ctx: { repo: string; pr: number | null; readOnly?: ReadOnlyReason; phase?: "lookup" | "write"; inStepSummary?: boolean }): SeamError {
   const at = `${f.method} ${f.path}`;
   const after = ctx.phase === "lookup" ? " (a lookup failed, so nothing was posted)" : "";
   const fail = (message: string, hint: string) => new SeamError(message + after, { exitCode: EXIT.fail, hint });
@@ -332,7 +384,7 @@ export function explainFailure(f: HttpFailure, ctx: { repo: string; pr: number |
     case 401:
       return fail(`GitHub rejected the token: 401 ${f.message} on ${at}`, "set GH_TOKEN or GITHUB_TOKEN to a valid token; in Actions: `env: GH_TOKEN: ${{ github.token }}`");
     case 403:
-      if (ctx.readOnly === "fork") return fail(`403 on ${at}: the token is read-only on pull requests from forks: post from a \`workflow_run\` job`, "see the workflow_run example in the README; the report is in this job's step summary");
+      if (ctx.readOnly === "fork") return fail(`403 on ${at}: the token is read-only on pull requests from forks: post from a \`workflow_run\` job`, `see the workflow_run example in the README${ctx.inStepSummary ? "; the report is in this job's step summary" : ""}`);
       if (ctx.readOnly === "dependabot") return fail(`403 on ${at}: the token is read-only on Dependabot pull requests: post from a \`workflow_run\` job`, "see the workflow_run example in the README");
       return fail(
         `403 on ${at}: ${f.message}`,

@@ -53,3 +53,27 @@ export function scalar(node: Node | null | undefined): unknown {
 export function items(node: Node | null | undefined): Node[] | undefined {
   return isSeq(node) ? (node.items as Node[]) : undefined;
 }
+
+/**
+ * An enum field of a mapping: absent → undefined; a plain string in `known` → that string; anything else
+ * (another word, a different case, a list, a number, an empty value) is a problem naming the value and the
+ * known ones, so a typo is never read as "some other value" (an unknown enum value is an error, exit 2).
+ */
+export function enumField<T extends string>(y: YamlFile, map: Node | null | undefined, key: string, known: readonly T[]): T | undefined {
+  const node = child(map, key);
+  if (node === undefined) return undefined;
+  const value = scalar(node);
+  if (typeof value === "string" && (known as readonly string[]).includes(value)) return value as T;
+  const guess = (v: unknown) => (typeof v === "string" ? known.find((k) => k === v.trim().toLowerCase()) : undefined);
+  const inner = isSeq(node) && node.items.length === 1 ? scalar(node.items[0] as Node) : value;
+  const near = guess(inner);
+  const what = isSeq(node)
+    ? `${key} must be one value, not a list ${JSON.stringify(node.toJSON())}`
+    : isMap(node)
+      ? `${key} must be one value, not a mapping`
+      : value === null
+        ? `${key} is empty`
+        : `unknown ${key} ${JSON.stringify(value)}`;
+  y.problem(node, `${what} (known: ${known.join(", ")})${near ? `; did you mean ${near}?` : ""}`);
+  return undefined;
+}
