@@ -175,6 +175,55 @@ describe("the workflow users copy", () => {
   });
 });
 
+describe("the workflow compares a pull request with its base", () => {
+  type WfStep = { id?: string; name?: string; if?: string; uses?: string; run?: string; with?: Record<string, string>; env?: Record<string, string> };
+  const wf = parseYaml(readFileSync(join(ROOT, ".github", "workflows", "seam.yml"), "utf8")) as { jobs: Record<string, { steps: WfStep[] }> };
+  const steps = wf.jobs.seam!.steps;
+  const at = (pred: (s: WfStep) => boolean) => steps.findIndex(pred);
+  const restoreAt = at((s) => s.uses?.startsWith("actions/cache/restore@") ?? false);
+  const saveAt = at((s) => s.uses?.startsWith("actions/cache/save@") ?? false);
+  const pipelineAt = at((s) => s.run?.includes("scripts/all.ts") ?? false);
+  const commentAt = at((s) => s.run?.includes("scripts/post-comment.ts") ?? false);
+
+  test("a push to the default branch saves out/tier-c/results.json under its SHA; a pull request restores its base SHA's entry first", () => {
+    expect(Math.min(restoreAt, saveAt, pipelineAt, commentAt)).toBeGreaterThanOrEqual(0);
+    const restore = steps[restoreAt]!;
+    const save = steps[saveAt]!;
+    expect(save.with).toEqual({ path: "out/tier-c/results.json", key: "seam-tier-c-${{ github.sha }}" });
+    expect(save.if).toContain("github.event_name == 'push'");
+    expect(save.if).toContain("github.ref_name == github.event.repository.default_branch");
+    expect(restore.with).toEqual({ path: save.with!.path!, key: "seam-tier-c-${{ github.event.pull_request.base.sha }}" });
+    expect(restore.if).toBe("github.event_name == 'pull_request'");
+    expect(restoreAt).toBeLessThan(pipelineAt);
+    expect(saveAt).toBeGreaterThan(pipelineAt);
+    // What is saved is what tier-c writes under all.ts's default --out.
+    const tierStep = seamSteps({ root: ROOT, out: join(ROOT, "out"), memory: ["multi"], forms: ["component", "core"] }).find((s) => s.name === "tier-c")!;
+    expect(tierStep.outputs).toEqual([join(ROOT, save.with!.path!)]);
+  });
+
+  test("--baseline is passed only when the restore hit, and names the restored file; the comment says when there is no diff", () => {
+    const pipeline = steps[pipelineAt]!;
+    expect(pipeline.run).toEndWith(" $BASELINE");
+    expect(pipeline.env?.BASELINE).toBe(`\${{ steps.${steps[restoreAt]!.id}.outputs.cache-hit == 'true' && '--baseline out/tier-c/results.json' || '' }}`);
+    const comment = steps[commentAt]!;
+    expect(comment.run).toContain('--no-diff-note "$NO_DIFF_NOTE"');
+    expect(comment.env?.NO_DIFF_NOTE).toStartWith("No base results to compare with");
+    // A restored base that the pipeline never moved aside must not be posted (or uploaded) as this run's.
+    for (const s of [comment, steps.find((x) => x.uses?.startsWith("actions/upload-artifact@"))!]) expect(s.if).toContain("hashFiles('out/tier-c/baseline.json') != ''");
+  });
+
+  test("CLI: --baseline that does not exist is exit 2 at once; one that does shows in the tier-c step's command", async () => {
+    const dir = tempDir("seam-all-baseline");
+    const missing = await runScript("all.ts", ["tier-c", "--dry-run", "--baseline", join(dir, "absent.json")]);
+    expect([missing.code, missing.stderr.trimEnd()]).toEqual([2, `all: error: ${join(dir, "absent.json")} not found: pass a tier-c results.json or its --out folder`]);
+    writeFileSync(join(dir, "results.json"), JSON.stringify({ schema: "seam.tier-c/1", rows: [] }));
+    const dry = await runScript("all.ts", ["tier-c", "--dry-run", "--force", "--baseline", dir, "--fail-on", "moved"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toContain(`--baseline ${join(dir, "results.json")} --fail-on moved`);
+    expect(existsSync(join(dir, "results.json"))).toBe(true);
+  });
+});
+
 describe("end to end on a temporary copy (real meld and jco)", () => {
   test("fixtures → fuse → tier-c run, then a no-op rerun is all up to date", async () => {
     const copy = join(tempDir("seam-e2e"), "seam");
@@ -193,6 +242,15 @@ describe("end to end on a temporary copy (real meld and jco)", () => {
     const warm = await run(["fuse", "tier-c", "--memory", "multi"]);
     expect(warm.code).toBe(0);
     for (const s of ["tools", "fixtures", "fuse", "tier-c"]) expect(warm.stdout).toMatch(new RegExp(`${s}\\s+up-to-date`));
+    // Compared with its own previous results (read first, moved aside): the diff is in results.json for the comment.
+    const previous = readFileSync(join(copy, "out", "tier-c", "results.json"), "utf8");
+    const compared = await run(["tier-c", "--memory", "multi", "--baseline", "out/tier-c/results.json"]);
+    expect(compared.code).toBe(0);
+    expect(compared.stdout).toMatch(/tier-c\s+ran\s.*; no change since base \(\d+ rows unchanged\)/);
+    expect(compared.stderr).toContain("[tier-c] $ bun scripts/tier-c.ts --memory multi --form component,core --out out/tier-c --baseline out/tier-c/baseline.json --fail-on regressed");
+    expect(readFileSync(join(copy, "out", "tier-c", "baseline.json"), "utf8")).toBe(previous);
+    expect(JSON.parse(readFileSync(join(copy, "out", "tier-c", "results.json"), "utf8")).diff.summary).toMatch(/^no change since base/);
+    expect(existsSync(join(copy, "out", "tier-c", "compare.md"))).toBe(true);
   });
 
   test("CLI: --list and unknown targets", async () => {

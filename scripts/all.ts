@@ -6,9 +6,10 @@
  * last success are skipped; independent steps run in parallel.
  * Called by: the README's first command, CI, people who want everything.
  * Usage: bun scripts/all.ts [target]... [--list] [--dry-run] [--force] [-j N] [--keep-going]
+ *          [--baseline BASE [--fail-on regressed|moved|any|none]]
  */
 import { availableParallelism } from "node:os";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { Glob } from "bun";
 import { installTools, PINS } from "./tools.ts";
 import { buildFixtures } from "./fixtures.ts";
@@ -19,18 +20,22 @@ import { runLsGate } from "./ls-gate.ts";
 import { commentFromReports, commentSkipReason } from "./post-comment.ts";
 import { parseCli, progress, runCli } from "./lib/cli.ts";
 import { EXIT, usageError } from "./lib/errors.ts";
-import { atomicWriteJson } from "./lib/fsx.ts";
+import { atomicWriteJson, shownPath } from "./lib/fsx.ts";
 import { loadLedger } from "./lib/ledger.ts";
-import { exitCodeOf, runPipeline, summaryTable, type Step, type StepInputs } from "./lib/pipeline.ts";
+import { exitCodeOf, planOrder, runPipeline, summaryTable, type Step, type StepInputs } from "./lib/pipeline.ts";
 import { killAllRunning } from "./lib/proc.ts";
 import { lookupTool, ROOT, type ToolName } from "./lib/tools.ts";
 import { writeReports } from "./lib/tierc-report.ts";
+import { compareReports, diffExitCode, loadResults, parseFailOn, takeBaseline, writeDiff, type FailOn } from "./lib/compare.ts";
 
 export interface AllOptions {
   root: string;
   out: string;
   memory: MemoryMode[];
   forms: Form[];
+  /** tier-c compares with these results (a results.json, already moved out of tier-c's way). */
+  baseline?: string;
+  failOn?: FailOn;
 }
 
 function files(root: string, ...patterns: string[]): string[] {
@@ -110,8 +115,12 @@ export function seamSteps(o: AllOptions): Step[] {
       name: "tier-c",
       description: "the meld→kiln seam matrix (kiln cells skipped when no kilnd is found)",
       deps: ["fixtures"],
-      command: `bun scripts/tier-c.ts --memory ${o.memory.join(",")} --form ${o.forms.join(",")} --out ${relative(o.root, tierOut)}`,
-      inputs: () => ({ files: [...fixtureFiles(), ...code()], tools: toolPaths("meld", "kilnd", "jco"), options: { memory: o.memory, forms: o.forms, kilnd: process.env.KILND ?? process.env.MELD_KILND ?? null } }),
+      command: `bun scripts/tier-c.ts --memory ${o.memory.join(",")} --form ${o.forms.join(",")} --out ${relative(o.root, tierOut)}${o.baseline ? ` --baseline ${shownPath(o.baseline, o.root)} --fail-on ${o.failOn ?? "regressed"}` : ""}`,
+      inputs: () => ({
+        files: [...fixtureFiles(), ...code(), ...(o.baseline ? [o.baseline] : [])],
+        tools: toolPaths("meld", "kilnd", "jco"),
+        options: { memory: o.memory, forms: o.forms, kilnd: process.env.KILND ?? process.env.MELD_KILND ?? null, ...(o.baseline ? { baseline: o.baseline, failOn: o.failOn ?? "regressed" } : {}) },
+      }),
       outputs: [join(tierOut, "results.json")],
       run: async (ctx) => {
         const report = await runMatrix({
@@ -127,10 +136,14 @@ export function seamSteps(o: AllOptions): Step[] {
           timeoutMs: 60_000,
           onProgress: ctx.log,
         });
+        // The diff rides in results.json, which the comment step renders: it starts the Tier C section.
+        if (o.baseline) report.diff = compareReports(loadResults(o.baseline).report, report, { failOn: o.failOn ?? "regressed", baseFile: shownPath(o.baseline, o.root), headFile: shownPath(join(tierOut, "results.json"), o.root) });
         writeReports(report, tierOut);
+        if (report.diff) writeDiff(report.diff, tierOut);
         for (const n of report.notices) ctx.log(`!! ${n}`);
         const counts = Object.entries(report.counts).map(([v, n]) => `${n} ${v}`).join(", ");
-        return { ok: report.exitCode === 0, note: counts, exitCode: report.exitCode };
+        const exitCode = report.exitCode || (report.diff ? diffExitCode(report.diff) : 0);
+        return { ok: exitCode === 0, note: counts + (report.diff ? `; ${report.diff.summary}` : ""), exitCode };
       },
     },
     {
@@ -171,12 +184,16 @@ Usage: bun scripts/all.ts [target]... [options]      (default target: all)
   --memory LIST   memory modes for fuse and tier-c (default multi,shared)
   --form LIST     output forms for fuse and tier-c (default component,core)
   --out DIR       where results go (default out/)
+  --baseline BASE tier-c compares with BASE (a results.json or a tier-c --out folder; a missing one is an
+                  error, exit 2) and the comment starts with the diff; see \`tier-c.ts compare\`
+  --fail-on WHAT  with --baseline: regressed (default), moved, any or none fails the tier-c step
 A step is up to date when its declared inputs (files, tool binaries, options) hash as at its last
 success and its outputs exist (stamps in .seam/stamps/). Ctrl-C stops running steps and their
 process trees; an unfinished step leaves no stamp. \`comment\` runs only with a PR context and token.
 
 Exit: 0 every step ran or was up to date; otherwise the exit code of the first failing step
-      (1 failure, 2 usage error, 3 tool missing, 130 interrupted)`;
+      (1 failure or a diff that trips --fail-on, 2 usage error or a bad --baseline, 3 tool missing,
+      130 interrupted)`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
@@ -188,6 +205,8 @@ async function main(argv: string[]): Promise<number> {
     memory: { type: "string", default: "multi,shared" },
     form: { type: "string", default: FORMS.join(",") },
     out: { type: "string", default: join(ROOT, "out") },
+    baseline: { type: "string" },
+    "fail-on": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) {
@@ -200,7 +219,15 @@ async function main(argv: string[]): Promise<number> {
   for (const f of forms) if (!FORMS.includes(f)) throw usageError(`unknown form: ${f}`, "use --form component,core");
   const jobs = values.j === undefined ? availableParallelism() : Number(values.j);
   if (!Number.isInteger(jobs) || jobs < 1) throw usageError(`-j expects a positive whole number, got: ${values.j}`);
-  const steps = seamSteps({ root: ROOT, out: values.out, memory, forms });
+  if (values["fail-on"] !== undefined && values.baseline === undefined) throw usageError("--fail-on applies to --baseline", "add --baseline BASE");
+  const failOn = parseFailOn(values["fail-on"] ?? "regressed");
+  const targets = positionals.length ? positionals : ["all"];
+  // An explicit BASE that is missing or not tier-c results is an error now, not a step failure later.
+  let baseline = values.baseline === undefined ? undefined : loadResults(values.baseline).file;
+  if (baseline && !values.list && !values["dry-run"] && planOrder(seamSteps({ root: ROOT, out: values.out, memory, forms }), targets).includes("tier-c")) {
+    baseline = takeBaseline(baseline, join(values.out, "tier-c")).file;
+  }
+  const steps = seamSteps({ root: ROOT, out: values.out, memory, forms, ...(baseline ? { baseline: resolve(baseline), failOn } : {}) });
   if (values.list) {
     for (const s of steps) process.stdout.write(`${s.name.padEnd(9)} ← ${(s.deps.join(", ") || "—").padEnd(34)} ${s.description}\n`);
     return EXIT.ok;
@@ -215,7 +242,7 @@ async function main(argv: string[]): Promise<number> {
   process.on("SIGTERM", onSignal);
   const started = performance.now();
   try {
-    const outcomes = await runPipeline(steps, positionals.length ? positionals : ["all"], {
+    const outcomes = await runPipeline(steps, targets, {
       root: ROOT,
       stampDir: join(ROOT, ".seam", "stamps"),
       jobs,

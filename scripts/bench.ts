@@ -2,13 +2,14 @@
 /**
  * bench — seam's speed claims, measured side by side in one run and printed with the inputs they used:
  * --help latency of every script, run-kiln's overhead over calling the engine directly, tier-c's warm
- * rerun (and tool launches) and its cold -j2 vs -j1 speed-up, ls-gate's one run vs one-run-per-ID, and
- * all.ts's no-op rerun next to its cold run. Benchmarks, not tests: they report, they do not assert.
+ * rerun (and tool launches) and its cold -j2 vs -j1 speed-up, ls-gate's one run vs one-run-per-ID,
+ * all.ts's no-op rerun next to its cold run, and `tier-c compare` on two generated 2,000-row results.
+ * Benchmarks, not tests: they report, they do not assert.
  * Called by: people changing those scripts (`npm run bench`); numbers go into issue notes.
- * Usage: bun scripts/bench.ts [help|run-kiln|tier-c|ls-gate|all]... [--reps N] [--json]
+ * Usage: bun scripts/bench.ts [help|run-kiln|tier-c|ls-gate|all|compare]... [--reps N] [--json]
  * Exit: 0 measured (each goal is printed as met or missed), 2 usage error, 3 a tool is missing
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCli, progress, runCli } from "./lib/cli.ts";
@@ -18,6 +19,9 @@ import { requireTool, ROOT } from "./lib/tools.ts";
 import { loadFixtures, runMatrix } from "./tier-c.ts";
 import { writeReports } from "./lib/tierc-report.ts";
 import { benchLsGate } from "./bench-ls-gate.ts";
+import { compareReports, loadResults, renderCompareMarkdown } from "./lib/compare.ts";
+import { atomicWriteJson } from "./lib/fsx.ts";
+import { syntheticPair } from "./lib/sample-reports.ts";
 
 export interface Measure {
   name: string;
@@ -123,6 +127,38 @@ export async function benchAll(targets: string[]): Promise<Measure[]> {
   ];
 }
 
+/** `tier-c compare` on two generated results of `rows` rows: in-process (read, parse, compare, render)
+ * and as the CLI a person runs (bun's start included). */
+export async function benchCompare(reps: number, rows = 2_000): Promise<Measure[]> {
+  const dir = mkdtempSync(join(tmpdir(), "seam-bench-compare-"));
+  try {
+    const { base, head, expected } = syntheticPair(rows);
+    const [b, h] = [join(dir, "base.json"), join(dir, "head.json")];
+    atomicWriteJson(b, base);
+    atomicWriteJson(h, head);
+    const once = () => {
+      const t = performance.now();
+      const d = compareReports(loadResults(b).report, loadResults(h).report);
+      renderCompareMarkdown(d);
+      JSON.stringify(d);
+      return { ms: performance.now() - t, d };
+    };
+    once(); // warm the JIT, as a second run in one process would be
+    const runs = Array.from({ length: Math.max(reps, 5) }, once);
+    const ms = +median(runs.map((r) => r.ms)).toFixed(1);
+    const d = runs[0]!.d;
+    const kb = (f: string) => Math.round(statSync(f).size / 1024);
+    const inputs = `two generated results of ${rows} rows (fixture × multi,shared × component,core, 5 cells a row; ${kb(b)} KB and ${kb(h)} KB): ${d.summary}, ${d.unchanged} unchanged (expected ${expected.fixed} fixed, ${expected.regressed} regressed, ${expected.moved} moved)`;
+    const cli = await wall([process.execPath, join(ROOT, "scripts", "tier-c.ts"), "compare", b, h, "--out", join(dir, "compare.md")], reps);
+    return [
+      { name: "compare 2×2,000 rows (read, compare, render)", inputs: `${inputs}; in-process, median of ${runs.length}`, value: ms, unit: "ms", goal: "≤ 100 ms", met: ms <= 100 },
+      { name: "compare 2×2,000 rows, the CLI", inputs: `bun scripts/tier-c.ts compare base.json head.json --out compare.md (bun's start included), median of ${reps}`, value: cli, unit: "ms" },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function render(ms: Measure[]): string {
   return ms
     .map((m) => {
@@ -134,9 +170,10 @@ function render(ms: Measure[]): string {
 
 const HELP = `bench — seam's speed claims, measured side by side with their inputs
 
-Usage: bun scripts/bench.ts [help|run-kiln|tier-c|ls-gate|all]... [--reps N] [--json]
-  (default: help run-kiln tier-c; ls-gate generates and builds a 60-ID crate, about a minute;
-   all runs the full pipeline cold, test suite included, several minutes)
+Usage: bun scripts/bench.ts [help|run-kiln|tier-c|ls-gate|all|compare]... [--reps N] [--json]
+  (default: help run-kiln tier-c compare; ls-gate generates and builds a 60-ID crate, about a minute;
+   all runs the full pipeline cold, test suite included, several minutes; compare generates two
+   2,000-row results and compares them in-process and through the CLI)
   --reps N   repetitions for the per-command medians (default 5)
   --json     the measures as JSON
 
@@ -154,13 +191,14 @@ async function main(argv: string[]): Promise<number> {
   }
   const reps = Number(values.reps);
   if (!Number.isInteger(reps) || reps < 1) throw usageError(`--reps expects a positive whole number, got: ${values.reps}`);
-  const which = positionals.length ? positionals : ["help", "run-kiln", "tier-c"];
+  const which = positionals.length ? positionals : ["help", "run-kiln", "tier-c", "compare"];
   const known: Record<string, () => Promise<Measure[]>> = {
     help: () => benchHelp(reps),
     "run-kiln": () => benchRunKiln(reps),
     "tier-c": benchTierC,
     "ls-gate": benchLsGateMeasures,
     all: () => benchAll(["tools", "fixtures", "fuse", "tier-c", "ls-gate"]),
+    compare: () => benchCompare(reps),
   };
   for (const w of which) if (!known[w]) throw usageError(`unknown benchmark: ${w}`, `known: ${Object.keys(known).join(", ")}`);
   const measures: Measure[] = [];

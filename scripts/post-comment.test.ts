@@ -7,7 +7,8 @@ import { SeamError } from "./lib/errors.ts";
 import { startFakeGitHub, type FakeGitHub, type FakeOptions } from "./lib/fake-github.ts";
 import { RETRY } from "./lib/github.ts";
 import { tempDir } from "./lib/testkit.ts";
-import { bigLsGate, lsGate, tierC } from "./lib/sample-reports.ts";
+import { bigLsGate, lsGate, syntheticPair, tierC } from "./lib/sample-reports.ts";
+import { compareReports } from "./lib/compare.ts";
 import { ACTIONS_BOT, findOwn, isOurs, postComment, prFromEvent, resolveContext, sameBody, type IssueComment, type PostOptions } from "./post-comment.ts";
 
 const SCRIPT = join(import.meta.dir, "post-comment.ts");
@@ -619,6 +620,20 @@ describe("CLI", () => {
     expect(posted.indexOf("## LS verification gate")).toBeLessThan(posted.indexOf("## meld → kiln seam"));
     expect(r.stdout).toContain(`GET    https://api.github.com/repos/${REPO}/issues/7/comments?per_page=100`);
     expect(r.stdout).toContain("Authorization: Bearer ***");
+  });
+
+  test("a dry run with a tier-c diff starts the Tier C section with it; --no-diff-note speaks only when there is none", async () => {
+    const { dir, tc } = setup();
+    const { base, head } = syntheticPair(8);
+    const withDiff = join(dir, "diff.json");
+    writeFileSync(withDiff, JSON.stringify({ ...head, diff: compareReports(base, head) }));
+    const note = "No base results to compare with: none saved.";
+    const r = await cli(["--dry-run", "--report", withDiff, "--repo", REPO, "--pr", "7", "--no-diff-note", note]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("## meld → kiln seam (Tier C)\n\n**1 fixed, 1 regressed, 1 moved since base** — base: meld 0.65.1");
+    expect(r.stdout).not.toContain(note);
+    const plain = await cli(["--dry-run", "--report", tc, "--repo", REPO, "--pr", "7", "--no-diff-note", note]);
+    expect(plain.stdout).toContain(`## meld → kiln seam (Tier C)\n\nℹ️ ${note}`);
   });
 
   test("--body-file is posted verbatim under the default comment marker; combined with --report it is a usage error", async () => {

@@ -6,7 +6,7 @@
  * Called by: the CI step that posts seam's results (README, "Posting results on a PR"); people by hand
  * with --dry-run. Replaces meld's tools/post_verification_comment.py (compatible via --marker).
  * Usage: bun scripts/post-comment.ts [--pr N] [--repo OWNER/NAME] [--marker KEY] [--report FILE]...
- *          [--body-file FILE] [--mode upsert|recreate|delete] [--author LOGIN] [--dry-run] [--json]
+ *          [--body-file FILE] [--no-diff-note TEXT] [--mode upsert|recreate|delete] [--author LOGIN] [--dry-run] [--json]
  * Exit: 0 posted / updated / unchanged / deleted / nothing to post, 1 GitHub API failure, 2 usage error
  */
 import { appendFileSync, existsSync, readFileSync, statSync } from "node:fs";
@@ -20,7 +20,7 @@ import {
   MARKER_RE,
   normalizeMarker,
   parseReport,
-  renderReport,
+  renderSections,
   SAFE_BODY_BYTES,
   SUMMARY_BYTES,
   utf8Bytes,
@@ -505,7 +505,7 @@ export function describePlan(o: { apiUrl: string; repo: string | null; pr: numbe
 const HELP = `post-comment — one sticky pull-request comment with seam's reports, upserted safely.
 
 Usage: bun scripts/post-comment.ts [--pr N] [--repo OWNER/NAME] [--marker KEY] [--report FILE]...
-         [--body-file FILE] [--mode upsert|recreate|delete] [--author LOGIN] [--dry-run] [--json]
+         [--body-file FILE] [--no-diff-note TEXT] [--mode upsert|recreate|delete] [--author LOGIN] [--dry-run] [--json]
 
 Body
   --report FILE      a results file, kind detected by its "schema" field: ${LS_GATE_SCHEMA} (ls-gate.ts) or
@@ -513,6 +513,10 @@ Body
                      A MISSING file is skipped with a note (all missing: "nothing to post", exit 0, as
                      upstream); an unreadable, non-JSON or unknown-schema file is an error (exit 2).
   --body-file FILE   post this markdown verbatim instead (a file that is not there is an error, exit 2).
+  A tier-c report that carries a diff (tier-c --baseline) starts its section with it: "2 fixed, 1
+  regressed since base", the base's tools, the changed rows; its unchanged rows fold into <details>.
+  --no-diff-note TEXT  said at the top of a tier-c section whose report carries no diff (the example
+                     workflow: "no base results to compare with …"); empty: nothing is said.
   --marker KEY       the hidden first line that identifies the comment: KEY becomes <!-- KEY -->, a whole
                      <!-- ... --> is kept (upstream's: --marker '<!-- meld-ls-verification-gate -->').
                      Default: from the kinds of report found — <!-- seam:ls-gate -->, <!-- seam:tier-c -->,
@@ -552,7 +556,8 @@ Write
   Requests for an upsert: ceil(comments / 100) pages + GET /user (not for a ghs_ token) + 1 write.
 
 Limits
-  Size: bodies over ${SAFE_BODY_BYTES.toLocaleString("en-US")} UTF-8 bytes (GitHub: ${GITHUB_BODY_LIMIT.toLocaleString("en-US")} characters) are cut at "## " section
+  Size: bodies over ${SAFE_BODY_BYTES.toLocaleString("en-US")} UTF-8 bytes (GitHub: ${GITHUB_BODY_LIMIT.toLocaleString("en-US")} characters) are cut. A tier-c diff section is
+  shrunk first: its unchanged rows, then its changed rows, least severe first. Then at "## " section
   boundaries — whole sections first, then the lines of the next that fit — open <details> and code
   fences closed, and a closing line names what was cut and links the run.
   Retries: 429 and secondary rate limits (403 with retry-after, x-ratelimit-remaining: 0 or a rate-limit
@@ -631,7 +636,7 @@ export async function commentFromReports(paths: string[], env: Env, log: (line: 
     if (!loaded.length) return "nothing to post: no report files";
     if (!ctx.token || !ctx.repo) return "nothing to post: no token or repository";
     const marker = defaultMarker(loaded.map((r) => r.kind));
-    const body = scrub(composeBody(marker, loaded.map((r) => renderReport(r, { runUrl: ctx.runUrl }))));
+    const body = scrub(composeBody(marker, renderSections(loaded, { runUrl: ctx.runUrl })));
     const result = await postComment(
       { apiUrl: ctx.apiUrl, repo: ctx.repo, pr: ctx.pr, prLookup: ctx.prLookup, token: ctx.token, marker, body, mode: "upsert", runUrl: ctx.runUrl, readOnly: ctx.readOnly },
       { sleep: (ms) => Bun.sleep(ms), onProgress: (l) => log(scrub(l)) },
@@ -651,6 +656,7 @@ async function main(argv: string[]): Promise<number> {
       marker: { type: "string" },
       report: { type: "string", multiple: true },
       "body-file": { type: "string" },
+      "no-diff-note": { type: "string" },
       mode: { type: "string", default: "upsert" },
       author: { type: "string" },
       "dry-run": { type: "boolean", default: false },
@@ -705,7 +711,7 @@ async function main(argv: string[]): Promise<number> {
     let body = "";
     let inStepSummary = false;
     if (mode !== "delete") {
-      const sections = verbatim !== null ? [verbatim] : loaded.map((r) => renderReport(r, { runUrl: ctx.runUrl }));
+      const sections = verbatim !== null ? [verbatim] : renderSections(loaded, { runUrl: ctx.runUrl, ...(v["no-diff-note"] ? { noDiffNote: v["no-diff-note"] } : {}) });
       body = scrub(composeBody(marker, sections, missing.map((p) => `not shown: \`${p.replace(/`/g, "'")}\` (no such file)`)));
       if (env.GITHUB_STEP_SUMMARY && !v["dry-run"]) {
         try {

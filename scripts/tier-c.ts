@@ -10,8 +10,9 @@
  * Called by: scripts/all.ts (target tier-c), CI, people tracking a kiln blocker.
  * Usage: bun scripts/tier-c.ts [--fixture NAME]... [--memory multi,shared] [--form component,core]
  *          [--out DIR] [-j N] [--shard i/n] [--strict] [--no-cache] [--json] [--reference jco|wasmtime]
- *          [--ledger FILE] [--manifest FILE]
+ *          [--ledger FILE] [--manifest FILE] [--baseline BASE [--fail-on regressed|moved|any|none]]
  *        bun scripts/tier-c.ts merge DIR... [--out DIR] [--strict] [--json]
+ *        bun scripts/tier-c.ts compare BASE HEAD [--fail-on …] [--build LABEL] [--json] [--out FILE] [--junit FILE]
  */
 import { availableParallelism } from "node:os";
 import { join, relative, resolve } from "node:path";
@@ -22,7 +23,6 @@ import { decide, type CellRun, type KnownMeld } from "./lib/attribution.ts";
 import { ResultCache, toolIdentity, type ToolIdentity } from "./lib/cache.ts";
 import { color, parseCli, progress, runCli } from "./lib/cli.ts";
 import { EXIT, usageError } from "./lib/errors.ts";
-import { sha256 } from "./lib/fsx.ts";
 import { loadLedger, type Blocker } from "./lib/ledger.ts";
 import { rerunBundle, writeBundle, type ReproInput } from "./lib/bundle.ts";
 import { limiter } from "./lib/pool.ts";
@@ -30,6 +30,8 @@ import { ghAnnotation } from "./lib/render.ts";
 import { FORMS, formatSignature, FUSE_FLAGS, MEMORY_MODES, type Form, type FuseRecord, type MemoryMode, type RunRecord } from "./lib/records.ts";
 import { lookupTool, missingToolError, ROOT, type FoundTool } from "./lib/tools.ts";
 import { buildReport, mergeReports, toolName, writeReports, type Cell, type Row, type Step, type TierCReport, type Verdict } from "./lib/tierc-report.ts";
+import { compareJUnit, compareReports, diffExitCode, loadResults, parseFailOn, renderCompareMarkdown, takeBaseline, writeDiff } from "./lib/compare.ts";
+import { atomicWrite, sha256, shownPath } from "./lib/fsx.ts";
 import { loadManifest, judgeRun, type Fixture } from "./lib/manifest.ts";
 
 export type { CellRun } from "./lib/attribution.ts";
@@ -410,6 +412,7 @@ const HELP = `tier-c — the meld→kiln seam matrix, with attribution, a known-
 
 Usage: bun scripts/tier-c.ts [options]
        bun scripts/tier-c.ts merge DIR... [--out DIR] [--strict] [--json]
+       bun scripts/tier-c.ts compare BASE HEAD [--fail-on WHAT] [--build LABEL] [--json] [--out FILE] [--junit FILE]
   --fixture NAME        only this fixture (repeatable); default: every fixture in the manifest
   --memory LIST         memory modes, comma-separated: multi,shared (default multi, as upstream)
   --form LIST           output forms, comma-separated (default component,core):
@@ -427,6 +430,19 @@ Usage: bun scripts/tier-c.ts [options]
   --fuel N              fuel limit for kilnd and wasmtime (default: none; kilnd's units are its own)
   --kilnd PATH, --meld PATH   explicit tool binaries (else KILND/MELD_KILND, MELD, .tools/, PATH, ../kiln)
   --json                print results.json on stdout instead of the table
+  --baseline BASE       then compare with BASE (a results.json or an --out folder, read before the run;
+                        the results.json being replaced is first moved aside to baseline.json): the diff
+                        goes into results.json ("diff"), DIR/compare.json and DIR/compare.md
+  --fail-on WHAT        with --baseline: regressed (default), moved, any or none (see compare)
+compare BASE HEAD: the rows whose verdict, kilnd signature or outcome changed, keyed by fixture × memory ×
+form: fixed, regressed (a pass lost, even to a missing tool, or a new failure), moved (same stage's
+failure, new signature), reclassified (relabelled: neither better nor worse), new, gone; the unchanged
+count and both sides' tools. Results of different corpora compare on their common rows and say so.
+  --fail-on WHAT        exit 1 on: regressed (default); moved (regressed or moved); any change; none
+  --build LABEL         the build to read where a side holds several (default: its first);
+  --base-build L, --head-build L   per side (e.g. two builds of one run: compare R R --base-build old --head-build new)
+  --json | --out FILE | --junit FILE   JSON instead of markdown; write to FILE instead of stdout; JUnit (a
+                        change that trips --fail-on is a <failure>)
 Verdicts: pass; seam-bug (kilnd fails what a reference engine shows meld produced validly: the same
 fused component, or for a core module meld's component output of the same input); meld-bug (meld's
 output fails on the reference); unattributed (kilnd fails a core module and no reference can judge it);
@@ -437,7 +453,9 @@ reference-fail. Each row names the evidence it used.
 Writes DIR/results.json, DIR/summary.md, DIR/junit.xml and DIR/<fixture>-<mode>-<form>/ repro bundles.
 
 Exit: 0 every row passes, is skipped, expected or out of scope; 1 an unexpected failure, a moved
-      blocker, or an xpass with --strict; 2 usage error or bad input (manifest, ledger)`;
+      blocker, or an xpass with --strict, or (--baseline) the diff trips --fail-on; 2 usage error or bad
+      input (manifest, ledger, a BASE that is missing or not tier-c results)
+      compare: 0 nothing trips --fail-on, 1 it trips, 2 usage error or bad input (one line naming the file)`;
 
 function printReport(report: TierCReport, outDir: string, json: boolean): void {
   if (json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
@@ -465,8 +483,43 @@ async function mergeMain(argv: string[]): Promise<number> {
   return report.exitCode;
 }
 
+async function compareMain(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCli(argv, {
+    "fail-on": { type: "string", default: "regressed" },
+    build: { type: "string" },
+    "base-build": { type: "string" },
+    "head-build": { type: "string" },
+    json: { type: "boolean", default: false },
+    out: { type: "string" },
+    junit: { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 2) throw usageError(`compare needs BASE and HEAD, got ${positionals.length} path(s)`, "bun scripts/tier-c.ts compare out/base out/tier-c");
+  const failOn = parseFailOn(values["fail-on"]);
+  const [base, head] = positionals.map((p) => loadResults(p));
+  const diff = compareReports(base!.report, head!.report, {
+    failOn,
+    ...(values.build ? { build: values.build } : {}),
+    ...(values["base-build"] ? { baseBuild: values["base-build"] } : {}),
+    ...(values["head-build"] ? { headBuild: values["head-build"] } : {}),
+    baseFile: base!.file,
+    headFile: head!.file,
+  });
+  const text = values.json ? JSON.stringify(diff, null, 2) + "\n" : renderCompareMarkdown(diff);
+  if (values.out) atomicWrite(values.out, text);
+  else process.stdout.write(text);
+  if (values.junit) atomicWrite(values.junit, compareJUnit(diff));
+  progress(`${diff.summary}${diff.tripped ? color.red(` — fails (--fail-on ${failOn})`) : ""}${values.out ? `; wrote ${values.out}` : ""}`);
+  return diffExitCode(diff);
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "merge") return mergeMain(argv.slice(1));
+  if (argv[0] === "compare") return compareMain(argv.slice(1));
   const { values } = parseCli(
     argv,
     {
@@ -486,6 +539,8 @@ async function main(argv: string[]): Promise<number> {
       kilnd: { type: "string" },
       meld: { type: "string" },
       json: { type: "boolean", default: false },
+      baseline: { type: "string" },
+      "fail-on": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     false,
@@ -505,9 +560,15 @@ async function main(argv: string[]): Promise<number> {
   if (!(timeout > 0)) throw usageError(`--timeout expects seconds > 0, got: ${values.timeout}`);
   const fuel = values.fuel === undefined ? undefined : Number(values.fuel);
   if (fuel !== undefined && !(fuel > 0)) throw usageError(`--fuel expects a positive number, got: ${values.fuel}`);
+  if (values["fail-on"] !== undefined && values.baseline === undefined) throw usageError("--fail-on applies to --baseline", "add --baseline BASE, or use `compare BASE HEAD --fail-on …`");
+  const failOn = parseFailOn(values["fail-on"] ?? "regressed");
   const outDir = resolve(values.out);
+  const fixtures = loadFixtures(resolve(values.manifest), values.fixture);
+  const ledger = loadLedger(resolve(values.ledger));
+  // Read (and, if it is the results.json about to be replaced, move aside) the base before the run.
+  const baseline = values.baseline === undefined ? undefined : takeBaseline(values.baseline, outDir);
   const report = await runMatrix({
-    fixtures: loadFixtures(resolve(values.manifest), values.fixture),
+    fixtures,
     modes: modes as MemoryMode[],
     forms: forms as Form[],
     outDir,
@@ -515,7 +576,7 @@ async function main(argv: string[]): Promise<number> {
     shard: values.shard ? parseShard(values.shard) : undefined,
     strict: values.strict,
     cache: !values["no-cache"],
-    ledger: loadLedger(resolve(values.ledger)),
+    ledger,
     reference: values.reference,
     timeoutMs: timeout * 1000,
     fuel,
@@ -523,9 +584,14 @@ async function main(argv: string[]): Promise<number> {
     meld: values.meld,
     onProgress: progress,
   });
+  if (baseline) report.diff = compareReports(baseline.report, report, { failOn, baseFile: shownPath(baseline.file), headFile: shownPath(join(outDir, "results.json")) });
   writeReports(report, outDir);
   printReport(report, outDir, values.json);
-  return report.exitCode;
+  if (!report.diff) return report.exitCode;
+  writeDiff(report.diff, outDir);
+  if (!values.json) process.stdout.write("\n" + renderCompareMarkdown(report.diff));
+  progress(`${report.diff.summary}${report.diff.tripped ? color.red(` — fails (--fail-on ${failOn})`) : ""}; wrote compare.json, compare.md`);
+  return report.exitCode || diffExitCode(report.diff);
 }
 
 if (import.meta.main) process.exitCode = await runCli("tier-c", main);

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { composeBody, defaultMarker, fitBody, normalizeMarker, parseReport, renderReport, SAFE_BODY_BYTES } from "./comment-body.ts";
+import { composeBody, defaultMarker, fitBody, normalizeMarker, parseReport, renderReport, renderSections, SAFE_BODY_BYTES, type LoadedReport } from "./comment-body.ts";
+import { compareReports } from "./compare.ts";
 import { SeamError } from "./errors.ts";
-import { lsGate, tierC } from "./sample-reports.ts";
+import { lsGate, syntheticPair, tierC } from "./sample-reports.ts";
 
 const M = "<!-- seam:test -->";
 const bytes = (s: string) => Buffer.byteLength(s, "utf8");
@@ -91,5 +92,38 @@ describe("body", () => {
   test("renderers come from lib: ls-gate and tier-c sections start with ## headings", () => {
     expect(renderReport({ path: "a", kind: "ls-gate", report: lsGate() }, {})).toStartWith("## LS verification gate");
     expect(renderReport({ path: "b", kind: "tier-c", report: tierC() }, { runUrl: "https://r" })).toStartWith("## meld → kiln seam");
+  });
+
+  test("a Tier C report with a diff starts its section with it: the summary, the base's identity, the changed rows; unchanged rows fold away", () => {
+    const { base, head } = syntheticPair(40);
+    const section = renderReport({ path: "r.json", kind: "tier-c", report: { ...head, diff: compareReports(base, head) } }, {});
+    expect(section.split("\n").slice(0, 3)).toEqual(["## meld → kiln seam (Tier C)", "", "**1 fixed, 1 regressed, 2 moved since base** — base: meld 0.65.1 · kilnd 0.4.4 `aaaaaaaaaaaa` · reference jco 1.35.0 · 2026-01-01T00:00:00Z · fails the run (--fail-on regressed)"]);
+    expect(section).toContain("| ❌ regressed | fixture_0000 | multi | core | ✅ pass | ❌ seam-bug `[Runtime][E0BBB] Export not found` | no longer passes |  |");
+    expect(section).toContain("<details><summary>36 unchanged rows</summary>");
+    expect(section.match(/^\| fixture_\d+ \| (multi|shared) \|/gm)?.length).toBe(36);
+  });
+
+  test("ls_c_4_ a 2,000-row diff fits the comment cap beside the LS gate: unchanged rows cut first, every changed row kept", () => {
+    const { base, head, expected } = syntheticPair(2_000);
+    const loaded: LoadedReport[] = [
+      { path: "tier-c.json", kind: "tier-c", report: { ...head, diff: compareReports(base, head) } },
+      { path: "ls.json", kind: "ls-gate", report: lsGate() },
+    ];
+    expect(bytes(renderReport(loaded[0]!, {}))).toBeGreaterThan(SAFE_BODY_BYTES);
+    const b = composeBody(M, renderSections(loaded, {}));
+    expect(bytes(b)).toBeLessThanOrEqual(SAFE_BODY_BYTES);
+    expect(fitBody(b).cut).toBeNull();
+    expect(b).toContain("## LS verification gate");
+    expect(b).toContain("**20 fixed, 20 regressed, 40 moved since base**");
+    expect(b.match(/^\| [❌❗✅] (regressed|moved|fixed) \|/gmu)?.length).toBe(expected.fixed + expected.moved + expected.regressed);
+    expect(b).toMatch(/<summary>1920 unchanged rows \(\d+ shown, \d+ left out to fit\)<\/summary>/);
+    expect((b.match(/<details>/g) ?? []).length).toBe((b.match(/<\/details>/g) ?? []).length);
+  });
+
+  test("the no-diff note is said only where a Tier C report carries no diff", () => {
+    const note = "No base results to compare with.";
+    expect(renderReport({ path: "r.json", kind: "tier-c", report: tierC() }, { noDiffNote: note }).split("\n")[2]).toBe(`ℹ️ ${note}`);
+    const { base, head } = syntheticPair(4);
+    expect(renderReport({ path: "r.json", kind: "tier-c", report: { ...head, diff: compareReports(base, head) } }, { noDiffNote: note })).not.toContain(note);
   });
 });

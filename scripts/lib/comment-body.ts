@@ -7,6 +7,7 @@
 import { usageError } from "./errors.ts";
 import { isLsGateReport, LS_GATE_SCHEMA, renderLsGateMarkdown, type LsGateReport } from "./ls-report.ts";
 import { isTierCReport, renderTierCMarkdown, TIERC_SCHEMAS, type TierCReport } from "./tierc-report.ts";
+import { renderTierCSection } from "./compare.ts";
 
 // ---------------------------------------------------------------------------------------------------
 // Limits (all in post-comment --help)
@@ -82,8 +83,32 @@ export function parseReport(path: string, text: string): LoadedReport {
   throw usageError(`${path}: ${what} (post-comment reads ${LS_GATE_SCHEMA} and ${TIERC_SCHEMAS.join(", ")})`, "pass results.json from tier-c.ts or the ls-gate.ts results file");
 }
 
-export function renderReport(r: LoadedReport, opts: { runUrl?: string }): string {
-  return r.kind === "ls-gate" ? renderLsGateMarkdown(r.report, opts) : renderTierCMarkdown(r.report, opts);
+export interface RenderOptions {
+  runUrl?: string;
+  /** Said at the top of a Tier C section whose report carries no diff (e.g. "no base results to compare with"). */
+  noDiffNote?: string;
+  /** A Tier C section with a diff is cut to this many UTF-8 bytes: unchanged rows first, then changed rows. */
+  maxBytes?: number;
+}
+
+/** One report as one "## " section. A tier-c report with a diff starts with it (lib/compare.ts). */
+export function renderReport(r: LoadedReport, opts: RenderOptions): string {
+  if (r.kind === "ls-gate") return renderLsGateMarkdown(r.report, opts);
+  const report = r.report;
+  if (report.diff) return renderTierCSection({ ...report, diff: report.diff }, { runUrl: opts.runUrl, maxBytes: opts.maxBytes });
+  return renderTierCMarkdown(report, { runUrl: opts.runUrl, ...(opts.noDiffNote ? { before: `ℹ️ ${opts.noDiffNote}` } : {}) });
+}
+
+/** Every report as a section. When the body would pass `limitBytes`, each Tier C section with a diff is
+ * re-rendered within what the other sections leave (unchanged rows cut first), before fitBody cuts. */
+export function renderSections(loaded: LoadedReport[], opts: Omit<RenderOptions, "maxBytes"> & { limitBytes?: number }): string[] {
+  const limit = opts.limitBytes ?? SAFE_BODY_BYTES;
+  const sections = loaded.map((r) => renderReport(r, opts));
+  if (sections.reduce((n, s) => n + utf8Bytes(s) + 2, 0) + CLOSING_RESERVE <= limit) return sections;
+  const shrinkable = loaded.map((r) => r.kind === "tier-c" && !!r.report.diff);
+  const fixed = sections.reduce((n, s, i) => n + (shrinkable[i] ? 0 : utf8Bytes(s) + 2), 0);
+  const share = Math.max(4_096, Math.floor((limit - fixed - 2 * CLOSING_RESERVE) / shrinkable.filter(Boolean).length));
+  return loaded.map((r, i) => (shrinkable[i] ? renderReport(r, { ...opts, maxBytes: share }) : sections[i]!));
 }
 
 /** Marker line, then the sections, then notes (e.g. report files that were not there). */

@@ -3,7 +3,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, renameSync, rmSync, writeFileSync, readFileSync, existsSync, statSync } from "node:fs";
-import { dirname, basename, join } from "node:path";
+import { dirname, basename, isAbsolute, join, relative, resolve } from "node:path";
 import { SeamError } from "./errors.ts";
 
 export function sha256(data: string | Uint8Array): string {
@@ -30,6 +30,12 @@ export function atomicWrite(path: string, data: string | Uint8Array): void {
       exitCode: 2,
     });
   }
+}
+
+/** A path as a reader wants it: relative to `from` when inside it, else absolute. */
+export function shownPath(path: string, from = process.cwd()): string {
+  const rel = relative(from, resolve(path));
+  return !rel || rel.startsWith("..") || isAbsolute(rel) ? resolve(path) : rel;
 }
 
 export function atomicWriteJson(path: string, value: unknown): void {

@@ -1,10 +1,11 @@
 /**
  * sample-reports — small literal reports for tests: ls-gate and tier-c results (and a big ls-gate one) for
- * the PR comment's tests, and a bun JUnit report (bun 1.4.5's shape: nested describes, todo, a comment)
- * for the runner-output readers and ls-gate's --runner junit. Tests only; no script imports it.
+ * the PR comment's tests, a bun JUnit report (bun 1.4.5's shape: nested describes, todo, a comment)
+ * for the runner-output readers and ls-gate's --runner junit, and a generated base/head pair of tier-c
+ * results for compare. Tests and scripts/bench.ts only; no other script imports it.
  */
 import { LS_GATE_SCHEMA, type LsGateReport } from "./ls-report.ts";
-import { TIERC_SCHEMA, type TierCReport } from "./tierc-report.ts";
+import { TIERC_SCHEMA, type Row, type TierCReport } from "./tierc-report.ts";
 
 export function lsGate(over: Partial<LsGateReport> = {}): LsGateReport {
   return {
@@ -77,3 +78,64 @@ export const BUN_XML = `<?xml version="1.0" encoding="UTF-8"?>
   </testsuite>
 </testsuites>
 `;
+
+const E0BBB = "[Runtime][E0BBB] Export not found";
+const E2199 = "[Runtime][E2199] out of bounds memory access";
+
+/**
+ * A generated base/head pair of tier-c results with `rows` rows each (fixture × multi,shared ×
+ * component,core, with five cells a row, as tier-c writes them). Base: every 10th row a seam-bug (E0BBB),
+ * the next an expected-fail (kiln#375), the rest pass. Head changes 4 rows in each 100: one seam-bug
+ * passes (fixed), one seam-bug and one expected-fail fail with E2199 (moved), one pass fails (regressed).
+ */
+export function syntheticPair(rows: number): { base: TierCReport; head: TierCReport; expected: { fixed: number; moved: number; regressed: number; unchanged: number } } {
+  const cells = (kiln: string, sig?: string) =>
+    (["reference(original)", "kiln(original)", "fuse", "reference(fused)", "kiln(fused)"] as const).map((step) => ({
+      step,
+      status: step === "fuse" ? "fused" : step === "kiln(fused)" ? kiln : "passed",
+      ok: step === "kiln(fused)" ? kiln === "passed" : true,
+      detail: step === "kiln(fused)" && sig ? sig : "meets the expectation (stdout matches, exit 0)",
+      ...(step === "kiln(fused)" && sig ? { signature: sig } : {}),
+      ms: 120,
+      cached: true,
+    }));
+  const row = (i: number, verdict: "pass" | "seam-bug" | "expected-fail" | "blocker-moved", sig?: string): Row => {
+    const r = {
+      fixture: `fixture_${String(Math.floor(i / 4)).padStart(4, "0")}`,
+      mode: i % 2 ? "shared" : "multi",
+      form: Math.floor(i / 2) % 2 ? "core" : "component",
+      verdict,
+      outcome: verdict === "pass" ? "ok" : verdict === "expected-fail" ? "expected" : verdict === "blocker-moved" ? "moved" : "unexpected",
+      why: sig ? `baseline passes on kilnd, fused fails: ${sig}; fused passes on jco` : "fused runs on kilnd and meets the expectation (stdout matches)",
+      cells: cells(sig ? "failed" : "passed", sig),
+      ...(sig ? { actualSignature: sig } : {}),
+      ...(verdict === "expected-fail" || verdict === "blocker-moved" ? { blocker: { ref: "kiln#375", title: "cross-core imports", expected: E0BBB } } : {}),
+    };
+    return r as Row;
+  };
+  const baseRow = (i: number) => (i % 10 === 0 ? row(i, "seam-bug", E0BBB) : i % 10 === 1 ? row(i, "expected-fail", E0BBB) : row(i, "pass"));
+  const headRow = (i: number) => {
+    if (i % 100 === 0) return row(i, "pass");
+    if (i % 100 === 10) return row(i, "seam-bug", E2199);
+    if (i % 100 === 1) return row(i, "blocker-moved", E2199);
+    if (i % 100 === 2) return row(i, "seam-bug", E0BBB);
+    return baseRow(i);
+  };
+  const report = (rs: Row[], kilnSha: string): TierCReport => ({
+    schema: TIERC_SCHEMA,
+    generatedAt: "2026-01-01T00:00:00Z",
+    tools: { meld: { version: "0.65.1", path: "/x/meld" }, kilnd: { version: "0.4.4", path: "/x/kilnd", sha256: kilnSha } as TierCReport["tools"]["kilnd"], reference: { engine: "jco", version: "1.35.0" } },
+    options: { memory: ["multi", "shared"], fixtures: [...new Set(rs.map((r) => r.fixture))], strict: false },
+    rows: rs,
+    counts: {},
+    notices: [],
+    exitCode: 0,
+  });
+  const ids = Array.from({ length: rows }, (_, i) => i);
+  const per = (k: number) => ids.filter((i) => i % 100 === k).length;
+  return {
+    base: report(ids.map(baseRow), "a".repeat(64)),
+    head: report(ids.map(headRow), "b".repeat(64)),
+    expected: { fixed: per(0), moved: per(10) + per(1), regressed: per(2), unchanged: rows - per(0) - per(10) - per(1) - per(2) },
+  };
+}

@@ -8,6 +8,7 @@ import { atomicWrite, atomicWriteJson } from "./fsx.ts";
 import { SeamError, EXIT } from "./errors.ts";
 import { junitXml, mdTable } from "./render.ts";
 import type { Form, MemoryMode } from "./records.ts";
+import type { ReportDiff } from "./compare.ts";
 
 /** /2: rows carry a `form`; tools carry sha256 identities. Readers accept /1 (form absent = component). */
 export const TIERC_SCHEMA = "seam.tier-c/2";
@@ -93,13 +94,15 @@ export interface TierCReport {
   /** Lines a reader must not miss (xpass, blocker moved, missing tools). */
   notices: string[];
   exitCode: number;
+  /** What changed since a base run (tier-c --baseline); lib/compare.ts. */
+  diff?: ReportDiff;
 }
 
 export function isTierCReport(x: unknown): x is TierCReport {
   return typeof x === "object" && x !== null && TIERC_SCHEMAS.includes((x as { schema?: string }).schema ?? "") && Array.isArray((x as TierCReport).rows);
 }
 
-const ICON: Record<Verdict, string> = {
+export const ICON: Record<Verdict, string> = {
   pass: "✅",
   "seam-bug": "❌",
   "meld-bug": "❌",
@@ -129,15 +132,17 @@ export function toolName(t: ToolRef): string {
   return t.version !== "unknown" || !t.sha256 ? t.version : `sha256 ${t.sha256.slice(0, 12)}`;
 }
 
-/** Markdown for a PR comment or step summary: status, counts, the table, notices. No marker line. */
-export function renderTierCMarkdown(r: TierCReport, opts: { runUrl?: string; bundleBaseUrl?: string } = {}): string {
+/** Markdown for a PR comment or step summary: status, counts, the table, notices. No marker line.
+ * `before` goes right under the heading (a diff, or a note); `tableRows` limits the table to some rows,
+ * and `fold` folds it into <details> with that summary. */
+export function renderTierCMarkdown(r: TierCReport, opts: { runUrl?: string; bundleBaseUrl?: string; before?: string; tableRows?: Row[]; fold?: string } = {}): string {
   const counts = Object.entries(r.counts)
     .filter(([, n]) => n)
     .map(([v, n]) => `${ICON[v as Verdict]} ${v}: ${n}`)
     .join(" · ");
   const table = mdTable(
     ["fixture", "memory", "form", "verdict", "why", "repro"],
-    r.rows.map((row) => [
+    (opts.tableRows ?? r.rows).map((row) => [
       row.fixture,
       row.mode,
       row.form ?? "component",
@@ -151,11 +156,12 @@ export function renderTierCMarkdown(r: TierCReport, opts: { runUrl?: string; bun
   return [
     "## meld → kiln seam (Tier C)",
     "",
+    ...(opts.before ? [opts.before, ""] : []),
     statusLine(r),
     "",
     counts,
     "",
-    table,
+    ...(!opts.fold ? [table] : (opts.tableRows ?? r.rows).length ? [`<details><summary>${opts.fold}</summary>`, "", table, "", "</details>"] : [opts.fold]),
     "",
     ...(r.notices.length ? ["**Notices**", "", ...r.notices.map((n) => `- ${n}`), ""] : []),
     `<sub>${toolLine}${opts.runUrl ? ` · [run](${opts.runUrl})` : ""}</sub>`,
