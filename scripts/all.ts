@@ -73,7 +73,7 @@ export function seamSteps(o: AllOptions): Step[] {
     },
     {
       name: "fixtures",
-      description: "rebuild the fixture corpus from fixtures/src (C needs clang; else committed binaries stay)",
+      description: "rebuild the fixture corpus from fixtures/src (C and C++ need clang, Rust Debian's rustc; else committed binaries stay)",
       deps: ["tools"],
       command: "bun scripts/fixtures.ts build",
       inputs: () => ({ files: [...files(o.root, "fixtures/src/**"), ...fixtureFiles(), ...["fixtures.ts", "lib/manifest.ts"].map((f) => join(o.root, "scripts", f))], tools: toolPaths("jco"), options: null }),

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { buildFixtures, buildOne, composeWat, findClang, pathWithoutWasmOpt, PINNED_CLANG, verifyFixtures, type CheckRow } from "./fixtures.ts";
+import { buildFixtures, buildOne, composeWat, findClang, findRustc, libcxxMissing, pathWithoutWasmOpt, PINNED_CLANG, PINNED_RUSTC, skipNotices, verifyFixtures, type CheckRow } from "./fixtures.ts";
 import { mapLimit } from "./lib/pool.ts";
 import { DEFAULT_MANIFEST, findCall, judgeRun, loadManifest, parseManifest, updateManifestHashes, type Fixture } from "./lib/manifest.ts";
 import { SeamError } from "./lib/errors.ts";
@@ -9,6 +9,7 @@ import { sha256, sha256File } from "./lib/fsx.ts";
 import type { RunRecord } from "./lib/records.ts";
 import { runScript, tempDir } from "./lib/testkit.ts";
 import { requireTool, ROOT } from "./lib/tools.ts";
+import { runProcess } from "./lib/proc.ts";
 
 // Engine and build checks start a node process per run (~0.5-1 s each on two cores).
 setDefaultTimeout(600_000);
@@ -60,6 +61,19 @@ describe("the corpus", () => {
     }
     expect(fixture("compute_composed").invoke.map((c) => c.result)).toEqual(["42", "7"]);
     expect(fixture("command_composed").kind).toBe("command");
+  });
+
+  test("carries upstream's three Tier C commands, each printing upstream's line", () => {
+    const line = (name: string) => {
+      const e = fixture(name).expect;
+      return e?.kind === "exit" ? e.stdout : undefined;
+    };
+    expect(line("hello_c_cli")).toBe("Hello wasm component world from C!\n");
+    expect(line("hello_rust")).toBe("Hello wasm component world from Rust!\n");
+    expect(line("hello_cpp_cli")).toBe("Hello wasm component world from C++!\n");
+    expect([fixture("hello_rust").build, fixture("hello_cpp_cli").build]).toEqual(["rust-command", "cpp-command"]);
+    expect(fixture("rust_args_env_stdin")).toMatchObject({ kind: "command", args: ["alpha", "two words", "ünïcode"], env: { SEAM_FX_GREETING: "hello from the host", SEAM_FX_NUMBER: "42" } });
+    expect(fixture("rust_args_env_stdin").stdin?.length).toBeGreaterThan(0);
   });
 
   test("every committed binary matches its manifest hash", () => {
@@ -149,6 +163,23 @@ describe("manifest validation", () => {
     const { problems } = parseManifest(readFileSync(path, "utf8"), path);
     expect(problems.map((p) => `${p.line} ${p.fixture} ${p.field}`)).toEqual(["17 one sumary", "12 one expect.stdout", "16 one meld.shared.message"]);
     expect(errorOf(path).hint).toContain("2 more problem(s)");
+  });
+
+  test("a Rust or C++ build without its .c entry point, or with a stray file, names the field and the rule", () => {
+    const rust = write([entry({ build: "rust-command", sources: "[src/one.rs]" })]);
+    expect(parseManifest(readFileSync(rust, "utf8"), rust, { checkFiles: false }).problems.map((p) => `${p.field}: ${p.message}`)).toEqual([
+      "sources: a rust-command build takes .rs files (the first is the crate root) and the .c entry point (src/c/seam_start.c)",
+    ]);
+    const plain = write([entry({ build: "rust-command-plain", sources: "[src/one.rs, src/c/seam_start.c]" })]);
+    expect(parseManifest(readFileSync(plain, "utf8"), plain, { checkFiles: false }).problems.map((p) => p.message)).toEqual([
+      "a rust-command-plain build takes .rs files only (the first is the crate root)",
+    ]);
+    const cpp = write([entry({ build: "cpp-command", sources: "[src/one.cpp, src/one.wat, src/c/seam_start.c]" })]);
+    expect(parseManifest(readFileSync(cpp, "utf8"), cpp, { checkFiles: false }).problems.map((p) => p.message)).toEqual([
+      "a cpp-command build takes .cpp files and the .c entry point (src/c/seam_start.c)",
+    ]);
+    const good = write([entry({ build: "cpp-command", sources: "[src/one.cpp, src/c/seam_start.c]" })]);
+    expect(parseManifest(readFileSync(good, "utf8"), good, { checkFiles: false }).problems).toEqual([]);
   });
 
   test("a YAML syntax error keeps its position", () => {
@@ -279,11 +310,87 @@ describe("build", () => {
     ]);
   });
 
-  test("a rebuild reproduces every committed binary byte for byte (C fixtures when the pinned clang is present)", async () => {
+  test("without rustc the Rust fixtures are skipped with their own line, apart from the C and C++ ones", async () => {
+    const r = await buildFixtures({ check: true, only: ["hello_c_cli", "hello_rust", "rust_args_env_stdin_plain", "hello_cpp_cli", "compute_composed"], env: { PATH: "/nonexistent", RUSTC: "/nonexistent/rustc" } });
+    expect(r.tools.rustc).toBeNull();
+    expect(r.notices).toEqual(["clang not found on PATH; C and C++ fixtures not rebuilt, committed binaries kept", "RUSTC=/nonexistent/rustc does not exist; Rust fixtures not rebuilt, committed binaries kept"]);
+    expect(r.fixtures.map((f) => [f.name, f.status, f.why])).toEqual([
+      ["hello_c_cli", "skipped", r.notices[0]],
+      ["compute_composed", "unchanged", undefined],
+      ["hello_rust", "skipped", r.notices[1]],
+      ["rust_args_env_stdin_plain", "skipped", r.notices[1]],
+      ["hello_cpp_cli", "skipped", r.notices[0]],
+    ]);
+  });
+
+  test("a toolchain other than the pinned one is named and its fixtures are not compared", () => {
+    const notices = skipNotices([
+      { f: fixture("hello_rust"), why: "rustc 1.64.0 is not the pinned 1.63.0" },
+      { f: fixture("rust_args_env_stdin_plain"), why: "rustc 1.64.0 is not the pinned 1.63.0" },
+      { f: fixture("cpp_iostream"), why: "clang 15.0.7 is not the pinned 14.0.6" },
+      { f: fixture("args_env"), why: "clang 15.0.7 is not the pinned 14.0.6" },
+    ]);
+    expect([...notices.values()]).toEqual([
+      "rustc 1.64.0 is not the pinned 1.63.0; Rust fixtures not compared (their bytes depend on the rustc version)",
+      "clang 15.0.7 is not the pinned 14.0.6; C and C++ fixtures not compared (their bytes depend on the clang version)",
+    ]);
+  });
+
+  test("a rustc without the wasm32-wasi std (a rustup toolchain, say) is refused with the package to install", async () => {
+    const dir = tempDir("seam-rustc");
+    const rustc = join(dir, "rustc");
+    // Test double: answers -vV like rustup's rustc and fails the wasm32-wasi lookup as it does.
+    writeFileSync(rustc, '#!/bin/sh\nif [ "$1" = -vV ]; then printf "rustc 1.95.0 (59807616e 2026-04-14)\\nhost: x86_64-unknown-linux-gnu\\n"; exit 0; fi\necho "error: could not find specification for target \\"wasm32-wasi\\"" >&2; exit 1\n');
+    chmodSync(rustc, 0o755);
+    expect(await findRustc({ RUSTC: rustc })).toEqual({ why: `${rustc} 1.95.0 cannot build wasm32-wasi (libstd-rust-dev-wasm32 missing)` });
+    expect((await findRustc({ RUSTC: join(dir, "absent") })).why).toBe(`RUSTC=${join(dir, "absent")} does not exist`);
+  });
+
+  test("a rebuild reproduces every committed binary byte for byte (C, C++ and Rust when their pinned toolchains are present)", async () => {
     const clang = (await findClang()).clang;
+    const clangOk = clang?.version === PINNED_CLANG;
+    const cxxOk = clangOk && (await libcxxMissing(clang!.path)) === undefined;
+    const rustcOk = (await findRustc()).rustc?.version === PINNED_RUSTC;
     const r = await buildFixtures({ check: true });
-    const expected = MANIFEST.fixtures.map((f) => [f.name, f.build === "wat" || clang?.version === PINNED_CLANG ? "unchanged" : "skipped"]);
+    // rust-command links seam_start.c, so it needs clang too; rust-command-plain is rustc alone.
+    const usable = (build: string) =>
+      build === "wat" ? true : build === "cpp-command" ? cxxOk : build === "rust-command" ? rustcOk && clangOk : build === "rust-command-plain" ? rustcOk : clangOk;
+    const expected = MANIFEST.fixtures.map((f) => [f.name, usable(f.build) ? "unchanged" : "skipped"]);
     expect(r.fixtures.map((f) => [f.name, f.status])).toEqual(expected);
+  });
+
+  test("the Rust and C++ fixtures rebuild byte-identical from another folder and through npx (when their toolchains are present)", async () => {
+    const names = ["hello_rust", "rust_args_env_stdin", "rust_args_env_stdin_plain", "hello_cpp_cli", "cpp_iostream"];
+    // A copy of the sources elsewhere, built from an unrelated cwd with node_modules/.bin (binaryen's wasm-opt) first on PATH.
+    const copy = join(tempDir("seam-build-elsewhere"), "some", "checkout");
+    mkdirSync(join(copy, "src"), { recursive: true });
+    for (const sub of ["c", "rust", "cpp"]) mkdirSync(join(copy, "src", sub));
+    for (const name of names) for (const src of fixture(name).sources) copyFileSync(join(MANIFEST.dir, src), join(copy, src));
+    const text = readFileSync(DEFAULT_MANIFEST, "utf8");
+    writeFileSync(join(copy, "manifest.yaml"), text.slice(0, text.indexOf("  - name:")) + names.map(entryText).join(""));
+    for (const name of names) copyFileSync(fixture(name).file, join(copy, fixture(name).relFile));
+    const p = await runScript("fixtures.ts", ["build", "--check", "--json", "--manifest", join(copy, "manifest.yaml")], {
+      cwd: tempDir("seam-build-cwd"),
+      env: { PATH: [join(ROOT, "node_modules", ".bin"), process.env.PATH].join(delimiter) },
+    });
+    const r = JSON.parse(p.stdout) as { fixtures: { name: string; status: string }[]; tools: { clang: { path: string; version: string } | null; rustc: { version: string } | null } };
+    const clangOk = r.tools.clang?.version === PINNED_CLANG;
+    const rustcOk = r.tools.rustc?.version === PINNED_RUSTC;
+    const cxxOk = clangOk && (await libcxxMissing(r.tools.clang!.path)) === undefined;
+    const usable = (n: string) => (n.includes("cpp") ? cxxOk : n.endsWith("_plain") ? rustcOk : rustcOk && clangOk);
+    expect(r.fixtures.map((f) => [f.name, f.status])).toEqual(names.map((n) => [n, usable(n) ? "unchanged" : "skipped"]));
+    expect(p.code).toBe(0);
+  });
+
+  test("the plain Rust build's cabi_realloc export is wasm-ld's constructor wrapper; seam_start's builds export it bare", async () => {
+    const jco = requireTool("jco").path;
+    const exported = async (name: string) => {
+      const p = await runProcess([jco, "print", fixture(name).file], { timeoutMs: 60_000 });
+      return p.stdout.match(/\(export "cabi_realloc" \(func \$([^\s)]+)\)\)/)?.[1];
+    };
+    expect(await exported("rust_args_env_stdin_plain")).toBe("cabi_realloc.command_export");
+    expect(await exported("rust_args_env_stdin")).toBe("cabi_realloc");
+    expect(await exported("cpp_iostream")).toBe("cabi_realloc");
   });
 
   test("building in two different folders gives the same bytes (no paths or times leak in)", async () => {

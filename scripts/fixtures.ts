@@ -10,9 +10,9 @@
  * Exit: 0 ok; 1 a rebuild differs (--check) or a fixture does not do what the manifest says;
  *       2 usage error or bad manifest; 3 a required tool (jco, the engine, meld) is missing
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
+import { basename, delimiter, join, resolve } from "node:path";
 import { color, parseCli, progress, runCli } from "./lib/cli.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
 import { atomicWrite, sha256 } from "./lib/fsx.ts";
@@ -25,14 +25,26 @@ import { fuse } from "./fuse.ts";
 import { runComponent } from "./run-kiln.ts";
 import { FUSE_FLAGS } from "./lib/records.ts";
 
-/** The clang the committed C fixtures were built with; another version gives other bytes. */
+/** The clang the committed C and C++ fixtures were built with (Debian's clang 14, with libc++ 14 from
+ * the same LLVM release for C++); another version gives other bytes. */
 export const PINNED_CLANG = "14.0.6";
+/** The rustc the committed Rust fixtures were built with (Debian's rustc + libstd-rust-dev-wasm32). */
+export const PINNED_RUSTC = "1.63.0";
+/** Debian's rustc, by explicit path: a rustup toolchain earlier on PATH usually has no wasm32-wasi. */
+export const DEBIAN_RUSTC = "/usr/bin/rustc";
 
 /** Optimised, no debug info (wasi-libc's own DWARF is stripped at link): with -ffile-prefix-map and
  * relative source paths the output depends only on the sources and the toolchain. */
-const C_FLAGS = ["--target=wasm32-wasi", "-O2", "-g0", "-Wall", "-Wl,--strip-debug"];
+const C_COMPILE_FLAGS = ["--target=wasm32-wasi", "-O2", "-g0", "-Wall"];
+const C_FLAGS = [...C_COMPILE_FLAGS, "-Wl,--strip-debug"];
+/** clang++ (the g++ driver mode links libc++ and libc++abi); wasm32-wasi has no C++ exceptions. */
+const CXX_FLAGS = ["--driver-mode=g++", "--target=wasm32-wasi", "-std=c++17", "-O2", "-g0", "-Wall", "-fno-exceptions", "-Wl,--strip-debug"];
 /** seam_start.c provides _start and cabi_realloc (see its header for why). */
 const SEAM_START_FLAGS = ["-nostartfiles", "-Wl,--no-entry"];
+/** seam_start.c's _start calls rustc 1.63's entry, as wasi-libc's crt1 does (see its header). */
+const RUST_START_DEFINES = ["-DSEAM_MAIN=__original_main"];
+/** Optimised, one codegen unit, std's DWARF stripped at link (--remap-path-prefix covers our own paths). */
+const RUST_FLAGS = ["--target", "wasm32-wasi", "--edition", "2021", "--crate-type", "bin", "-C", "opt-level=2", "-C", "codegen-units=1", "-C", "strip=debuginfo"];
 
 export interface ClangInfo {
   path: string;
@@ -57,6 +69,118 @@ export async function findClang(env: Record<string, string | undefined> = proces
   return { clang: { path, version } };
 }
 
+export interface RustcInfo {
+  path: string;
+  version: string;
+  /** rustc's own wasm32-wasi wasi-libc (libc.a, crt1-command.o), the -L for a link without its crt1. */
+  selfContained: string;
+}
+
+/**
+ * Finds a rustc that can link wasm32-wasi commands: $RUSTC, else Debian's /usr/bin/rustc (never PATH),
+ * with its wasm32-wasi std (libstd-rust-dev-wasm32) and rust-lld (Debian: a link to lld-14).
+ */
+export async function findRustc(env: Record<string, string | undefined> = process.env): Promise<{ rustc?: RustcInfo; why?: string }> {
+  const path = env.RUSTC || DEBIAN_RUSTC;
+  if (!existsSync(path)) return { why: env.RUSTC ? `RUSTC=${env.RUSTC} does not exist` : `rustc not found at ${DEBIAN_RUSTC} (Debian's rustc)` };
+  const v = await runProcess([path, "-vV"], { timeoutMs: 20_000 });
+  const version = v.stdout.match(/^rustc (\d+\.\d+\.\d+)/)?.[1];
+  const host = v.stdout.match(/^host: (\S+)$/m)?.[1];
+  if (v.code !== 0 || !version || !host) return { why: `${path} -vV did not name a rustc version` };
+  const lib = await runProcess([path, "--target", "wasm32-wasi", "--print", "target-libdir"], { timeoutMs: 20_000 });
+  const libdir = lib.stdout.trim();
+  if (lib.code !== 0 || !libdir.startsWith("/") || !existsSync(libdir) || !readdirSync(libdir).some((n) => /^libstd-.*\.rlib$/.test(n))) {
+    return { why: `${path} ${version} cannot build wasm32-wasi (libstd-rust-dev-wasm32 missing)` };
+  }
+  const selfContained = join(libdir, "self-contained");
+  if (!existsSync(join(selfContained, "libc.a"))) return { why: `${path} has no wasm32-wasi libc in ${selfContained} (libstd-rust-dev-wasm32 incomplete)` };
+  const sysroot = (await runProcess([path, "--print", "sysroot"], { timeoutMs: 20_000 })).stdout.trim();
+  const lldDirs = [join(sysroot, "lib", "rustlib", host, "bin"), ...pathWithoutWasmOpt(env.PATH).split(delimiter).filter(Boolean)];
+  if (!lldDirs.some((d) => existsSync(join(d, "rust-lld")))) return { why: `rust-lld not found for ${path} (Debian's rustc links wasm32 with it; it needs lld-14)` };
+  return { rustc: { path, version, selfContained } };
+}
+
+/** Whether clang can link C++ for wasm32-wasi: undefined when it can, else why not. */
+export async function libcxxMissing(clang: string): Promise<string | undefined> {
+  for (const [lib, pkg] of [["libc++.a", "libc++-14-dev-wasm32"], ["libc++abi.a", "libc++abi-14-dev-wasm32"]] as const) {
+    const p = await runProcess([clang, "--target=wasm32-wasi", `-print-file-name=${lib}`], { timeoutMs: 20_000 });
+    const file = p.stdout.trim();
+    if (p.code !== 0 || !file.startsWith("/") || !existsSync(file)) return `${clang} cannot link C++ for wasm32-wasi (${pkg} missing)`;
+  }
+  return undefined;
+}
+
+/** The source language of a build recipe, as the skip notices name it (null: needs no native toolchain). */
+export function recipeLanguage(build: Fixture["build"]): "C" | "C++" | "Rust" | null {
+  if (build === "wat") return null;
+  if (build === "cpp-command") return "C++";
+  return build.startsWith("rust-") ? "Rust" : "C";
+}
+
+type Toolchain = "clang" | "libc++" | "rustc";
+/** What each recipe needs, in the order a missing piece is reported (a rust-command's entry point is C). */
+const NEEDS: Record<Fixture["build"], readonly Toolchain[]> = {
+  "c-command": ["clang"],
+  "c-command-plain": ["clang"],
+  "c-compose": ["clang"],
+  "cpp-command": ["clang", "libc++"],
+  "rust-command": ["rustc", "clang"],
+  "rust-command-plain": ["rustc"],
+  wat: [],
+};
+
+export interface Toolchains {
+  clang?: ClangInfo;
+  rustc?: RustcInfo;
+  /** Why each toolchain cannot be used for this build (absent: usable). */
+  unusable: Partial<Record<Toolchain, string>>;
+}
+
+/** Looks up every native toolchain the selected fixtures need; with `check`, a version other than the
+ * pinned one makes the toolchain unusable (its bytes would differ from the committed ones). */
+export async function findToolchains(fixtures: Fixture[], env: Record<string, string | undefined>, check: boolean): Promise<Toolchains> {
+  const needed = new Set(fixtures.flatMap((f) => NEEDS[f.build]));
+  const t: Toolchains = { unusable: {} };
+  if (needed.has("clang")) {
+    const found = await findClang(env);
+    t.clang = found.clang;
+    if (!found.clang) t.unusable.clang = found.why;
+    else if (check && found.clang.version !== PINNED_CLANG) t.unusable.clang = `clang ${found.clang.version} is not the pinned ${PINNED_CLANG}`;
+    if (found.clang && needed.has("libc++")) {
+      const why = await libcxxMissing(found.clang.path);
+      if (why) t.unusable["libc++"] = why;
+    }
+  }
+  if (needed.has("rustc")) {
+    const found = await findRustc(env);
+    t.rustc = found.rustc;
+    if (!found.rustc) t.unusable.rustc = found.why;
+    else if (check && found.rustc.version !== PINNED_RUSTC) t.unusable.rustc = `rustc ${found.rustc.version} is not the pinned ${PINNED_RUSTC}`;
+  }
+  return t;
+}
+
+/** Why a fixture cannot be built with these toolchains (undefined: it can). */
+export function buildBlocker(f: Fixture, t: Toolchains): string | undefined {
+  for (const need of NEEDS[f.build]) if (t.unusable[need]) return t.unusable[need];
+  return undefined;
+}
+
+/** One notice per reason, naming the languages it stops, keyed by the reason: "clang not found on PATH"
+ * → "clang not found on PATH; C fixtures not rebuilt, committed binaries kept". */
+export function skipNotices(skipped: { f: Fixture; why: string }[]): Map<string, string> {
+  const byWhy = new Map<string, Set<string>>();
+  for (const { f, why } of skipped) byWhy.set(why, (byWhy.get(why) ?? new Set()).add(recipeLanguage(f.build)!));
+  return new Map(
+    [...byWhy].map(([why, langs]) => {
+      const order = ["C", "C++", "Rust"].filter((l) => langs.has(l));
+      const names = order.length > 1 ? `${order.slice(0, -1).join(", ")} and ${order[order.length - 1]}` : order[0];
+      const pin = /^(\S+) \S+ is not the pinned /.exec(why);
+      return [why, pin ? `${why}; ${names} fixtures not compared (their bytes depend on the ${pin[1]} version)` : `${why}; ${names} fixtures not rebuilt, committed binaries kept`];
+    }),
+  );
+}
+
 function selectFixtures(all: Fixture[], only: string[] | undefined): Fixture[] {
   if (!only?.length) return all;
   const unknown = only.filter((n) => !all.some((f) => f.name === n));
@@ -79,6 +203,19 @@ async function must(argv: string[], cwd: string, what: string): Promise<void> {
     const line = (p.stderr || p.stdout).split("\n").find((l) => l.trim()) ?? `exit ${p.code}`;
     throw new SeamError(`${what} failed: ${line.trim()}`, { hint: argv.join(" "), exitCode: EXIT.fail });
   }
+}
+
+/** Compiles a fixture's .c sources (the seam_start.c entry point of a Rust or C++ command) to objects
+ * in `outDir`, for the Rust or C++ link; returns their paths. */
+async function compileC(f: Fixture, dir: string, outDir: string, clang: string | undefined, defines: string[] = []): Promise<string[]> {
+  if (!clang) throw new SeamError(`clang is needed to build ${f.name} (its entry point is C)`, { exitCode: EXIT.missingTool });
+  const objects: string[] = [];
+  for (const src of f.sources.filter((s) => s.endsWith(".c"))) {
+    const obj = join(outDir, `${f.name}.${basename(src, ".c")}.o`);
+    await must([clang, ...C_COMPILE_FLAGS, ...defines, `-ffile-prefix-map=${dir}=.`, "-c", src, "-o", obj], dir, `clang ${src}`);
+    objects.push(obj);
+  }
+  return objects;
 }
 
 /** A top-level form of printed component text: its first line's index and the lines it spans. */
@@ -147,14 +284,34 @@ export function composeWat(template: string, consumerWat: string): string {
 
 /** Builds one fixture into `outDir`; returns the path of the component. Sources are passed relative to
  * the manifest's folder and clang runs there, so no absolute path reaches the output. */
-export async function buildOne(f: Fixture, dir: string, outDir: string, tools: { jco: string; clang?: string }): Promise<string> {
+export async function buildOne(f: Fixture, dir: string, outDir: string, tools: { jco: string; clang?: string; rustc?: RustcInfo }): Promise<string> {
   const out = join(outDir, `${f.name}.wasm`);
   if (f.build === "wat") {
     await must([tools.jco, "parse", f.sources[0]!, "-o", out], dir, `jco parse ${f.sources[0]}`);
     return out;
   }
-  if (!tools.clang) throw new SeamError(`clang is needed to build ${f.name}`, { exitCode: EXIT.missingTool });
   const core = join(outDir, `${f.name}.core.wasm`);
+  if (f.build === "rust-command" || f.build === "rust-command-plain") {
+    if (!tools.rustc) throw new SeamError(`rustc is needed to build ${f.name}`, { exitCode: EXIT.missingTool });
+    const rustc = [tools.rustc.path, ...RUST_FLAGS, "--crate-name", f.name, `--remap-path-prefix=${dir}=.`];
+    if (f.build === "rust-command") {
+      // rustc's own link takes wasi-libc's crt1, whose _start leaves the constructors to wasm-ld's export
+      // wrappers; link seam_start.c instead (as a C command does) and rustc's wasi-libc from its folder.
+      const start = await compileC(f, dir, outDir, tools.clang, RUST_START_DEFINES);
+      rustc.push("-C", "link-self-contained=no", "-L", `native=${tools.rustc.selfContained}`, "-C", "link-arg=--no-entry", ...start.flatMap((o) => ["-C", `link-arg=${o}`]));
+    }
+    await must([...rustc, "-o", core, f.sources[0]!], dir, `rustc ${f.name}`);
+    await must([tools.jco, "new", core, "--wasi-command", "-o", out], dir, `jco new ${f.name}`);
+    return out;
+  }
+  if (!tools.clang) throw new SeamError(`clang is needed to build ${f.name}`, { exitCode: EXIT.missingTool });
+  if (f.build === "cpp-command") {
+    const start = await compileC(f, dir, outDir, tools.clang);
+    const cxxSources = f.sources.filter((s) => s.endsWith(".cpp"));
+    await must([tools.clang, ...CXX_FLAGS, `-ffile-prefix-map=${dir}=.`, ...SEAM_START_FLAGS, "-o", core, ...cxxSources, ...start], dir, `clang++ ${f.name}`);
+    await must([tools.jco, "new", core, "--wasi-command", "-o", out], dir, `jco new ${f.name}`);
+    return out;
+  }
   const startFlags = f.build === "c-command-plain" ? [] : SEAM_START_FLAGS;
   const cSources = f.sources.filter((s) => s.endsWith(".c"));
   await must([tools.clang, ...C_FLAGS, `-ffile-prefix-map=${dir}=.`, ...startFlags, "-o", core, ...cSources], dir, `clang ${f.name}`);
@@ -196,9 +353,10 @@ export interface BuiltFixture {
 export interface BuildReport {
   schema: "seam.fixtures-build/1";
   check: boolean;
-  tools: { jco: { path: string; version: string }; clang: ClangInfo | null };
+  /** The native toolchains found (null: not needed by the selected fixtures, or not found). */
+  tools: { jco: { path: string; version: string }; clang: ClangInfo | null; rustc: RustcInfo | null };
   fixtures: BuiltFixture[];
-  /** Lines a reader must not miss (clang missing, a different clang). */
+  /** Lines a reader must not miss (a toolchain missing or not the pinned version), one per reason. */
   notices: string[];
   manifestUpdated: boolean;
 }
@@ -208,7 +366,7 @@ export interface BuildOptions {
   only?: string[];
   /** Rebuild into a temp folder and compare with the committed files; write nothing. */
   check?: boolean;
-  /** Environment for the clang lookup (tests inject one); defaults to process.env. */
+  /** Environment for the clang and rustc lookups (tests inject one); defaults to process.env. */
   env?: Record<string, string | undefined>;
   jobs?: number;
   onProgress?: (line: string) => void;
@@ -216,26 +374,29 @@ export interface BuildOptions {
 
 /**
  * Rebuilds the fixtures. Without `check` it writes every changed binary and the manifest's sha256 values
- * (atomically); with `check` it writes nothing and marks each fixture unchanged or differs. C fixtures
- * are skipped, binaries kept, when no suitable clang is present (users need no clang).
+ * (atomically); with `check` it writes nothing and marks each fixture unchanged or differs. C, C++ and
+ * Rust fixtures are skipped, binaries kept, when their toolchain is absent (users need none of them).
  */
 export async function buildFixtures(opts: BuildOptions = {}): Promise<BuildReport> {
   const manifestPath = opts.manifestPath ?? DEFAULT_MANIFEST;
   const manifest = loadManifest(manifestPath, { checkFiles: false });
   const fixtures = selectFixtures(manifest.fixtures, opts.only);
   const jco = requireTool("jco");
-  const found = await findClang(opts.env);
-  const notices: string[] = [];
-  let clangSkip: string | undefined;
-  if (!found.clang) clangSkip = `${found.why}; C fixtures not rebuilt, committed binaries kept`;
-  else if (opts.check && found.clang.version !== PINNED_CLANG) clangSkip = `clang ${found.clang.version} is not the pinned ${PINNED_CLANG}; C fixtures not compared (their bytes depend on the clang version)`;
-  if (clangSkip && fixtures.some((f) => f.build !== "wat")) notices.push(clangSkip);
+  const toolchains = await findToolchains(fixtures, opts.env ?? process.env, opts.check ?? false);
+  const blocked = fixtures.flatMap((f) => {
+    const why = buildBlocker(f, toolchains);
+    return why ? [{ f, why }] : [];
+  });
+  const skipLines = skipNotices(blocked);
+  const notices = [...skipLines.values()];
+  const skipWhy = new Map(blocked.map(({ f, why }) => [f.name, skipLines.get(why)!]));
   const work = mkdtempSync(join(tmpdir(), "seam-fixtures-"));
   try {
     // Everything is built before anything is written, so a failing build leaves the corpus as it was.
     const built = await mapLimit(fixtures, opts.jobs ?? 2, async (f): Promise<{ result: BuiltFixture; bytes?: Uint8Array }> => {
-      if (f.build !== "wat" && clangSkip) return { result: { name: f.name, status: "skipped", sha256: null, recorded: f.sha256, why: clangSkip } };
-      const bytes = readFileSync(await buildOne(f, manifest.dir, work, { jco: jco.path, clang: found.clang?.path }));
+      const skip = skipWhy.get(f.name);
+      if (skip) return { result: { name: f.name, status: "skipped", sha256: null, recorded: f.sha256, why: skip } };
+      const bytes = readFileSync(await buildOne(f, manifest.dir, work, { jco: jco.path, clang: toolchains.clang?.path, rustc: toolchains.rustc }));
       const hash = sha256(bytes);
       const committed = existsSync(f.file) ? sha256(readFileSync(f.file)) : null;
       const status: BuildStatus = committed === hash && f.sha256 === hash ? "unchanged" : opts.check ? "differs" : "updated";
@@ -258,7 +419,7 @@ export async function buildFixtures(opts: BuildOptions = {}): Promise<BuildRepor
     return {
       schema: "seam.fixtures-build/1",
       check: opts.check ?? false,
-      tools: { jco: { path: jco.path, version: await toolVersion(jco) }, clang: found.clang ?? null },
+      tools: { jco: { path: jco.path, version: await toolVersion(jco) }, clang: toolchains.clang ?? null, rustc: toolchains.rustc ?? null },
       fixtures: results,
       notices,
       manifestUpdated,
@@ -428,9 +589,11 @@ Usage: bun scripts/fixtures.ts build [--check] [--fixture NAME]... [--manifest F
        bun scripts/fixtures.ts verify [--run] [--fused] [--engine jco|wasmtime] [--fixture NAME]... [--jobs N]
          [--manifest FILE] [--json]
 
-build            rebuild fixtures/*.wasm from fixtures/src/ (clang for C, jco for WAT and the preview1
-                 adapter) and write new hashes into the manifest; without clang the C fixtures are
-                 skipped and the committed binaries stay
+build            rebuild fixtures/*.wasm from fixtures/src/ (clang for C, clang++ and libc++ for C++,
+                 Debian's rustc for Rust, jco for WAT and the preview1 adapter) and write new hashes
+                 into the manifest; a fixture whose toolchain is missing is skipped (one line says
+                 why) and its committed binary stays
+                 env: CLANG=/path/to/clang (else PATH), RUSTC=/path/to/rustc (else /usr/bin/rustc)
   --check        rebuild into a temp folder and compare with the committed files; write nothing
 verify           load the manifest (every field, with file:line errors) and check the committed hashes
   --run          also run every fixture on the reference engine and judge it (default engine jco)

@@ -20,11 +20,14 @@ export type FixtureKind = "command" | "invoke";
 /** c-command: our C + seam_start.c, adapted with jco's preview1 command adapter; c-command-plain: the
  * same with wasi-libc's own crt1 (the usual way, which meld refuses); c-compose: a c-command that
  * imports a WIT interface (one .wit), nested in a composition template (one .wat) with its provider;
- * wat: one component-model WAT file. */
-export type BuildRecipe = "c-command" | "c-command-plain" | "c-compose" | "wat";
+ * rust-command: a Rust program (the first .rs is the crate root) linked by Debian's rustc with
+ * seam_start.c in place of wasi-libc's crt1, adapted like a c-command; rust-command-plain: the same
+ * with rustc's own link (crt1, so wasm-ld wraps every export in the constructors); cpp-command: C++
+ * (clang++ and libc++) with seam_start.c, adapted like a c-command; wat: one component-model WAT file. */
+export type BuildRecipe = "c-command" | "c-command-plain" | "c-compose" | "rust-command" | "rust-command-plain" | "cpp-command" | "wat";
 export { MEMORY_MODES, type MemoryMode } from "./records.ts";
 const KINDS: readonly FixtureKind[] = ["command", "invoke"];
-const RECIPES: readonly BuildRecipe[] = ["c-command", "c-command-plain", "c-compose", "wat"];
+const RECIPES: readonly BuildRecipe[] = ["c-command", "c-command-plain", "c-compose", "rust-command", "rust-command-plain", "cpp-command", "wat"];
 
 /** What a command fixture must do: exit with a status and print exact bytes, or trap. */
 export type CommandExpectation =
@@ -439,6 +442,15 @@ export function parseManifest(text: string, path: string, opts: ParseOptions = {
       const count = (ext: string) => src.values.filter((s) => s.endsWith(ext)).length;
       if (build === "c-compose" && (count(".wit") !== 1 || count(".wat") !== 1 || count(".c") === 0 || count(".c") + 2 !== src.values.length)) {
         c.at(e.get("sources"), "sources", "a c-compose build takes .c files, one .wit and one .wat template");
+      }
+      if (build === "rust-command" && (!src.values[0]?.endsWith(".rs") || count(".c") === 0 || count(".rs") + count(".c") !== src.values.length)) {
+        c.at(e.get("sources"), "sources", "a rust-command build takes .rs files (the first is the crate root) and the .c entry point (src/c/seam_start.c)");
+      }
+      if (build === "rust-command-plain" && (!src.values[0]?.endsWith(".rs") || count(".rs") !== src.values.length)) {
+        c.at(e.get("sources"), "sources", "a rust-command-plain build takes .rs files only (the first is the crate root)");
+      }
+      if (build === "cpp-command" && (count(".cpp") === 0 || count(".c") === 0 || count(".cpp") + count(".c") !== src.values.length)) {
+        c.at(e.get("sources"), "sources", "a cpp-command build takes .cpp files and the .c entry point (src/c/seam_start.c)");
       }
     }
 
