@@ -6,17 +6,19 @@
  * all.ts's no-op rerun next to its cold run, and `tier-c compare` on two generated 2,000-row results.
  * Benchmarks, not tests: they report, they do not assert.
  * Called by: people changing those scripts (`npm run bench`); numbers go into issue notes.
- * Usage: bun scripts/bench.ts [help|run-kiln|tier-c|ls-gate|all|compare]... [--reps N] [--json]
+ * Usage: bun scripts/bench.ts [help|run-kiln|tier-c|ls-gate|all|compare|builds]... [--reps N] [--json]
  * Exit: 0 measured (each goal is printed as met or missed), 2 usage error, 3 a tool is missing
  */
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCli, progress, runCli } from "./lib/cli.ts";
 import { EXIT, usageError } from "./lib/errors.ts";
 import { launchCount, runProcess } from "./lib/proc.ts";
 import { requireTool, ROOT } from "./lib/tools.ts";
-import { loadFixtures, runMatrix } from "./tier-c.ts";
+import { loadFixtures, runMatrix, type ToolChoice } from "./tier-c.ts";
+import { writeFakeKilnd } from "./lib/fake-kilnd.ts";
+import type { MemoryMode } from "./lib/records.ts";
 import { writeReports } from "./lib/tierc-report.ts";
 import { benchLsGate } from "./bench-ls-gate.ts";
 import { compareReports, loadResults, renderCompareMarkdown } from "./lib/compare.ts";
@@ -127,6 +129,52 @@ export async function benchAll(targets: string[]): Promise<Measure[]> {
   ];
 }
 
+/**
+ * Two kilnd builds in one tier-c run against one: the fuse and reference cells are shared, so two builds
+ * should cost their kiln cells twice and the rest once. Wall clock, -j2, result cache off (jco's
+ * transpile cache warmed first): T0 without kilnd (the shared cells), T1 with one, T2 with two, each the
+ * median of `reps`; ideal = T0 + 2·(T1 − T0). kilnd is $KILND when set, else the replaying test double
+ * (scripts/lib/fake-kilnd.ts); the second build is a copy with one byte more, so nothing of the first's
+ * is reused.
+ */
+export async function benchBuilds(reps: number): Promise<Measure[]> {
+  const fixtures = loadFixtures(join(ROOT, "fixtures", "manifest.yaml"), []);
+  const dir = mkdtempSync(join(tmpdir(), "seam-bench-builds-"));
+  try {
+    const real = process.env.KILND && existsSync(process.env.KILND) ? process.env.KILND : undefined;
+    const a = real ?? writeFakeKilnd(dir);
+    const b = join(dir, "kilnd-b");
+    copyFileSync(a, b);
+    appendFileSync(b, real ? "\0" : "# a second build\n");
+    chmodSync(b, 0o755);
+    const env = { ...process.env, KILND: undefined, MELD_KILND: undefined, FAKE_KILND_SCENARIO: "auto" };
+    const common = { fixtures, modes: ["multi"] as MemoryMode[], strict: false, ledger: [], reference: "jco" as const, timeoutMs: 120_000, jobs: 2, cache: false, env };
+    const run = async (tag: string, kilnd: ToolChoice[]) => {
+      const t = performance.now();
+      const r = await runMatrix({ ...common, outDir: join(dir, tag), kilnd });
+      return { ms: Math.round(performance.now() - t), rows: r.rows.length };
+    };
+    await run("warm", [{ path: a }]); // jco's transpile cache, file caches: warm for all three
+    const timed = async (tag: string, kilnd: ToolChoice[]) => {
+      const xs = [];
+      for (let i = 0; i < reps; i++) xs.push(await run(`${tag}${i}`, kilnd));
+      return { ms: median(xs.map((x) => x.ms)), rows: xs[0]!.rows };
+    };
+    progress("builds: no kilnd, one kilnd, two kilnds …");
+    const t0 = await timed("none", []);
+    const t1 = await timed("one", [{ path: a }]);
+    const t2 = await timed("two", [{ label: "a", path: a }, { label: "b", path: b }]);
+    const ideal = t0.ms + 2 * (t1.ms - t0.ms);
+    const inputs = `${fixtures.length} fixtures × multi × component,core, -j2, result cache off, kilnd ${real ? `$KILND (${real})` : "the replaying test double"}; T0 (no kilnd) ${t0.ms} ms, T1 (one) ${t1.ms} ms (${t1.rows} rows), T2 (two) ${t2.ms} ms (${t2.rows} rows); median of ${reps}`;
+    return [
+      { name: "two kilnd builds over ideal sharing", inputs: `T2 / (T0 + 2·(T1 − T0)) = ${t2.ms} / ${ideal}; ${inputs}`, value: +(t2.ms / ideal).toFixed(2), unit: "x", goal: "≤ 1.2×", met: t2.ms / ideal <= 1.2 },
+      { name: "two kilnd builds over two separate runs", inputs: `T2 / (2·T1) = ${t2.ms} / ${2 * t1.ms}`, value: +(t2.ms / (2 * t1.ms)).toFixed(2), unit: "x" },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** `tier-c compare` on two generated results of `rows` rows: in-process (read, parse, compare, render)
  * and as the CLI a person runs (bun's start included). */
 export async function benchCompare(reps: number, rows = 2_000): Promise<Measure[]> {
@@ -170,10 +218,11 @@ function render(ms: Measure[]): string {
 
 const HELP = `bench — seam's speed claims, measured side by side with their inputs
 
-Usage: bun scripts/bench.ts [help|run-kiln|tier-c|ls-gate|all|compare]... [--reps N] [--json]
+Usage: bun scripts/bench.ts [help|run-kiln|tier-c|ls-gate|all|compare|builds]... [--reps N] [--json]
   (default: help run-kiln tier-c compare; ls-gate generates and builds a 60-ID crate, about a minute;
    all runs the full pipeline cold, test suite included, several minutes; compare generates two
-   2,000-row results and compares them in-process and through the CLI)
+   2,000-row results and compares them in-process and through the CLI; builds times tier-c with no,
+   one and two kilnd builds (at most 3 reps each), $KILND or the replaying test double)
   --reps N   repetitions for the per-command medians (default 5)
   --json     the measures as JSON
 
@@ -199,6 +248,7 @@ async function main(argv: string[]): Promise<number> {
     "ls-gate": benchLsGateMeasures,
     all: () => benchAll(["tools", "fixtures", "fuse", "tier-c", "ls-gate"]),
     compare: () => benchCompare(reps),
+    builds: () => benchBuilds(Math.min(reps, 3)),
   };
   for (const w of which) if (!known[w]) throw usageError(`unknown benchmark: ${w}`, `known: ${Object.keys(known).join(", ")}`);
   const measures: Measure[] = [];

@@ -317,6 +317,34 @@ describe("the matrix with real meld and wasmtime, kilnd through the fake", () =>
     expect(lines.length).toBe(fixtures.length * 2 * 2);
   });
 
+  test("--kilnd A --kilnd B: each input fused once, one verdict column per build, the diff against the first", async () => {
+    const dir = tempDir("seam-builds");
+    // Two kilnd builds that differ: "old" is kilnd 0.4.4 as recorded (it refuses components), "new" runs them.
+    const old = writeFakeKilnd(dir, { FAKE_KILND_SCENARIO: "auto", FAKE_KILND_LOG: join(dir, "old.launches") }, "kilnd-old");
+    const next = writeFakeKilnd(dir, { FAKE_KILND_SCENARIO: "run", FAKE_KILND_LOG: join(dir, "new.launches") }, "kilnd-new");
+    const meld = requireTool("meld").path;
+    const counting = join(dir, "counting-meld");
+    writeFileSync(counting, `#!/bin/sh\n[ "$1" = fuse ] && echo "$@" >> '${join(dir, "meld.count")}'\nexec '${meld}' "$@"\n`);
+    chmodSync(counting, 0o755);
+    const r = await matrix(opts("builds", { kilnd: [{ label: "old", path: old }, { label: "new", path: next }], meld: counting, cache: false, modes: ["multi", "shared"] }));
+    // Fusions: one per fixture × mode (component form only here); bundles' repro.sh fuse original.wasm on purpose.
+    const fusions = readFileSync(join(dir, "meld.count"), "utf8").split("\n").filter((l) => l && !l.includes(" original.wasm "));
+    expect(fusions.length).toBe(fixtures.length * 2);
+    const runs = (f: string) => readFileSync(join(dir, f), "utf8").split("\n").filter((l) => l && !l.includes("--help") && !l.includes("--version") && !l.includes("fused.component.wasm")).length;
+    // Each build runs hello once and compute's two exports, on the original and on each mode's fused file.
+    const perBuild = 3 + 3 * 2;
+    expect([runs("old.launches"), runs("new.launches")]).toEqual([perBuild, perBuild]);
+    expect(r.builds?.map((b) => b.label)).toEqual(["old", "new"]);
+    expect(Object.fromEntries(r.rows.map((x) => [`${x.fixture}/${x.mode}/${x.build}`, x.verdict]))).toMatchObject({ "hello_c_cli/multi/old": "seam-bug", "hello_c_cli/multi/new": "pass", "compute_composed/multi/old": "pass", "compute_composed/multi/new": "pass" });
+    const diff = r.buildDiffs![0]!;
+    expect([diff.base.build, diff.head.build, diff.summary]).toEqual(["old", "new", "2 fixed, 0 regressed since base"]);
+    expect(diff.changes.map((c) => `${c.fixture} ${c.mode}: ${c.class}`)).toEqual(["hello_c_cli multi: fixed", "hello_c_cli shared: fixed"]);
+    const md = readFileSync(join(work, "builds", "summary.md"), "utf8");
+    expect(md).toContain("| fixture | memory | form | old | new | why (old) |");
+    expect(md).toContain("**new against old: 2 fixed, 0 regressed since base**");
+    expect(r.rows.find((x) => x.build === "old" && x.fixture === "hello_c_cli")!.bundle).toBe("hello_c_cli-multi-component-old");
+  });
+
   test("shards 1/2 and 2/2 merged give the same rows as one run", async () => {
     const strip = (r: TierCReport) => r.rows.map(({ cells, ...rest }) => ({ ...rest, cells: cells.map(({ ms, cached, ...c }) => c) }));
     const whole = await matrix(opts("whole", { scenario: "e0bbb" }));

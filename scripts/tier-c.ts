@@ -61,6 +61,12 @@ export interface MatrixFixture {
 
 export type RefEngine = "jco" | "wasmtime";
 
+/** A tool build given on the command line (`--kilnd old=PATH`). */
+export interface ToolChoice {
+  label?: string;
+  path: string;
+}
+
 export interface MatrixOptions {
   fixtures: MatrixFixture[];
   modes: MemoryMode[];
@@ -76,8 +82,9 @@ export interface MatrixOptions {
   reference: RefEngine;
   timeoutMs: number;
   fuel?: number;
-  kilnd?: string;
-  meld?: string;
+  /** The kilnd and meld builds: one path, or several (labelled) to compare builds in one run. */
+  kilnd?: string | ToolChoice[];
+  meld?: string | ToolChoice[];
   /** Environment for tool lookup and every tool run (tests inject KILND); defaults to process.env. */
   env?: Record<string, string | undefined>;
   onProgress?: (line: string) => void;
@@ -152,18 +159,26 @@ interface Fused {
   cached: boolean;
 }
 
+/** One kilnd × meld pairing of a run: its rows carry `label` when the run has several. */
+interface Build {
+  label: string;
+  kiln?: ToolIdentity;
+  meld?: ToolIdentity;
+}
+
 /** What one matrix run shares between its cells: options, cache, pool, tool identities, memo, notices. */
 interface Ctx {
   o: MatrixOptions & { forms: Form[] };
   cache: ResultCache;
   limit: <T>(fn: () => Promise<T>) => Promise<T>;
-  ids: { kiln?: ToolIdentity; meld?: ToolIdentity; ref: Partial<Record<RefEngine, ToolIdentity>> };
+  builds: Build[];
+  ref: Partial<Record<RefEngine, ToolIdentity>>;
   memo: Map<string, Promise<unknown>>;
   notices: string[];
   tick: (fixture: string, where: string, step: string, c: { status: string; ms: number; cached: boolean }) => void;
 }
 
-/** One promise per key per run: a cell two rows need (a fusion, the evidence run) runs once. */
+/** One promise per key per run: a cell several rows need (a fusion, an evidence run) runs once. */
 function once<T>(ctx: Ctx, key: string, make: () => Promise<T>): Promise<T> {
   if (!ctx.memo.has(key)) ctx.memo.set(key, make());
   return ctx.memo.get(key) as Promise<T>;
@@ -180,9 +195,9 @@ function judgeCell(fx: MatrixFixture, records: RunRecord[], cached: boolean): Ce
   return c;
 }
 
-async function runCell(ctx: Ctx, fx: MatrixFixture, engine: Engine, wasm: string, wasmSha: string): Promise<CellRun> {
+/** Runs `engine` on one wasm (its tool: `id`) for a fixture: the command once, or each invoke. */
+async function runCell(ctx: Ctx, fx: MatrixFixture, engine: Engine, id: ToolIdentity | undefined, wasm: string, wasmSha: string): Promise<CellRun> {
   const { o, cache } = ctx;
-  const id = engine === "kiln" ? ctx.ids.kiln : ctx.ids.ref[engine];
   if (!id) return skippedCell(`${engine === "kiln" ? "kilnd" : engine} absent (how to provide it: see the notices)`);
   const invokes = engine === "kiln" ? fx.invokes.filter((i) => !fx.referenceOnly?.includes(i)) : fx.invokes;
   const key = cache.key({ v: 3, code: SEAM_CODE, engine, tool: id.sha256, wasmSha, args: fx.args, env: fx.env, stdin: fx.stdin ? sha256(fx.stdin) : null, invokes, fuel: o.fuel, timeout: o.timeoutMs });
@@ -200,10 +215,10 @@ async function runCell(ctx: Ctx, fx: MatrixFixture, engine: Engine, wasm: string
   return judgeCell(fx, records, false);
 }
 
-function fuseCell(ctx: Ctx, fx: MatrixFixture, sha: string, mode: MemoryMode, form: Form): Promise<Fused> {
-  return once(ctx, `fuse|${fx.name}|${mode}|${form}`, async () => {
+/** meld's output of a fixture in one mode and form: once per meld build, whatever number of kilnds. */
+function fuseCell(ctx: Ctx, fx: MatrixFixture, sha: string, mode: MemoryMode, form: Form, meld: ToolIdentity | undefined): Promise<Fused> {
+  return once(ctx, `fuse|${fx.name}|${mode}|${form}|${meld?.path ?? ""}`, async () => {
     const { o, cache } = ctx;
-    const meld = ctx.ids.meld;
     if (!meld) return { rec: undefined, path: "", cached: false };
     const key = cache.key({ v: 3, code: SEAM_CODE, meld: meld.sha256, sha, mode, form, flags: FUSE_FLAGS });
     const path = cache.path(key, `${form}.fused.wasm`);
@@ -220,38 +235,66 @@ function fuseCell(ctx: Ctx, fx: MatrixFixture, sha: string, mode: MemoryMode, fo
   });
 }
 
-/** A cell on a fused file, run once per run whatever number of rows need it. */
-function fusedCell(ctx: Ctx, fx: MatrixFixture, f: Fused, engine: Engine, tag: string, step: string): Promise<CellRun> {
-  return once(ctx, `${engine}|${fx.name}|${tag}`, async () => {
+/** A cell on a fused file, run once per file and tool whatever number of rows need it. */
+function fusedCell(ctx: Ctx, fx: MatrixFixture, f: Fused, engine: Engine, id: ToolIdentity | undefined, tag: string, step: string): Promise<CellRun> {
+  return once(ctx, `${engine}|${id?.path ?? ""}|${fx.name}|${f.path}`, async () => {
     const out = f.rec?.verdict === "fused" ? f.rec.output! : undefined;
-    const c = out ? await runCell(ctx, fx, engine, f.path, out.sha256) : skippedCell(f.rec ? "nothing fused" : "meld absent");
+    const c = out ? await runCell(ctx, fx, engine, id, f.path, out.sha256) : skippedCell(f.rec ? "nothing fused" : "meld absent");
     ctx.tick(fx.name, tag, step, c);
     return c;
   });
 }
 
+/** `--kilnd [LABEL=]PATH`: a tool build, labelled for the table when a run has several. */
+export function parseToolChoice(text: string): ToolChoice {
+  const m = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(text);
+  return m ? { label: m[1]!, path: m[2]! } : { path: text };
+}
+
+function choices(x: string | ToolChoice[] | undefined): (ToolChoice | undefined)[] {
+  if (x === undefined || (Array.isArray(x) && x.length === 0)) return [undefined];
+  return typeof x === "string" ? [{ path: x }] : x;
+}
+
+/** The run's builds: every meld × every kilnd given, labelled by what varies (`old`, `meld1+new`). */
+async function resolveBuilds(o: MatrixOptions, cache: ResultCache, notices: string[]): Promise<Build[]> {
+  const resolveAll = (name: "kilnd" | "meld", list: (ToolChoice | undefined)[]) =>
+    Promise.all(
+      list.map(async (c, i) => {
+        const l = lookupTool(name, { flag: c?.path, env: o.env });
+        if (!l.found) {
+          const e = missingToolError(l);
+          notices.push(`${name === "kilnd" ? "kiln" : "fuse"} cells skipped${list.length > 1 ? ` for ${c?.label ?? `${name}${i + 1}`}` : ""} — ${e.message}; fix: ${e.hint}`);
+        }
+        return { label: c?.label ?? `${name}${i + 1}`, id: l.found ? await toolIdentity(cache.dir, l.found) : undefined };
+      }),
+    );
+  const [kilns, melds] = await Promise.all([resolveAll("kilnd", choices(o.kilnd)), resolveAll("meld", choices(o.meld))]);
+  const builds = melds.flatMap((m) => kilns.map((k) => ({ label: [melds.length > 1 ? m.label : "", kilns.length > 1 ? k.label : ""].filter(Boolean).join("+"), kiln: k.id, meld: m.id })));
+  const labels = builds.map((b) => b.label);
+  const twice = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (twice !== undefined) throw usageError(`two builds are labelled ${twice}`, "label each --kilnd/--meld: --kilnd old=PATH --kilnd new=PATH");
+  return builds;
+}
+
 async function matrixContext(o: MatrixOptions, fixtures: MatrixFixture[]): Promise<Ctx> {
   const forms = o.forms ?? [...FORMS];
   const cache = new ResultCache(join(o.outDir, ".cache"), o.cache);
-  const find = (name: "kilnd" | "meld" | "jco" | "wasmtime", flag?: string) => lookupTool(name, { flag, env: o.env });
-  const kilnL = find("kilnd", o.kilnd);
-  const meldL = find("meld", o.meld);
+  const notices: string[] = [];
   // Reference engines actually needed: the default, and any a fixture names instead.
   const refNames = [...new Set<RefEngine>([o.reference, ...fixtures.flatMap((f) => [f.reference?.original, ...o.modes.map((m) => f.reference?.fused?.[m])].filter((e): e is RefEngine => !!e))])];
-  const refLookups = Object.fromEntries(refNames.map((n) => [n, find(n)])) as Record<RefEngine, ReturnType<typeof find>>;
-  const ident = async (t: FoundTool | undefined) => (t ? toolIdentity(cache.dir, t) : undefined);
-  const [kiln, meld, ...refList] = await Promise.all([ident(kilnL.found), ident(meldL.found), ...refNames.map((n) => ident(refLookups[n].found))]);
-  const ref = Object.fromEntries(refNames.map((n, i) => [n, refList[i]])) as Partial<Record<RefEngine, ToolIdentity>>;
-  const missing = (l: typeof kilnL) => {
-    const e = missingToolError(l);
-    return `${e.message}; fix: ${e.hint}`;
-  };
-  const notices: string[] = [];
-  if (!kiln) notices.push(`kiln cells skipped — ${missing(kilnL)}`);
-  if (!meld) notices.push(`fuse cells skipped — ${missing(meldL)}`);
-  for (const n of refNames) if (!ref[n]) notices.push(`${n} reference cells skipped — ${missing(refLookups[n])}`);
-  const perFixture = 1 + (forms.includes("component") ? 1 : 0);
-  const perMode = 2 + (forms.includes("core") ? 1 : 0) + forms.length; // component fuse + evidence run, core fuse, kiln per form
+  const refLookups = refNames.map((n) => lookupTool(n, { env: o.env }));
+  const [builds, refList] = await Promise.all([resolveBuilds(o, cache, notices), Promise.all(refLookups.map((l) => (l.found ? toolIdentity(cache.dir, l.found) : undefined)))]);
+  refLookups.forEach((l, i) => {
+    if (!l.found) {
+      const e = missingToolError(l);
+      notices.push(`${refNames[i]} reference cells skipped — ${e.message}; fix: ${e.hint}`);
+    }
+  });
+  const kilns = new Set(builds.map((b) => b.kiln?.path)).size;
+  const melds = new Set(builds.map((b) => b.meld?.path)).size;
+  const perFixture = 1 + (forms.includes("component") ? kilns : 0);
+  const perMode = melds * (2 + (forms.includes("core") ? 1 : 0)) + builds.length * forms.length; // fuses + evidence runs, kiln per build and form
   const total = fixtures.length * (perFixture + o.modes.length * perMode);
   let done = 0;
   const say = o.onProgress ?? (() => {});
@@ -259,7 +302,8 @@ async function matrixContext(o: MatrixOptions, fixtures: MatrixFixture[]): Promi
     o: { ...o, forms },
     cache,
     limit: limiter(o.jobs),
-    ids: { kiln, meld, ref },
+    builds,
+    ref: Object.fromEntries(refNames.map((n, i) => [n, refList[i]])),
     memo: new Map(),
     notices,
     tick: (fixture, where, step, c) => say(`[${++done}/${total}] ${fixture} ${where} ${step} ${c.status}${c.cached ? " (cached)" : ` (${(c.ms / 1000).toFixed(1)} s)`}`),
@@ -272,23 +316,24 @@ async function fixtureRows(ctx: Ctx, fx: MatrixFixture): Promise<Row[]> {
   const { o } = ctx;
   const sha = sha256(readFileSync(fx.file));
   const refEngine = fx.reference?.original ?? o.reference;
-  const refOrig = runCell(ctx, fx, refEngine, fx.file, sha).then((c) => (ctx.tick(fx.name, "-", "reference(original)", c), c));
+  const refOrig = runCell(ctx, fx, refEngine, ctx.ref[refEngine], fx.file, sha).then((c) => (ctx.tick(fx.name, "-", "reference(original)", c), c));
   // kilnd has no unfused baseline in the core form: the original is a component.
-  const kilnOrig = o.forms.includes("component")
-    ? runCell(ctx, fx, "kiln", fx.file, sha).then((c) => (ctx.tick(fx.name, "-", "kiln(original)", c), c))
-    : Promise.resolve(skippedCell("no unfused baseline in the core form (the original is a component)"));
-  const rows = o.modes.flatMap((mode) => o.forms.map((form) => row(ctx, fx, sha, mode, form, refEngine, refOrig, kilnOrig)));
+  const kilnOrig = (b: Build) =>
+    o.forms.includes("component")
+      ? once(ctx, `kiln-orig|${fx.name}|${b.kiln?.path ?? ""}`, () => runCell(ctx, fx, "kiln", b.kiln, fx.file, sha).then((c) => (ctx.tick(fx.name, "-", "kiln(original)", c), c)))
+      : Promise.resolve(skippedCell("no unfused baseline in the core form (the original is a component)"));
+  const rows = ctx.builds.flatMap((b) => o.modes.flatMap((mode) => o.forms.map((form) => row(ctx, fx, sha, b, mode, form, refEngine, refOrig, kilnOrig(b)))));
   return Promise.all(rows);
 }
 
-async function row(ctx: Ctx, fx: MatrixFixture, sha: string, mode: MemoryMode, form: Form, refEngine: RefEngine, refOrigP: Promise<CellRun>, kilnOrigP: Promise<CellRun>): Promise<Row> {
-  const [f, comp] = await Promise.all([fuseCell(ctx, fx, sha, mode, form), fuseCell(ctx, fx, sha, mode, "component")]);
+async function row(ctx: Ctx, fx: MatrixFixture, sha: string, b: Build, mode: MemoryMode, form: Form, refEngine: RefEngine, refOrigP: Promise<CellRun>, kilnOrigP: Promise<CellRun>): Promise<Row> {
+  const [f, comp] = await Promise.all([fuseCell(ctx, fx, sha, mode, form, b.meld), fuseCell(ctx, fx, sha, mode, "component", b.meld)]);
   const fusedRef = fx.reference?.fused?.[mode] ?? refEngine;
   const [refOrig, kilnOrig, refFused, kilnFused] = await Promise.all([
     refOrigP,
     kilnOrigP,
-    fusedCell(ctx, fx, comp, fusedRef, `${mode} component`, "reference(fused)"),
-    fusedCell(ctx, fx, f, "kiln", `${mode} ${form}`, "kiln(fused)"),
+    fusedCell(ctx, fx, comp, fusedRef, ctx.ref[fusedRef], `${mode} component`, "reference(fused)"),
+    fusedCell(ctx, fx, f, "kiln", b.kiln, `${mode} ${form}${b.label ? ` ${b.label}` : ""}`, "kiln(fused)"),
   ]);
   const what = form === "component" ? `${fusedRef} ran the same fused component` : `${fusedRef} ran meld's component output of the same input and memory mode`;
   const noEvidence = form === "core" && comp.rec?.verdict === "refused" ? `meld refused the component form: ${comp.rec.message}` : undefined;
@@ -297,7 +342,7 @@ async function row(ctx: Ctx, fx: MatrixFixture, sha: string, mode: MemoryMode, f
     { fixture: fx.name, mode, form, reference: refEngine, ...(known ? { knownMeld: known } : {}), refOrig, kilnOrig, fuse: f.rec, ...(refFused.ok !== null ? { evidence: { what, engine: fusedRef, cell: refFused } } : {}), ...(noEvidence ? { noEvidence } : {}), kilnFused },
     ctx.o.ledger,
   );
-  if (form === "component" && known?.outcome === "misfused" && d.verdict !== "meld-bug" && refFused.ok) {
+  if (form === "component" && b === ctx.builds[0] && known?.outcome === "misfused" && d.verdict !== "meld-bug" && refFused.ok) {
     ctx.notices.push(`${fx.name} (${mode}): the manifest records a meld mis-fusion, but the fused file now meets the expectation on ${fusedRef}: update fixtures/manifest.yaml`);
   }
   const cell = (step: Step, c: CellRun): Cell => ({ step, status: c.status, ok: c.ok, detail: c.why, ...(c.signature ? { signature: formatSignature(c.signature) } : {}), ms: c.ms, cached: c.cached });
@@ -306,6 +351,7 @@ async function row(ctx: Ctx, fx: MatrixFixture, sha: string, mode: MemoryMode, f
     fixture: fx.name,
     mode,
     form,
+    ...(b.label ? { build: b.label } : {}),
     ...d,
     cells: [
       cell("reference(original)", refOrig),
@@ -317,7 +363,7 @@ async function row(ctx: Ctx, fx: MatrixFixture, sha: string, mode: MemoryMode, f
   };
   if (BUNDLE_VERDICTS.includes(r.verdict) && f.rec) {
     const evidenceFuse = d.verdict === "meld-bug" && form === "core" ? comp : f;
-    Object.assign(r, await bundle(ctx, fx, r, { refOrig, kilnOrig, refFused, kilnFused }, evidenceFuse, fusedRef));
+    Object.assign(r, await bundle(ctx, fx, b, r, { refOrig, kilnOrig, refFused, kilnFused }, evidenceFuse, fusedRef));
   }
   return r;
 }
@@ -325,14 +371,13 @@ async function row(ctx: Ctx, fx: MatrixFixture, sha: string, mode: MemoryMode, f
 type Cells = { refOrig: CellRun; kilnOrig: CellRun; refFused: CellRun; kilnFused: CellRun };
 
 /** The repro input of a failing row: which run failed, on which file, and what it should have done. */
-function reproInput(ctx: Ctx, fx: MatrixFixture, r: Row, c: Cells, f: Fused, refName: RefEngine): ReproInput {
+function reproInput(ctx: Ctx, fx: MatrixFixture, b: Build, r: Row, c: Cells, f: Fused, refName: RefEngine): ReproInput {
   const kilnSide = ["seam-bug", "expected-fail", "blocker-moved", "unattributed"].includes(r.verdict) ? c.kilnFused : r.verdict === "kiln-unsupported" ? c.kilnOrig : undefined;
   const refSide = r.verdict === "meld-bug" && f.rec?.verdict === "fused" ? c.refFused : r.verdict === "reference-fail" ? c.refOrig : undefined;
   const failingCell = kilnSide ?? refSide;
   const record = failingCell?.records.find((x) => x.verdict !== "passed") ?? failingCell?.records.find((x) => !fx.judge(x, x.invoke).ok);
   const describe = (x: CellRun) => `${x.status}${x.ok ? " — meets the expectation" : ` — ${x.why}`}`;
-  const { ids } = ctx;
-  const kiln = ids.kiln ? toolName({ version: ids.kiln.version, path: ids.kiln.path, sha256: ids.kiln.sha256 }) : "absent";
+  const kiln = b.kiln ? toolName({ version: b.kiln.version, path: b.kiln.path, sha256: b.kiln.sha256 }) : "absent";
   return {
     fixture: fx.name,
     mode: r.mode,
@@ -352,10 +397,10 @@ function reproInput(ctx: Ctx, fx: MatrixFixture, r: Row, c: Cells, f: Fused, ref
     expectText: fx.expectText,
     ...(fx.expectedStdout !== undefined ? { expectedStdout: fx.expectedStdout } : {}),
     ...(r.form === "component" && c.kilnOrig.ok !== null ? { baseline: describe(c.kilnOrig) } : {}),
-    ...(c.refFused.ok !== null ? { reference: `${refName} ${ids.ref[refName]?.version ?? ""} on ${r.form === "core" ? "it" : "fused.component.wasm"}: ${describe(c.refFused)}` } : {}),
+    ...(c.refFused.ok !== null ? { reference: `${refName} ${ctx.ref[refName]?.version ?? ""} on ${r.form === "core" ? "it" : "fused.component.wasm"}: ${describe(c.refFused)}` } : {}),
     ...(r.evidence ? { evidence: r.evidence } : {}),
     ...(r.blocker ? { blocker: `${r.blocker.ref} — ${r.blocker.title} (expects ${r.blocker.expected})` } : {}),
-    tools: [`meld ${ids.meld?.version ?? "absent"}`, `kilnd ${kiln}`, `${refName} ${ids.ref[refName]?.version ?? "absent"}`],
+    tools: [`meld ${b.meld?.version ?? "absent"}`, `kilnd ${kiln}`, `${refName} ${ctx.ref[refName]?.version ?? "absent"}`],
     originalPath: fx.file,
     fusedPath: f.path,
     captured: Object.fromEntries((failingCell?.records ?? []).flatMap((x, i) => [[`${x.engine}-${i}.stdout.txt`, x.stdout], [`${x.engine}-${i}.stderr.txt`, x.stderr]])),
@@ -363,23 +408,23 @@ function reproInput(ctx: Ctx, fx: MatrixFixture, r: Row, c: Cells, f: Fused, ref
 }
 
 /** Writes the repro bundle for a failing row and re-runs its repro.sh once (cached like any cell). */
-async function bundle(ctx: Ctx, fx: MatrixFixture, r: Row, c: Cells, f: Fused, refName: RefEngine): Promise<Pick<Row, "bundle" | "reproduced">> {
-  const { o, cache, ids } = ctx;
-  const name = `${fx.name}-${r.mode}-${r.form}`;
+async function bundle(ctx: Ctx, fx: MatrixFixture, b: Build, r: Row, c: Cells, f: Fused, refName: RefEngine): Promise<Pick<Row, "bundle" | "reproduced">> {
+  const { o, cache } = ctx;
+  const name = `${fx.name}-${r.mode}-${r.form}${b.label ? `-${b.label}` : ""}`;
   const dir = join(o.outDir, name);
-  const input = reproInput(ctx, fx, r, c, f, refName);
+  const input = reproInput(ctx, fx, b, r, c, f, refName);
   const engine = input.failing.engine;
   const wasmtime = lookupTool("wasmtime", { env: o.env }).found;
-  const canRun = ids.meld && (engine !== "kiln" || ids.kiln) && (engine !== "wasmtime" || wasmtime);
+  const canRun = b.meld && (engine !== "kiln" || b.kiln) && (engine !== "wasmtime" || wasmtime);
   const rec = input.failing.record;
   const wanted = rec ? `${rec.verdict}|${rec.signature ? formatSignature(rec.signature) : ""}|${rec.stdoutSha256}` : `${f.rec!.verdict}: ${f.rec!.message ?? ""}`;
-  const key = cache.key({ v: 3, code: SEAM_CODE, repro: name, wanted, fused: f.rec!.output?.sha256, meld: ids.meld?.sha256, kiln: ids.kiln?.sha256 });
+  const key = cache.key({ v: 3, code: SEAM_CODE, repro: name, wanted, fused: f.rec!.output?.sha256, meld: b.meld?.sha256, kiln: b.kiln?.sha256 });
   writeBundle(dir, input, "pending");
   let reproduced: Row["reproduced"] = "not run";
   if (canRun) {
     reproduced = cache.get<{ reproduced: Row["reproduced"] }>(key)?.reproduced;
     if (!reproduced) {
-      reproduced = await rerunBundle(dir, input, { meld: ids.meld!.path, ...(ids.kiln ? { kilnd: ids.kiln.path } : {}), ...(wasmtime ? { wasmtime: wasmtime.path } : {}) }, o.timeoutMs * 2, o.env ?? {});
+      reproduced = await rerunBundle(dir, input, { meld: b.meld!.path, ...(b.kiln ? { kilnd: b.kiln.path } : {}), ...(wasmtime ? { wasmtime: wasmtime.path } : {}) }, o.timeoutMs * 2, o.env ?? {});
       cache.put(key, { reproduced });
     }
   }
@@ -387,25 +432,33 @@ async function bundle(ctx: Ctx, fx: MatrixFixture, r: Row, c: Cells, f: Fused, r
   return { bundle: relative(o.outDir, dir), reproduced };
 }
 
+const toolRef = (t: ToolIdentity | undefined) => (t ? { version: t.version, path: t.path, sha256: t.sha256 } : null);
+
 export async function runMatrix(o: MatrixOptions): Promise<TierCReport> {
   const fixtures = shardFixtures(o.fixtures, o.shard);
   const ctx = await matrixContext(o, fixtures);
   const rows = (await Promise.all(fixtures.map((fx) => fixtureRows(ctx, fx)))).flat();
-  const refused = new Set(rows.filter((r) => r.form === "component" && r.cells[1]!.status === "unsupported-form").map((r) => r.fixture));
-  if (refused.size) {
-    const of = new Set(rows.filter((r) => r.form === "component" && r.cells[1]!.ok !== null).map((r) => r.fixture)).size;
-    ctx.notices.unshift(`kilnd runs core modules only (RFC #46): it refused ${refused.size} of the ${of} unfused components as components, so component rows have no kilnd baseline and are judged against the reference engine; the core form is kiln's own path`);
-  }
-  const { kiln, meld } = ctx.ids;
-  const refId = ctx.ids.ref[o.reference];
-  const tools = {
-    meld: meld ? { version: meld.version, path: meld.path, sha256: meld.sha256 } : null,
-    kilnd: kiln ? { version: kiln.version, path: kiln.path, sha256: kiln.sha256 } : null,
-    reference: refId ? { engine: o.reference, version: refId.version } : null,
-    seam: { code: SEAM_CODE },
-  };
+  const refusals = ctx.builds.flatMap((b) => {
+    const mine = rows.filter((r) => r.form === "component" && (r.build ?? "") === b.label && r.cells[1]!.ok !== null);
+    const refused = new Set(mine.filter((r) => r.cells[1]!.status === "unsupported-form").map((r) => r.fixture));
+    const which = b.label ? `kilnd of build ${b.label}` : "kilnd";
+    return refused.size ? [`${which} runs core modules only (RFC #46): it refused ${refused.size} of the ${new Set(mine.map((r) => r.fixture)).size} unfused components as components, so component rows have no kilnd baseline and are judged against the reference engine; the core form is kiln's own path`] : [];
+  });
+  ctx.notices.unshift(...refusals);
+  const first = ctx.builds[0]!;
+  const refId = ctx.ref[o.reference];
+  const tools = { meld: toolRef(first.meld), kilnd: toolRef(first.kiln), reference: refId ? { engine: o.reference, version: refId.version } : null, seam: { code: SEAM_CODE } };
   const shard = o.shard ? `${o.shard.index}/${o.shard.count}` : undefined;
-  return buildReport(rows, tools, { memory: o.modes, forms: ctx.o.forms, fixtures: fixtures.map((f) => f.name), strict: o.strict, ...(shard ? { shard } : {}) }, ctx.notices);
+  const report = buildReport(rows, tools, { memory: o.modes, forms: ctx.o.forms, fixtures: fixtures.map((f) => f.name), strict: o.strict, ...(shard ? { shard } : {}) }, ctx.notices);
+  if (ctx.builds.length > 1) report.builds = ctx.builds.map((b) => ({ label: b.label, kilnd: toolRef(b.kiln), meld: toolRef(b.meld) }));
+  return withBuildDiffs(report);
+}
+
+/** What each build after the first changes, compared with the first: the bisecting question, in one run. */
+export function withBuildDiffs(report: TierCReport): TierCReport {
+  const [first, ...rest] = report.builds ?? [];
+  if (first) report.buildDiffs = rest.map((b) => compareReports(report, report, { baseBuild: first.label, headBuild: b.label }));
+  return report;
 }
 
 const HELP = `tier-c — the meld→kiln seam matrix, with attribution, a known-blocker ledger and repro bundles
@@ -428,7 +481,10 @@ Usage: bun scripts/tier-c.ts [options]
   --manifest FILE       fixture manifest (default fixtures/manifest.yaml)
   --timeout SEC         per engine run (default 60); a hang is the verdict "timeout", never a stuck job
   --fuel N              fuel limit for kilnd and wasmtime (default: none; kilnd's units are its own)
-  --kilnd PATH, --meld PATH   explicit tool binaries (else KILND/MELD_KILND, MELD, .tools/, PATH, ../kiln)
+  --kilnd [LABEL=]PATH, --meld [LABEL=]PATH   explicit tool binaries (else KILND/MELD_KILND, MELD, .tools/,
+                        PATH, ../kiln); repeat to compare builds in one run: every meld × kilnd is a
+                        build with a verdict column of its own and a diff against the first; each
+                        fusion and reference run is shared by the builds that need it
   --json                print results.json on stdout instead of the table
   --baseline BASE       then compare with BASE (a results.json or an --out folder, read before the run;
                         the results.json being replaced is first moved aside to baseline.json): the diff
@@ -479,6 +535,7 @@ async function mergeMain(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw usageError("merge needs at least one shard folder", "bun scripts/tier-c.ts merge out/a out/b --out out/tier-c");
   const outDir = resolve(values.out);
   const report = mergeReports(positionals.map((p) => resolve(p)), outDir, values.strict);
+  if (report.builds) writeReports(withBuildDiffs(report), outDir);
   printReport(report, outDir, values.json);
   return report.exitCode;
 }
@@ -536,8 +593,8 @@ async function main(argv: string[]): Promise<number> {
       manifest: { type: "string", default: join(ROOT, "fixtures", "manifest.yaml") },
       timeout: { type: "string", default: "60" },
       fuel: { type: "string" },
-      kilnd: { type: "string" },
-      meld: { type: "string" },
+      kilnd: { type: "string", multiple: true, default: [] },
+      meld: { type: "string", multiple: true, default: [] },
       json: { type: "boolean", default: false },
       baseline: { type: "string" },
       "fail-on": { type: "string" },
@@ -580,8 +637,8 @@ async function main(argv: string[]): Promise<number> {
     reference: values.reference,
     timeoutMs: timeout * 1000,
     fuel,
-    kilnd: values.kilnd,
-    meld: values.meld,
+    kilnd: values.kilnd.map(parseToolChoice),
+    meld: values.meld.map(parseToolChoice),
     onProgress: progress,
   });
   if (baseline) report.diff = compareReports(baseline.report, report, { failOn, baseFile: shownPath(baseline.file), headFile: shownPath(join(outDir, "results.json")) });

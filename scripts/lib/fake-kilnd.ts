@@ -45,10 +45,12 @@ export interface RecordedCase {
   wasm_sha256: string | null;
 }
 
-/** Writes an executable `kilnd` wrapper into `dir` that runs this fake under the current bun. */
-export function writeFakeKilnd(dir: string): string {
-  const path = join(dir, "kilnd");
-  writeFileSync(path, `#!/bin/sh\nexec '${process.execPath}' '${join(import.meta.dir, "fake-kilnd.ts")}' "$@"\n`);
+/** Writes an executable `kilnd` wrapper into `dir` that runs this fake under the current bun; `env`
+ * fixes its scenario variables for this wrapper alone (two wrappers: two kilnd builds that differ). */
+export function writeFakeKilnd(dir: string, env: Record<string, string> = {}, name = "kilnd"): string {
+  const path = join(dir, name);
+  const exports = Object.entries(env).map(([k, v]) => `export ${k}='${v.replace(/'/g, "'\\''")}'\n`).join("");
+  writeFileSync(path, `#!/bin/sh\n${exports}exec '${process.execPath}' '${join(import.meta.dir, "fake-kilnd.ts")}' "$@"\n`);
   chmodSync(path, 0o755);
   return path;
 }

@@ -56,6 +56,8 @@ export interface Row {
   fixture: string;
   mode: MemoryMode;
   form: Form;
+  /** The build's label, when one run covered several kilnd or meld builds. */
+  build?: string;
   verdict: Verdict;
   outcome: Outcome;
   /** One line: why this verdict. */
@@ -90,6 +92,10 @@ export interface TierCReport {
   };
   options: { memory: string[]; forms?: string[]; fixtures: string[]; shard?: string; strict: boolean };
   rows: Row[];
+  /** Set when one run covered several kilnd or meld builds: each row names its build. */
+  builds?: { label: string; kilnd: ToolRef | null; meld: ToolRef | null }[];
+  /** What each build after the first changes, compared with the first. */
+  buildDiffs?: ReportDiff[];
   counts: Partial<Record<Verdict, number>>;
   /** Lines a reader must not miss (xpass, blocker moved, missing tools). */
   notices: string[];
@@ -127,6 +133,36 @@ export function statusLine(r: TierCReport): string {
   return `✅ **${pass}/${total}** fixture × memory × form rows pass on kilnd; the rest are known or out of scope`;
 }
 
+const verdictText = (row: Row) => `${ICON[row.verdict]} ${row.verdict}${row.blocker ? ` (${row.blocker.ref})` : ""}`;
+const rowKey = (row: Row) => `${row.fixture}|${row.mode}|${row.form ?? "component"}`;
+
+/** Several builds: one line per fixture × memory × form, one verdict column per build, the first's why. */
+function buildsTable(r: TierCReport, rows: Row[]): string {
+  const labels = r.builds!.map((b) => b.label);
+  const byKey = new Map<string, Map<string, Row>>();
+  for (const row of rows) {
+    if (!byKey.has(rowKey(row))) byKey.set(rowKey(row), new Map());
+    byKey.get(rowKey(row))!.set(row.build ?? "", row);
+  }
+  return mdTable(
+    ["fixture", "memory", "form", ...labels, `why (${labels[0]})`],
+    [...byKey.values()].map((m) => {
+      const any = [...m.values()][0]!;
+      return [any.fixture, any.mode, any.form ?? "component", ...labels.map((l) => (m.get(l) ? verdictText(m.get(l)!) : "—")), (m.get(labels[0]!) ?? any).why];
+    }),
+  );
+}
+
+/** Each build after the first against the first: its summary and the rows it changes. */
+function buildDiffLines(r: TierCReport): string[] {
+  return (r.buildDiffs ?? []).flatMap((d) => [
+    `**${d.head.build} against ${d.base.build}: ${d.summary}**`,
+    "",
+    ...d.changes.map((c) => `- ${c.fixture} ${c.mode} ${c.form}: ${c.class} — ${c.base?.verdict ?? "—"} → ${c.head?.verdict ?? "—"}${c.head?.signature ? ` \`${c.head.signature}\`` : ""}`),
+    ...(d.changes.length ? [""] : []),
+  ]);
+}
+
 /** A tool's version, or its sha256 when it prints none (kilnd 0.4.4 has no --version). */
 export function toolName(t: ToolRef): string {
   return t.version !== "unknown" || !t.sha256 ? t.version : `sha256 ${t.sha256.slice(0, 12)}`;
@@ -140,7 +176,7 @@ export function renderTierCMarkdown(r: TierCReport, opts: { runUrl?: string; bun
     .filter(([, n]) => n)
     .map(([v, n]) => `${ICON[v as Verdict]} ${v}: ${n}`)
     .join(" · ");
-  const table = mdTable(
+  const table = r.builds ? buildsTable(r, opts.tableRows ?? r.rows) : mdTable(
     ["fixture", "memory", "form", "verdict", "why", "repro"],
     (opts.tableRows ?? r.rows).map((row) => [
       row.fixture,
@@ -152,7 +188,9 @@ export function renderTierCMarkdown(r: TierCReport, opts: { runUrl?: string; bun
     ]),
   );
   const t = r.tools;
-  const toolLine = `meld ${t.meld?.version ?? "absent"} · kilnd ${t.kilnd ? toolName(t.kilnd) : "absent"} · reference ${t.reference ? `${t.reference.engine} ${t.reference.version}` : "absent"}`;
+  const toolLine = r.builds
+    ? `${r.builds.map((b) => `${b.label}: meld ${b.meld?.version ?? "absent"}, kilnd ${b.kilnd ? toolName(b.kilnd) : "absent"}`).join(" · ")} · reference ${t.reference ? `${t.reference.engine} ${t.reference.version}` : "absent"}`
+    : `meld ${t.meld?.version ?? "absent"} · kilnd ${t.kilnd ? toolName(t.kilnd) : "absent"} · reference ${t.reference ? `${t.reference.engine} ${t.reference.version}` : "absent"}`;
   return [
     "## meld → kiln seam (Tier C)",
     "",
@@ -163,6 +201,7 @@ export function renderTierCMarkdown(r: TierCReport, opts: { runUrl?: string; bun
     "",
     ...(!opts.fold ? [table] : (opts.tableRows ?? r.rows).length ? [`<details><summary>${opts.fold}</summary>`, "", table, "", "</details>"] : [opts.fold]),
     "",
+    ...buildDiffLines(r),
     ...(r.notices.length ? ["**Notices**", "", ...r.notices.map((n) => `- ${n}`), ""] : []),
     `<sub>${toolLine}${opts.runUrl ? ` · [run](${opts.runUrl})` : ""}</sub>`,
     "",
@@ -189,7 +228,7 @@ export function tierCJUnit(r: TierCReport): string {
       const form = row.form ?? "component";
       return {
         classname: `tier-c.${row.fixture}`,
-        name: `${row.fixture} ${row.mode} ${form}`,
+        name: `${row.fixture} ${row.mode} ${form}${row.build ? ` ${row.build}` : ""}`,
         seconds: row.cells.reduce((a, c) => a + c.ms, 0) / 1000,
         ...(failing ? { failure: { message: `${row.verdict}: ${row.why}`, body: row.cells.map((c) => `${c.step}: ${c.status} ${c.detail}`).join("\n") } } : {}),
         ...(!failing && skipped ? { skipped: row.blocker ? `${row.blocker.ref}: ${row.why}` : row.why } : {}),
@@ -230,6 +269,7 @@ export function mergeReports(dirs: string[], outDir: string, strict: boolean): T
   const fixtures = [...new Set(parts.flatMap((p) => p.report.options.fixtures))].sort();
   const forms = first.options.forms ? { forms: first.options.forms } : {};
   const report = buildReport(rows, tools, { memory: first.options.memory, ...forms, fixtures, strict }, parts.flatMap((p) => p.report.notices));
+  if (first.builds) report.builds = first.builds; // the shards' diffs between builds are recomputed by the caller
   writeReports(report, outDir);
   return report;
 }
