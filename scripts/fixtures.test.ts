@@ -182,6 +182,15 @@ describe("manifest validation", () => {
     expect(parseManifest(readFileSync(good, "utf8"), good, { checkFiles: false }).problems).toEqual([]);
   });
 
+  test("a prebuilt fixture's one source is its committed binary", () => {
+    const good = write([entry({ build: "prebuilt", sources: "[one.wasm]" })]);
+    expect(loadManifest(good).fixtures[0]!.build).toBe("prebuilt");
+    for (const sources of ["[src/one.wat]", "[one.wasm, src/one.wat]"]) {
+      const bad = write([entry({ build: "prebuilt", sources })]);
+      expect(parseManifest(readFileSync(bad, "utf8"), bad).problems.map((p) => `${p.field}: ${p.message}`)).toEqual(["sources: a prebuilt fixture's one source is its committed binary: [one.wasm]"]);
+    }
+  });
+
   test("a YAML syntax error keeps its position", () => {
     const path = write([entry({ summary: "a: b: c" })]);
     expect(errorOf(path).message).toMatch(/manifest\.yaml:6:14: yaml: Nested mappings are not allowed in compact mappings$/);

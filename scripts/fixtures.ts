@@ -10,7 +10,7 @@
  * Exit: 0 ok; 1 a rebuild differs (--check) or a fixture does not do what the manifest says;
  *       2 usage error or bad manifest; 3 a required tool (jco, the engine, meld) is missing
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, delimiter, join, resolve } from "node:path";
 import { color, parseCli, progress, runCli } from "./lib/cli.ts";
@@ -112,7 +112,7 @@ export async function libcxxMissing(clang: string): Promise<string | undefined> 
 
 /** The source language of a build recipe, as the skip notices name it (null: needs no native toolchain). */
 export function recipeLanguage(build: Fixture["build"]): "C" | "C++" | "Rust" | null {
-  if (build === "wat") return null;
+  if (build === "wat" || build === "prebuilt") return null;
   if (build === "cpp-command") return "C++";
   return build.startsWith("rust-") ? "Rust" : "C";
 }
@@ -127,6 +127,7 @@ const NEEDS: Record<Fixture["build"], readonly Toolchain[]> = {
   "rust-command": ["rustc", "clang"],
   "rust-command-plain": ["rustc"],
   wat: [],
+  prebuilt: [],
 };
 
 export interface Toolchains {
@@ -286,6 +287,11 @@ export function composeWat(template: string, consumerWat: string): string {
  * the manifest's folder and clang runs there, so no absolute path reaches the output. */
 export async function buildOne(f: Fixture, dir: string, outDir: string, tools: { jco: string; clang?: string; rustc?: RustcInfo }): Promise<string> {
   const out = join(outDir, `${f.name}.wasm`);
+  if (f.build === "prebuilt") {
+    // Its source is the committed binary (a component kept from an ad hoc tier-c run): kept as it is.
+    copyFileSync(join(dir, f.sources[0]!), out);
+    return out;
+  }
   if (f.build === "wat") {
     await must([tools.jco, "parse", f.sources[0]!, "-o", out], dir, `jco parse ${f.sources[0]}`);
     return out;

@@ -11,6 +11,8 @@
  * Usage: bun scripts/tier-c.ts [--fixture NAME]... [--memory multi,shared] [--form component,core]
  *          [--out DIR] [-j N] [--shard i/n] [--strict] [--no-cache] [--json] [--reference jco|wasmtime]
  *          [--ledger FILE] [--manifest FILE] [--baseline BASE [--fail-on regressed|moved|any|none]]
+ *        bun scripts/tier-c.ts FILE.wasm|DIR... [--arg A]... [--env K=V]... [--stdin FILE] [--invoke EXPORT]...
+ *          [--save-fixture NAME] [the options above but --fixture]      (ad hoc: lib/adhoc.ts)
  *        bun scripts/tier-c.ts merge DIR... [--out DIR] [--strict] [--json]
  *        bun scripts/tier-c.ts compare BASE HEAD [--fail-on …] [--build LABEL] [--json] [--out FILE] [--junit FILE]
  */
@@ -33,6 +35,7 @@ import { buildReport, mergeReports, toolName, writeReports, type Cell, type Row,
 import { compareJUnit, compareReports, diffExitCode, loadResults, parseFailOn, renderCompareMarkdown, takeBaseline, writeDiff } from "./lib/compare.ts";
 import { atomicWrite, sha256, shownPath } from "./lib/fsx.ts";
 import { loadManifest, judgeRun, type Fixture } from "./lib/manifest.ts";
+import { adhocNotices, checkSaveTarget, collectAdhocInputs, parseAdhocSpec, recordExpectations, saveFixture, type AdhocFixture } from "./lib/adhoc.ts";
 
 export type { CellRun } from "./lib/attribution.ts";
 
@@ -144,6 +147,15 @@ export function fromManifest(f: Fixture): MatrixFixture {
     },
     knownMeld: Object.fromEntries(MEMORY_MODES.map((m) => [m, { outcome: f.meld[m].outcome, ...(f.meld[m].message ? { message: f.meld[m].message } : {}) }])),
   };
+}
+
+/** An ad hoc input: the manifest's judge on the expectation recorded from the reference; with no
+ * expectation, every run fails with the refusal, so the row is reference-fail and says why. */
+export function fromAdhoc(a: AdhocFixture): MatrixFixture {
+  const { knownMeld: _unknownYet, ...fx } = fromManifest(a.fixture);
+  const refusal = a.refusal;
+  if (refusal) return { ...fx, expectText: refusal, judge: () => ({ ok: false, why: refusal }) };
+  return { ...fx, expectText: `${fx.expectText} (recorded from ${a.recordedOn} on the unfused original, ad hoc)` };
 }
 
 export function loadFixtures(manifestPath: string, names: string[]): MatrixFixture[] {
@@ -464,6 +476,7 @@ export function withBuildDiffs(report: TierCReport): TierCReport {
 const HELP = `tier-c — the meld→kiln seam matrix, with attribution, a known-blocker ledger and repro bundles
 
 Usage: bun scripts/tier-c.ts [options]
+       bun scripts/tier-c.ts FILE.wasm|DIR... [--arg A]... [--env K=V]... [--stdin FILE] [--invoke EXPORT]... [options]
        bun scripts/tier-c.ts merge DIR... [--out DIR] [--strict] [--json]
        bun scripts/tier-c.ts compare BASE HEAD [--fail-on WHAT] [--build LABEL] [--json] [--out FILE] [--junit FILE]
   --fixture NAME        only this fixture (repeatable); default: every fixture in the manifest
@@ -490,6 +503,16 @@ Usage: bun scripts/tier-c.ts [options]
                         the results.json being replaced is first moved aside to baseline.json): the diff
                         goes into results.json ("diff"), DIR/compare.json and DIR/compare.md
   --fail-on WHAT        with --baseline: regressed (default), moved, any or none (see compare)
+Ad hoc: FILE.wasm|DIR instead of the manifest's corpus (not with --fixture). Each component is a fixture
+named after its file; a folder means the components directly in it (core modules skipped with a line).
+The reference engine's run of the unfused original is the expectation (stdout, exit status or trap, each
+--invoke result), and every other cell is judged against it; if the reference cannot run the original,
+the row is reference-fail and says why. Ad hoc runs default to --reference wasmtime and no ledger.
+  --arg A, --env K=V, --stdin FILE   what a command gets (repeatable --arg, --env)
+  --invoke EXPORT       call this export instead of running a command (repeatable)
+  --save-fixture NAME   keep the one input as a fixture: copies it to NAME.wasm beside the manifest and
+                        appends its entry (build: prebuilt), with what meld did in both memory modes and
+                        forms (the run covers them all); refuses a name or file that exists
 compare BASE HEAD: the rows whose verdict, kilnd signature or outcome changed, keyed by fixture × memory ×
 form: fixed, regressed (a pass lost, even to a missing tool, or a new failure), moved (same stage's
 failure, new signature), reclassified (relabelled: neither better nor worse), new, gone; the unchanged
@@ -510,7 +533,8 @@ Writes DIR/results.json, DIR/summary.md, DIR/junit.xml and DIR/<fixture>-<mode>-
 
 Exit: 0 every row passes, is skipped, expected or out of scope; 1 an unexpected failure, a moved
       blocker, or an xpass with --strict, or (--baseline) the diff trips --fail-on; 2 usage error or bad
-      input (manifest, ledger, a BASE that is missing or not tier-c results)
+      input (manifest, ledger, a BASE that is missing or not tier-c results, an ad hoc input that is not a
+      component, a folder with none, two inputs with one name, a --save-fixture NAME that exists)
       compare: 0 nothing trips --fail-on, 1 it trips, 2 usage error or bad input (one line naming the file)`;
 
 function printReport(report: TierCReport, outDir: string, json: boolean): void {
@@ -577,19 +601,19 @@ async function compareMain(argv: string[]): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "merge") return mergeMain(argv.slice(1));
   if (argv[0] === "compare") return compareMain(argv.slice(1));
-  const { values } = parseCli(
+  const { values, positionals } = parseCli(
     argv,
     {
       fixture: { type: "string", multiple: true, default: [] },
-      memory: { type: "string", default: "multi" },
-      form: { type: "string", default: FORMS.join(",") },
+      memory: { type: "string" },
+      form: { type: "string" },
       out: { type: "string", default: "out/tier-c" },
       j: { type: "string", short: "j" },
       shard: { type: "string" },
       strict: { type: "boolean", default: false },
       "no-cache": { type: "boolean", default: false },
-      reference: { type: "string", default: "jco" },
-      ledger: { type: "string", default: join(ROOT, "fixtures", "known-blockers.yaml") },
+      reference: { type: "string" },
+      ledger: { type: "string" },
       manifest: { type: "string", default: join(ROOT, "fixtures", "manifest.yaml") },
       timeout: { type: "string", default: "60" },
       fuel: { type: "string" },
@@ -598,19 +622,34 @@ async function main(argv: string[]): Promise<number> {
       json: { type: "boolean", default: false },
       baseline: { type: "string" },
       "fail-on": { type: "string" },
+      arg: { type: "string", multiple: true, default: [] },
+      env: { type: "string", multiple: true, default: [] },
+      stdin: { type: "string" },
+      invoke: { type: "string", multiple: true, default: [] },
+      "save-fixture": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
-    false,
+    true,
   );
   if (values.help) {
     console.log(HELP);
     return EXIT.ok;
   }
-  const modes = values.memory.split(",").map((m) => m.trim());
+  // Ad hoc inputs (lib/adhoc.ts) replace the manifest's corpus: their own reference default, no ledger.
+  const adhoc = positionals.length > 0;
+  const save = values["save-fixture"];
+  if (adhoc && values.fixture.length) throw usageError("--fixture picks corpus fixtures and FILE/DIR arguments run ad hoc: pass one or the other", "bun scripts/tier-c.ts my.wasm, or bun scripts/tier-c.ts --fixture NAME");
+  const adhocFlag = [["--arg", values.arg.length], ["--env", values.env.length], ["--stdin", values.stdin !== undefined], ["--invoke", values.invoke.length], ["--save-fixture", save !== undefined]].find(([, on]) => on)?.[0];
+  if (!adhoc && adhocFlag) throw usageError(`${adhocFlag} applies to an ad hoc run: name the component (FILE.wasm or DIR)`, `bun scripts/tier-c.ts my.wasm ${adhocFlag} …`);
+  const modes = (values.memory ?? (save !== undefined ? "multi,shared" : "multi")).split(",").map((m) => m.trim());
   for (const m of modes) if (m !== "multi" && m !== "shared") throw usageError(`unknown memory mode: ${m}`, "use --memory multi,shared");
-  const forms = values.form.split(",").map((f) => f.trim());
+  const forms = (values.form ?? FORMS.join(",")).split(",").map((f) => f.trim());
   for (const f of forms) if (!FORMS.includes(f as Form)) throw usageError(`unknown form: ${f}`, "use --form component,core");
-  if (values.reference !== "jco" && values.reference !== "wasmtime") throw usageError(`unknown reference engine: ${values.reference}`, "use jco or wasmtime");
+  if (save !== undefined && (new Set(modes).size < MEMORY_MODES.length || new Set(forms).size < FORMS.length || values.shard)) {
+    throw usageError("--save-fixture records what meld does in both memory modes and both forms, so it needs the whole run", "drop --memory, --form and --shard (with --save-fixture the run covers them all)");
+  }
+  const reference = values.reference ?? (adhoc ? "wasmtime" : "jco");
+  if (reference !== "jco" && reference !== "wasmtime") throw usageError(`unknown reference engine: ${reference}`, "use jco or wasmtime");
   const jobs = values.j === undefined ? availableParallelism() : Number(values.j);
   if (!Number.isInteger(jobs) || jobs < 1) throw usageError(`-j expects a positive whole number, got: ${values.j}`);
   const timeout = Number(values.timeout);
@@ -620,10 +659,21 @@ async function main(argv: string[]): Promise<number> {
   if (values["fail-on"] !== undefined && values.baseline === undefined) throw usageError("--fail-on applies to --baseline", "add --baseline BASE, or use `compare BASE HEAD --fail-on …`");
   const failOn = parseFailOn(values["fail-on"] ?? "regressed");
   const outDir = resolve(values.out);
-  const fixtures = loadFixtures(resolve(values.manifest), values.fixture);
-  const ledger = loadLedger(resolve(values.ledger));
+  const manifestPath = resolve(values.manifest);
+  const spec = adhoc ? parseAdhocSpec(values) : undefined;
+  const inputs = adhoc ? collectAdhocInputs(positionals) : undefined;
+  if (inputs && save !== undefined) {
+    if (inputs.inputs.length !== 1) throw usageError(`--save-fixture keeps one component, and this run has ${inputs.inputs.length}`, "name the one file to keep");
+    checkSaveTarget(manifestPath, save);
+  }
+  const ledgerPath = values.ledger ?? (adhoc ? undefined : join(ROOT, "fixtures", "known-blockers.yaml"));
+  const ledger = ledgerPath ? loadLedger(resolve(ledgerPath)) : [];
+  const fixtures = adhoc ? [] : loadFixtures(manifestPath, values.fixture);
   // Read (and, if it is the results.json about to be replaced, move aside) the base before the run.
   const baseline = values.baseline === undefined ? undefined : takeBaseline(values.baseline, outDir);
+  for (const line of inputs?.skipped ?? []) progress(line);
+  const recorded = inputs && spec ? await recordExpectations(inputs.inputs, spec, { engine: reference, run: runComponent, cacheDir: join(outDir, ".cache"), cache: !values["no-cache"], timeoutMs: timeout * 1000, jobs, onProgress: progress }) : undefined;
+  if (recorded) fixtures.push(...recorded.map(fromAdhoc));
   const report = await runMatrix({
     fixtures,
     modes: modes as MemoryMode[],
@@ -634,21 +684,29 @@ async function main(argv: string[]): Promise<number> {
     strict: values.strict,
     cache: !values["no-cache"],
     ledger,
-    reference: values.reference,
+    reference,
     timeoutMs: timeout * 1000,
     fuel,
     kilnd: values.kilnd.map(parseToolChoice),
     meld: values.meld.map(parseToolChoice),
     onProgress: progress,
   });
+  if (recorded) report.notices.push(...adhocNotices(recorded, inputs!.skipped, ledgerPath));
   if (baseline) report.diff = compareReports(baseline.report, report, { failOn, baseFile: shownPath(baseline.file), headFile: shownPath(join(outDir, "results.json")) });
   writeReports(report, outDir);
   printReport(report, outDir, values.json);
-  if (!report.diff) return report.exitCode;
-  writeDiff(report.diff, outDir);
-  if (!values.json) process.stdout.write("\n" + renderCompareMarkdown(report.diff));
-  progress(`${report.diff.summary}${report.diff.tripped ? color.red(` — fails (--fail-on ${failOn})`) : ""}; wrote compare.json, compare.md`);
-  return report.exitCode || diffExitCode(report.diff);
+  let code = report.exitCode;
+  if (report.diff) {
+    writeDiff(report.diff, outDir);
+    if (!values.json) process.stdout.write("\n" + renderCompareMarkdown(report.diff));
+    progress(`${report.diff.summary}${report.diff.tripped ? color.red(` — fails (--fail-on ${failOn})`) : ""}; wrote compare.json, compare.md`);
+    code ||= diffExitCode(report.diff);
+  }
+  if (recorded && save !== undefined) {
+    const saved = saveFixture(recorded[0]!, report.rows, { name: save, manifestPath });
+    progress(`saved fixture ${save}: ${shownPath(saved.wasm)} and its entry in ${shownPath(saved.manifest)}`);
+  }
+  return code;
 }
 
 if (import.meta.main) process.exitCode = await runCli("tier-c", main);

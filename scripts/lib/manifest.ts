@@ -23,11 +23,13 @@ export type FixtureKind = "command" | "invoke";
  * rust-command: a Rust program (the first .rs is the crate root) linked by Debian's rustc with
  * seam_start.c in place of wasi-libc's crt1, adapted like a c-command; rust-command-plain: the same
  * with rustc's own link (crt1, so wasm-ld wraps every export in the constructors); cpp-command: C++
- * (clang++ and libc++) with seam_start.c, adapted like a c-command; wat: one component-model WAT file. */
-export type BuildRecipe = "c-command" | "c-command-plain" | "c-compose" | "rust-command" | "rust-command-plain" | "cpp-command" | "wat";
+ * (clang++ and libc++) with seam_start.c, adapted like a c-command; wat: one component-model WAT file;
+ * prebuilt: a binary kept as committed, its one source the .wasm itself (what `tier-c --save-fixture`
+ * writes for a component found ad hoc, whose sources seam does not have). */
+export type BuildRecipe = "c-command" | "c-command-plain" | "c-compose" | "rust-command" | "rust-command-plain" | "cpp-command" | "wat" | "prebuilt";
 export { MEMORY_MODES, type MemoryMode } from "./records.ts";
 const KINDS: readonly FixtureKind[] = ["command", "invoke"];
-const RECIPES: readonly BuildRecipe[] = ["c-command", "c-command-plain", "c-compose", "rust-command", "rust-command-plain", "cpp-command", "wat"];
+const RECIPES: readonly BuildRecipe[] = ["c-command", "c-command-plain", "c-compose", "rust-command", "rust-command-plain", "cpp-command", "wat", "prebuilt"];
 
 /** What a command fixture must do: exit with a status and print exact bytes, or trap. */
 export type CommandExpectation =
@@ -219,9 +221,10 @@ class Checker {
   }
 }
 
-const NAME = /^[a-z][a-z0-9_]*$/;
+/** A fixture name: it names files and test cases. */
+export const NAME = /^[a-z][a-z0-9_]*$/;
 const HEX64 = /^[0-9a-f]{64}$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const FIXTURE_FIELDS = ["name", "kind", "summary", "file", "sha256", "build", "sources", "args", "env", "stdin", "expect", "invoke", "meld", "reference"] as const;
 
 /** A relative path inside the manifest's folder, or a problem. */
@@ -448,6 +451,9 @@ export function parseManifest(text: string, path: string, opts: ParseOptions = {
       }
       if (build === "rust-command-plain" && (!src.values[0]?.endsWith(".rs") || count(".rs") !== src.values.length)) {
         c.at(e.get("sources"), "sources", "a rust-command-plain build takes .rs files only (the first is the crate root)");
+      }
+      if (build === "prebuilt" && (src.values.length !== 1 || src.values[0] !== relFile)) {
+        c.at(e.get("sources"), "sources", `a prebuilt fixture's one source is its committed binary: [${relFile ?? "NAME.wasm"}]`);
       }
       if (build === "cpp-command" && (count(".cpp") === 0 || count(".c") === 0 || count(".cpp") + count(".c") !== src.values.length)) {
         c.at(e.get("sources"), "sources", "a cpp-command build takes .cpp files and the .c entry point (src/c/seam_start.c)");
