@@ -22,7 +22,8 @@ function recorded(name: string, code?: number): ProcResult {
 
 const sha16 = (s: string) => (s === "" ? "" : createHash("sha256").update(s).digest("hex").slice(0, 16));
 
-/** Every recorded case: verdict, kiln's signature, sha256 of the guest's stdout (first 16), typed values. */
+/** Every recorded case: verdict, kiln's signature, sha256 of the guest's stdout (first 16), the values
+ * (typed as kilnd types a core function's, or bare as `--invoke` prints a component export's). */
 const EXPECTED: [string, string, string, string, string][] = [
   ["hello_c_cli.original", "unsupported-form", "[Runtime][E07DA] Function not found in exports", "", ""],
   ["hello_c_cli.fused-component", "unsupported-form", "[Runtime][E0BBB] Export not found", "", ""],
@@ -192,6 +193,16 @@ const EXPECTED: [string, string, string, string, string][] = [
   ["cpp_iostream.fused-core", "passed", "", "1ae9fe33a6b1fa85", ""],
   ["cpp_iostream.shared.fused-component", "unsupported-form", "[Runtime][E0BBB] Export not found", "", ""],
   ["cpp_iostream.shared.fused-core", "passed", "", "1ae9fe33a6b1fa85", ""],
+  ["compute_direct.0.original", "unsupported-form", "[Runtime][E03ED] No _start export found - command components must export _start", "", ""],
+  ["compute_direct.0.fused-component", "passed", "", "", "7"],
+  ["compute_direct.0.fused-core", "passed", "", "", "I32(42)"],
+  ["compute_direct.0.shared.fused-component", "passed", "", "", "7"],
+  ["compute_direct.0.shared.fused-core", "passed", "", "", "I32(42)"],
+  ["compute_direct.1.original", "unsupported-form", "[Runtime][E03ED] No _start export found - command components must export _start", "", ""],
+  ["compute_direct.1.fused-component", "unsupported-form", "[Runtime][E07DA] Function not found in exports", "", ""],
+  ["compute_direct.1.fused-core", "passed", "", "", "I32(7)"],
+  ["compute_direct.1.shared.fused-component", "unsupported-form", "[Runtime][E07DA] Function not found in exports", "", ""],
+  ["compute_direct.1.shared.fused-core", "passed", "", "", "I32(7)"],
 ];
 
 describe("kilnd 0.4.4 transcripts, as recorded", () => {
@@ -205,7 +216,7 @@ describe("kilnd 0.4.4 transcripts, as recorded", () => {
     expect(c.verdict).toBe(verdict as never);
     expect(c.signature ? formatSignature(c.signature) : "").toBe(signature);
     expect(sha16(c.stdout)).toBe(guestSha);
-    expect((c.values ?? []).map((v) => `${v.type}(${v.text})`).join(" ")).toBe(values);
+    expect(c.values ? c.values.map((v) => `${v.type}(${v.text})`).join(" ") : (c.results ?? []).join(" ")).toBe(values);
   });
 
   test("the table agrees with the recorder's own account (README: verdict line, guest result)", () => {
@@ -243,6 +254,11 @@ describe("kilnd 0.4.4 transcripts, as recorded", () => {
     const c = classifyKiln(recorded("hello_c_cli.fused-component"));
     expect([c.verdict, c.signature?.code]).toEqual(["unsupported-form", "E0BBB"]);
     expect(c.kiln?.errors.join("\n")).toContain("kiln runs core modules");
+  });
+
+  test("a fused component kilnd does run answers --invoke with its result alone on a line, untyped", () => {
+    const c = classifyKiln(recorded("compute_direct.0.fused-component"));
+    expect([c.verdict, c.results, c.values, c.stdout]).toEqual(["passed", ["7"], undefined, ""]);
   });
 
   test("a guest's non-zero exit has no verdict line: exit-nonzero, its code unknown", () => {

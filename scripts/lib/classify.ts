@@ -10,6 +10,8 @@
  * `✗ Execution failed: [Category][Ecode] message` on stderr, which also carries one `[WASI-TRACE]` line
  * per WASI call. A component is refused outright (kiln runs core modules since RFC #46). A guest that
  * exits non-zero ends the transcript with no verdict line at all, and kilnd exits 1: its code is lost.
+ * A component kilnd does run (a fused one with top-level exports) answers `--invoke` after
+ * `[INFO] Invoking requested component export` with its result alone on a line, untyped.
  */
 import type { ProcResult } from "./proc.ts";
 import { formatSignature, type KilnFacts, type RunRecord, type Signature, type TypedValue } from "./records.ts";
@@ -26,6 +28,7 @@ export function parseSignature(text: string): Signature | undefined {
 }
 
 const STARTED = "[INFO] Executing function\n";
+const INVOKING = "[INFO] Invoking requested component export\n";
 /** kilnd's blank line, then its completion line: the guest's output ends right before the newline. */
 const COMPLETION = /\n✓ Function '([^'\n]*)' (?:completed \(no return values\)|returned (\d+) value\(s\):)\n/g;
 const VALUE = /^ {2}\[(\d+)\] ([A-Za-z0-9]+)\((.*)\)$/;
@@ -40,6 +43,8 @@ export interface KilnTranscript {
   started: boolean;
   /** The completion line: the function kilnd called and what it returned ([] for no return values). */
   completion?: { fn: string; values: TypedValue[] };
+  /** A component export's results as `--invoke` prints them: one per line, untyped. */
+  invoked?: string[];
   /** `✓ Execution completed successfully` and no `✗` line. */
   succeeded: boolean;
   /** The text after `✗ Execution failed:` (or `Component execution error:`). */
@@ -79,6 +84,7 @@ export function parseKilnTranscript(stdout: string, stderr: string, tail = ""): 
     }
     completion = { fn: m[1]!, values };
   }
+  const invoked = invokedResults(stdout);
   const errors = all.split("\n").filter((l) => l.startsWith("[ERROR] ")).map((l) => l.slice(8));
   const failure = (all.match(/✗ Execution failed: (.*)/) ?? all.match(/Component execution error: (.*)/))?.[1]?.trim();
   const facts: KilnFacts = { wasiCalls: traces.length, errors: [...new Set(errors)] };
@@ -90,6 +96,7 @@ export function parseKilnTranscript(stdout: string, stderr: string, tail = ""): 
     guest: guestText(body.slice(0, end)),
     started: at >= 0,
     ...(completion ? { completion } : {}),
+    ...(invoked ? { invoked } : {}),
     succeeded: /✓ Execution completed successfully/.test(all) && failure === undefined,
     ...(failure !== undefined ? { failure } : {}),
     refusesComponents: REFUSES_COMPONENTS.test(all),
@@ -97,6 +104,18 @@ export function parseKilnTranscript(stdout: string, stderr: string, tail = ""): 
     facts,
     stderr: err,
   };
+}
+
+/** The result lines after `[INFO] Invoking requested component export`, up to kilnd's next own line. */
+function invokedResults(stdout: string): string[] | undefined {
+  const at = stdout.indexOf(INVOKING);
+  if (at < 0) return undefined;
+  const results: string[] = [];
+  for (const line of stdout.slice(at + INVOKING.length).split("\n")) {
+    if (line === "" || LOG_LINE.test(line) || line.startsWith("✓ ") || line.startsWith("✗ ")) break;
+    results.push(line);
+  }
+  return results;
 }
 
 /**
@@ -159,6 +178,7 @@ export function classifyKiln(p: ProcResult): Classified {
   const all = `${p.stdout}\n${p.stdoutTail}\n${t.stderr}\n${p.stderrTail}`;
   if (/panicked at/.test(all)) return { verdict: "crashed", errorLine: firstMeaningfulLine(all.slice(all.indexOf("panicked at"))), ...base };
   if (t.succeeded) {
+    if (t.invoked) return { verdict: "passed", ...base, results: t.invoked };
     const values = t.completion?.values ?? [];
     return { verdict: "passed", ...base, ...(values.length ? { values, results: values.map(plainValue) } : {}) };
   }
