@@ -212,6 +212,7 @@ async function runCell(ctx: Ctx, fx: MatrixFixture, engine: Engine, id: ToolIden
   const { o, cache } = ctx;
   if (!id) return skippedCell(`${engine === "kiln" ? "kilnd" : engine} absent (how to provide it: see the notices)`);
   const invokes = engine === "kiln" ? fx.invokes.filter((i) => !fx.referenceOnly?.includes(i)) : fx.invokes;
+  if (fx.invokes.length && !invokes.length) return skippedCell("every export returns a value kilnd cannot print (reference only)");
   const key = cache.key({ v: 3, code: SEAM_CODE, engine, tool: id.sha256, wasmSha, args: fx.args, env: fx.env, stdin: fx.stdin ? sha256(fx.stdin) : null, invokes, fuel: o.fuel, timeout: o.timeoutMs });
   const hit = cache.get<RunRecord[]>(key);
   if (hit) return judgeCell(fx, hit, true);
