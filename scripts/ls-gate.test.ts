@@ -310,7 +310,7 @@ describe("ls-gate CLI", () => {
 
   test("an unknown runner or flag is one usage line, exit 2", async () => {
     const a = await runScript("ls-gate.ts", ["--runner", "maven"]);
-    expect([a.code, a.stderr.trim().split("\n")[0]]).toEqual([2, 'ls-gate: error: unknown runner "maven"']);
+    expect([a.code, a.stderr.trim().split("\n")[0]]).toEqual([2, 'ls-gate: error: --runner: unknown value "maven" (known: cargo, bun, junit)']);
     const b = await runScript("ls-gate.ts", ["--frobnicate"]);
     expect(b.code).toBe(2);
     expect(b.stderr).toContain("--help");

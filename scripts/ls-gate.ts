@@ -24,15 +24,15 @@
  *   --compat only missing) · 3 cargo not installed.
  * The last stdout line is `N passed, N failed, N skipped` for every test read (a runner error counts as a failure).
  */
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve, relative } from "node:path";
+import { dirname, join, resolve, relative } from "node:path";
 import { isMap, isScalar, isSeq, type Node as YamlNode, type YAMLMap } from "yaml";
 import { child, enumField, parseYaml } from "./lib/yamlx.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
-import { color, parseCli, progress, runCli, splitPassthrough } from "./lib/cli.ts";
+import { color, enumValue, parseCli, positiveSeconds, progress, runCli, splitPassthrough, wholeNumber } from "./lib/cli.ts";
 import { runProcess, shellLine, type ProcResult } from "./lib/proc.ts";
-import { atomicWrite, atomicWriteJson, requireFile, requireWritableDir } from "./lib/fsx.ts";
+import { atomicWrite, atomicWriteJson, checkOutputs, requireFile } from "./lib/fsx.ts";
 import { ROOT } from "./lib/tools.ts";
 import {
   LS_GATE_SCHEMA,
@@ -396,40 +396,6 @@ export function checkSuiteInputs(opts: Pick<RunSuiteOptions, "runner" | "project
   }
 }
 
-/** The file a path names, symlinks resolved as far as they exist (to tell whether two paths are one file). */
-function canonical(path: string): string {
-  const abs = resolve(path);
-  try {
-    return realpathSync(abs);
-  } catch {
-    try {
-      return join(realpathSync(dirname(abs)), basename(abs));
-    } catch {
-      return abs;
-    }
-  }
-}
-
-/**
- * Outputs must differ from every input and from each other, and be writable; checked before the run.
- * A file appended to (`GITHUB_STEP_SUMMARY`) is someone else's: its folder must exist already.
- */
-function checkOutputs(inputs: [string, string][], outputs: [string, string | undefined, "append"?][]): void {
-  const seen: [string, string][] = inputs.map(([what, path]) => [what, canonical(path)]);
-  for (const [what, path, append] of outputs) {
-    if (!path) continue;
-    if (append && !existsSync(dirname(path))) throw usageError(`${what} ${path} is in a folder that does not exist`, `point ${what} at a file in an existing folder, or unset it`);
-    const clash = seen.find(([, p]) => p === canonical(path));
-    if (clash) throw usageError(`${what} ${path} is also ${clash[0]}: writing it would overwrite that file`, `give ${what} a path of its own`);
-    seen.push([what, canonical(path)]);
-    try {
-      requireWritableDir(path, { leaveNothing: true });
-    } catch (err) {
-      throw err instanceof SeamError ? new SeamError(`${what}: ${err.message}`, { hint: err.hint, exitCode: err.exitCode }) : err;
-    }
-  }
-}
-
 /** Runs (or, for junit, reads) the suite once. Throws SeamError only for a runner that is not installed. */
 export async function runSuite(opts: RunSuiteOptions): Promise<{ output: RunnerOutput; command: string }> {
   const sink = lineSink(opts.onProgress);
@@ -667,15 +633,12 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (positionals.length) throw usageError(`unexpected argument ${positionals[0]}`, "runner arguments go after `--`");
-  const runner = v.runner as string;
-  if (runner !== "cargo" && runner !== "bun" && runner !== "junit") throw usageError(`unknown runner ${JSON.stringify(runner)}`, "use --runner cargo, bun or junit");
+  const runner = enumValue("--runner", v.runner as string, ["cargo", "bun", "junit"] as const);
   if (v.package && runner !== "cargo") throw usageError("--package applies to --runner cargo only");
   if (v["runner-status"] !== undefined && runner !== "junit") throw usageError("--runner-status applies to --runner junit only");
   if (runner === "junit" && passthrough.length) throw usageError("--runner junit runs nothing: it takes no runner args");
-  const timeoutS = Number(v.timeout);
-  if (!(timeoutS > 0)) throw usageError(`--timeout must be a positive number of seconds, got ${v.timeout}`);
-  const status = v["runner-status"] === undefined ? undefined : Number(v["runner-status"]);
-  if (status !== undefined && !Number.isInteger(status)) throw usageError(`--runner-status must be an integer, got ${v["runner-status"]}`);
+  const timeoutS = positiveSeconds("--timeout", v.timeout as string);
+  const status = v["runner-status"] === undefined ? undefined : wholeNumber("--runner-status", v["runner-status"]);
 
   if ((v.junit as string[]).length && runner === "cargo") throw usageError("--junit applies to --runner junit (reports to read) and --runner bun (where to keep its report)", "cargo's own output is read; for nextest's JUnit XML use --runner junit");
 

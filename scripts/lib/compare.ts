@@ -34,6 +34,7 @@
  * `reclassified` is the sixth class: the verdict changed but the seam got neither better nor worse.
  * --fail-on regressed trips on regressed; moved on regressed or moved; any on every change; none never.
  */
+import { enumValue } from "./cli.ts";
 import { appendFileSync, existsSync, readFileSync, renameSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { SeamError, EXIT } from "./errors.ts";
@@ -533,6 +534,5 @@ export function renderTierCSection(r: TierCReport & { diff: ReportDiff }, opts: 
 export const diffExitCode = (d: ReportDiff): number => (d.tripped ? EXIT.fail : EXIT.ok);
 
 export function parseFailOn(text: string): FailOn {
-  if (text in FAIL_ON) return text as FailOn;
-  throw fail(`--fail-on ${text}: use regressed, moved, any or none`);
+  return enumValue("--fail-on", text, Object.keys(FAIL_ON) as FailOn[]);
 }
