@@ -15,26 +15,29 @@
  *        bun scripts/tier-c.ts compare BASE HEAD [--fail-on …] [--build LABEL] [--json] [--out FILE] [--junit FILE]
  */
 import { availableParallelism } from "node:os";
-import { join, relative, resolve } from "node:path";
-import { readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
 import { fuse } from "./fuse.ts";
 import { runComponent } from "./run-kiln.ts";
 import { decide, type CellRun, type KnownMeld } from "./lib/attribution.ts";
 import { ResultCache, toolIdentity, type ToolIdentity } from "./lib/cache.ts";
-import { color, parseCli, progress, runCli } from "./lib/cli.ts";
+import { color, enumList, enumValue, parseCli, positiveInt, positiveNumber, positiveSeconds, progress, runCli } from "./lib/cli.ts";
 import { EXIT, usageError } from "./lib/errors.ts";
-import { loadLedger, type Blocker } from "./lib/ledger.ts";
+import { checkLedgerFixtures, loadLedger, type Blocker } from "./lib/ledger.ts";
 import { rerunBundle, writeBundle, type ReproInput } from "./lib/bundle.ts";
 import { limiter } from "./lib/pool.ts";
 import { ghAnnotation } from "./lib/render.ts";
 import { FORMS, formatSignature, FUSE_FLAGS, MEMORY_MODES, type Form, type FuseRecord, type MemoryMode, type RunRecord } from "./lib/records.ts";
-import { lookupTool, missingToolError, ROOT, type FoundTool } from "./lib/tools.ts";
+import { checkTools, lookupTool, missingToolError, ROOT, type FoundTool } from "./lib/tools.ts";
 import { buildReport, mergeReports, toolName, writeReports, type Cell, type Row, type Step, type TierCReport, type Verdict } from "./lib/tierc-report.ts";
 import { compareJUnit, compareReports, diffExitCode, loadResults, parseFailOn, renderCompareMarkdown, takeBaseline, writeDiff } from "./lib/compare.ts";
-import { atomicWrite, sha256, shownPath } from "./lib/fsx.ts";
+import { atomicWrite, checkOutputs, requireFolder, sha256, shownPath } from "./lib/fsx.ts";
 import { loadManifest, judgeRun, type Fixture } from "./lib/manifest.ts";
 
 export type { CellRun } from "./lib/attribution.ts";
+
+/** Where results go without --out: under seam's root, like every default output (never the working folder). */
+export const DEFAULT_OUT = join(ROOT, "out", "tier-c");
 
 /** What the matrix needs of a fixture; built from the manifest, or by tests directly. */
 export interface MatrixFixture {
@@ -414,17 +417,20 @@ Usage: bun scripts/tier-c.ts [options]
        bun scripts/tier-c.ts merge DIR... [--out DIR] [--strict] [--json]
        bun scripts/tier-c.ts compare BASE HEAD [--fail-on WHAT] [--build LABEL] [--json] [--out FILE] [--junit FILE]
   --fixture NAME        only this fixture (repeatable); default: every fixture in the manifest
-  --memory LIST         memory modes, comma-separated: multi,shared (default multi, as upstream)
+  --memory LIST         memory modes, comma-separated: multi,shared (default multi, as upstream); each
+                        value once (a list naming one twice is an error)
   --form LIST           output forms, comma-separated (default component,core):
                         component = upstream's Tier C (meld fuse --component; kilnd FILE --component --wasi)
                         core      = kiln's RFC #46 path (meld's core module; kilnd FILE --wasi, --function)
-  --out DIR             results, reports and repro bundles (default out/tier-c)
+  --out DIR             results, reports and repro bundles (default out/tier-c under seam's root, wherever
+                        you run it from); a folder no input is in
   -j N                  cells in parallel (default: cores)
   --shard i/n           run the i-th of n deterministic slices (by fixture); combine them with \`merge\`
   --strict              an xpass (a known blocker that now passes) fails the run
   --no-cache            re-run every cell (results are cached by fixture bytes, flags and tool binaries)
   --reference ENGINE    jco (default) or wasmtime
-  --ledger FILE         known blockers (default fixtures/known-blockers.yaml)
+  --ledger FILE         known blockers (default: known-blockers.yaml beside the manifest, when it is
+                        there); a blocker naming a fixture the manifest lacks is an error
   --manifest FILE       fixture manifest (default fixtures/manifest.yaml)
   --timeout SEC         per engine run (default 60); a hang is the verdict "timeout", never a stuck job
   --fuel N              fuel limit for kilnd and wasmtime (default: none; kilnd's units are its own)
@@ -452,9 +458,14 @@ blocker-moved (a ledger entry's failure changed signature); xpass (a ledger entr
 reference-fail. Each row names the evidence it used.
 Writes DIR/results.json, DIR/summary.md, DIR/junit.xml and DIR/<fixture>-<mode>-<form>/ repro bundles.
 
+Repro bundles are built in a hidden staging folder and moved into place when results.json is written:
+an interrupted run leaves the previous results and bundles as they were.
+
 Exit: 0 every row passes, is skipped, expected or out of scope; 1 an unexpected failure, a moved
       blocker, or an xpass with --strict, or (--baseline) the diff trips --fail-on; 2 usage error or bad
-      input (manifest, ledger, a BASE that is missing or not tier-c results)
+      input (manifest, ledger, a BASE that is missing or not tier-c results, an --out that is a file or
+      holds an input); 3 a tool variable or flag (KILND, MELD, --kilnd, …) names nothing, or a program
+      that does not answer like the tool
       compare: 0 nothing trips --fail-on, 1 it trips, 2 usage error or bad input (one line naming the file)`;
 
 function printReport(report: TierCReport, outDir: string, json: boolean): void {
@@ -472,12 +483,21 @@ function printReport(report: TierCReport, outDir: string, json: boolean): void {
 
 async function mergeMain(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
-    out: { type: "string", default: "out/tier-c" },
+    out: { type: "string", default: DEFAULT_OUT },
     strict: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
   });
+  if (values.help) {
+    console.log(HELP);
+    return EXIT.ok;
+  }
   if (positionals.length === 0) throw usageError("merge needs at least one shard folder", "bun scripts/tier-c.ts merge out/a out/b --out out/tier-c");
+  for (const p of positionals) requireFolder(p, "shard folder");
+  const dupe = positionals.find((p, i) => positionals.findIndex((q) => resolve(q) === resolve(p)) !== i);
+  if (dupe) throw usageError(`merge: shard folder ${dupe} is given twice`, "name each shard folder once");
   const outDir = resolve(values.out);
+  checkOutputs(positionals.map((p) => [`the shard folder ${p}`, p]), [["--out", values.out, "dir"]]);
   const report = mergeReports(positionals.map((p) => resolve(p)), outDir, values.strict);
   printReport(report, outDir, values.json);
   return report.exitCode;
@@ -501,6 +521,7 @@ async function compareMain(argv: string[]): Promise<number> {
   if (positionals.length !== 2) throw usageError(`compare needs BASE and HEAD, got ${positionals.length} path(s)`, "bun scripts/tier-c.ts compare out/base out/tier-c");
   const failOn = parseFailOn(values["fail-on"]);
   const [base, head] = positionals.map((p) => loadResults(p));
+  checkOutputs([["BASE", base!.file], ["HEAD", head!.file]], [["--out", values.out], ["--junit", values.junit]]);
   const diff = compareReports(base!.report, head!.report, {
     failOn,
     ...(values.build ? { build: values.build } : {}),
@@ -526,13 +547,13 @@ async function main(argv: string[]): Promise<number> {
       fixture: { type: "string", multiple: true, default: [] },
       memory: { type: "string", default: "multi" },
       form: { type: "string", default: FORMS.join(",") },
-      out: { type: "string", default: "out/tier-c" },
+      out: { type: "string", default: DEFAULT_OUT },
       j: { type: "string", short: "j" },
       shard: { type: "string" },
       strict: { type: "boolean", default: false },
       "no-cache": { type: "boolean", default: false },
       reference: { type: "string", default: "jco" },
-      ledger: { type: "string", default: join(ROOT, "fixtures", "known-blockers.yaml") },
+      ledger: { type: "string" },
       manifest: { type: "string", default: join(ROOT, "fixtures", "manifest.yaml") },
       timeout: { type: "string", default: "60" },
       fuel: { type: "string" },
@@ -549,35 +570,43 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return EXIT.ok;
   }
-  const modes = values.memory.split(",").map((m) => m.trim());
-  for (const m of modes) if (m !== "multi" && m !== "shared") throw usageError(`unknown memory mode: ${m}`, "use --memory multi,shared");
-  const forms = values.form.split(",").map((f) => f.trim());
-  for (const f of forms) if (!FORMS.includes(f as Form)) throw usageError(`unknown form: ${f}`, "use --form component,core");
-  if (values.reference !== "jco" && values.reference !== "wasmtime") throw usageError(`unknown reference engine: ${values.reference}`, "use jco or wasmtime");
-  const jobs = values.j === undefined ? availableParallelism() : Number(values.j);
-  if (!Number.isInteger(jobs) || jobs < 1) throw usageError(`-j expects a positive whole number, got: ${values.j}`);
-  const timeout = Number(values.timeout);
-  if (!(timeout > 0)) throw usageError(`--timeout expects seconds > 0, got: ${values.timeout}`);
-  const fuel = values.fuel === undefined ? undefined : Number(values.fuel);
-  if (fuel !== undefined && !(fuel > 0)) throw usageError(`--fuel expects a positive number, got: ${values.fuel}`);
+  const modes = enumList("--memory", values.memory, MEMORY_MODES);
+  const forms = enumList("--form", values.form, FORMS);
+  const reference = enumValue("--reference", values.reference, ["jco", "wasmtime"] as const);
+  const jobs = values.j === undefined ? availableParallelism() : positiveInt("-j", values.j);
+  const timeout = positiveSeconds("--timeout", values.timeout);
+  const fuel = values.fuel === undefined ? undefined : positiveNumber("--fuel", values.fuel);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (values["fail-on"] !== undefined && values.baseline === undefined) throw usageError("--fail-on applies to --baseline", "add --baseline BASE, or use `compare BASE HEAD --fail-on …`");
   const failOn = parseFailOn(values["fail-on"] ?? "regressed");
+  // Every input, then every output, then the tools, then the run: bad input is one line, nothing made.
   const outDir = resolve(values.out);
-  const fixtures = loadFixtures(resolve(values.manifest), values.fixture);
-  const ledger = loadLedger(resolve(values.ledger));
+  const manifestPath = resolve(values.manifest);
+  const fixtures = loadFixtures(manifestPath, values.fixture);
+  const ledgerPath = resolve(values.ledger ?? join(dirname(manifestPath), "known-blockers.yaml"));
+  const ledger = loadLedger(ledgerPath, { required: values.ledger !== undefined });
+  checkLedgerFixtures(ledger, loadManifest(manifestPath).fixtures.map((f) => f.name), ledgerPath);
+  const base = values.baseline === undefined ? undefined : loadResults(values.baseline);
+  // The base may be the results.json this run replaces: it is moved aside (takeBaseline), not overwritten.
+  const baseIsOurs = base !== undefined && resolve(base.file) === join(outDir, "results.json");
+  checkOutputs(
+    [["the manifest", manifestPath], ...(existsSync(ledgerPath) ? [["the ledger", ledgerPath] as [string, string]] : []), ...fixtures.map((f): [string, string] => [`the fixture ${f.name}`, f.file]), ...(base && !baseIsOurs ? [["the --baseline results", base.file] as [string, string]] : [])],
+    [["--out", values.out, "dir"]],
+  );
+  await checkTools({ kilnd: values.kilnd, meld: values.meld });
   // Read (and, if it is the results.json about to be replaced, move aside) the base before the run.
   const baseline = values.baseline === undefined ? undefined : takeBaseline(values.baseline, outDir);
   const report = await runMatrix({
     fixtures,
-    modes: modes as MemoryMode[],
-    forms: forms as Form[],
+    modes,
+    forms,
     outDir,
     jobs,
-    shard: values.shard ? parseShard(values.shard) : undefined,
+    shard,
     strict: values.strict,
     cache: !values["no-cache"],
     ledger,
-    reference: values.reference,
+    reference,
     timeoutMs: timeout * 1000,
     fuel,
     kilnd: values.kilnd,
