@@ -13,14 +13,14 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, delimiter, join, resolve } from "node:path";
-import { color, parseCli, progress, runCli } from "./lib/cli.ts";
+import { color, enumValue, parseCli, positiveInt, progress, runCli } from "./lib/cli.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
-import { atomicWrite, sha256 } from "./lib/fsx.ts";
+import { atomicWrite, requireFile, sha256 } from "./lib/fsx.ts";
 import { DEFAULT_MANIFEST, judgeRun, loadManifest, updateManifestHashes, MEMORY_MODES, type Fixture, type Judgement, type MemoryMode } from "./lib/manifest.ts";
 import { mapLimit } from "./lib/pool.ts";
 import { runProcess } from "./lib/proc.ts";
 import type { Engine, RunRecord } from "./lib/records.ts";
-import { requireTool, toolVersion, lookupTool, missingToolError } from "./lib/tools.ts";
+import { explicitChoiceHint, requireCheckedTool, toolVersion } from "./lib/tools.ts";
 import { fuse } from "./fuse.ts";
 import { runComponent } from "./run-kiln.ts";
 import { FUSE_FLAGS } from "./lib/records.ts";
@@ -58,7 +58,7 @@ export async function findClang(env: Record<string, string | undefined> = proces
   if (!path) return { why: env.CLANG ? `CLANG=${env.CLANG} does not exist` : "clang not found on PATH" };
   const v = await runProcess([path, "--version"], { timeoutMs: 20_000 });
   const version = v.stdout.match(/clang version (\d+\.\d+\.\d+)/)?.[1];
-  if (v.code !== 0 || !version) return { why: `${path} --version did not name a clang version` };
+  if (v.code !== 0 || !version) return { why: `${env.CLANG ? `CLANG=${env.CLANG} does not answer like clang:` : path} --version did not name a clang version` };
   for (const probe of ["-print-file-name=crt1-command.o", "-print-libgcc-file-name"]) {
     const p = await runProcess([path, "--target=wasm32-wasi", probe], { timeoutMs: 20_000 });
     const file = p.stdout.trim();
@@ -86,7 +86,7 @@ export async function findRustc(env: Record<string, string | undefined> = proces
   const v = await runProcess([path, "-vV"], { timeoutMs: 20_000 });
   const version = v.stdout.match(/^rustc (\d+\.\d+\.\d+)/)?.[1];
   const host = v.stdout.match(/^host: (\S+)$/m)?.[1];
-  if (v.code !== 0 || !version || !host) return { why: `${path} -vV did not name a rustc version` };
+  if (v.code !== 0 || !version || !host) return { why: `${env.RUSTC ? `RUSTC=${env.RUSTC} does not answer like rustc:` : path} -vV did not name a rustc version` };
   const lib = await runProcess([path, "--target", "wasm32-wasi", "--print", "target-libdir"], { timeoutMs: 20_000 });
   const libdir = lib.stdout.trim();
   if (lib.code !== 0 || !libdir.startsWith("/") || !existsSync(libdir) || !readdirSync(libdir).some((n) => /^libstd-.*\.rlib$/.test(n))) {
@@ -98,6 +98,23 @@ export async function findRustc(env: Record<string, string | undefined> = proces
   const lldDirs = [join(sysroot, "lib", "rustlib", host, "bin"), ...pathWithoutWasmOpt(env.PATH).split(delimiter).filter(Boolean)];
   if (!lldDirs.some((d) => existsSync(join(d, "rust-lld")))) return { why: `rust-lld not found for ${path} (Debian's rustc links wasm32 with it; it needs lld-14)` };
   return { rustc: { path, version, selfContained } };
+}
+
+/**
+ * CLANG and RUSTC, when set, must name a clang and a rustc: one that is not there, or a program that does
+ * not answer like one, is an error (exit 3), never "toolchain missing, fixtures skipped". A real one that
+ * lacks a wasm32 package stays a skip with its notice.
+ */
+export async function checkToolchainVars(env: Record<string, string | undefined> = process.env): Promise<void> {
+  const wrong = (why: string | undefined) => why !== undefined && (why.includes("does not exist") || why.includes("does not answer like"));
+  if (env.CLANG) {
+    const f = await findClang(env);
+    if (!f.clang && wrong(f.why)) throw new SeamError(f.why!, { hint: explicitChoiceHint("CLANG", "clang"), exitCode: EXIT.missingTool });
+  }
+  if (env.RUSTC) {
+    const f = await findRustc(env);
+    if (!f.rustc && wrong(f.why)) throw new SeamError(f.why!, { hint: explicitChoiceHint("RUSTC", "rustc"), exitCode: EXIT.missingTool });
+  }
 }
 
 /** Whether clang can link C++ for wasm32-wasi: undefined when it can, else why not. */
@@ -381,7 +398,7 @@ export async function buildFixtures(opts: BuildOptions = {}): Promise<BuildRepor
   const manifestPath = opts.manifestPath ?? DEFAULT_MANIFEST;
   const manifest = loadManifest(manifestPath, { checkFiles: false });
   const fixtures = selectFixtures(manifest.fixtures, opts.only);
-  const jco = requireTool("jco");
+  const jco = await requireCheckedTool("jco");
   const toolchains = await findToolchains(fixtures, opts.env ?? process.env, opts.check ?? false);
   const blocked = fixtures.flatMap((f) => {
     const why = buildBlocker(f, toolchains);
@@ -631,12 +648,14 @@ async function main(argv: string[]): Promise<number> {
   }
   const [verb, ...rest] = positionals;
   if (rest.length) throw usageError(`unexpected argument: ${rest[0]}`, "run with --help");
-  const jobs = Number(values.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1) throw usageError(`--jobs expects a positive integer, got: ${values.jobs}`);
+  const jobs = positiveInt("--jobs", values.jobs);
+  if (values.manifest !== DEFAULT_MANIFEST) requireFile(values.manifest, "manifest");
   const onProgress = values.json ? undefined : (line: string) => progress(color.dim(line));
   const manifestPath = resolve(values.manifest);
   if (verb === "build") {
     if (values.run || values.fused) throw usageError("--run and --fused belong to verify", "bun scripts/fixtures.ts verify --fused");
+    if (values.engine !== "jco") throw usageError("--engine belongs to verify", "bun scripts/fixtures.ts verify --run --engine wasmtime");
+    await checkToolchainVars();
     const report = await buildFixtures({ manifestPath, only: values.fixture, check: values.check, jobs, onProgress });
     for (const n of report.notices) progress(color.yellow(`note: ${n}`));
     if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
@@ -648,11 +667,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (verb === "verify") {
     if (values.check) throw usageError("--check belongs to build", "bun scripts/fixtures.ts build --check");
-    const engine = values.engine;
-    if (engine !== "jco" && engine !== "wasmtime") throw usageError(`--engine must be jco or wasmtime, got: ${engine}`);
+    const engine = enumValue("--engine", values.engine, ["jco", "wasmtime"] as const);
     const run = values.run || values.fused;
-    if (run) requireTool(engine);
-    if (values.fused && !lookupTool("meld").found) throw missingToolError(lookupTool("meld"));
+    if (run) await requireCheckedTool(engine);
+    if (values.fused) await requireCheckedTool("meld");
     const manifest = loadManifest(manifestPath);
     const report = run ? await verifyFixtures({ manifestPath, only: values.fixture, engine, run, fused: values.fused, jobs, onProgress }) : { schema: "seam.fixtures-verify/1" as const, fixtures: selectFixtures(manifest.fixtures, values.fixture).length, rows: [] };
     if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
