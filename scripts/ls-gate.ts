@@ -24,7 +24,7 @@
  *   --compat only missing) · 3 cargo not installed.
  * The last stdout line is `N passed, N failed, N skipped` for every test read (a runner error counts as a failure).
  */
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { accessSync, appendFileSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve, relative } from "node:path";
 import { isMap, isScalar, isSeq, type Node as YamlNode, type YAMLMap } from "yaml";
@@ -33,7 +33,7 @@ import { EXIT, SeamError, usageError } from "./lib/errors.ts";
 import { color, enumValue, parseCli, positiveSeconds, progress, runCli, splitPassthrough, wholeNumber } from "./lib/cli.ts";
 import { runProcess, shellLine, type ProcResult } from "./lib/proc.ts";
 import { atomicWrite, atomicWriteJson, checkOutputs, requireFile } from "./lib/fsx.ts";
-import { ROOT } from "./lib/tools.ts";
+import { explicitChoiceHint, identifyBinary, onPath, ROOT } from "./lib/tools.ts";
 import {
   LS_GATE_SCHEMA,
   prefixOf,
@@ -396,6 +396,26 @@ export function checkSuiteInputs(opts: Pick<RunSuiteOptions, "runner" | "project
   }
 }
 
+/**
+ * CARGO names the cargo to run: one that cannot be run, or a program that is not cargo, is an error
+ * (exit 3) before anything runs, not a broken suite.
+ */
+async function checkCargoVar(): Promise<void> {
+  const cargo = process.env.CARGO;
+  if (!cargo) {
+    if (!onPath("cargo")) throw new SeamError("cargo not found (ENOENT: not on PATH)", { hint: "install Rust (https://rustup.rs) or set CARGO=/path/to/cargo; or use --runner junit with your runner's JUnit XML", exitCode: EXIT.missingTool });
+    return;
+  }
+  try {
+    accessSync(cargo, constants.X_OK);
+    if (!statSync(cargo).isFile()) throw Object.assign(new Error("a folder"), { code: "EISDIR" });
+  } catch (err) {
+    throw new SeamError(`CARGO=${cargo} cannot be run (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { hint: explicitChoiceHint("CARGO", "cargo"), exitCode: EXIT.missingTool });
+  }
+  const who = await identifyBinary(cargo, { as: "cargo", args: ["--version"], answers: (o) => /^cargo \d+\.\d+/m.test(o) });
+  if (!who.ok) throw new SeamError(`CARGO=${cargo} does not answer like cargo: \`cargo --version\` printed ${who.answer}, expected \`cargo X.Y.Z\``, { hint: explicitChoiceHint("CARGO", "cargo"), exitCode: EXIT.missingTool });
+}
+
 /** Runs (or, for junit, reads) the suite once. Throws SeamError only for a runner that is not installed. */
 export async function runSuite(opts: RunSuiteOptions): Promise<{ output: RunnerOutput; command: string }> {
   const sink = lineSink(opts.onProgress);
@@ -411,12 +431,13 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ output: RunnerO
   }
 
   if (opts.runner === "cargo") {
+    await checkCargoVar();
     const argv = cargoArgv(opts);
     const r = await runProcess(argv, { cwd: opts.project, env: { ...process.env, CARGO_TERM_COLOR: "never" }, timeoutMs: opts.timeoutMs, maxCapture: CAPTURE, onStderr });
     const command = shellLine(argv.map((a, i) => (i === 0 ? "cargo" : a)));
     if (r.spawnError) {
       if (process.env.CARGO) {
-        throw new SeamError(`CARGO=${process.env.CARGO} cannot be run (${r.spawnError})`, { hint: "point CARGO at cargo, or unset it to use cargo from PATH", exitCode: EXIT.missingTool });
+        throw new SeamError(`CARGO=${process.env.CARGO} cannot be run (${r.spawnError})`, { hint: explicitChoiceHint("CARGO", "cargo"), exitCode: EXIT.missingTool });
       }
       throw new SeamError(`cargo not found (${r.spawnError})`, { hint: "install Rust (https://rustup.rs) or set CARGO=/path/to/cargo", exitCode: EXIT.missingTool });
     }
@@ -535,6 +556,7 @@ export async function runLsGate(opts: LsGateOptions): Promise<{ report: LsGateRe
     ["--junit", runner === "bun" ? suite.junit[0] : undefined],
     ["GITHUB_STEP_SUMMARY", opts.stepSummary, "append"],
   ]);
+  if (runner === "cargo") await checkCargoVar();
   opts.onProgress?.(`ls-gate: running ${runner === "junit" ? "nothing (reading JUnit reports)" : `${runner} test`} in ${project}`);
   const { output, command } = await runSuite(suite);
   const report = buildReport({ scenarios, runner, compat: opts.compat ?? false, command }, output);
@@ -634,7 +656,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (positionals.length) throw usageError(`unexpected argument ${positionals[0]}`, "runner arguments go after `--`");
   const runner = enumValue("--runner", v.runner as string, ["cargo", "bun", "junit"] as const);
-  if (v.package && runner !== "cargo") throw usageError("--package applies to --runner cargo only");
+  if (v.package && runner !== "cargo") throw usageError("--package applies to --runner cargo only", "drop --package, or use --runner cargo");
   if (v["runner-status"] !== undefined && runner !== "junit") throw usageError("--runner-status applies to --runner junit only");
   if (runner === "junit" && passthrough.length) throw usageError("--runner junit runs nothing: it takes no runner args");
   const timeoutS = positiveSeconds("--timeout", v.timeout as string);

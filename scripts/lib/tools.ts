@@ -74,6 +74,11 @@ export interface Lookup {
   spec: ToolSpec;
 }
 
+/** An executable file named `name` in a folder of PATH, or undefined. */
+export function onPath(name: string, path = process.env.PATH ?? ""): string | undefined {
+  return path.split(delimiter).filter(Boolean).map((d) => join(d, name)).find(runnable);
+}
+
 function runnable(path: string): boolean {
   try {
     if (!statSync(path).isFile()) return false;
@@ -145,10 +150,10 @@ const VERSION_MEMO = join(ROOT, ".seam", "tool-versions.json");
  * rebuilt tool misses, an unchanged one is never started or read again. Entries that parallel runs
  * added meanwhile are kept; a read-only checkout still works, it just computes again next time.
  */
-export async function memoByBinary<T>(memoFile: string, toolPath: string, compute: (realPath: string) => Promise<T>, keep: (value: T) => boolean = () => true): Promise<T> {
+export async function memoByBinary<T>(memoFile: string, toolPath: string, compute: (realPath: string) => Promise<T>, keep: (value: T) => boolean = () => true, tag = ""): Promise<T> {
   const real = realpathSync(toolPath);
   const st = statSync(real);
-  const key = `${real}|${st.size}|${st.mtimeMs}`;
+  const key = `${tag}${real}|${st.size}|${st.mtimeMs}`;
   const read = (): Record<string, T> => {
     try {
       return JSON.parse(readFileSync(memoFile, "utf8")) as Record<string, T>;
@@ -211,16 +216,22 @@ function firstLine(stdout: string, stderr: string, code: number | null, spawnErr
  * in .seam/tool-identities.json; a negative one is not written down (the run ends on it anyway).
  */
 export function identifyTool(tool: FoundTool, memoFile = IDENTITY_MEMO): Promise<Identity> {
-  const id = IDENTITY[tool.name];
+  return identifyBinary(tool.path, { ...IDENTITY[tool.name], as: tool.name }, memoFile);
+}
+
+/** identifyTool for any program (cargo, which seam does not look up like the others): `path` must give
+ * an answer `answers` accepts to `args`. Remembered the same way. */
+export function identifyBinary(path: string, id: Pick<(typeof IDENTITY)[ToolName], "args" | "answers"> & { as: string }, memoFile = IDENTITY_MEMO): Promise<Identity> {
   return memoByBinary(
     memoFile,
-    tool.path,
+    path,
     async (): Promise<Identity> => {
-      const r = await runProcess([tool.path, ...id.args], { timeoutMs: 15_000, maxCapture: 16_384, stdin: "" });
+      const r = await runProcess([path, ...id.args], { timeoutMs: 15_000, maxCapture: 16_384, stdin: "" });
       if (!r.spawnError && !r.timedOut && id.answers(r.stdout, r.stderr)) return { ok: true };
       return { ok: false, answer: r.timedOut ? "no answer within 15 s" : firstLine(r.stdout, r.stderr, r.code, r.spawnError) };
     },
     (v) => v.ok,
+    `${id.as}=`, // one binary asked as meld is not thereby kilnd
   );
 }
 
