@@ -168,7 +168,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!values.output) throw usageError("missing -o <out.wasm>", "bun scripts/fuse.ts app.wasm -o fused.wasm");
   const memory = enumValue("--memory", values.memory, MEMORY_MODES);
-  if (values.component && values.core) throw usageError("--component and --core exclude each other");
+  if (values.component && values.core) throw usageError("--component and --core exclude each other", "pick one: --component (meld's P2 component, the default) or --core (a core module)");
   // Every input, then every output, then the tool: bad input is found before anything runs or is made.
   checkInputs(positionals);
   const outputs: OutputPath[] = [["-o", values.output], ...(values.json ? [] : [["the record (-o's name + .json)", `${values.output}.json`] as OutputPath])];

@@ -589,7 +589,7 @@ Exit: 0 created, updated, unchanged, recreated, deleted, nothing to delete or no
 function readIfPresent(path: string, what: string): string | null {
   if (!existsSync(path)) return null;
   try {
-    if (!statSync(path).isFile()) throw usageError(`${what} ${path} is not a regular file`);
+    if (!statSync(path).isFile()) throw usageError(`${what} ${path} is not a regular file`, "pass a file");
     return readFileSync(path, "utf8");
   } catch (err) {
     if (err instanceof SeamError) throw err;

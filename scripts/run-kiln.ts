@@ -349,9 +349,9 @@ async function main(argv: string[]): Promise<number> {
   const env = keyValues("--env", values.env);
   const timeout = values.timeout === undefined ? undefined : positiveSeconds("--timeout", values.timeout);
   const fuel = values.fuel === undefined ? undefined : positiveNumber("--fuel", values.fuel);
-  if (values.kilnd !== undefined && engine !== "kiln") throw usageError(`--kilnd applies to --engine kiln, not ${engine}`);
-  if (values.wasmtime !== undefined && engine !== "wasmtime") throw usageError(`--wasmtime applies to --engine wasmtime, not ${engine}`);
-  if (fuel !== undefined && engine === "jco") throw usageError("--fuel applies to kiln and wasmtime; jco has no fuel");
+  if (values.kilnd !== undefined && engine !== "kiln") throw usageError(`--kilnd applies to --engine kiln, not ${engine}`, "drop --kilnd, or use --engine kiln");
+  if (values.wasmtime !== undefined && engine !== "wasmtime") throw usageError(`--wasmtime applies to --engine wasmtime, not ${engine}`, "drop --wasmtime, or use --engine wasmtime");
+  if (fuel !== undefined && engine === "jco") throw usageError("--fuel applies to kiln and wasmtime; jco has no fuel", "drop --fuel, or use --engine wasmtime");
   // Every input, then the engine, then the run: bad input is one line before anything starts.
   const wasm = positionals[0]!;
   const { bytes, shape } = readWasm(wasm, "input");

@@ -98,7 +98,7 @@ export function parseShard(text: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(text);
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
-  if (!m || count < 1 || index < 1 || index > count) throw usageError(`--shard expects i/n with 1 ≤ i ≤ n, got: ${text}`);
+  if (!m || count < 1 || index < 1 || index > count) throw usageError(`--shard expects i/n with 1 ≤ i ≤ n, got: ${text}`, "e.g. --shard 1/2 and --shard 2/2, then `merge`");
   return { index, count };
 }
 

@@ -89,10 +89,29 @@ export function positiveNumber(flag: string, raw: string): number {
   return n;
 }
 
+/** The known value a mistyped one most likely meant: the same but for case, or at most two edits away
+ * (and fewer than half its letters); undefined when none is that close. */
+export function nearest(word: string, known: readonly string[]): string | undefined {
+  const lower = word.trim().toLowerCase();
+  const same = known.find((k) => k.toLowerCase() === lower);
+  if (same) return same;
+  const dist = (a: string, b: string): number => {
+    let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      const row = [i];
+      for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = row;
+    }
+    return prev[b.length]!;
+  };
+  const scored = known.map((k) => [k, dist(lower, k.toLowerCase())] as const).filter(([k, d]) => d <= 2 && d < Math.max(2, k.length / 2)).sort((a, b) => a[1] - b[1]);
+  return scored.length && (scored.length === 1 || scored[0]![1] < scored[1]![1]) ? scored[0]![0] : undefined;
+}
+
 /** One value of a known set (`--engine`, `--reference`). Case matters: `Jco` is not `jco`. */
 export function enumValue<T extends string>(flag: string, raw: string, known: readonly T[]): T {
   if ((known as readonly string[]).includes(raw)) return raw as T;
-  const near = known.find((k) => k === raw.trim().toLowerCase());
+  const near = nearest(raw, known);
   throw usageError(`${flag}: unknown value ${JSON.stringify(raw)} (known: ${known.join(", ")})`, near ? `did you mean ${flag} ${near}?` : `use one of: ${known.join(", ")}`);
 }
 
@@ -111,7 +130,7 @@ export function enumItems<T extends string>(what: string, items: string[], known
   for (const item of items) {
     if (item === "") throw usageError(`${what}: an empty item`, `a comma-separated list of: ${known.join(", ")}`);
     if (!(known as readonly string[]).includes(item)) {
-      const near = known.find((k) => k === item.toLowerCase());
+      const near = nearest(item, known);
       throw usageError(`${what}: unknown value ${JSON.stringify(item)} (known: ${known.join(", ")})`, near ? `did you mean ${near}?` : `use: ${known.join(", ")}`);
     }
     if (seen.has(item)) throw usageError(`${what}: ${item} is listed twice`, `name each value once, e.g. ${example([...new Set(items)])}`);

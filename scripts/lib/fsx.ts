@@ -72,7 +72,7 @@ export function atomicWriteJson(path: string, value: unknown): void {
 /** Throws a one-line SeamError unless `path` is a readable regular file. */
 export function requireFile(path: string, what = "file"): void {
   if (!existsSync(path)) throw new SeamError(`${what} not found: ${path}`, { hint: "check the path", exitCode: 2 });
-  if (!statSync(path).isFile()) throw new SeamError(`${what} is not a regular file: ${path}`, { exitCode: 2 });
+  if (!statSync(path).isFile()) throw new SeamError(`${what} is not a regular file: ${path}`, { hint: `pass a file as the ${what}`, exitCode: 2 });
 }
 
 /** Throws a one-line SeamError unless `path` is a folder. */

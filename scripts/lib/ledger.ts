@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { EXIT, SeamError } from "./errors.ts";
 import { shownPath } from "./fsx.ts";
+import { nearest } from "./cli.ts";
 import { isMap, type Node } from "yaml";
 import { FORMS, formatSignature, MEMORY_MODES, type Form, type MemoryMode, type Signature } from "./records.ts";
 import { child, items, parseYaml, scalar } from "./yamlx.ts";
@@ -89,7 +90,13 @@ export function loadLedger(path: string, opts: { required?: boolean } = {}): Blo
  * (exit 2) naming file:line:col, checked against the whole manifest (not the --fixture or shard selection).
  */
 export function checkLedgerFixtures(ledger: Blocker[], known: string[], path: string): void {
-  const problems = ledger.flatMap((b) => b.fixtures.flatMap((f, i) => (f === "*" || known.includes(f) ? [] : [`${b.fixturesAt?.[i] ?? b.line}: ${b.ref}: unknown fixture ${f} (the manifest has: ${known.join(", ")})`])));
+  const problems = ledger.flatMap((b) =>
+    b.fixtures.flatMap((f, i) => {
+      if (f === "*" || known.includes(f)) return [];
+      const near = nearest(f, known);
+      return [`${b.fixturesAt?.[i] ?? b.line}: ${b.ref}: unknown fixture ${f} (not in the manifest${near ? `; did you mean ${near}?` : ""})`];
+    }),
+  );
   if (problems.length) throw new SeamError(problems.join("\n"), { hint: `${hintFor(path)}; name fixtures of the manifest, or "*"`, exitCode: EXIT.usage });
 }
 

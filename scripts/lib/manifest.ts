@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, normalize, relative, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Scalar, type YAMLMap } from "yaml";
 import { SeamError } from "./errors.ts";
-import { sha256 } from "./fsx.ts";
+import { sha256, shownPath } from "./fsx.ts";
 import { MEMORY_MODES, type Engine, type MemoryMode, type RunRecord, type TypedValue } from "./records.ts";
 import { ROOT } from "./tools.ts";
 
@@ -117,11 +117,8 @@ export interface ParseOptions {
   checkFiles?: boolean;
 }
 
-/** A path as a person reads it: relative to the project when inside it. */
-function shown(path: string): string {
-  const rel = relative(ROOT, path);
-  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : path;
-}
+/** A path as a person reads it: relative to the working folder when inside it, else absolute. */
+const shown = (path: string) => shownPath(path);
 
 export function formatProblem(path: string, p: Problem): string {
   return `${shown(path)}:${p.line}:${p.col}: ${p.fixture ? `fixture ${p.fixture}: ` : ""}${p.field}: ${p.message}`;
@@ -522,6 +519,7 @@ export function parseManifest(text: string, path: string, opts: ParseOptions = {
 /** Loads and validates the manifest; the first problem becomes a one-line SeamError (exit 2). */
 export function loadManifest(path: string = DEFAULT_MANIFEST, opts: ParseOptions = {}): Manifest {
   if (!existsSync(path)) throw new SeamError(`fixture manifest not found: ${shown(path)}`, { hint: "run from a seam checkout, or pass the manifest path" });
+  if (!statSync(path).isFile()) throw new SeamError(`fixture manifest ${shown(path)} is not a file`, { hint: "pass the manifest's YAML file" });
   const { manifest, problems } = parseManifest(readFileSync(path, "utf8"), path, opts);
   if (problems.length) {
     const more = problems.slice(1, 4).map((p) => formatProblem(path, p));

@@ -5,7 +5,7 @@
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { publishBundles, stageBundleCopy } from "./bundle.ts";
 import { join } from "node:path";
-import { atomicWrite, atomicWriteJson } from "./fsx.ts";
+import { atomicWrite, atomicWriteJson, shownPath } from "./fsx.ts";
 import { SeamError, EXIT } from "./errors.ts";
 import { junitXml, mdTable } from "./render.ts";
 import type { Form, MemoryMode } from "./records.ts";
@@ -213,14 +213,14 @@ export function writeReports(r: TierCReport, outDir: string): void {
 export function mergeReports(dirs: string[], outDir: string, strict: boolean): TierCReport {
   const parts = dirs.map((d) => {
     const file = join(d, "results.json");
-    if (!existsSync(file)) throw new SeamError(`no results.json in ${d}`, { hint: "pass the --out folders of the shard runs", exitCode: EXIT.usage });
+    if (!existsSync(file)) throw new SeamError(`no results.json in ${shownPath(d)}`, { hint: "pass the --out folders of the shard runs", exitCode: EXIT.usage });
     let x: unknown;
     try {
       x = JSON.parse(readFileSync(file, "utf8"));
     } catch (err) {
-      throw new SeamError(`${file}: not JSON (${(err as Error).message})`, { hint: "pass the --out folders of the shard runs", exitCode: EXIT.usage });
+      throw new SeamError(`${shownPath(file)}: not JSON (${(err as Error).message})`, { hint: "pass the --out folders of the shard runs", exitCode: EXIT.usage });
     }
-    if (!isTierCReport(x)) throw new SeamError(`${file} is not a tier-c results file (schema ${TIERC_SCHEMA})`, { exitCode: EXIT.usage });
+    if (!isTierCReport(x)) throw new SeamError(`${shownPath(file)} is not a tier-c results file (schema ${TIERC_SCHEMA})`, { exitCode: EXIT.usage });
     return { dir: d, report: x };
   });
   const rows = parts.flatMap((p) => p.report.rows.map((r) => ({ ...r, form: r.form ?? "component" })));
