@@ -491,6 +491,19 @@ describe("tier-c CLI", () => {
     expect([form.code, form.stderr.split("\n")[0]]).toEqual([2, 'tier-c: error: --form: unknown value "kore" (known: component, core)']);
   });
 
+  test("ls_s_10_ KILND naming a program that is not kilnd, or nothing, is exit 3 naming it, never a green run", async () => {
+    const out = join(tempDir("seam-tierc-wrong-kilnd"), "out");
+    for (const [kilnd, first] of <[string, string][]>[
+      ["/bin/true", "tier-c: error: KILND=/bin/true does not answer like kilnd: `kilnd --help` printed"],
+      ["/nonexistent/kilnd", "tier-c: error: KILND=/nonexistent/kilnd is not an executable file"],
+    ]) {
+      const p = await runScript("tier-c.ts", ["--out", out, "--fixture", "hello_c_cli"], { env: { KILND: kilnd } });
+      expect([p.code, p.stdout, p.stderr.split("\n")[0]!.slice(0, first.length)]).toEqual([3, "", first]);
+      expect(p.stderr).toContain("hint: point KILND at a kilnd binary, or unset it");
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
   test("on the corpus with kilnd absent: a table on stdout, results.json on disk, exit 0", async () => {
     const out = join(tempDir("seam-tierc-cli"), "out");
     const p = await runScript("tier-c.ts", ["--out", out, "--reference", "wasmtime", "--fixture", "hello_c_cli"], { env: { KILND: undefined, MELD_KILND: undefined } });
