@@ -18,7 +18,7 @@ import { loadFixtures, runMatrix } from "./tier-c.ts";
 import { FORMS, FUSE_FLAGS, MEMORY_MODES, type Form, type MemoryMode } from "./lib/records.ts";
 import { runLsGate } from "./ls-gate.ts";
 import { commentFromReports, commentSkipReason } from "./post-comment.ts";
-import { enumList, parseCli, positiveInt, progress, runCli } from "./lib/cli.ts";
+import { enumList, noDuplicates, parseCli, positiveInt, progress, runCli } from "./lib/cli.ts";
 import { EXIT, usageError } from "./lib/errors.ts";
 import { atomicWriteJson, checkOutputs, shownPath } from "./lib/fsx.ts";
 import { checkLedgerFixtures, loadLedger } from "./lib/ledger.ts";
@@ -222,7 +222,7 @@ async function main(argv: string[]): Promise<number> {
   const jobs = values.j === undefined ? availableParallelism() : positiveInt("-j", values.j);
   if (values["fail-on"] !== undefined && values.baseline === undefined) throw usageError("--fail-on applies to --baseline", "add --baseline BASE");
   const failOn = parseFailOn(values["fail-on"] ?? "regressed");
-  const targets = positionals.length ? positionals : ["all"];
+  const targets = positionals.length ? noDuplicates("target", positionals) : ["all"];
   // An explicit BASE that is missing or not tier-c results is an error now, not a step failure later.
   let baseline = values.baseline === undefined ? undefined : loadResults(values.baseline).file;
   planOrder(seamSteps({ root: ROOT, out: values.out, memory, forms }), targets); // an unknown target is an error now

@@ -10,12 +10,11 @@
  * Exit: 0 ok; 1 a rebuild differs (--check) or a fixture does not do what the manifest says;
  *       2 usage error or bad manifest; 3 a required tool (jco, the engine, meld) is missing
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, delimiter, join, resolve } from "node:path";
-import { color, enumValue, parseCli, positiveInt, progress, runCli } from "./lib/cli.ts";
+import { color, enumValue, noDuplicates, parseCli, positiveInt, progress, runCli } from "./lib/cli.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
-import { atomicWrite, requireFile, sha256 } from "./lib/fsx.ts";
+import { atomicWrite, makeTempDir, removeTemp, requireFile, sha256 } from "./lib/fsx.ts";
 import { DEFAULT_MANIFEST, judgeRun, loadManifest, updateManifestHashes, MEMORY_MODES, type Fixture, type Judgement, type MemoryMode } from "./lib/manifest.ts";
 import { mapLimit } from "./lib/pool.ts";
 import { runProcess } from "./lib/proc.ts";
@@ -407,7 +406,7 @@ export async function buildFixtures(opts: BuildOptions = {}): Promise<BuildRepor
   const skipLines = skipNotices(blocked);
   const notices = [...skipLines.values()];
   const skipWhy = new Map(blocked.map(({ f, why }) => [f.name, skipLines.get(why)!]));
-  const work = mkdtempSync(join(tmpdir(), "seam-fixtures-"));
+  const work = makeTempDir("seam-fixtures");
   try {
     // Everything is built before anything is written, so a failing build leaves the corpus as it was.
     const built = await mapLimit(fixtures, opts.jobs ?? 2, async (f): Promise<{ result: BuiltFixture; bytes?: Uint8Array }> => {
@@ -442,7 +441,7 @@ export async function buildFixtures(opts: BuildOptions = {}): Promise<BuildRepor
       manifestUpdated,
     };
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    removeTemp(work);
   }
 }
 
@@ -571,7 +570,7 @@ export async function verifyFixtures(opts: VerifyOptions = {}): Promise<VerifyRe
     if (opts.run ?? true) tasks.push({ f, target: "original" });
     if (opts.fused) for (const m of opts.memory ?? MEMORY_MODES) tasks.push({ f, target: `fused ${m}` }, { f, target: `core ${m}` });
   }
-  const work = opts.workDir ?? mkdtempSync(join(tmpdir(), "seam-verify-"));
+  const work = opts.workDir ?? makeTempDir("seam-verify");
   try {
     const rows = await mapLimit(tasks, opts.jobs ?? 2, async ({ f, target }): Promise<CheckRow> => {
       let row: CheckRow;
@@ -596,7 +595,7 @@ export async function verifyFixtures(opts: VerifyOptions = {}): Promise<VerifyRe
     });
     return { schema: "seam.fixtures-verify/1", fixtures: fixtures.length, rows };
   } finally {
-    if (!opts.workDir) rmSync(work, { recursive: true, force: true });
+    if (!opts.workDir) removeTemp(work);
   }
 }
 
@@ -649,6 +648,7 @@ async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = positionals;
   if (rest.length) throw usageError(`unexpected argument: ${rest[0]}`, "run with --help");
   const jobs = positiveInt("--jobs", values.jobs);
+  noDuplicates("--fixture", values.fixture);
   if (values.manifest !== DEFAULT_MANIFEST) requireFile(values.manifest, "manifest");
   const onProgress = values.json ? undefined : (line: string) => progress(color.dim(line));
   const manifestPath = resolve(values.manifest);

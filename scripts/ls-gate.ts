@@ -24,15 +24,14 @@
  *   --compat only missing) · 3 cargo not installed.
  * The last stdout line is `N passed, N failed, N skipped` for every test read (a runner error counts as a failure).
  */
-import { accessSync, appendFileSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { accessSync, appendFileSync, constants, existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve, relative } from "node:path";
 import { isMap, isScalar, isSeq, type Node as YamlNode, type YAMLMap } from "yaml";
 import { child, enumField, parseYaml } from "./lib/yamlx.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
-import { color, enumValue, parseCli, positiveSeconds, progress, runCli, splitPassthrough, wholeNumber } from "./lib/cli.ts";
+import { color, enumValue, noDuplicates, parseCli, positiveSeconds, progress, runCli, splitPassthrough, wholeNumber } from "./lib/cli.ts";
 import { runProcess, shellLine, type ProcResult } from "./lib/proc.ts";
-import { atomicWrite, atomicWriteJson, checkOutputs, requireFile } from "./lib/fsx.ts";
+import { atomicWrite, atomicWriteJson, checkOutputs, makeTempDir, removeTemp, requireFile } from "./lib/fsx.ts";
 import { explicitChoiceHint, identifyBinary, onPath, ROOT } from "./lib/tools.ts";
 import {
   LS_GATE_SCHEMA,
@@ -449,7 +448,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ output: RunnerO
     return { output: big ? { tests: [], error: big } : parseCargoTest(r), command };
   }
 
-  const dir = mkdtempSync(join(tmpdir(), "seam-ls-gate-"));
+  const dir = makeTempDir("seam-ls-gate");
   try {
     const xmlPath = join(dir, "bun-junit.xml");
     // The gate bounds the whole run (timeoutMs, then the process tree is killed: fail closed), so bun's
@@ -466,7 +465,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ output: RunnerO
     if (xml !== undefined && opts.junit[0]) atomicWrite(opts.junit[0], xml);
     return { output: judgeBunRun(r, xml, "bun JUnit report"), command };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTemp(dir);
   }
 }
 
@@ -662,6 +661,7 @@ async function main(argv: string[]): Promise<number> {
   const timeoutS = positiveSeconds("--timeout", v.timeout as string);
   const status = v["runner-status"] === undefined ? undefined : wholeNumber("--runner-status", v["runner-status"]);
 
+  noDuplicates("--junit", v.junit as string[], (p) => resolve(p));
   if ((v.junit as string[]).length && runner === "cargo") throw usageError("--junit applies to --runner junit (reports to read) and --runner bun (where to keep its report)", "cargo's own output is read; for nextest's JUnit XML use --runner junit");
 
   const project = v.project ? resolve(v.project) : runner === "cargo" ? cargoProject(passthrough) : ROOT;

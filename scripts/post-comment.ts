@@ -10,7 +10,8 @@
  * Exit: 0 posted / updated / unchanged / deleted / nothing to post, 1 GitHub API failure, 2 usage error
  */
 import { appendFileSync, existsSync, readFileSync, statSync } from "node:fs";
-import { enumValue, parseCli, progress, runCli } from "./lib/cli.ts";
+import { resolve } from "node:path";
+import { enumValue, noDuplicates, parseCli, progress, runCli } from "./lib/cli.ts";
 import { checkOutputs } from "./lib/fsx.ts";
 import {
   composeBody,
@@ -676,7 +677,7 @@ async function main(argv: string[]): Promise<number> {
   const mode = v.mode as Mode;
   try {
     enumValue("--mode", v.mode as string, ["upsert", "recreate", "delete"] as const);
-    const reports = v.report ?? [];
+    const reports = noDuplicates("--report", v.report ?? [], (p) => resolve(p));
     if (reports.length && v["body-file"]) throw usageError("--report and --body-file exclude each other", "render reports, or post a file verbatim");
     if (!reports.length && !v["body-file"] && mode !== "delete") throw usageError("nothing to render: pass --report FILE or --body-file FILE");
     if (v.author !== undefined && !/^[A-Za-z0-9][A-Za-z0-9-]*(\[bot\])?$/.test(v.author)) throw usageError(`--author ${JSON.stringify(v.author)} is not a GitHub login`, "e.g. --author 'my-app[bot]'");

@@ -346,6 +346,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw usageError(positionals.length ? `expected one .wasm file, got ${positionals.length}: ${positionals.join(" ")}` : "expected one .wasm file", "bun scripts/run-kiln.ts app.wasm [--engine jco]");
   const engine = enumValue("--engine", values.engine, ENGINES);
+  if (values.invoke !== undefined && values.invoke.trim() === "") throw usageError("--invoke is empty", "name an export, e.g. --invoke compute");
   const env = keyValues("--env", values.env);
   const timeout = values.timeout === undefined ? undefined : positiveSeconds("--timeout", values.timeout);
   const fuel = values.fuel === undefined ? undefined : positiveNumber("--fuel", values.fuel);

@@ -21,7 +21,7 @@ import { fuse } from "./fuse.ts";
 import { runComponent } from "./run-kiln.ts";
 import { decide, type CellRun, type KnownMeld } from "./lib/attribution.ts";
 import { ResultCache, toolIdentity, type ToolIdentity } from "./lib/cache.ts";
-import { color, enumList, enumValue, parseCli, positiveInt, positiveNumber, positiveSeconds, progress, runCli } from "./lib/cli.ts";
+import { color, enumList, enumValue, noDuplicates, parseCli, positiveInt, positiveNumber, positiveSeconds, progress, runCli } from "./lib/cli.ts";
 import { EXIT, usageError } from "./lib/errors.ts";
 import { checkLedgerFixtures, loadLedger, type Blocker } from "./lib/ledger.ts";
 import { rerunBundle, writeBundle, type ReproInput } from "./lib/bundle.ts";
@@ -494,8 +494,7 @@ async function mergeMain(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw usageError("merge needs at least one shard folder", "bun scripts/tier-c.ts merge out/a out/b --out out/tier-c");
   for (const p of positionals) requireFolder(p, "shard folder");
-  const dupe = positionals.find((p, i) => positionals.findIndex((q) => resolve(q) === resolve(p)) !== i);
-  if (dupe) throw usageError(`merge: shard folder ${dupe} is given twice`, "name each shard folder once");
+  noDuplicates("merge: shard folder", positionals, (p) => resolve(p));
   const outDir = resolve(values.out);
   checkOutputs(positionals.map((p) => [`the shard folder ${p}`, p]), [["--out", values.out, "dir"]]);
   const report = mergeReports(positionals.map((p) => resolve(p)), outDir, values.strict);
@@ -582,7 +581,7 @@ async function main(argv: string[]): Promise<number> {
   // Every input, then every output, then the tools, then the run: bad input is one line, nothing made.
   const outDir = resolve(values.out);
   const manifestPath = resolve(values.manifest);
-  const fixtures = loadFixtures(manifestPath, values.fixture);
+  const fixtures = loadFixtures(manifestPath, noDuplicates("--fixture", values.fixture));
   const ledgerPath = resolve(values.ledger ?? join(dirname(manifestPath), "known-blockers.yaml"));
   const ledger = loadLedger(ledgerPath, { required: values.ledger !== undefined });
   checkLedgerFixtures(ledger, loadManifest(manifestPath).fixtures.map((f) => f.name), ledgerPath);

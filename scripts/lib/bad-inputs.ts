@@ -116,6 +116,12 @@ export const BAD_INPUTS: BadInput[] = [
   c("missing value", ["bench.ts", "--reps"], 2, /^Option '--reps <value>' argument missing$/),
   c("missing value", ["ls-gate.ts", "--results-json"], 2, /^Option '--results-json <value>' argument missing$/),
   c("missing value", ["post-comment.ts", "--pr"], 2, /^Option '--pr <value>' argument missing$/),
+  c("missing value", ["tier-c.ts", "--out", ""], 2, /^--out is an empty path$/),
+  c("missing value", ["run-kiln.ts", ""], 2, /^input is an empty path$/),
+  c("missing value", ["run-kiln.ts", "app.wasm", "--invoke", ""], 2, /^--invoke is empty$/),
+  c("missing value", ["all.ts", "--baseline", "", "--dry-run"], 2, /^an empty path: pass a tier-c results\.json or its --out folder$/),
+  c("missing value", ["fuse.ts", "app.wasm", "-o", ""], 2, /^missing -o <out\.wasm>$/),
+  c("missing value", ["tier-c.ts", "compare", "base", "head", "--junit", " "], 2, /^--junit is an empty path$/),
 
   // --- missing file ---------------------------------------------------------------------------------
   c("missing file", ["fuse.ts", "nope.wasm", "-o", "f.wasm"], 2, /^input not found: nope\.wasm$/, { doc: true }),
@@ -231,7 +237,12 @@ export const BAD_INPUTS: BadInput[] = [
   c("duplicate list item", ["tools.ts", "--require", "meld,meld"], 2, /^--require: meld is listed twice$/),
   c("duplicate list item", ["bench.ts", "compare", "compare"], 2, /^benchmark: compare is listed twice$/),
   c("duplicate list item", ["run-kiln.ts", "app.wasm", "--env", "K=1", "--env", "K=2"], 2, /^--env: K is given twice$/),
-  c("duplicate list item", ["tier-c.ts", "merge", "base", "./base"], 2, /^merge: shard folder \.\/base is given twice$/),
+  c("duplicate list item", ["tier-c.ts", "merge", "base", "./base"], 2, /^merge: shard folder \.\/base is given twice \(as base too\)$/),
+  c("duplicate list item", ["tier-c.ts", "--fixture", "hello_c_cli", "--fixture", "hello_c_cli"], 2, /^--fixture hello_c_cli is given twice$/),
+  c("duplicate list item", ["fixtures.ts", "verify", "--fixture", "trap", "--fixture", "trap"], 2, /^--fixture trap is given twice$/),
+  c("duplicate list item", ["all.ts", "tier-c", "tier-c", "--dry-run"], 2, /^target tier-c is given twice$/),
+  c("duplicate list item", ["ls-gate.ts", "--runner", "junit", "--junit", "junit.xml", "--junit", "./junit.xml", "--scenarios", "scenarios.yaml"], 2, /^--junit \.\/junit\.xml is given twice \(as junit\.xml too\)$/),
+  c("duplicate list item", ["post-comment.ts", "--report", "lsgate.json", "--report", "lsgate.json", "--dry-run"], 2, /^--report lsgate\.json is given twice$/),
 
   // --- tool variable names nothing -----------------------------------------------------------------
   c("tool variable names nothing", ["fuse.ts", "app.wasm", "-o", "f.wasm"], 3, /^MELD=\/nonexistent\/meld is not an executable file$/, { env: { MELD: "/nonexistent/meld" }, doc: true }),

@@ -139,6 +139,18 @@ export function enumItems<T extends string>(what: string, items: string[], known
   return items as T[];
 }
 
+/** A repeated flag's values (`--fixture A --fixture B`, `--junit`, `--report`) or a list of names: each
+ * once. Paths count as one when they resolve to the same file. */
+export function noDuplicates(flag: string, items: string[], same: (s: string) => string = (s) => s): string[] {
+  const seen = new Map<string, string>();
+  for (const item of items) {
+    const key = same(item);
+    if (seen.has(key)) throw usageError(`${flag} ${item} is given twice${seen.get(key) !== item ? ` (as ${seen.get(key)} too)` : ""}`, `give ${flag} each value once`);
+    seen.set(key, item);
+  }
+  return items;
+}
+
 /** `K=V` pairs (`--env NAME=seam`), K non-empty and given once. */
 export function keyValues(flag: string, raw: string[]): Record<string, string> {
   const out: Record<string, string> = {};

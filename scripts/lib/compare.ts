@@ -260,6 +260,7 @@ export function parseResults(file: string, text: string): ComparableReport {
 
 /** Reads a results.json, or the results.json in a tier-c --out folder; one-line errors (exit 2). */
 export function loadResults(path: string): { file: string; report: ComparableReport } {
+  if (path.trim() === "") throw fail("an empty path: pass a tier-c results.json or its --out folder");
   if (!existsSync(path)) throw fail(`${path} not found: pass a tier-c results.json or its --out folder`);
   const file = statSync(path).isDirectory() ? join(path, "results.json") : path;
   if (!existsSync(file)) throw fail(`${path} has no results.json: pass a tier-c results.json or its --out folder`);

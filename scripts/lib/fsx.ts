@@ -2,7 +2,8 @@
  * fsx — files: atomic writes (temp + rename, so a reader never sees half a result), sha256, small helpers.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, renameSync, rmSync, writeFileSync, readFileSync, existsSync, statSync, realpathSync } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, readFileSync, existsSync, statSync, realpathSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, basename, isAbsolute, join, relative, resolve } from "node:path";
 import { SeamError } from "./errors.ts";
 
@@ -29,6 +30,19 @@ export function trackTemp(path: string): () => void {
 
 /** Stops tracking a temp path (it was renamed into place or removed). */
 export function forgetTemp(path: string): void {
+  temps.delete(path);
+}
+
+/** A fresh folder in the system's temp folder, registered for removal on interruption; `removeTemp` it. */
+export function makeTempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  trackTemp(dir);
+  return dir;
+}
+
+/** Removes a temp file or folder and stops tracking it. */
+export function removeTemp(path: string): void {
+  rmSync(path, { recursive: true, force: true });
   temps.delete(path);
 }
 
@@ -71,12 +85,14 @@ export function atomicWriteJson(path: string, value: unknown): void {
 
 /** Throws a one-line SeamError unless `path` is a readable regular file. */
 export function requireFile(path: string, what = "file"): void {
+  if (path.trim() === "") throw new SeamError(`${what} is an empty path`, { hint: `give the ${what} a path`, exitCode: 2 });
   if (!existsSync(path)) throw new SeamError(`${what} not found: ${path}`, { hint: "check the path", exitCode: 2 });
   if (!statSync(path).isFile()) throw new SeamError(`${what} is not a regular file: ${path}`, { hint: `pass a file as the ${what}`, exitCode: 2 });
 }
 
 /** Throws a one-line SeamError unless `path` is a folder. */
 export function requireFolder(path: string, what = "folder"): void {
+  if (path.trim() === "") throw new SeamError(`${what} is an empty path`, { hint: `give the ${what} a path`, exitCode: 2 });
   if (!existsSync(path)) throw new SeamError(`${what} not found: ${path}`, { hint: "check the path", exitCode: 2 });
   if (!statSync(path).isDirectory()) throw new SeamError(`${what} ${path} is not a folder`, { exitCode: 2 });
 }
@@ -144,7 +160,8 @@ export function checkOutputs(inputs: [what: string, path: string][], outputs: Ou
   const ins = inputs.map(([what, path]): [string, string, string] => [what, path, canonical(path)]);
   const seen: [string, string][] = [];
   for (const [what, path, kind = "file"] of outputs) {
-    if (path === undefined || path === "") continue;
+    if (path === undefined) continue;
+    if (path.trim() === "") throw new SeamError(`${what} is an empty path`, { hint: `give ${what} a path, or leave it out for the default`, exitCode: 2 });
     const at = canonical(path);
     if (kind !== "dir" && /[\/]$/.test(path)) throw new SeamError(`${what} ${path} ends in /, which names a folder`, { hint: `give ${what} a file path`, exitCode: 2 });
     if (kind === "append" && !existsSync(dirname(resolve(path)))) throw new SeamError(`${what} ${path} is in a folder that does not exist`, { hint: `point ${what} at a file in an existing folder, or unset it`, exitCode: 2 });
