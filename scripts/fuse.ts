@@ -138,7 +138,8 @@ function inputPaths(inputs: string[]): [string, string][] {
 const HELP = `fuse — fuse component(s) with real meld and record what ran
 
 Usage: bun scripts/fuse.ts <component.wasm>... -o <out.wasm> [options] [-- <extra meld args>]
-  -o, --output FILE     fused output (written only when meld succeeds and it parses)
+  -o, --output FILE     fused output (written only when meld succeeds and it parses); neither it nor
+                        its record (FILE.json) may be an input, and it is a file, not a folder
   --memory multi|shared meld's memory strategy (default multi, as upstream's Tier C)
   --component | --core  output a P2 component (default) or a core module
   --meld PATH           meld binary (else $MELD, .tools/bin/meld, PATH, ../meld/target/*/meld)
@@ -147,7 +148,8 @@ The record: meld path and version, the command as one shell line, sha256 and siz
 the output, milliseconds, and the verdict: fused | refused (meld declined the input; its own error
 line is kept; upstream treats this as a skip) | crashed (signal, panic, timeout) | missing-tool.
 
-Exit: 0 fused; 1 meld crashed; 2 usage error or bad input; 3 meld missing; 4 meld refused the input`;
+Exit: 0 fused; 1 meld crashed; 2 usage error or bad input; 3 meld missing, or MELD/--meld names
+      nothing or a program that does not say \`meld X.Y.Z\` to --version; 4 meld refused the input`;
 
 const EXIT_FOR: Record<FuseVerdict, number> = { fused: EXIT.ok, crashed: EXIT.fail, "missing-tool": EXIT.missingTool, refused: 4 };
 

@@ -306,8 +306,11 @@ const HELP = `run-kiln — run a component or core module on kilnd or a referenc
 
 Usage: bun scripts/run-kiln.ts <file.wasm> [options]
   --engine kiln|jco|wasmtime   engine (default kiln); kilnd from --kilnd, $KILND, $MELD_KILND, .tools/, PATH, ../kiln/target
-  --invoke EXPORT              call one export and print its result(s), one per line; on a core module
-                               kilnd gets --function with the matching core export (compute ↔ iface#compute)
+  --invoke EXPORT              call one export and print its result(s), one per line. A short name
+                               (compute) finds the one export of that name, on a component on every
+                               engine (seam:fixtures/runner@0.1.0#compute) and on a core module (kilnd
+                               gets --function with the matching core export); none or several is exit 2
+                               listing the full names
   --arg A                      guest argument (repeatable)
   --env K=V                    guest environment variable (repeatable)
   --stdin FILE                 feed FILE to the guest's stdin
@@ -316,12 +319,13 @@ Usage: bun scripts/run-kiln.ts <file.wasm> [options]
   --kilnd PATH / --wasmtime PATH   explicit engine binary
   --json                       print the full record as JSON on stdout
 The form is read from the file's bytes: a component runs as \`kilnd FILE --component --wasi\`, a core
-module (meld's default output, kiln's RFC #46 path) as \`kilnd FILE --wasi\`.
+module (meld's default output, kiln's RFC #46 path) as \`kilnd FILE --wasi\`. A file with nothing to run
+(no _start or wasi:cli/run export) needs --invoke.
 Prints the guest's own stdout (kilnd's banner, log lines, WASI traces and stats removed), then a
 summary line on stderr.
 
 Exit: 0 passed; 1 engine failed, crashed or timed out; 2 usage error or bad input;
-      3 engine missing; 4 guest trapped; 5 guest exited non-zero;
+      3 engine missing, or not the engine (KILND=/bin/true); 4 guest trapped; 5 guest exited non-zero;
       6 the engine refuses this form (kilnd runs core modules only: lower it with meld fuse)`;
 
 const EXIT_FOR: Record<RunVerdict, number> = { passed: 0, failed: 1, crashed: 1, timeout: 1, "missing-engine": 3, trapped: 4, "exit-nonzero": 5, "unsupported-form": 6 };
