@@ -123,7 +123,7 @@ export function isWithin(outer: string, inner: string): boolean {
  * before a tool runs, so it never writes in vain. Folders made for the probe are removed again, so a usage
  * error found after the check leaves no empty output folder behind (the write itself creates them).
  */
-export function requireWritable(path: string, kind: "file" | "dir" = "file"): void {
+function requireWritable(path: string, kind: "file" | "dir" = "file"): void {
   const isDir = existsSync(path) && statSync(path).isDirectory();
   if (kind === "file" && isDir) throw new SeamError(`cannot write ${path}: it is a folder`, { hint: "give a file path for the output", exitCode: 2 });
   if (kind === "dir" && existsSync(path) && !isDir) throw new SeamError(`cannot write to ${path}: it is a file, not a folder`, { hint: "give a folder path (or one that does not exist yet)", exitCode: 2 });
