@@ -15,16 +15,16 @@ import { installTools, PINS } from "./tools.ts";
 import { buildFixtures } from "./fixtures.ts";
 import { fuse } from "./fuse.ts";
 import { loadFixtures, runMatrix } from "./tier-c.ts";
-import { FORMS, FUSE_FLAGS, type Form, type MemoryMode } from "./lib/records.ts";
+import { FORMS, FUSE_FLAGS, MEMORY_MODES, type Form, type MemoryMode } from "./lib/records.ts";
 import { runLsGate } from "./ls-gate.ts";
 import { commentFromReports, commentSkipReason } from "./post-comment.ts";
-import { parseCli, progress, runCli } from "./lib/cli.ts";
+import { enumList, noDuplicates, parseCli, positiveInt, progress, runCli } from "./lib/cli.ts";
 import { EXIT, usageError } from "./lib/errors.ts";
-import { atomicWriteJson, shownPath } from "./lib/fsx.ts";
-import { loadLedger } from "./lib/ledger.ts";
+import { atomicWriteJson, checkOutputs, shownPath } from "./lib/fsx.ts";
+import { checkLedgerFixtures, loadLedger } from "./lib/ledger.ts";
 import { exitCodeOf, planOrder, runPipeline, summaryTable, type Step, type StepInputs } from "./lib/pipeline.ts";
 import { killAllRunning } from "./lib/proc.ts";
-import { lookupTool, ROOT, type ToolName } from "./lib/tools.ts";
+import { checkTools, lookupTool, ROOT, type ToolName } from "./lib/tools.ts";
 import { writeReports } from "./lib/tierc-report.ts";
 import { compareReports, diffExitCode, loadResults, parseFailOn, takeBaseline, writeDiff, type FailOn } from "./lib/compare.ts";
 
@@ -123,15 +123,19 @@ export function seamSteps(o: AllOptions): Step[] {
       }),
       outputs: [join(tierOut, "results.json")],
       run: async (ctx) => {
+        const fixtures = loadFixtures(manifest, []);
+        const ledgerPath = join(o.root, "fixtures", "known-blockers.yaml");
+        const ledger = loadLedger(ledgerPath);
+        checkLedgerFixtures(ledger, fixtures.map((f) => f.name), ledgerPath);
         const report = await runMatrix({
-          fixtures: loadFixtures(manifest, []),
+          fixtures,
           modes: o.memory,
           forms: o.forms,
           outDir: tierOut,
           jobs: availableParallelism(),
           strict: false,
           cache: true,
-          ledger: loadLedger(join(o.root, "fixtures", "known-blockers.yaml")),
+          ledger,
           reference: "jco",
           timeoutMs: 60_000,
           onProgress: ctx.log,
@@ -183,7 +187,7 @@ Usage: bun scripts/all.ts [target]... [options]      (default target: all)
   --keep-going    after a failure, still run the steps that do not depend on it
   --memory LIST   memory modes for fuse and tier-c (default multi,shared)
   --form LIST     output forms for fuse and tier-c (default component,core)
-  --out DIR       where results go (default out/)
+  --out DIR       where results go (default out/ under seam's root, wherever you run it from)
   --baseline BASE tier-c compares with BASE (a results.json or a tier-c --out folder; a missing one is an
                   error, exit 2) and the comment starts with the diff; see \`tier-c.ts compare\`
   --fail-on WHAT  with --baseline: regressed (default), moved, any or none fails the tier-c step
@@ -213,17 +217,23 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return EXIT.ok;
   }
-  const memory = values.memory.split(",") as MemoryMode[];
-  for (const m of memory) if (m !== "multi" && m !== "shared") throw usageError(`unknown memory mode: ${m}`, "use --memory multi,shared");
-  const forms = values.form.split(",") as Form[];
-  for (const f of forms) if (!FORMS.includes(f)) throw usageError(`unknown form: ${f}`, "use --form component,core");
-  const jobs = values.j === undefined ? availableParallelism() : Number(values.j);
-  if (!Number.isInteger(jobs) || jobs < 1) throw usageError(`-j expects a positive whole number, got: ${values.j}`);
+  const memory = enumList("--memory", values.memory, MEMORY_MODES);
+  const forms = enumList("--form", values.form, FORMS);
+  const jobs = values.j === undefined ? availableParallelism() : positiveInt("-j", values.j);
   if (values["fail-on"] !== undefined && values.baseline === undefined) throw usageError("--fail-on applies to --baseline", "add --baseline BASE");
   const failOn = parseFailOn(values["fail-on"] ?? "regressed");
-  const targets = positionals.length ? positionals : ["all"];
+  const targets = positionals.length ? noDuplicates("target", positionals) : ["all"];
   // An explicit BASE that is missing or not tier-c results is an error now, not a step failure later.
   let baseline = values.baseline === undefined ? undefined : loadResults(values.baseline).file;
+  planOrder(seamSteps({ root: ROOT, out: values.out, memory, forms }), targets); // an unknown target is an error now
+  // Outputs: --out must not hold seam's own inputs (fixtures, scripts); the base may be its tier-c results
+  // (moved aside before the run, never overwritten).
+  const baseIsOurs = baseline !== undefined && resolve(baseline) === resolve(values.out, "tier-c", "results.json");
+  checkOutputs(
+    [["seam's fixtures", join(ROOT, "fixtures")], ["seam's scripts", join(ROOT, "scripts")], ...(baseline && !baseIsOurs ? [["the --baseline results", baseline] as [string, string]] : [])],
+    values.list ? [] : [["--out", values.out, "dir"]],
+  );
+  if (!values.list) await checkTools();
   if (baseline && !values.list && !values["dry-run"] && planOrder(seamSteps({ root: ROOT, out: values.out, memory, forms }), targets).includes("tier-c")) {
     baseline = takeBaseline(baseline, join(values.out, "tier-c")).file;
   }

@@ -12,10 +12,10 @@
 import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseCli, progress, runCli } from "./lib/cli.ts";
+import { enumItems, parseCli, positiveInt, progress, runCli } from "./lib/cli.ts";
 import { EXIT, usageError } from "./lib/errors.ts";
 import { launchCount, runProcess } from "./lib/proc.ts";
-import { requireTool, ROOT } from "./lib/tools.ts";
+import { requireCheckedTool, ROOT } from "./lib/tools.ts";
 import { loadFixtures, runMatrix, type ToolChoice } from "./tier-c.ts";
 import { writeFakeKilnd } from "./lib/fake-kilnd.ts";
 import type { MemoryMode } from "./lib/records.ts";
@@ -62,7 +62,7 @@ export async function benchRunKiln(reps: number): Promise<Measure[]> {
   const wasm = join(ROOT, "fixtures", "hello_c_cli.wasm");
   const out: Measure[] = [];
   for (const engine of ["wasmtime", "jco"] as const) {
-    const tool = requireTool(engine).path;
+    const tool = (await requireCheckedTool(engine)).path;
     const direct = await wall(engine === "wasmtime" ? [tool, "run", wasm] : [tool, "run", wasm], reps);
     const wrapped = await wall([process.execPath, join(ROOT, "scripts", "run-kiln.ts"), wasm, "--engine", engine], reps);
     const inputs = `fixtures/hello_c_cli.wasm; direct \`${engine} run\` ${direct} ms vs \`bun scripts/run-kiln.ts --engine ${engine}\` ${wrapped} ms; median of ${reps}`;
@@ -238,8 +238,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return EXIT.ok;
   }
-  const reps = Number(values.reps);
-  if (!Number.isInteger(reps) || reps < 1) throw usageError(`--reps expects a positive whole number, got: ${values.reps}`);
+  const reps = positiveInt("--reps", values.reps);
   const which = positionals.length ? positionals : ["help", "run-kiln", "tier-c", "compare"];
   const known: Record<string, () => Promise<Measure[]>> = {
     help: () => benchHelp(reps),
@@ -250,7 +249,7 @@ async function main(argv: string[]): Promise<number> {
     compare: () => benchCompare(reps),
     builds: () => benchBuilds(Math.min(reps, 3)),
   };
-  for (const w of which) if (!known[w]) throw usageError(`unknown benchmark: ${w}`, `known: ${Object.keys(known).join(", ")}`);
+  enumItems("benchmark", which, Object.keys(known));
   const measures: Measure[] = [];
   for (const w of which) {
     progress(`bench: ${w}`);

@@ -10,17 +10,16 @@
  * Exit: 0 ok; 1 a rebuild differs (--check) or a fixture does not do what the manifest says;
  *       2 usage error or bad manifest; 3 a required tool (jco, the engine, meld) is missing
  */
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, delimiter, join, resolve } from "node:path";
-import { color, parseCli, progress, runCli } from "./lib/cli.ts";
+import { color, enumValue, noDuplicates, parseCli, positiveInt, progress, runCli } from "./lib/cli.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
-import { atomicWrite, sha256 } from "./lib/fsx.ts";
+import { atomicWrite, makeTempDir, removeTemp, requireFile, sha256 } from "./lib/fsx.ts";
 import { DEFAULT_MANIFEST, judgeRun, loadManifest, updateManifestHashes, MEMORY_MODES, type Fixture, type Judgement, type MemoryMode } from "./lib/manifest.ts";
 import { mapLimit } from "./lib/pool.ts";
 import { runProcess } from "./lib/proc.ts";
 import type { Engine, RunRecord } from "./lib/records.ts";
-import { requireTool, toolVersion, lookupTool, missingToolError } from "./lib/tools.ts";
+import { explicitChoiceHint, requireCheckedTool, toolVersion } from "./lib/tools.ts";
 import { fuse } from "./fuse.ts";
 import { runComponent } from "./run-kiln.ts";
 import { FUSE_FLAGS } from "./lib/records.ts";
@@ -58,7 +57,7 @@ export async function findClang(env: Record<string, string | undefined> = proces
   if (!path) return { why: env.CLANG ? `CLANG=${env.CLANG} does not exist` : "clang not found on PATH" };
   const v = await runProcess([path, "--version"], { timeoutMs: 20_000 });
   const version = v.stdout.match(/clang version (\d+\.\d+\.\d+)/)?.[1];
-  if (v.code !== 0 || !version) return { why: `${path} --version did not name a clang version` };
+  if (v.code !== 0 || !version) return { why: `${env.CLANG ? `CLANG=${env.CLANG} does not answer like clang:` : path} --version did not name a clang version` };
   for (const probe of ["-print-file-name=crt1-command.o", "-print-libgcc-file-name"]) {
     const p = await runProcess([path, "--target=wasm32-wasi", probe], { timeoutMs: 20_000 });
     const file = p.stdout.trim();
@@ -86,7 +85,7 @@ export async function findRustc(env: Record<string, string | undefined> = proces
   const v = await runProcess([path, "-vV"], { timeoutMs: 20_000 });
   const version = v.stdout.match(/^rustc (\d+\.\d+\.\d+)/)?.[1];
   const host = v.stdout.match(/^host: (\S+)$/m)?.[1];
-  if (v.code !== 0 || !version || !host) return { why: `${path} -vV did not name a rustc version` };
+  if (v.code !== 0 || !version || !host) return { why: `${env.RUSTC ? `RUSTC=${env.RUSTC} does not answer like rustc:` : path} -vV did not name a rustc version` };
   const lib = await runProcess([path, "--target", "wasm32-wasi", "--print", "target-libdir"], { timeoutMs: 20_000 });
   const libdir = lib.stdout.trim();
   if (lib.code !== 0 || !libdir.startsWith("/") || !existsSync(libdir) || !readdirSync(libdir).some((n) => /^libstd-.*\.rlib$/.test(n))) {
@@ -98,6 +97,23 @@ export async function findRustc(env: Record<string, string | undefined> = proces
   const lldDirs = [join(sysroot, "lib", "rustlib", host, "bin"), ...pathWithoutWasmOpt(env.PATH).split(delimiter).filter(Boolean)];
   if (!lldDirs.some((d) => existsSync(join(d, "rust-lld")))) return { why: `rust-lld not found for ${path} (Debian's rustc links wasm32 with it; it needs lld-14)` };
   return { rustc: { path, version, selfContained } };
+}
+
+/**
+ * CLANG and RUSTC, when set, must name a clang and a rustc: one that is not there, or a program that does
+ * not answer like one, is an error (exit 3), never "toolchain missing, fixtures skipped". A real one that
+ * lacks a wasm32 package stays a skip with its notice.
+ */
+export async function checkToolchainVars(env: Record<string, string | undefined> = process.env): Promise<void> {
+  const wrong = (why: string | undefined) => why !== undefined && (why.includes("does not exist") || why.includes("does not answer like"));
+  if (env.CLANG) {
+    const f = await findClang(env);
+    if (!f.clang && wrong(f.why)) throw new SeamError(f.why!, { hint: explicitChoiceHint("CLANG", "clang"), exitCode: EXIT.missingTool });
+  }
+  if (env.RUSTC) {
+    const f = await findRustc(env);
+    if (!f.rustc && wrong(f.why)) throw new SeamError(f.why!, { hint: explicitChoiceHint("RUSTC", "rustc"), exitCode: EXIT.missingTool });
+  }
 }
 
 /** Whether clang can link C++ for wasm32-wasi: undefined when it can, else why not. */
@@ -387,7 +403,7 @@ export async function buildFixtures(opts: BuildOptions = {}): Promise<BuildRepor
   const manifestPath = opts.manifestPath ?? DEFAULT_MANIFEST;
   const manifest = loadManifest(manifestPath, { checkFiles: false });
   const fixtures = selectFixtures(manifest.fixtures, opts.only);
-  const jco = requireTool("jco");
+  const jco = await requireCheckedTool("jco");
   const toolchains = await findToolchains(fixtures, opts.env ?? process.env, opts.check ?? false);
   const blocked = fixtures.flatMap((f) => {
     const why = buildBlocker(f, toolchains);
@@ -396,7 +412,7 @@ export async function buildFixtures(opts: BuildOptions = {}): Promise<BuildRepor
   const skipLines = skipNotices(blocked);
   const notices = [...skipLines.values()];
   const skipWhy = new Map(blocked.map(({ f, why }) => [f.name, skipLines.get(why)!]));
-  const work = mkdtempSync(join(tmpdir(), "seam-fixtures-"));
+  const work = makeTempDir("seam-fixtures");
   try {
     // Everything is built before anything is written, so a failing build leaves the corpus as it was.
     const built = await mapLimit(fixtures, opts.jobs ?? 2, async (f): Promise<{ result: BuiltFixture; bytes?: Uint8Array }> => {
@@ -431,7 +447,7 @@ export async function buildFixtures(opts: BuildOptions = {}): Promise<BuildRepor
       manifestUpdated,
     };
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    removeTemp(work);
   }
 }
 
@@ -560,7 +576,7 @@ export async function verifyFixtures(opts: VerifyOptions = {}): Promise<VerifyRe
     if (opts.run ?? true) tasks.push({ f, target: "original" });
     if (opts.fused) for (const m of opts.memory ?? MEMORY_MODES) tasks.push({ f, target: `fused ${m}` }, { f, target: `core ${m}` });
   }
-  const work = opts.workDir ?? mkdtempSync(join(tmpdir(), "seam-verify-"));
+  const work = opts.workDir ?? makeTempDir("seam-verify");
   try {
     const rows = await mapLimit(tasks, opts.jobs ?? 2, async ({ f, target }): Promise<CheckRow> => {
       let row: CheckRow;
@@ -585,7 +601,7 @@ export async function verifyFixtures(opts: VerifyOptions = {}): Promise<VerifyRe
     });
     return { schema: "seam.fixtures-verify/1", fixtures: fixtures.length, rows };
   } finally {
-    if (!opts.workDir) rmSync(work, { recursive: true, force: true });
+    if (!opts.workDir) removeTemp(work);
   }
 }
 
@@ -637,12 +653,15 @@ async function main(argv: string[]): Promise<number> {
   }
   const [verb, ...rest] = positionals;
   if (rest.length) throw usageError(`unexpected argument: ${rest[0]}`, "run with --help");
-  const jobs = Number(values.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1) throw usageError(`--jobs expects a positive integer, got: ${values.jobs}`);
+  const jobs = positiveInt("--jobs", values.jobs);
+  noDuplicates("--fixture", values.fixture);
+  if (values.manifest !== DEFAULT_MANIFEST) requireFile(values.manifest, "manifest");
   const onProgress = values.json ? undefined : (line: string) => progress(color.dim(line));
   const manifestPath = resolve(values.manifest);
   if (verb === "build") {
     if (values.run || values.fused) throw usageError("--run and --fused belong to verify", "bun scripts/fixtures.ts verify --fused");
+    if (values.engine !== "jco") throw usageError("--engine belongs to verify", "bun scripts/fixtures.ts verify --run --engine wasmtime");
+    await checkToolchainVars();
     const report = await buildFixtures({ manifestPath, only: values.fixture, check: values.check, jobs, onProgress });
     for (const n of report.notices) progress(color.yellow(`note: ${n}`));
     if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
@@ -654,11 +673,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (verb === "verify") {
     if (values.check) throw usageError("--check belongs to build", "bun scripts/fixtures.ts build --check");
-    const engine = values.engine;
-    if (engine !== "jco" && engine !== "wasmtime") throw usageError(`--engine must be jco or wasmtime, got: ${engine}`);
+    const engine = enumValue("--engine", values.engine, ["jco", "wasmtime"] as const);
     const run = values.run || values.fused;
-    if (run) requireTool(engine);
-    if (values.fused && !lookupTool("meld").found) throw missingToolError(lookupTool("meld"));
+    if (run) await requireCheckedTool(engine);
+    if (values.fused) await requireCheckedTool("meld");
     const manifest = loadManifest(manifestPath);
     const report = run ? await verifyFixtures({ manifestPath, only: values.fixture, engine, run, fused: values.fused, jobs, onProgress }) : { schema: "seam.fixtures-verify/1" as const, fixtures: selectFixtures(manifest.fixtures, values.fixture).length, rows: [] };
     if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");

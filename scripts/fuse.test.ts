@@ -1,11 +1,13 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { checkInputs, classifyFuse, fuse, meldErrorLine } from "./fuse.ts";
 import { runComponent } from "./run-kiln.ts";
 import { parseWasmShape } from "./lib/wasm.ts";
 import type { ProcResult } from "./lib/proc.ts";
 import { providerConsumerWat, runScript, tempDir, watToWasm } from "./lib/testkit.ts";
+import { ROOT } from "./lib/tools.ts";
 
 function proc(over: Partial<ProcResult>): ProcResult {
   return { argv: [], code: 0, signal: null, stdout: "", stderr: "", stdoutBytes: 0, stderrBytes: 0, stdoutSha256: "", stdoutTruncated: false, stderrTruncated: false, stdoutTail: "", stderrTail: "", ms: 1, timedOut: false, ...over };
@@ -127,6 +129,35 @@ describe("fuse CLI", () => {
       expect(p.stderr).toContain("hint:");
     }
     expect(readdirSync(dir).filter((f) => /^o\d/.test(f))).toEqual([]);
+  });
+
+  test("ls_s_11_ an output that is the input is refused before meld runs, and the input is unchanged", async () => {
+    const dir = tempDir("seam-fuse-self");
+    const input = await watToWasm(dir, "c", providerConsumerWat());
+    const before = readFileSync(input);
+    const p = await runScript("fuse.ts", [input, "-o", join(dir, ".", "c.wasm")]);
+    expect([p.code, p.stderr.split("\n")[0]]).toEqual([2, `fuse: error: -o ${join(dir, ".", "c.wasm")} is also the input: writing it would overwrite that file`]);
+    expect(readFileSync(input).equals(before)).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(["c.wasm", "c.wat"]);
+  });
+
+  test("ls_s_11_ Ctrl-C during a fusion leaves neither the output nor meld's temp file", async () => {
+    const dir = tempDir("seam-fuse-sigint");
+    const input = await watToWasm(dir, "c", providerConsumerWat());
+    // A meld test double: answers --version like meld, writes half an output, then hangs.
+    const meld = join(dir, "meld");
+    writeFileSync(meld, '#!/bin/sh\n[ "$1" = --version ] && { echo "meld 0.0.0-test-double"; exit 0; }\nwhile [ "$1" != "-o" ]; do shift; done\necho partial > "$2"\nexec sleep 600\n');
+    chmodSync(meld, 0o755);
+    const out = join(dir, "out");
+    mkdirSync(out);
+    const child = spawn(process.execPath, [join(ROOT, "scripts", "fuse.ts"), input, "-o", join(out, "f.wasm"), "--meld", meld], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+    while (!readdirSync(out).some((f) => f.endsWith(".meld.tmp"))) await Bun.sleep(0);
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((r) => child.on("close", (c) => r(c)));
+    expect([code, stderr]).toEqual([130, "fuse: SIGINT: stopped 1 running tool(s)\n"]);
+    expect(readdirSync(out)).toEqual([]);
   });
 
   test("checkInputs needs at least one input", () => {

@@ -6,15 +6,15 @@
  * Usage: bun scripts/fuse.ts <component.wasm>... -o <out.wasm> [--memory multi|shared]
  *          [--component|--core] [--meld PATH] [--json] [-- <extra meld args>]
  */
-import { readFileSync, renameSync, rmSync, existsSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, existsSync, mkdirSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { parseCli, runCli, splitPassthrough } from "./lib/cli.ts";
+import { enumValue, parseCli, runCli, splitPassthrough } from "./lib/cli.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
-import { atomicWriteJson, requireFile, requireWritableDir, sha256 } from "./lib/fsx.ts";
+import { atomicWriteJson, checkOutputs, sha256, trackTemp, type OutputPath } from "./lib/fsx.ts";
 import { runProcess, shellLine, type ProcResult } from "./lib/proc.ts";
-import { lookupTool, missingToolError, toolVersion } from "./lib/tools.ts";
-import { parseWasmShape } from "./lib/wasm.ts";
-import type { FileDigest, FuseRecord, FuseVerdict } from "./lib/records.ts";
+import { checkTool, identifyTool, lookupTool, missingToolError, toolVersion } from "./lib/tools.ts";
+import { parseWasmShape, readWasm } from "./lib/wasm.ts";
+import { MEMORY_MODES, type FileDigest, type FuseRecord, type FuseVerdict } from "./lib/records.ts";
 
 export interface FuseOptions {
   inputs: string[];
@@ -29,7 +29,7 @@ export interface FuseOptions {
   timeoutMs?: number;
 }
 
-function digest(path: string, bytes = readFileSync(path)): FileDigest {
+function digest(path: string, bytes: Uint8Array = readFileSync(path)): FileDigest {
   return { path, sha256: sha256(bytes), bytes: bytes.length };
 }
 
@@ -37,15 +37,8 @@ function digest(path: string, bytes = readFileSync(path)): FileDigest {
 export function checkInputs(inputs: string[]): FileDigest[] {
   if (inputs.length === 0) throw usageError("no input component given", "bun scripts/fuse.ts app.wasm -o fused.wasm");
   return inputs.map((path) => {
-    requireFile(path, "input");
-    const bytes = readFileSync(path);
-    let kind: string;
-    try {
-      kind = parseWasmShape(bytes).kind;
-    } catch (e) {
-      throw usageError(`${path} is not a WebAssembly file: ${(e as Error).message}`, "pass a .wasm component");
-    }
-    if (kind !== "component") {
+    const { bytes, shape } = readWasm(path, "input");
+    if (shape.kind !== "component") {
       throw usageError(`${path} is a core module, but meld fuses components`, "wrap it first: `jco new core.wasm --wasi-command -o app.wasm`");
     }
     return digest(path, bytes);
@@ -93,7 +86,7 @@ export function meldArgv(meld: string, o: FuseOptions, output = o.output): strin
 export async function fuse(o: FuseOptions): Promise<FuseRecord> {
   const inputs = checkInputs(o.inputs);
   const output = resolve(o.output);
-  requireWritableDir(output);
+  checkOutputs(inputPaths(o.inputs), [["-o", o.output]]);
   const lookup = lookupTool("meld", { flag: o.meld, env: o.hostEnv });
   const record: FuseRecord = {
     schema: "seam.fuse/1",
@@ -112,11 +105,15 @@ export async function fuse(o: FuseOptions): Promise<FuseRecord> {
     return { ...record, message: `${err.message}; fix: ${err.hint}` };
   }
   const meld = lookup.found;
+  const who = await identifyTool(meld);
+  if (!who.ok) return { ...record, message: `${meld.path} does not answer like meld: \`meld --version\` printed ${who.answer}` };
   record.argv = meldArgv(meld.path, o);
   record.command = shellLine(record.argv);
   record.meld = { path: meld.path, version: await toolVersion(meld), source: meld.source };
   const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.meld.tmp`);
+  const untrack = trackTemp(tmp);
   rmSync(tmp, { force: true });
+  mkdirSync(dirname(output), { recursive: true });
   const p = await runProcess(meldArgv(meld.path, o, tmp), { timeoutMs: o.timeoutMs ?? 300_000, env: { ...(o.hostEnv ?? process.env), RUST_BACKTRACE: "0" } });
   const outBytes = existsSync(tmp) ? readFileSync(tmp) : undefined;
   const c = classifyFuse(p, outBytes);
@@ -129,13 +126,20 @@ export async function fuse(o: FuseOptions): Promise<FuseRecord> {
   } else {
     rmSync(tmp, { force: true });
   }
+  untrack();
   return record;
+}
+
+/** fuse's inputs as checkOutputs names them. */
+function inputPaths(inputs: string[]): [string, string][] {
+  return inputs.map((p) => [inputs.length === 1 ? "the input" : `the input ${p}`, p]);
 }
 
 const HELP = `fuse — fuse component(s) with real meld and record what ran
 
 Usage: bun scripts/fuse.ts <component.wasm>... -o <out.wasm> [options] [-- <extra meld args>]
-  -o, --output FILE     fused output (written only when meld succeeds and it parses)
+  -o, --output FILE     fused output (written only when meld succeeds and it parses); neither it nor
+                        its record (FILE.json) may be an input, and it is a file, not a folder
   --memory multi|shared meld's memory strategy (default multi, as upstream's Tier C)
   --component | --core  output a P2 component (default) or a core module
   --meld PATH           meld binary (else $MELD, .tools/bin/meld, PATH, ../meld/target/*/meld)
@@ -144,7 +148,8 @@ The record: meld path and version, the command as one shell line, sha256 and siz
 the output, milliseconds, and the verdict: fused | refused (meld declined the input; its own error
 line is kept; upstream treats this as a skip) | crashed (signal, panic, timeout) | missing-tool.
 
-Exit: 0 fused; 1 meld crashed; 2 usage error or bad input; 3 meld missing; 4 meld refused the input`;
+Exit: 0 fused; 1 meld crashed; 2 usage error or bad input; 3 meld missing, or MELD/--meld names
+      nothing or a program that does not say \`meld X.Y.Z\` to --version; 4 meld refused the input`;
 
 const EXIT_FOR: Record<FuseVerdict, number> = { fused: EXIT.ok, crashed: EXIT.fail, "missing-tool": EXIT.missingTool, refused: 4 };
 
@@ -164,12 +169,17 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!values.output) throw usageError("missing -o <out.wasm>", "bun scripts/fuse.ts app.wasm -o fused.wasm");
-  if (values.memory !== "multi" && values.memory !== "shared") throw usageError(`--memory must be multi or shared, got: ${values.memory}`);
-  if (values.component && values.core) throw usageError("--component and --core exclude each other");
+  const memory = enumValue("--memory", values.memory, MEMORY_MODES);
+  if (values.component && values.core) throw usageError("--component and --core exclude each other", "pick one: --component (meld's P2 component, the default) or --core (a core module)");
+  // Every input, then every output, then the tool: bad input is found before anything runs or is made.
+  checkInputs(positionals);
+  const outputs: OutputPath[] = [["-o", values.output], ...(values.json ? [] : [["the record (-o's name + .json)", `${values.output}.json`] as OutputPath])];
+  checkOutputs(inputPaths(positionals), outputs);
+  await checkTool("meld", { flag: values.meld });
   const rec = await fuse({
     inputs: positionals,
     output: values.output,
-    memory: values.memory,
+    memory,
     mode: values.core ? "core" : "component",
     extraArgs: extra,
     meld: values.meld,

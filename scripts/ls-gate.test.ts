@@ -142,13 +142,13 @@ describe("scenarios file", () => {
     ]);
   });
 
-  test("seam's own safety case parses, with the 18 approved scenarios the suite is written against", () => {
+  test("seam's own safety case parses, with the 20 approved scenarios the suite is written against", () => {
     const path = join(ROOT, "safety", "stpa", "loss-scenarios.yaml");
     const s = parseScenarios(readFileSync(path, "utf8"), path);
     expect(s.approved.map((x) => x.id)).toEqual([
       ...["LS-G-1", "LS-G-2", "LS-G-3", "LS-G-4", "LS-G-5"],
       ...["LS-C-1", "LS-C-2", "LS-C-3", "LS-C-4", "LS-C-5"],
-      ...["LS-S-1", "LS-S-2", "LS-S-3", "LS-S-4", "LS-S-5", "LS-S-6", "LS-S-7", "LS-S-8"],
+      ...["LS-S-1", "LS-S-2", "LS-S-3", "LS-S-4", "LS-S-5", "LS-S-6", "LS-S-7", "LS-S-8", "LS-S-10", "LS-S-11"],
     ]);
     expect(s.others.every((x) => x.status === "draft")).toBe(true);
     expect(findCollisions(s)).toEqual([]);
@@ -310,7 +310,7 @@ describe("ls-gate CLI", () => {
 
   test("an unknown runner or flag is one usage line, exit 2", async () => {
     const a = await runScript("ls-gate.ts", ["--runner", "maven"]);
-    expect([a.code, a.stderr.trim().split("\n")[0]]).toEqual([2, 'ls-gate: error: unknown runner "maven"']);
+    expect([a.code, a.stderr.trim().split("\n")[0]]).toEqual([2, 'ls-gate: error: --runner: unknown value "maven" (known: cargo, bun, junit)']);
     const b = await runScript("ls-gate.ts", ["--frobnicate"]);
     expect(b.code).toBe(2);
     expect(b.stderr).toContain("--help");
@@ -409,7 +409,7 @@ describe("ls-gate CLI", () => {
     const p = await runScript("ls-gate.ts", ["--project", DEMO, "--results-json", join(dir, "r.json")], { env: { CARGO: join(dir, "no-cargo") } });
     expect(p.code).toBe(3);
     expect(p.stderr).toContain(`ls-gate: error: CARGO=${join(dir, "no-cargo")} cannot be run (ENOENT`);
-    expect(p.stderr).toContain("ls-gate: hint: point CARGO at cargo, or unset it");
+    expect(p.stderr).toContain("ls-gate: hint: point CARGO at a cargo binary, or unset it");
     expect(existsSync(join(dir, "r.json"))).toBe(false);
     const q = await runScript("ls-gate.ts", ["--project", DEMO, "--results-json", join(dir, "r.json")], { env: { CARGO: undefined, PATH: dir } });
     expect(q.code).toBe(3);

@@ -24,16 +24,15 @@
  *   --compat only missing) · 3 cargo not installed.
  * The last stdout line is `N passed, N failed, N skipped` for every test read (a runner error counts as a failure).
  */
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve, relative } from "node:path";
+import { accessSync, appendFileSync, constants, existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve, relative } from "node:path";
 import { isMap, isScalar, isSeq, type Node as YamlNode, type YAMLMap } from "yaml";
 import { child, enumField, parseYaml } from "./lib/yamlx.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
-import { color, parseCli, progress, runCli, splitPassthrough } from "./lib/cli.ts";
+import { color, enumValue, noDuplicates, parseCli, positiveSeconds, progress, runCli, splitPassthrough, wholeNumber } from "./lib/cli.ts";
 import { runProcess, shellLine, type ProcResult } from "./lib/proc.ts";
-import { atomicWrite, atomicWriteJson, requireFile, requireWritableDir } from "./lib/fsx.ts";
-import { ROOT } from "./lib/tools.ts";
+import { atomicWrite, atomicWriteJson, checkOutputs, makeTempDir, removeTemp, requireFile } from "./lib/fsx.ts";
+import { explicitChoiceHint, identifyBinary, onPath, ROOT } from "./lib/tools.ts";
 import {
   LS_GATE_SCHEMA,
   prefixOf,
@@ -396,38 +395,24 @@ export function checkSuiteInputs(opts: Pick<RunSuiteOptions, "runner" | "project
   }
 }
 
-/** The file a path names, symlinks resolved as far as they exist (to tell whether two paths are one file). */
-function canonical(path: string): string {
-  const abs = resolve(path);
-  try {
-    return realpathSync(abs);
-  } catch {
-    try {
-      return join(realpathSync(dirname(abs)), basename(abs));
-    } catch {
-      return abs;
-    }
-  }
-}
-
 /**
- * Outputs must differ from every input and from each other, and be writable; checked before the run.
- * A file appended to (`GITHUB_STEP_SUMMARY`) is someone else's: its folder must exist already.
+ * CARGO names the cargo to run: one that cannot be run, or a program that is not cargo, is an error
+ * (exit 3) before anything runs, not a broken suite.
  */
-function checkOutputs(inputs: [string, string][], outputs: [string, string | undefined, "append"?][]): void {
-  const seen: [string, string][] = inputs.map(([what, path]) => [what, canonical(path)]);
-  for (const [what, path, append] of outputs) {
-    if (!path) continue;
-    if (append && !existsSync(dirname(path))) throw usageError(`${what} ${path} is in a folder that does not exist`, `point ${what} at a file in an existing folder, or unset it`);
-    const clash = seen.find(([, p]) => p === canonical(path));
-    if (clash) throw usageError(`${what} ${path} is also ${clash[0]}: writing it would overwrite that file`, `give ${what} a path of its own`);
-    seen.push([what, canonical(path)]);
-    try {
-      requireWritableDir(path, { leaveNothing: true });
-    } catch (err) {
-      throw err instanceof SeamError ? new SeamError(`${what}: ${err.message}`, { hint: err.hint, exitCode: err.exitCode }) : err;
-    }
+async function checkCargoVar(): Promise<void> {
+  const cargo = process.env.CARGO;
+  if (!cargo) {
+    if (!onPath("cargo")) throw new SeamError("cargo not found (ENOENT: not on PATH)", { hint: "install Rust (https://rustup.rs) or set CARGO=/path/to/cargo; or use --runner junit with your runner's JUnit XML", exitCode: EXIT.missingTool });
+    return;
   }
+  try {
+    accessSync(cargo, constants.X_OK);
+    if (!statSync(cargo).isFile()) throw Object.assign(new Error("a folder"), { code: "EISDIR" });
+  } catch (err) {
+    throw new SeamError(`CARGO=${cargo} cannot be run (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { hint: explicitChoiceHint("CARGO", "cargo"), exitCode: EXIT.missingTool });
+  }
+  const who = await identifyBinary(cargo, { as: "cargo", args: ["--version"], answers: (o) => /^cargo \d+\.\d+/m.test(o) });
+  if (!who.ok) throw new SeamError(`CARGO=${cargo} does not answer like cargo: \`cargo --version\` printed ${who.answer}, expected \`cargo X.Y.Z\``, { hint: explicitChoiceHint("CARGO", "cargo"), exitCode: EXIT.missingTool });
 }
 
 /** Runs (or, for junit, reads) the suite once. Throws SeamError only for a runner that is not installed. */
@@ -445,12 +430,13 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ output: RunnerO
   }
 
   if (opts.runner === "cargo") {
+    await checkCargoVar();
     const argv = cargoArgv(opts);
     const r = await runProcess(argv, { cwd: opts.project, env: { ...process.env, CARGO_TERM_COLOR: "never" }, timeoutMs: opts.timeoutMs, maxCapture: CAPTURE, onStderr });
     const command = shellLine(argv.map((a, i) => (i === 0 ? "cargo" : a)));
     if (r.spawnError) {
       if (process.env.CARGO) {
-        throw new SeamError(`CARGO=${process.env.CARGO} cannot be run (${r.spawnError})`, { hint: "point CARGO at cargo, or unset it to use cargo from PATH", exitCode: EXIT.missingTool });
+        throw new SeamError(`CARGO=${process.env.CARGO} cannot be run (${r.spawnError})`, { hint: explicitChoiceHint("CARGO", "cargo"), exitCode: EXIT.missingTool });
       }
       throw new SeamError(`cargo not found (${r.spawnError})`, { hint: "install Rust (https://rustup.rs) or set CARGO=/path/to/cargo", exitCode: EXIT.missingTool });
     }
@@ -462,7 +448,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ output: RunnerO
     return { output: big ? { tests: [], error: big } : parseCargoTest(r), command };
   }
 
-  const dir = mkdtempSync(join(tmpdir(), "seam-ls-gate-"));
+  const dir = makeTempDir("seam-ls-gate");
   try {
     const xmlPath = join(dir, "bun-junit.xml");
     // The gate bounds the whole run (timeoutMs, then the process tree is killed: fail closed), so bun's
@@ -479,7 +465,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ output: RunnerO
     if (xml !== undefined && opts.junit[0]) atomicWrite(opts.junit[0], xml);
     return { output: judgeBunRun(r, xml, "bun JUnit report"), command };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTemp(dir);
   }
 }
 
@@ -569,6 +555,7 @@ export async function runLsGate(opts: LsGateOptions): Promise<{ report: LsGateRe
     ["--junit", runner === "bun" ? suite.junit[0] : undefined],
     ["GITHUB_STEP_SUMMARY", opts.stepSummary, "append"],
   ]);
+  if (runner === "cargo") await checkCargoVar();
   opts.onProgress?.(`ls-gate: running ${runner === "junit" ? "nothing (reading JUnit reports)" : `${runner} test`} in ${project}`);
   const { output, command } = await runSuite(suite);
   const report = buildReport({ scenarios, runner, compat: opts.compat ?? false, command }, output);
@@ -667,16 +654,14 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (positionals.length) throw usageError(`unexpected argument ${positionals[0]}`, "runner arguments go after `--`");
-  const runner = v.runner as string;
-  if (runner !== "cargo" && runner !== "bun" && runner !== "junit") throw usageError(`unknown runner ${JSON.stringify(runner)}`, "use --runner cargo, bun or junit");
-  if (v.package && runner !== "cargo") throw usageError("--package applies to --runner cargo only");
+  const runner = enumValue("--runner", v.runner as string, ["cargo", "bun", "junit"] as const);
+  if (v.package && runner !== "cargo") throw usageError("--package applies to --runner cargo only", "drop --package, or use --runner cargo");
   if (v["runner-status"] !== undefined && runner !== "junit") throw usageError("--runner-status applies to --runner junit only");
   if (runner === "junit" && passthrough.length) throw usageError("--runner junit runs nothing: it takes no runner args");
-  const timeoutS = Number(v.timeout);
-  if (!(timeoutS > 0)) throw usageError(`--timeout must be a positive number of seconds, got ${v.timeout}`);
-  const status = v["runner-status"] === undefined ? undefined : Number(v["runner-status"]);
-  if (status !== undefined && !Number.isInteger(status)) throw usageError(`--runner-status must be an integer, got ${v["runner-status"]}`);
+  const timeoutS = positiveSeconds("--timeout", v.timeout as string);
+  const status = v["runner-status"] === undefined ? undefined : wholeNumber("--runner-status", v["runner-status"]);
 
+  noDuplicates("--junit", v.junit as string[], (p) => resolve(p));
   if ((v.junit as string[]).length && runner === "cargo") throw usageError("--junit applies to --runner junit (reports to read) and --runner bun (where to keep its report)", "cargo's own output is read; for nextest's JUnit XML use --runner junit");
 
   const project = v.project ? resolve(v.project) : runner === "cargo" ? cargoProject(passthrough) : ROOT;

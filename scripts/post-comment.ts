@@ -10,7 +10,9 @@
  * Exit: 0 posted / updated / unchanged / deleted / nothing to post, 1 GitHub API failure, 2 usage error
  */
 import { appendFileSync, existsSync, readFileSync, statSync } from "node:fs";
-import { parseCli, progress, runCli } from "./lib/cli.ts";
+import { resolve } from "node:path";
+import { enumValue, noDuplicates, parseCli, progress, runCli } from "./lib/cli.ts";
+import { checkOutputs } from "./lib/fsx.ts";
 import {
   composeBody,
   defaultMarker,
@@ -588,7 +590,7 @@ Exit: 0 created, updated, unchanged, recreated, deleted, nothing to delete or no
 function readIfPresent(path: string, what: string): string | null {
   if (!existsSync(path)) return null;
   try {
-    if (!statSync(path).isFile()) throw usageError(`${what} ${path} is not a regular file`);
+    if (!statSync(path).isFile()) throw usageError(`${what} ${path} is not a regular file`, "pass a file");
     return readFileSync(path, "utf8");
   } catch (err) {
     if (err instanceof SeamError) throw err;
@@ -674,8 +676,8 @@ async function main(argv: string[]): Promise<number> {
   const say = (s: string) => process.stdout.write(scrub(s));
   const mode = v.mode as Mode;
   try {
-    if (!["upsert", "recreate", "delete"].includes(mode)) throw usageError(`--mode ${v.mode}: use upsert, recreate or delete`);
-    const reports = v.report ?? [];
+    enumValue("--mode", v.mode as string, ["upsert", "recreate", "delete"] as const);
+    const reports = noDuplicates("--report", v.report ?? [], (p) => resolve(p));
     if (reports.length && v["body-file"]) throw usageError("--report and --body-file exclude each other", "render reports, or post a file verbatim");
     if (!reports.length && !v["body-file"] && mode !== "delete") throw usageError("nothing to render: pass --report FILE or --body-file FILE");
     if (v.author !== undefined && !/^[A-Za-z0-9][A-Za-z0-9-]*(\[bot\])?$/.test(v.author)) throw usageError(`--author ${JSON.stringify(v.author)} is not a GitHub login`, "e.g. --author 'my-app[bot]'");
@@ -696,6 +698,13 @@ async function main(argv: string[]): Promise<number> {
       verbatim = readIfPresent(v["body-file"], "--body-file");
       if (verbatim === null) throw usageError(`--body-file ${v["body-file"]} does not exist`, "check the path");
       if (!verbatim.trim()) throw usageError(`${v["body-file"]} is empty`, "an empty comment would be rejected");
+    }
+    // The step summary is appended to: it must not be one of the files read, and its folder must exist.
+    if (env.GITHUB_STEP_SUMMARY && !v["dry-run"] && mode !== "delete") {
+      checkOutputs(
+        [...reports.map((p): [string, string] => [`the --report ${p}`, p]), ...(v["body-file"] ? [["the --body-file", v["body-file"]] as [string, string]] : []), ...(env.GITHUB_EVENT_PATH ? [["GITHUB_EVENT_PATH", env.GITHUB_EVENT_PATH] as [string, string]] : [])],
+        [["GITHUB_STEP_SUMMARY", env.GITHUB_STEP_SUMMARY, "append"]],
+      );
     }
     const marker = v.marker !== undefined ? normalizeMarker(v.marker) : defaultMarker(loaded.map((r) => r.kind));
     const nothing = (reason: string) => {

@@ -4,7 +4,8 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { kilnArgv, runComponent } from "./run-kiln.ts";
 import { fuse } from "./fuse.ts";
-import { matchCoreExport, waveCall } from "./lib/wasm.ts";
+import { componentExports, hasEntryPoint, matchCoreExport, waveCall } from "./lib/wasm.ts";
+import { exportedFunctions, kebab } from "./lib/jco-host.ts";
 import { recordedCases, shellWords, TRANSCRIPTS, writeFakeKilnd, type Scenario } from "./lib/fake-kilnd.ts";
 import { classifyKiln } from "./lib/classify.ts";
 import { loadManifest, type Fixture } from "./lib/manifest.ts";
@@ -15,6 +16,7 @@ import { providerConsumerWat, runScript, tempDir, watToWasm } from "./lib/testki
 import { ROOT } from "./lib/tools.ts";
 
 const HELLO = join(ROOT, "fixtures", "hello_c_cli.wasm");
+const COMPOSED_FIXTURE = join(ROOT, "fixtures", "compute_composed.wasm");
 const HELLO_LINE = "Hello wasm component world from C!\n";
 
 describe("argv (pure)", () => {
@@ -28,6 +30,19 @@ describe("argv (pure)", () => {
     const o = { wasm: "a.wasm", engine: "kiln" as const, args: ["x", "y z"], env: { K: "v" }, fuel: 9, invoke: "compute" };
     expect(kilnArgv("kilnd", o, "component")).toEqual(["kilnd", "a.wasm", "--component", "--wasi", "--wasi-arg", "x", "--wasi-arg", "y z", "--wasi-env", "K", "--fuel", "9", "--invoke", "compute"]);
     expect(kilnArgv("kilnd", o, "core", "seam:fixtures/runner@0.1.0#compute")).toEqual(["kilnd", "a.wasm", "--wasi", "--wasi-arg", "x", "--wasi-arg", "y z", "--wasi-env", "K", "--fuel", "9", "--function", "seam:fixtures/runner@0.1.0#compute"]);
+  });
+
+  test("a component's top-level exports are read off its export section; nothing to run is told apart", () => {
+    expect(componentExports(readFileSync(COMPOSED_FIXTURE))).toEqual([{ name: "seam:fixtures/runner@0.1.0", kind: "instance" }]);
+    expect(componentExports(readFileSync(join(ROOT, "fixtures", "compute_toplevel.wasm"))).map((e) => `${e.kind} ${e.name}`)).toEqual(["func compute", "func greet"]);
+    expect([hasEntryPoint(readFileSync(HELLO)), hasEntryPoint(readFileSync(COMPOSED_FIXTURE)), hasEntryPoint(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]))]).toEqual([true, false, false]);
+  });
+
+  test("jco's transpiled exports become the names --invoke takes: full interface names, WIT's kebab case", () => {
+    const runner = { compute: () => 42, shoutLen: () => 3 };
+    const mod = { runner, "seam:fixtures/runner@0.1.0": runner, greet: () => 7, _util: { x: () => 0 } };
+    expect(exportedFunctions(mod)).toEqual(["greet", "seam:fixtures/runner@0.1.0#compute", "seam:fixtures/runner@0.1.0#shout-len"]);
+    expect([kebab("sumX"), kebab("longChecksum"), kebab("compute")]).toEqual(["sum-x", "long-checksum", "compute"]);
   });
 
   test("an export name finds its core export either way round, only when exactly one matches", () => {
@@ -141,6 +156,17 @@ describe("reference engines (real jco and wasmtime)", () => {
   test("jco --invoke calls exports of a two-module component: compute() = 42, greet() = 7", async () => {
     expect((await runComponent({ wasm: composed, engine: "jco", invoke: "compute" })).results).toEqual(["42"]);
     expect((await runComponent({ wasm: composed, engine: "jco", invoke: "greet" })).results).toEqual(["7"]);
+  });
+
+  test("--invoke takes a component's short export name on jco and wasmtime (compute → seam:fixtures/runner@0.1.0#compute)", async () => {
+    for (const engine of ["jco", "wasmtime"] as const) {
+      const r = await runComponent({ wasm: COMPOSED_FIXTURE, engine, invoke: "compute" });
+      expect([engine, r.verdict, r.results, r.function]).toEqual([engine, "passed", ["42"], "seam:fixtures/runner@0.1.0#compute"]);
+    }
+    const p = await runScript("run-kiln.ts", [COMPOSED_FIXTURE, "--engine", "jco", "--invoke", "compute"]);
+    expect([p.code, p.stdout]).toEqual([0, "42\n"]);
+    const wrong = await runScript("run-kiln.ts", [COMPOSED_FIXTURE, "--engine", "wasmtime", "--invoke", "compuet"]);
+    expect([wrong.code, wrong.stderr.split("\n")[0]]).toEqual([2, "run-kiln: error: no exported function compuet (exported functions: seam:fixtures/runner@0.1.0#compute, seam:fixtures/runner@0.1.0#greet)"]);
   });
 
   test("wasmtime agrees with jco on the same component", async () => {

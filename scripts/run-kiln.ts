@@ -13,14 +13,14 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, 
 import { basename, dirname, join } from "node:path";
 import { tmpdir } from "node:os";
 import { randomBytes } from "node:crypto";
-import { parseCli, runCli } from "./lib/cli.ts";
-import { SeamError, usageError } from "./lib/errors.ts";
-import { sha256, sha256File, requireFile } from "./lib/fsx.ts";
+import { enumValue, keyValues, parseCli, positiveNumber, positiveSeconds, runCli } from "./lib/cli.ts";
+import { EXIT, SeamError, usageError } from "./lib/errors.ts";
+import { atomicWriteJson, sha256, sha256File, requireFile, trackTemp } from "./lib/fsx.ts";
 import { runProcess, shellLine, type ProcResult } from "./lib/proc.ts";
-import { lookupTool, missingToolError, toolVersion, ROOT, type ToolName } from "./lib/tools.ts";
+import { checkTool, identifyTool, lookupTool, missingToolError, toolVersion, ROOT, type ToolName } from "./lib/tools.ts";
 import type { Engine, Form, RunRecord, RunVerdict } from "./lib/records.ts";
 import { classifyJco, classifyKiln, classifyWasmtime, type Classified } from "./lib/classify.ts";
-import { coreExports, matchCoreExport, readWasm, waveCall } from "./lib/wasm.ts";
+import { componentExports, coreExports, hasEntryPoint, matchExport, readWasm, waveCall } from "./lib/wasm.ts";
 
 export interface RunOptions {
   wasm: string;
@@ -73,7 +73,7 @@ export function wasmtimeArgv(wasmtime: string, o: RunOptions, form: Form = "comp
  */
 export function coreFunction(bytes: Uint8Array, invoke: string): { fn: string } | { error: string } {
   const functions = coreExports(bytes).filter((e) => e.kind === "func").map((e) => e.name);
-  const fn = matchCoreExport(functions, invoke);
+  const fn = matchExport(functions, invoke);
   return fn ? { fn } : { error: `no single core export matches ${invoke} (function exports: ${functions.join(", ") || "none"})` };
 }
 
@@ -106,25 +106,92 @@ export async function transpileOnce(jco: string, wasm: string, timeoutMs: number
   const js = join(dir, "component.js");
   if (existsSync(js)) return js;
   const tmp = `${dir}.${process.pid}.tmp`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(join(tmp, "node_modules", "@bytecodealliance"), { recursive: true });
-  const p = await runProcess([jco, "transpile", wasm, "-o", tmp, "--name", "component", "--no-typescript", "-q"], { timeoutMs });
-  if (p.code !== 0) {
-    rmSync(tmp, { recursive: true, force: true });
-    const c = classifyJco(p);
-    throw new SeamError(`jco transpile failed: ${c.errorLine}`, { exitCode: 1 });
-  }
-  symlinkSync(shim, join(tmp, "node_modules", "@bytecodealliance", "preview2-shim"), "dir");
-  writeFileSync(join(tmp, "package.json"), JSON.stringify({ type: "module" }));
+  const untrack = trackTemp(tmp);
   try {
-    renameSync(tmp, dir);
-  } catch {
-    rmSync(tmp, { recursive: true, force: true }); // a parallel run got there first
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(join(tmp, "node_modules", "@bytecodealliance"), { recursive: true });
+    const p = await runProcess([jco, "transpile", wasm, "-o", tmp, "--name", "component", "--no-typescript", "-q"], { timeoutMs });
+    if (p.code !== 0) {
+      const c = classifyJco(p);
+      throw new SeamError(`jco transpile failed: ${c.errorLine}`, { exitCode: 1 });
+    }
+    symlinkSync(shim, join(tmp, "node_modules", "@bytecodealliance", "preview2-shim"), "dir");
+    writeFileSync(join(tmp, "package.json"), JSON.stringify({ type: "module" }));
+    try {
+      renameSync(tmp, dir);
+    } catch {
+      /* a parallel run got there first */
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    untrack();
   }
   return js;
 }
 
+/**
+ * The functions a component exports, by the names --invoke takes (`compute`,
+ * `seam:fixtures/runner@0.1.0#compute`), or undefined when jco cannot tell. Read off the module jco
+ * transpiles the component into, the one the jco engine calls: jco binds every exported function with
+ * the component's own types, so the list is what can be called, nested components and all, where the
+ * binary's export section alone names only `seam:fixtures/runner@0.1.0`. Remembered beside the transpiled
+ * module (one transpile per content hash, shared with the jco engine's runs).
+ */
+export async function componentFunctions(jco: string, wasm: string, timeoutMs: number): Promise<string[] | undefined> {
+  let js: string;
+  try {
+    js = await transpileOnce(jco, wasm, timeoutMs);
+  } catch {
+    return undefined;
+  }
+  const memo = join(dirname(js), "exports.json");
+  if (existsSync(memo)) {
+    try {
+      return JSON.parse(readFileSync(memo, "utf8")) as string[];
+    } catch {
+      /* damaged: list again */
+    }
+  }
+  const p = await runProcess([process.execPath, join(ROOT, "scripts", "lib", "jco-host.ts"), js, "--exports"], { timeoutMs, stdin: "" });
+  if (p.code !== 0) return undefined;
+  let names: string[];
+  try {
+    names = JSON.parse(p.stdout) as string[];
+  } catch {
+    return undefined;
+  }
+  try {
+    atomicWriteJson(memo, names);
+  } catch {
+    /* a read-only cache: list again next time */
+  }
+  return names;
+}
+
+/**
+ * The export name to give the engine for `invoke` on a component: a top-level function export as is,
+ * else the one exported function whose name or part after `#` matches (`compute` →
+ * `seam:fixtures/runner@0.1.0#compute`), on every engine. An error lists the names that work. Without jco
+ * (or when it cannot read the component) the name goes to the engine as given.
+ */
+export async function componentInvoke(bytes: Uint8Array, wasm: string, invoke: string, timeoutMs: number, env?: Record<string, string | undefined>): Promise<{ name: string } | { error: string }> {
+  const top = componentExports(bytes);
+  if (top.some((e) => e.kind === "func" && e.name === invoke)) return { name: invoke };
+  // A full name whose interface the component exports goes as is: the engine names a missing function.
+  const at = invoke.lastIndexOf("#");
+  if (at > 0 && top.some((e) => e.kind === "instance" && e.name === invoke.slice(0, at))) return { name: invoke };
+  const jco = lookupTool("jco", { env }).found;
+  const functions = jco && (await componentFunctions(jco.path, wasm, timeoutMs));
+  if (!functions) return { name: invoke };
+  const name = matchExport(functions, invoke);
+  if (name) return { name };
+  const fn = invoke.slice(invoke.lastIndexOf("#") + 1);
+  const several = functions.filter((f) => f.slice(f.lastIndexOf("#") + 1) === fn);
+  return { error: `${several.length > 1 ? `${invoke} names several exports` : `no exported function ${invoke}`} (exported functions: ${(several.length > 1 ? several : functions).join(", ") || "none"})` };
+}
+
 const ENGINE_TOOL: Record<Engine, ToolName> = { kiln: "kilnd", jco: "jco", wasmtime: "wasmtime" };
+const ENGINES = Object.keys(ENGINE_TOOL) as Engine[];
 
 /** Runs the component or core module on the chosen engine and returns the classified record; never
  * throws for engine failures (they are verdicts), only for bad input (a missing or non-wasm file). */
@@ -153,12 +220,24 @@ export async function runComponent(o: RunOptions): Promise<RunRecord> {
     return { ...base, engineVersion: "absent", enginePath: null, command: "", verdict: "missing-engine", errorLine: `${err.message}; fix: ${err.hint}` };
   }
   const tool = lookup.found;
+  const who = await identifyTool(tool);
+  if (!who.ok) {
+    return { ...base, engineVersion: "absent", enginePath: tool.path, command: "", verdict: "missing-engine", errorLine: `${tool.path} does not answer like ${tool.name}: it printed ${who.answer}` };
+  }
   const notRun = async (command: string, errorLine: string): Promise<RunRecord> => ({ ...base, engineVersion: await toolVersion(tool), enginePath: tool.path, command, verdict: "failed", errorLine });
   let fn: string | undefined;
   if (form === "core" && o.invoke && o.engine !== "jco") {
     const m = coreFunction(bytes, o.invoke);
     if ("error" in m) return notRun("", m.error);
     fn = m.fn;
+  }
+  if (form === "component" && o.invoke) {
+    const m = await componentInvoke(bytes, o.wasm, o.invoke, timeoutMs, o.hostEnv);
+    if ("error" in m) return notRun("", m.error);
+    if (m.name !== o.invoke) {
+      fn = m.name;
+      o = { ...o, invoke: m.name };
+    }
   }
   const env = { ...(o.hostEnv ?? process.env), ...(o.env ?? {}) };
   let argv: string[];
@@ -227,8 +306,11 @@ const HELP = `run-kiln — run a component or core module on kilnd or a referenc
 
 Usage: bun scripts/run-kiln.ts <file.wasm> [options]
   --engine kiln|jco|wasmtime   engine (default kiln); kilnd from --kilnd, $KILND, $MELD_KILND, .tools/, PATH, ../kiln/target
-  --invoke EXPORT              call one export and print its result(s), one per line; on a core module
-                               kilnd gets --function with the matching core export (compute ↔ iface#compute)
+  --invoke EXPORT              call one export and print its result(s), one per line. A short name
+                               (compute) finds the one export of that name, on a component on every
+                               engine (seam:fixtures/runner@0.1.0#compute) and on a core module (kilnd
+                               gets --function with the matching core export); none or several is exit 2
+                               listing the full names
   --arg A                      guest argument (repeatable)
   --env K=V                    guest environment variable (repeatable)
   --stdin FILE                 feed FILE to the guest's stdin
@@ -237,12 +319,13 @@ Usage: bun scripts/run-kiln.ts <file.wasm> [options]
   --kilnd PATH / --wasmtime PATH   explicit engine binary
   --json                       print the full record as JSON on stdout
 The form is read from the file's bytes: a component runs as \`kilnd FILE --component --wasi\`, a core
-module (meld's default output, kiln's RFC #46 path) as \`kilnd FILE --wasi\`.
+module (meld's default output, kiln's RFC #46 path) as \`kilnd FILE --wasi\`. A file with nothing to run
+(no _start or wasi:cli/run export) needs --invoke.
 Prints the guest's own stdout (kilnd's banner, log lines, WASI traces and stats removed), then a
 summary line on stderr.
 
 Exit: 0 passed; 1 engine failed, crashed or timed out; 2 usage error or bad input;
-      3 engine missing; 4 guest trapped; 5 guest exited non-zero;
+      3 engine missing, or not the engine (KILND=/bin/true); 4 guest trapped; 5 guest exited non-zero;
       6 the engine refuses this form (kilnd runs core modules only: lower it with meld fuse)`;
 
 const EXIT_FOR: Record<RunVerdict, number> = { passed: 0, failed: 1, crashed: 1, timeout: 1, "missing-engine": 3, trapped: 4, "exit-nonzero": 5, "unsupported-form": 6 };
@@ -265,23 +348,23 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw usageError("expected exactly one .wasm file", "bun scripts/run-kiln.ts app.wasm [--engine jco]");
-  const engine = values.engine as Engine;
-  if (!["kiln", "jco", "wasmtime"].includes(engine)) throw usageError(`unknown engine: ${engine}`, "use kiln, jco or wasmtime");
-  const env: Record<string, string> = {};
-  for (const kv of values.env) {
-    const at = kv.indexOf("=");
-    if (at <= 0) throw usageError(`--env expects K=V, got: ${kv}`);
-    env[kv.slice(0, at)] = kv.slice(at + 1);
-  }
-  const num = (name: string, v: string | undefined) => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw usageError(`--${name} expects a positive number, got: ${v}`);
-    return n;
-  };
+  if (positionals.length !== 1) throw usageError(positionals.length ? `expected one .wasm file, got ${positionals.length}: ${positionals.join(" ")}` : "expected one .wasm file", "bun scripts/run-kiln.ts app.wasm [--engine jco]");
+  const engine = enumValue("--engine", values.engine, ENGINES);
+  if (values.invoke !== undefined && values.invoke.trim() === "") throw usageError("--invoke is empty", "name an export, e.g. --invoke compute");
+  const env = keyValues("--env", values.env);
+  const timeout = values.timeout === undefined ? undefined : positiveSeconds("--timeout", values.timeout);
+  const fuel = values.fuel === undefined ? undefined : positiveNumber("--fuel", values.fuel);
+  if (values.kilnd !== undefined && engine !== "kiln") throw usageError(`--kilnd applies to --engine kiln, not ${engine}`, "drop --kilnd, or use --engine kiln");
+  if (values.wasmtime !== undefined && engine !== "wasmtime") throw usageError(`--wasmtime applies to --engine wasmtime, not ${engine}`, "drop --wasmtime, or use --engine wasmtime");
+  if (fuel !== undefined && engine === "jco") throw usageError("--fuel applies to kiln and wasmtime; jco has no fuel", "drop --fuel, or use --engine wasmtime");
+  // Every input, then the engine, then the run: bad input is one line before anything starts.
   const wasm = positionals[0]!;
   const { bytes, shape } = readWasm(wasm, "input");
+  if (shape.kind === "core" && engine === "jco") throw usageError(`${wasm} is a core module; jco runs components`, "use --engine wasmtime or kiln for a core module");
+  if (!values.invoke && !hasEntryPoint(bytes)) {
+    const what = shape.kind === "core" ? coreExports(bytes).filter((e) => e.kind === "func").map((e) => e.name) : componentExports(bytes).map((e) => e.name);
+    throw usageError(`${wasm} has nothing to run: no ${shape.kind === "core" ? "_start" : "wasi:cli/run"} export, and no --invoke (exports: ${what.join(", ") || "none"})`, "pass --invoke EXPORT to call one export, or a command (a wasi:cli program)");
+  }
   if (shape.kind === "core" && values.invoke && engine !== "jco") {
     const m = coreFunction(bytes, values.invoke);
     if ("error" in m) throw usageError(m.error, "pass one of those names to --invoke");
@@ -291,7 +374,13 @@ async function main(argv: string[]): Promise<number> {
     requireFile(values.stdin, "--stdin file");
     stdin = readFileSync(values.stdin);
   }
-  const timeout = num("timeout", values.timeout);
+  const enginePath = engine === "kiln" ? values.kilnd : engine === "wasmtime" ? values.wasmtime : undefined;
+  const tool = await checkTool(ENGINE_TOOL[engine], { flag: enginePath });
+  if (!tool.found) throw missingToolError(tool);
+  if (shape.kind === "component" && values.invoke) {
+    const m = await componentInvoke(bytes, wasm, values.invoke, (timeout ?? DEFAULT_TIMEOUT_MS / 1000) * 1000);
+    if ("error" in m) throw usageError(m.error, "pass one of those names to --invoke (a short name, when only one export has it)");
+  }
   const rec = await runComponent({
     wasm,
     engine,
@@ -299,14 +388,11 @@ async function main(argv: string[]): Promise<number> {
     args: values.arg,
     env,
     stdin,
-    fuel: num("fuel", values.fuel),
+    fuel,
     timeoutMs: timeout === undefined ? undefined : timeout * 1000,
-    enginePath: engine === "kiln" ? values.kilnd : engine === "wasmtime" ? values.wasmtime : undefined,
+    enginePath,
   });
-  if (rec.verdict === "missing-engine") {
-    const l = lookupTool(ENGINE_TOOL[engine], { flag: engine === "kiln" ? values.kilnd : values.wasmtime });
-    throw missingToolError(l);
-  }
+  if (rec.verdict === "missing-engine") throw new SeamError(rec.errorLine ?? `${engine} is missing`, { exitCode: EXIT.missingTool });
   if (values.json) process.stdout.write(JSON.stringify(rec, null, 2) + "\n");
   else process.stdout.write(rec.invoke ? (rec.results ?? []).map((r) => r + "\n").join("") : rec.stdout);
   process.stderr.write(summarize(rec) + "\n");

@@ -434,13 +434,15 @@ describe("compare two runs (real meld and wasmtime, kilnd through the fake)", ()
       [["compare", runs.pass, join(work, "nowhere.json")], `tier-c: error: ${join(work, "nowhere.json")} not found: pass a tier-c results.json or its --out folder`],
       [["compare", notResults, runs.pass], `tier-c: error: ${notResults}: not a tier-c results file (schema "seam.ls-gate/1"; compare reads seam.tier-c/1, seam.tier-c/2)`],
       [["compare", notJson, runs.pass], new RegExp(`^tier-c: error: ${notJson}: not JSON \\(.*\\): pass a tier-c results\\.json$`)],
-      [["compare", runs.pass, runs.pass, "--fail-on", "sometimes"], "tier-c: error: --fail-on sometimes: use regressed, moved, any or none"],
+      [["compare", runs.pass, runs.pass, "--fail-on", "sometimes"], "tier-c: error: --fail-on: unknown value \"sometimes\" (known: regressed, moved, any, none)"],
     ];
     for (const [args, line] of cases) {
       const p = await runScript("tier-c.ts", args);
       expect([p.code, p.stdout]).toEqual([2, ""]);
+      // One error line, and at most a hint naming the fix.
       const lines = p.stderr.trimEnd().split("\n");
-      expect(lines).toHaveLength(1);
+      expect(lines.slice(1).every((l) => l.startsWith("tier-c: hint: "))).toBe(true);
+      expect(lines.length).toBeLessThanOrEqual(2);
       if (typeof line === "string") expect(lines[0]).toBe(line);
       else expect(lines[0]).toMatch(line);
     }
@@ -651,10 +653,23 @@ describe("tier-c CLI", () => {
 
   test("usage errors are one line, exit 2", async () => {
     const p = await runScript("tier-c.ts", ["--memory", "triple"]);
-    expect([p.code, p.stderr.split("\n")[0]]).toEqual([2, "tier-c: error: unknown memory mode: triple"]);
+    expect([p.code, p.stderr.split("\n")[0]]).toEqual([2, 'tier-c: error: --memory: unknown value "triple" (known: multi, shared)']);
     expect((await runScript("tier-c.ts", ["--shard", "3/2"])).code).toBe(2);
     const form = await runScript("tier-c.ts", ["--form", "kore"]);
-    expect([form.code, form.stderr.split("\n")[0]]).toEqual([2, "tier-c: error: unknown form: kore"]);
+    expect([form.code, form.stderr.split("\n")[0]]).toEqual([2, 'tier-c: error: --form: unknown value "kore" (known: component, core)']);
+  });
+
+  test("ls_s_10_ KILND naming a program that is not kilnd, or nothing, is exit 3 naming it, never a green run", async () => {
+    const out = join(tempDir("seam-tierc-wrong-kilnd"), "out");
+    for (const [kilnd, first] of <[string, string][]>[
+      ["/bin/true", "tier-c: error: KILND=/bin/true does not answer like kilnd: `kilnd --help` printed"],
+      ["/nonexistent/kilnd", "tier-c: error: KILND=/nonexistent/kilnd is not an executable file"],
+    ]) {
+      const p = await runScript("tier-c.ts", ["--out", out, "--fixture", "hello_c_cli"], { env: { KILND: kilnd } });
+      expect([p.code, p.stdout, p.stderr.split("\n")[0]!.slice(0, first.length)]).toEqual([3, "", first]);
+      expect(p.stderr).toContain("hint: point KILND at a kilnd binary, or unset it");
+      expect(existsSync(out)).toBe(false);
+    }
   });
 
   test("on the corpus with kilnd absent: a table on stdout, results.json on disk, exit 0", async () => {

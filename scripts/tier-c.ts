@@ -17,27 +17,30 @@
  *        bun scripts/tier-c.ts compare BASE HEAD [--fail-on …] [--build LABEL] [--json] [--out FILE] [--junit FILE]
  */
 import { availableParallelism } from "node:os";
-import { join, relative, resolve } from "node:path";
-import { readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
 import { fuse } from "./fuse.ts";
 import { runComponent } from "./run-kiln.ts";
 import { decide, type CellRun, type KnownMeld } from "./lib/attribution.ts";
 import { ResultCache, toolIdentity, type ToolIdentity } from "./lib/cache.ts";
-import { color, parseCli, progress, runCli } from "./lib/cli.ts";
+import { color, enumList, enumValue, noDuplicates, parseCli, positiveInt, positiveNumber, positiveSeconds, progress, runCli } from "./lib/cli.ts";
 import { EXIT, usageError } from "./lib/errors.ts";
-import { loadLedger, type Blocker } from "./lib/ledger.ts";
+import { checkLedgerFixtures, loadLedger, type Blocker } from "./lib/ledger.ts";
 import { rerunBundle, writeBundle, type ReproInput } from "./lib/bundle.ts";
 import { limiter } from "./lib/pool.ts";
 import { ghAnnotation } from "./lib/render.ts";
 import { FORMS, formatSignature, FUSE_FLAGS, MEMORY_MODES, type Form, type FuseRecord, type MemoryMode, type RunRecord } from "./lib/records.ts";
-import { lookupTool, missingToolError, ROOT, type FoundTool } from "./lib/tools.ts";
+import { checkTool, checkTools, lookupTool, missingToolError, ROOT } from "./lib/tools.ts";
 import { buildReport, mergeReports, toolName, writeReports, type Cell, type Row, type Step, type TierCReport, type Verdict } from "./lib/tierc-report.ts";
 import { compareJUnit, compareReports, diffExitCode, loadResults, parseFailOn, renderCompareMarkdown, takeBaseline, writeDiff } from "./lib/compare.ts";
-import { atomicWrite, sha256, shownPath } from "./lib/fsx.ts";
+import { atomicWrite, checkOutputs, requireFolder, sha256, shownPath } from "./lib/fsx.ts";
 import { loadManifest, judgeRun, type Fixture } from "./lib/manifest.ts";
 import { adhocNotices, checkSaveTarget, collectAdhocInputs, parseAdhocSpec, recordExpectations, saveFixture, type AdhocFixture } from "./lib/adhoc.ts";
 
 export type { CellRun } from "./lib/attribution.ts";
+
+/** Where results go without --out: under seam's root, like every default output (never the working folder). */
+export const DEFAULT_OUT = join(ROOT, "out", "tier-c");
 
 /** What the matrix needs of a fixture; built from the manifest, or by tests directly. */
 export interface MatrixFixture {
@@ -105,7 +108,7 @@ export function parseShard(text: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(text);
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
-  if (!m || count < 1 || index < 1 || index > count) throw usageError(`--shard expects i/n with 1 ≤ i ≤ n, got: ${text}`);
+  if (!m || count < 1 || index < 1 || index > count) throw usageError(`--shard expects i/n with 1 ≤ i ≤ n, got: ${text}`, "e.g. --shard 1/2 and --shard 2/2, then `merge`");
   return { index, count };
 }
 
@@ -481,17 +484,20 @@ Usage: bun scripts/tier-c.ts [options]
        bun scripts/tier-c.ts merge DIR... [--out DIR] [--strict] [--json]
        bun scripts/tier-c.ts compare BASE HEAD [--fail-on WHAT] [--build LABEL] [--json] [--out FILE] [--junit FILE]
   --fixture NAME        only this fixture (repeatable); default: every fixture in the manifest
-  --memory LIST         memory modes, comma-separated: multi,shared (default multi, as upstream)
+  --memory LIST         memory modes, comma-separated: multi,shared (default multi, as upstream); each
+                        value once (a list naming one twice is an error)
   --form LIST           output forms, comma-separated (default component,core):
                         component = upstream's Tier C (meld fuse --component; kilnd FILE --component --wasi)
                         core      = kiln's RFC #46 path (meld's core module; kilnd FILE --wasi, --function)
-  --out DIR             results, reports and repro bundles (default out/tier-c)
+  --out DIR             results, reports and repro bundles (default out/tier-c under seam's root, wherever
+                        you run it from); a folder no input is in
   -j N                  cells in parallel (default: cores)
   --shard i/n           run the i-th of n deterministic slices (by fixture); combine them with \`merge\`
   --strict              an xpass (a known blocker that now passes) fails the run
   --no-cache            re-run every cell (results are cached by fixture bytes, flags and tool binaries)
   --reference ENGINE    jco (default) or wasmtime
-  --ledger FILE         known blockers (default fixtures/known-blockers.yaml)
+  --ledger FILE         known blockers (default: known-blockers.yaml beside the manifest, when it is
+                        there); a blocker naming a fixture the manifest lacks is an error
   --manifest FILE       fixture manifest (default fixtures/manifest.yaml)
   --timeout SEC         per engine run (default 60); a hang is the verdict "timeout", never a stuck job
   --fuel N              fuel limit for kilnd and wasmtime (default: none; kilnd's units are its own)
@@ -532,10 +538,15 @@ blocker-moved (a ledger entry's failure changed signature); xpass (a ledger entr
 reference-fail. Each row names the evidence it used.
 Writes DIR/results.json, DIR/summary.md, DIR/junit.xml and DIR/<fixture>-<mode>-<form>/ repro bundles.
 
+Repro bundles are built in a hidden staging folder and moved into place when results.json is written:
+an interrupted run leaves the previous results and bundles as they were.
+
 Exit: 0 every row passes, is skipped, expected or out of scope; 1 an unexpected failure, a moved
       blocker, or an xpass with --strict, or (--baseline) the diff trips --fail-on; 2 usage error or bad
-      input (manifest, ledger, a BASE that is missing or not tier-c results, an ad hoc input that is not a
-      component, a folder with none, two inputs with one name, a --save-fixture NAME that exists)
+      input (manifest, ledger, a BASE that is missing or not tier-c results, an --out that is a file or
+      holds an input, an ad hoc input that is not a component, a folder with none, two inputs with one
+      name, a --save-fixture NAME that exists); 3 a tool variable or flag (KILND, MELD, --kilnd, …) names
+      nothing, or a program that does not answer like the tool
       compare: 0 nothing trips --fail-on, 1 it trips, 2 usage error or bad input (one line naming the file)`;
 
 function printReport(report: TierCReport, outDir: string, json: boolean): void {
@@ -553,12 +564,20 @@ function printReport(report: TierCReport, outDir: string, json: boolean): void {
 
 async function mergeMain(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
-    out: { type: "string", default: "out/tier-c" },
+    out: { type: "string", default: DEFAULT_OUT },
     strict: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
   });
+  if (values.help) {
+    console.log(HELP);
+    return EXIT.ok;
+  }
   if (positionals.length === 0) throw usageError("merge needs at least one shard folder", "bun scripts/tier-c.ts merge out/a out/b --out out/tier-c");
+  for (const p of positionals) requireFolder(p, "shard folder");
+  noDuplicates("merge: shard folder", positionals, (p) => resolve(p));
   const outDir = resolve(values.out);
+  checkOutputs(positionals.map((p) => [`the shard folder ${p}`, p]), [["--out", values.out, "dir"]]);
   const report = mergeReports(positionals.map((p) => resolve(p)), outDir, values.strict);
   if (report.builds) writeReports(withBuildDiffs(report), outDir);
   printReport(report, outDir, values.json);
@@ -583,6 +602,7 @@ async function compareMain(argv: string[]): Promise<number> {
   if (positionals.length !== 2) throw usageError(`compare needs BASE and HEAD, got ${positionals.length} path(s)`, "bun scripts/tier-c.ts compare out/base out/tier-c");
   const failOn = parseFailOn(values["fail-on"]);
   const [base, head] = positionals.map((p) => loadResults(p));
+  checkOutputs([["BASE", base!.file], ["HEAD", head!.file]], [["--out", values.out], ["--junit", values.junit]]);
   const diff = compareReports(base!.report, head!.report, {
     failOn,
     ...(values.build ? { build: values.build } : {}),
@@ -608,7 +628,7 @@ async function main(argv: string[]): Promise<number> {
       fixture: { type: "string", multiple: true, default: [] },
       memory: { type: "string" },
       form: { type: "string" },
-      out: { type: "string", default: "out/tier-c" },
+      out: { type: "string", default: DEFAULT_OUT },
       j: { type: "string", short: "j" },
       shard: { type: "string" },
       strict: { type: "boolean", default: false },
@@ -642,23 +662,19 @@ async function main(argv: string[]): Promise<number> {
   if (adhoc && values.fixture.length) throw usageError("--fixture picks corpus fixtures and FILE/DIR arguments run ad hoc: pass one or the other", "bun scripts/tier-c.ts my.wasm, or bun scripts/tier-c.ts --fixture NAME");
   const adhocFlag = [["--arg", values.arg.length], ["--env", values.env.length], ["--stdin", values.stdin !== undefined], ["--invoke", values.invoke.length], ["--save-fixture", save !== undefined]].find(([, on]) => on)?.[0];
   if (!adhoc && adhocFlag) throw usageError(`${adhocFlag} applies to an ad hoc run: name the component (FILE.wasm or DIR)`, `bun scripts/tier-c.ts my.wasm ${adhocFlag} …`);
-  const modes = (values.memory ?? (save !== undefined ? "multi,shared" : "multi")).split(",").map((m) => m.trim());
-  for (const m of modes) if (m !== "multi" && m !== "shared") throw usageError(`unknown memory mode: ${m}`, "use --memory multi,shared");
-  const forms = (values.form ?? FORMS.join(",")).split(",").map((f) => f.trim());
-  for (const f of forms) if (!FORMS.includes(f as Form)) throw usageError(`unknown form: ${f}`, "use --form component,core");
-  if (save !== undefined && (new Set(modes).size < MEMORY_MODES.length || new Set(forms).size < FORMS.length || values.shard)) {
+  const modes = enumList("--memory", values.memory ?? (save !== undefined ? "multi,shared" : "multi"), MEMORY_MODES);
+  const forms = enumList("--form", values.form ?? FORMS.join(","), FORMS);
+  const reference = enumValue("--reference", values.reference ?? (adhoc ? "wasmtime" : "jco"), ["jco", "wasmtime"] as const);
+  const jobs = values.j === undefined ? availableParallelism() : positiveInt("-j", values.j);
+  const timeout = positiveSeconds("--timeout", values.timeout);
+  const fuel = values.fuel === undefined ? undefined : positiveNumber("--fuel", values.fuel);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  if (save !== undefined && (modes.length < MEMORY_MODES.length || forms.length < FORMS.length || shard)) {
     throw usageError("--save-fixture records what meld does in both memory modes and both forms, so it needs the whole run", "drop --memory, --form and --shard (with --save-fixture the run covers them all)");
   }
-  const reference = values.reference ?? (adhoc ? "wasmtime" : "jco");
-  if (reference !== "jco" && reference !== "wasmtime") throw usageError(`unknown reference engine: ${reference}`, "use jco or wasmtime");
-  const jobs = values.j === undefined ? availableParallelism() : Number(values.j);
-  if (!Number.isInteger(jobs) || jobs < 1) throw usageError(`-j expects a positive whole number, got: ${values.j}`);
-  const timeout = Number(values.timeout);
-  if (!(timeout > 0)) throw usageError(`--timeout expects seconds > 0, got: ${values.timeout}`);
-  const fuel = values.fuel === undefined ? undefined : Number(values.fuel);
-  if (fuel !== undefined && !(fuel > 0)) throw usageError(`--fuel expects a positive number, got: ${values.fuel}`);
   if (values["fail-on"] !== undefined && values.baseline === undefined) throw usageError("--fail-on applies to --baseline", "add --baseline BASE, or use `compare BASE HEAD --fail-on …`");
   const failOn = parseFailOn(values["fail-on"] ?? "regressed");
+  // Every input, then every output, then the tools, then the run: bad input is one line, nothing made.
   const outDir = resolve(values.out);
   const manifestPath = resolve(values.manifest);
   const spec = adhoc ? parseAdhocSpec(values) : undefined;
@@ -667,31 +683,30 @@ async function main(argv: string[]): Promise<number> {
     if (inputs.inputs.length !== 1) throw usageError(`--save-fixture keeps one component, and this run has ${inputs.inputs.length}`, "name the one file to keep");
     checkSaveTarget(manifestPath, save);
   }
-  const ledgerPath = values.ledger ?? (adhoc ? undefined : join(ROOT, "fixtures", "known-blockers.yaml"));
-  const ledger = ledgerPath ? loadLedger(resolve(ledgerPath)) : [];
-  const fixtures = adhoc ? [] : loadFixtures(manifestPath, values.fixture);
+  const fixtures = adhoc ? [] : loadFixtures(manifestPath, noDuplicates("--fixture", values.fixture));
+  const ledgerPath = values.ledger !== undefined ? resolve(values.ledger) : adhoc ? undefined : join(dirname(manifestPath), "known-blockers.yaml");
+  const ledger = ledgerPath ? loadLedger(ledgerPath, { required: values.ledger !== undefined }) : [];
+  if (ledgerPath) checkLedgerFixtures(ledger, inputs ? inputs.inputs.map((i) => i.name) : loadManifest(manifestPath).fixtures.map((f) => f.name), ledgerPath);
+  const base = values.baseline === undefined ? undefined : loadResults(values.baseline);
+  // The base may be the results.json this run replaces: it is moved aside (takeBaseline), not overwritten.
+  const baseIsOurs = base !== undefined && resolve(base.file) === join(outDir, "results.json");
+  const read: [string, string][] = [
+    ...(!adhoc || save !== undefined ? [["the manifest", manifestPath] as [string, string]] : []),
+    ...(ledgerPath && existsSync(ledgerPath) ? [["the ledger", ledgerPath] as [string, string]] : []),
+    ...fixtures.map((f): [string, string] => [`the fixture ${f.name}`, f.file]),
+    ...(inputs?.inputs ?? []).map((i): [string, string] => [`the input ${i.name}`, i.file]),
+    ...(base && !baseIsOurs ? [["the --baseline results", base.file] as [string, string]] : []),
+  ];
+  checkOutputs(read, [["--out", values.out, "dir"]]);
+  const kilnd = values.kilnd.map(parseToolChoice);
+  const meld = values.meld.map(parseToolChoice);
+  await checkToolChoices(kilnd, meld);
   // Read (and, if it is the results.json about to be replaced, move aside) the base before the run.
   const baseline = values.baseline === undefined ? undefined : takeBaseline(values.baseline, outDir);
   for (const line of inputs?.skipped ?? []) progress(line);
   const recorded = inputs && spec ? await recordExpectations(inputs.inputs, spec, { engine: reference, run: runComponent, cacheDir: join(outDir, ".cache"), cache: !values["no-cache"], timeoutMs: timeout * 1000, jobs, onProgress: progress }) : undefined;
   if (recorded) fixtures.push(...recorded.map(fromAdhoc));
-  const report = await runMatrix({
-    fixtures,
-    modes: modes as MemoryMode[],
-    forms: forms as Form[],
-    outDir,
-    jobs,
-    shard: values.shard ? parseShard(values.shard) : undefined,
-    strict: values.strict,
-    cache: !values["no-cache"],
-    ledger,
-    reference,
-    timeoutMs: timeout * 1000,
-    fuel,
-    kilnd: values.kilnd.map(parseToolChoice),
-    meld: values.meld.map(parseToolChoice),
-    onProgress: progress,
-  });
+  const report = await runMatrix({ fixtures, modes, forms, outDir, jobs, shard, strict: values.strict, cache: !values["no-cache"], ledger, reference, timeoutMs: timeout * 1000, fuel, kilnd, meld, onProgress: progress });
   if (recorded) report.notices.push(...adhocNotices(recorded, inputs!.skipped, ledgerPath));
   if (baseline) report.diff = compareReports(baseline.report, report, { failOn, baseFile: shownPath(baseline.file), headFile: shownPath(join(outDir, "results.json")) });
   writeReports(report, outDir);
@@ -708,6 +723,12 @@ async function main(argv: string[]): Promise<number> {
     progress(`saved fixture ${save}: ${shownPath(saved.wasm)} and its entry in ${shownPath(saved.manifest)}`);
   }
   return code;
+}
+
+/** Every --kilnd/--meld build given, and the lookup's own choice when none is: each must be the tool. */
+async function checkToolChoices(kilnd: ToolChoice[], meld: ToolChoice[]): Promise<void> {
+  await checkTools();
+  await Promise.all([...kilnd.map((c) => checkTool("kilnd", { flag: c.path })), ...meld.map((c) => checkTool("meld", { flag: c.path }))]);
 }
 
 if (import.meta.main) process.exitCode = await runCli("tier-c", main);

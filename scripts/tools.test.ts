@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { lookupTool, missingToolError } from "./lib/tools.ts";
+import { identifyTool, lookupTool, missingToolError, requireTool, verifyTool } from "./lib/tools.ts";
+import { SeamError } from "./lib/errors.ts";
+import { writeFakeKilnd } from "./lib/fake-kilnd.ts";
 import { runScript, tempDir } from "./lib/testkit.ts";
 
 /** A fake project root with an executable at each place the lookup looks. */
@@ -55,6 +57,26 @@ describe("tool lookup order: flag > env > .tools > PATH > sibling checkout", () 
     expect(e.message).toContain("$MELD");
     expect(e.hint).toContain("bun scripts/tools.ts --install");
     expect(e.exitCode).toBe(3);
+  });
+});
+
+describe("a tool must answer like itself", () => {
+  test("ls_s_10_ /bin/true is no kilnd, meld is no kilnd even once known as meld, the kilnd test double (replaying kilnd 0.4.4's --help) is one", async () => {
+    const memo = join(tempDir("seam-identity"), "identities.json");
+    const meld = requireTool("meld");
+    expect(await identifyTool(meld, memo)).toEqual({ ok: true });
+    const asKilnd = await identifyTool({ name: "kilnd", path: meld.path, source: "env KILND" }, memo);
+    expect(asKilnd.ok).toBe(false);
+    expect(await identifyTool({ name: "kilnd", path: "/bin/true", source: "env KILND" }, memo)).toEqual({ ok: false, answer: expect.stringContaining("(exit 0)") });
+    expect(await identifyTool({ name: "kilnd", path: writeFakeKilnd(tempDir("seam-fake")), source: "env KILND" }, memo)).toEqual({ ok: true });
+    // Only positive answers are remembered: a wrong tool is asked again next time (the run ends on it anyway).
+    expect(Object.keys(JSON.parse(readFileSync(memo, "utf8"))).map((k) => k.split("=")[0]).sort()).toEqual(["kilnd", "meld"]);
+  });
+
+  test("ls_s_10_ the error names the variable and says to point it at the tool or unset it", async () => {
+    const err = await verifyTool({ name: "kilnd", path: "/bin/true", source: "env KILND" }, { KILND: "/bin/true" }).catch((e: SeamError) => e);
+    expect(err).toBeInstanceOf(SeamError);
+    expect([(err as SeamError).message.split(":")[0], (err as SeamError).hint, (err as SeamError).exitCode]).toEqual(["KILND=/bin/true does not answer like kilnd", "point KILND at a kilnd binary, or unset it (`unset KILND`) to use the usual lookup", 3]);
   });
 });
 

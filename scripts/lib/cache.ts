@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { atomicWriteJson, sha256, sha256File } from "./fsx.ts";
-import { memoByBinary, toolVersion, type FoundTool } from "./tools.ts";
+import { memoByBinary, toolVersion, verifyTool, type FoundTool } from "./tools.ts";
 
 export class ResultCache {
   constructor(
@@ -46,8 +46,10 @@ export interface ToolIdentity {
   version: string;
 }
 
-/** sha256 + version of a tool, remembered by binary (real path, size, mtime) in the cache folder. */
-export async function toolIdentity(cacheDir: string, tool: FoundTool): Promise<ToolIdentity> {
+/** sha256 + version of a tool, remembered by binary (real path, size, mtime) in the cache folder. A
+ * program that does not answer like the tool it was found as is an error (exit 3), never a tool. */
+export async function toolIdentity(cacheDir: string, tool: FoundTool, env: Record<string, string | undefined> = process.env): Promise<ToolIdentity> {
+  await verifyTool(tool, env);
   const id = await memoByBinary(join(cacheDir, "tools.json"), tool.path, async (real) => ({ sha256: sha256File(real), version: await toolVersion(tool) }));
   return { path: tool.path, sha256: id.sha256, version: id.version };
 }

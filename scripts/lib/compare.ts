@@ -34,6 +34,7 @@
  * `reclassified` is the sixth class: the verdict changed but the seam got neither better nor worse.
  * --fail-on regressed trips on regressed; moved on regressed or moved; any on every change; none never.
  */
+import { enumValue } from "./cli.ts";
 import { appendFileSync, existsSync, readFileSync, renameSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { SeamError, EXIT } from "./errors.ts";
@@ -259,6 +260,7 @@ export function parseResults(file: string, text: string): ComparableReport {
 
 /** Reads a results.json, or the results.json in a tier-c --out folder; one-line errors (exit 2). */
 export function loadResults(path: string): { file: string; report: ComparableReport } {
+  if (path.trim() === "") throw fail("an empty path: pass a tier-c results.json or its --out folder");
   if (!existsSync(path)) throw fail(`${path} not found: pass a tier-c results.json or its --out folder`);
   const file = statSync(path).isDirectory() ? join(path, "results.json") : path;
   if (!existsSync(file)) throw fail(`${path} has no results.json: pass a tier-c results.json or its --out folder`);
@@ -533,6 +535,5 @@ export function renderTierCSection(r: TierCReport & { diff: ReportDiff }, opts: 
 export const diffExitCode = (d: ReportDiff): number => (d.tripped ? EXIT.fail : EXIT.ok);
 
 export function parseFailOn(text: string): FailOn {
-  if (text in FAIL_ON) return text as FailOn;
-  throw fail(`--fail-on ${text}: use regressed, moved, any or none`);
+  return enumValue("--fail-on", text, Object.keys(FAIL_ON) as FailOn[]);
 }

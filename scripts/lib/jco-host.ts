@@ -7,8 +7,38 @@
  * Called by: scripts/run-kiln.ts (engine jco). Not meant for people.
  * Usage: bun scripts/lib/jco-host.ts <transpiled.js> --run NAME [ARG]...
  *        bun scripts/lib/jco-host.ts <transpiled.js> --invoke EXPORT [json-args]
- * Exit: 0 ran/called; 1 the guest trapped, threw or exited non-zero; 2 no such export or not a command.
+ *        bun scripts/lib/jco-host.ts <transpiled.js> --exports     (the exported functions, as JSON)
+ * Exit: 0 ran/called/listed; 1 the guest trapped, threw or exited non-zero; 2 no such export or not a command.
  */
+
+/** A WIT name from jco's JavaScript one: jco lower-camel-cases WIT's kebab names (`shout-len` →
+ * `shoutLen`), so the reverse gives the WIT name back (a WIT word in capitals, `get-URL`, would not). */
+export function kebab(js: string): string {
+  return js.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
+}
+
+/**
+ * The functions a transpiled component exports, by the names a person passes to --invoke: a top-level
+ * function as `compute`, an interface's as `seam:fixtures/runner@0.1.0#compute`. jco exports an
+ * interface under its full name and a short alias (`runner`), one object: the full name is kept. jco's
+ * own helpers (`_util`) start with `_`, which no WIT name can.
+ */
+export function exportedFunctions(mod: Record<string, unknown>): string[] {
+  const names: string[] = [];
+  const interfaces = new Map<object, string>();
+  for (const [key, value] of Object.entries(mod)) {
+    if (key.startsWith("_") || key === "default") continue;
+    if (typeof value === "function") names.push(kebab(key));
+    else if (value && typeof value === "object") {
+      const had = interfaces.get(value);
+      if (had === undefined || (!had.includes(":") && key.includes(":"))) interfaces.set(value, key);
+    }
+  }
+  for (const [ns, key] of interfaces) {
+    for (const [fn, f] of Object.entries(ns)) if (typeof f === "function") names.push(`${key}#${kebab(fn)}`);
+  }
+  return names.sort();
+}
 
 /** Resolves `compute`, `run#compute` or `test:demo/run@0.1.0#compute` on the transpiled module. */
 export function findExport(mod: Record<string, unknown>, name: string): ((...a: unknown[]) => unknown) | undefined {
@@ -37,8 +67,12 @@ export function formatResult(v: unknown): string[] {
 
 async function main(argv: string[]): Promise<number> {
   const [jsPath, mode, name, ...rest] = argv;
+  if (jsPath && mode === "--exports") {
+    process.stdout.write(JSON.stringify(exportedFunctions((await import(jsPath)) as Record<string, unknown>)) + "\n");
+    return 0;
+  }
   if (!jsPath || (mode !== "--run" && mode !== "--invoke") || !name) {
-    process.stderr.write("usage: jco-host.ts <transpiled.js> --run NAME [ARG]... | --invoke EXPORT [json-args]\n");
+    process.stderr.write("usage: jco-host.ts <transpiled.js> --run NAME [ARG]... | --invoke EXPORT [json-args] | --exports\n");
     return 2;
   }
   if (mode === "--run") {
@@ -58,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const fn = findExport(mod, name);
   if (!fn) {
-    process.stderr.write(`export not found: ${name} (have: ${Object.keys(mod).join(", ")})\n`);
+    process.stderr.write(`export not found: ${name} (exported functions: ${exportedFunctions(mod).join(", ") || "none"})\n`);
     return 2;
   }
   const result = await fn(...(rest[0] ? (JSON.parse(rest[0]) as unknown[]) : []));

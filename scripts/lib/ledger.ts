@@ -3,7 +3,10 @@
  * make kiln fail on fused components, each with the error signature it produces and the fixture × memory
  * cells it covers. tier-c holds every seam failure against it. Pure apart from reading the file.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { EXIT, SeamError } from "./errors.ts";
+import { shownPath } from "./fsx.ts";
+import { nearest } from "./cli.ts";
 import { isMap, type Node } from "yaml";
 import { FORMS, formatSignature, MEMORY_MODES, type Form, type MemoryMode, type Signature } from "./records.ts";
 import { child, items, parseYaml, scalar } from "./yamlx.ts";
@@ -18,12 +21,15 @@ export interface Blocker {
   modes: MemoryMode[];
   forms: Form[];
   line: string;
+  /** Where each of `fixtures` is written (`path:line:col`), for a problem with one of them. */
+  fixturesAt?: string[];
 }
 
-const HINT = "fix fixtures/known-blockers.yaml: `blockers:` list of {ref, title, signature: {category, code, message}, fixtures: [...], modes: [multi, shared], forms: [component, core]}";
+/** The hint of a ledger problem, naming the ledger that has it (the default or another --ledger file). */
+const hintFor = (path: string) => `fix ${shownPath(path)}: a \`blockers:\` list of {ref, title, signature: {category, code, message}, fixtures: [...], modes: [multi, shared], forms: [component, core]}`;
 
 export function parseLedger(text: string, path: string): Blocker[] {
-  const y = parseYaml(text, path, HINT);
+  const y = parseYaml(text, path, hintFor(path));
   if (y.root === null) return [];
   const list = items(child(y.root, "blockers"));
   if (!isMap(y.root) || (!list && scalar(child(y.root, "blockers")) !== null)) {
@@ -59,14 +65,39 @@ export function parseLedger(text: string, path: string): Blocker[] {
     for (const m of modes) if (!MEMORY_MODES.includes(m as MemoryMode)) y.problem(child(node, "modes"), `${ref}: unknown memory mode ${m} (expected one of: ${MEMORY_MODES.join(", ")})`);
     const forms = child(node, "forms") ? list("forms") : [...FORMS];
     for (const f of forms) if (!FORMS.includes(f as Form)) y.problem(child(node, "forms"), `${ref}: unknown form ${f} (expected one of: ${FORMS.join(", ")})`);
-    blockers.push({ ref: ref ?? "", title: str("title") ?? "", signature: { category: str("category", sigNode), code, message }, fixtures, modes: modes as MemoryMode[], forms: forms as Form[], line: y.at(node) });
+    blockers.push({ ref: ref ?? "", title: str("title") ?? "", signature: { category: str("category", sigNode), code, message }, fixtures, modes: modes as MemoryMode[], forms: forms as Form[], line: y.at(node), fixturesAt: (items(child(node, "fixtures")) ?? []).map((n) => y.at(n)) });
   }
   y.check();
   return blockers;
 }
 
-export function loadLedger(path: string): Blocker[] {
-  return existsSync(path) ? parseLedger(readFileSync(path, "utf8"), path) : [];
+/**
+ * Reads a ledger. One the user named (`required`) must be there: a typo in `--ledger` is an error, never
+ * an empty ledger. The default one, `known-blockers.yaml` beside the manifest, may be absent: no blockers.
+ */
+export function loadLedger(path: string, opts: { required?: boolean } = {}): Blocker[] {
+  if (!existsSync(path)) {
+    if (opts.required) throw new SeamError(`ledger not found: ${shownPath(path)}`, { hint: "check the --ledger path (without --ledger, known-blockers.yaml beside the manifest is read when it is there)", exitCode: EXIT.usage });
+    return [];
+  }
+  if (!statSync(path).isFile()) throw new SeamError(`ledger ${shownPath(path)} is not a file`, { hint: "pass the ledger's YAML file to --ledger", exitCode: EXIT.usage });
+  return parseLedger(readFileSync(path, "utf8"), path);
+}
+
+/**
+ * A blocker naming a fixture the manifest does not have covers nothing, silently: a renamed fixture or a
+ * typo would turn an expected failure into a surprise, or hide that a blocker is gone. It is an error
+ * (exit 2) naming file:line:col, checked against the whole manifest (not the --fixture or shard selection).
+ */
+export function checkLedgerFixtures(ledger: Blocker[], known: string[], path: string): void {
+  const problems = ledger.flatMap((b) =>
+    b.fixtures.flatMap((f, i) => {
+      if (f === "*" || known.includes(f)) return [];
+      const near = nearest(f, known);
+      return [`${b.fixturesAt?.[i] ?? b.line}: ${b.ref}: unknown fixture ${f} (not in the manifest${near ? `; did you mean ${near}?` : ""})`];
+    }),
+  );
+  if (problems.length) throw new SeamError(problems.join("\n"), { hint: `${hintFor(path)}; name fixtures of the manifest, or "*"`, exitCode: EXIT.usage });
 }
 
 export function covers(b: Blocker, fixture: string, mode: MemoryMode, form: Form): boolean {

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, normalize, relative, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Scalar, type YAMLMap } from "yaml";
 import { SeamError } from "./errors.ts";
-import { sha256 } from "./fsx.ts";
+import { sha256, shownPath } from "./fsx.ts";
 import { MEMORY_MODES, type Engine, type MemoryMode, type RunRecord, type TypedValue } from "./records.ts";
 import { ROOT } from "./tools.ts";
 
@@ -119,11 +119,8 @@ export interface ParseOptions {
   checkFiles?: boolean;
 }
 
-/** A path as a person reads it: relative to the project when inside it. */
-function shown(path: string): string {
-  const rel = relative(ROOT, path);
-  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : path;
-}
+/** A path as a person reads it: relative to the working folder when inside it, else absolute. */
+const shown = (path: string) => shownPath(path);
 
 export function formatProblem(path: string, p: Problem): string {
   return `${shown(path)}:${p.line}:${p.col}: ${p.fixture ? `fixture ${p.fixture}: ` : ""}${p.field}: ${p.message}`;
@@ -161,13 +158,18 @@ class Checker {
     return out;
   }
 
-  string(node: Node | null | undefined, field: string, offset: number, opts: { optional?: boolean; nonEmpty?: boolean } = {}): string | undefined {
+  /** A string field. A number or boolean written where a string belongs is told to quote it only when
+   * the quoted text would be valid there (`valid`): `kind: 5` is not, since `"5"` is no kind either. */
+  string(node: Node | null | undefined, field: string, offset: number, opts: { optional?: boolean; nonEmpty?: boolean; valid?: (s: string) => boolean; expected?: string } = {}): string | undefined {
     if (node === undefined || node === null || (isScalar(node) && node.value === null)) {
       if (!opts.optional) this.at(node, field, "is missing", offset);
       return undefined;
     }
     if (!isScalar(node) || typeof node.value !== "string") {
-      this.at(node, field, `must be a string${isScalar(node) && typeof node.value === "number" ? ` (quote it: "${node.value}")` : ""}`);
+      const plain = isScalar(node) && (typeof node.value === "number" || typeof node.value === "boolean") ? String(node.source ?? node.value) : undefined;
+      const quotable = plain !== undefined && (opts.valid ?? (() => true))(plain);
+      const what = plain !== undefined && opts.expected ? `unknown value ${plain} (expected one of: ${opts.expected})` : "must be a string";
+      this.at(node, field, `${what}${quotable ? ` (quote it: "${plain}")` : ""}`);
       return undefined;
     }
     if (opts.nonEmpty && node.value.trim() === "") {
@@ -178,7 +180,7 @@ class Checker {
   }
 
   oneOf<T extends string>(node: Node | null | undefined, field: string, offset: number, values: readonly T[]): T | undefined {
-    const s = this.string(node, field, offset);
+    const s = this.string(node, field, offset, { valid: (v) => values.includes(v as T), expected: values.join(", ") });
     if (s === undefined) return undefined;
     if (!values.includes(s as T)) {
       this.at(node, field, `unknown value "${s}" (expected one of: ${values.join(", ")})`);
@@ -378,6 +380,10 @@ export function parseManifest(text: string, path: string, opts: ParseOptions = {
     c.problems.push({ line: pos.line, col: pos.col, field: "yaml", message: err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "") });
   }
   if (doc.errors.length) return { manifest, problems: c.problems };
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+    c.problems.push({ line: 1, col: 1, field: "manifest", message: "the file is empty (it needs `schema:` and a `fixtures:` list; see fixtures/manifest.yaml's header)" });
+    return { manifest, problems: c.problems };
+  }
   const root = c.map(doc.contents, "manifest", 0);
   if (!root) return { manifest, problems: c.problems };
   const top = c.entries(root, ["schema", "fixtures"], "");
@@ -396,7 +402,7 @@ export function parseManifest(text: string, path: string, opts: ParseOptions = {
     const offset = m.range?.[0] ?? 0;
     const line = lc.linePos(offset).line;
     const nameNode = m.get("name", true) as Node | undefined;
-    const name = c.string(nameNode, "name", offset);
+    const name = c.string(nameNode, "name", offset, { valid: (v) => NAME.test(v) });
     if (name !== undefined) {
       c.fixture = name;
       if (!NAME.test(name)) c.at(nameNode, "name", "must be lower-case letters, digits and _ (it names files and test cases)");
@@ -519,6 +525,7 @@ export function parseManifest(text: string, path: string, opts: ParseOptions = {
 /** Loads and validates the manifest; the first problem becomes a one-line SeamError (exit 2). */
 export function loadManifest(path: string = DEFAULT_MANIFEST, opts: ParseOptions = {}): Manifest {
   if (!existsSync(path)) throw new SeamError(`fixture manifest not found: ${shown(path)}`, { hint: "run from a seam checkout, or pass the manifest path" });
+  if (!statSync(path).isFile()) throw new SeamError(`fixture manifest ${shown(path)} is not a file`, { hint: "pass the manifest's YAML file" });
   const { manifest, problems } = parseManifest(readFileSync(path, "utf8"), path, opts);
   if (problems.length) {
     const more = problems.slice(1, 4).map((p) => formatProblem(path, p));

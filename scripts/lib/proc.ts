@@ -5,7 +5,8 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, createReadStream, openSync, rmSync } from "node:fs";
+import { closeSync, createReadStream, openSync } from "node:fs";
+import { removeTemp, trackTemp } from "./fsx.ts";
 
 export interface ProcResult {
   argv: string[];
@@ -113,6 +114,7 @@ export function runProcess(argv: string[], opts: RunOptions = {}): Promise<ProcR
     let spawnError: string | undefined;
     launched++;
     const outFd = opts.stdoutFile === undefined ? undefined : openSync(opts.stdoutFile, "w");
+    if (opts.stdoutFile !== undefined) trackTemp(opts.stdoutFile);
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: opts.cwd,
       env,
@@ -147,7 +149,7 @@ export function runProcess(argv: string[], opts: RunOptions = {}): Promise<ProcR
       if (pgid !== undefined) live.delete(pgid);
       if (opts.stdoutFile !== undefined) {
         for await (const c of createReadStream(opts.stdoutFile)) out.push(c as Buffer);
-        rmSync(opts.stdoutFile, { force: true });
+        removeTemp(opts.stdoutFile);
       }
       resolve({
         argv,

@@ -87,7 +87,8 @@ export interface RunRecord {
   form: Form;
   command: string;
   invoke?: string;
-  /** On a core module: the export kilnd was told to call (`--function`), mapped from `invoke`. */
+  /** The export the engine was told to call, when it is not `invoke` as given: on a core module the core
+   * export (kilnd's `--function`), on a component the full name a short `--invoke` stands for. */
   function?: string;
   verdict: RunVerdict;
   /** Engine process exit status as recorded (kiln's is not trusted for the verdict). */

@@ -2,9 +2,10 @@
  * tierc-report — the schema of out/tier-c/results.json and its markdown rendering (the table a PR
  * comment shows). Written by tier-c.ts, rendered by lib/comment-body.ts (post-comment.ts); also builds, writes and merges reports.
  */
-import { appendFileSync, cpSync, existsSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { publishBundles, stageBundleCopy } from "./bundle.ts";
 import { join } from "node:path";
-import { atomicWrite, atomicWriteJson } from "./fsx.ts";
+import { atomicWrite, atomicWriteJson, shownPath } from "./fsx.ts";
 import { SeamError, EXIT } from "./errors.ts";
 import { junitXml, mdTable } from "./render.ts";
 import type { Form, MemoryMode } from "./records.ts";
@@ -240,6 +241,7 @@ export function tierCJUnit(r: TierCReport): string {
 /** Writes results.json, summary.md and junit.xml (each atomically) and the step summary when set. */
 export function writeReports(r: TierCReport, outDir: string): void {
   const md = renderTierCMarkdown(r);
+  publishBundles(outDir, r.rows.flatMap((row) => (row.bundle ? [row.bundle] : [])));
   atomicWriteJson(join(outDir, "results.json"), r);
   atomicWrite(join(outDir, "summary.md"), md);
   atomicWrite(join(outDir, "junit.xml"), tierCJUnit(r));
@@ -250,14 +252,19 @@ export function writeReports(r: TierCReport, outDir: string): void {
 export function mergeReports(dirs: string[], outDir: string, strict: boolean): TierCReport {
   const parts = dirs.map((d) => {
     const file = join(d, "results.json");
-    if (!existsSync(file)) throw new SeamError(`no results.json in ${d}`, { hint: "pass the --out folders of the shard runs", exitCode: EXIT.usage });
-    const x = JSON.parse(readFileSync(file, "utf8")) as unknown;
-    if (!isTierCReport(x)) throw new SeamError(`${file} is not a tier-c results file (schema ${TIERC_SCHEMA})`, { exitCode: EXIT.usage });
+    if (!existsSync(file)) throw new SeamError(`no results.json in ${shownPath(d)}`, { hint: "pass the --out folders of the shard runs", exitCode: EXIT.usage });
+    let x: unknown;
+    try {
+      x = JSON.parse(readFileSync(file, "utf8"));
+    } catch (err) {
+      throw new SeamError(`${shownPath(file)}: not JSON (${(err as Error).message})`, { hint: "pass the --out folders of the shard runs", exitCode: EXIT.usage });
+    }
+    if (!isTierCReport(x)) throw new SeamError(`${shownPath(file)} is not a tier-c results file (schema ${TIERC_SCHEMA})`, { exitCode: EXIT.usage });
     return { dir: d, report: x };
   });
   const rows = parts.flatMap((p) => p.report.rows.map((r) => ({ ...r, form: r.form ?? "component" })));
   for (const p of parts) {
-    for (const row of p.report.rows) if (row.bundle && p.dir !== outDir) cpSync(join(p.dir, row.bundle), join(outDir, row.bundle), { recursive: true });
+    for (const row of p.report.rows) if (row.bundle) stageBundleCopy(join(p.dir, row.bundle), outDir, row.bundle);
   }
   const first = parts[0]!.report;
   const tools = {

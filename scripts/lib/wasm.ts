@@ -85,17 +85,73 @@ export function coreExports(bytes: Uint8Array): CoreExport[] {
   return out;
 }
 
+/** One entry of a component's top-level export section: its name and sort. */
+export interface ComponentExport {
+  name: string;
+  kind: "core" | "func" | "value" | "type" | "component" | "instance";
+}
+
+const COMPONENT_SORTS = [undefined, "func", "value", "type", "component", "instance"] as const;
+
+/**
+ * The top-level export section of a component (names as written): `wasi:cli/run@0.2.0` (an instance),
+ * `compute` (a function). Only the outer layer is read; what an exported instance holds needs its types
+ * (see run-kiln's componentFunctions). Throws on a core module or bad bytes.
+ */
+export function componentExports(bytes: Uint8Array): ComponentExport[] {
+  if (parseWasmShape(bytes).kind !== "component") throw new Error("not a component");
+  const out: ComponentExport[] = [];
+  const text = new TextDecoder("utf-8", { fatal: true });
+  eachSection(bytes, (id, start, end) => {
+    if (id !== 11) return;
+    let [count, at] = readLeb(bytes, start);
+    for (; count > 0 && at < end; count--) {
+      // exportname': 0x00 (or the older 0x01) then the name
+      if (bytes[at] !== 0x00 && bytes[at] !== 0x01) throw new Error(`bad export name byte at ${at}`);
+      const [len, nameAt] = readLeb(bytes, at + 1);
+      const name = text.decode(bytes.subarray(nameAt, nameAt + len));
+      at = nameAt + len;
+      const sort = bytes[at]!;
+      const kind = sort === 0x00 ? "core" : COMPONENT_SORTS[sort];
+      if (!kind) throw new Error(`unknown export sort ${sort} for ${name}`);
+      at += sort === 0x00 ? 2 : 1;
+      at = readLeb(bytes, at)[1]; // the index
+      out.push({ name, kind });
+      // an optional ascribed type: 0x00 none, 0x01 externdesc (sort byte(s) + one index for every sort
+      // seam meets; a value's type is not read, and ends the walk: the names so far are all there is to say)
+      const ascribed = bytes[at++];
+      if (ascribed === 0x00) continue;
+      const desc = bytes[at]!;
+      if (desc === 0x02) break;
+      if (desc === 0x03) at = readLeb(bytes, at + 2)[1]; // type bounds: 0x00 eq i | 0x01 sub resource
+      else at = readLeb(bytes, at + (desc === 0x00 ? 2 : 1))[1];
+    }
+  });
+  return out;
+}
+
+/** Whether a file has something to run without --invoke: a core module's `_start`, a component's wasi:cli
+ * `run` export. */
+export function hasEntryPoint(bytes: Uint8Array): boolean {
+  const shape = parseWasmShape(bytes);
+  if (shape.kind === "core") return coreExports(bytes).some((e) => e.kind === "func" && e.name === "_start");
+  return componentExports(bytes).some((e) => e.kind === "instance" && /^wasi:cli\/run(@|$)/.test(e.name));
+}
+
 /**
  * The core export kilnd should call for an export named the way a component names it: the exact name,
  * else the one function export whose part after `#` equals the name's (`compute` ↔
  * `seam:fixtures/runner@0.1.0#compute`, either way round). Undefined when none or several match.
  */
-export function matchCoreExport(functions: string[], wanted: string): string | undefined {
+export function matchExport(functions: string[], wanted: string): string | undefined {
   if (functions.includes(wanted)) return wanted;
   const fn = (s: string) => s.slice(s.lastIndexOf("#") + 1);
   const hits = functions.filter((f) => fn(f) === fn(wanted));
   return hits.length === 1 ? hits[0] : undefined;
 }
+
+/** The same match for a core module's function exports. */
+export const matchCoreExport = matchExport;
 
 /** An export name as wasmtime's wave call: `ns:pkg/iface@1.0#fn` → `ns:pkg/iface.fn@1.0()`, `fn` → `fn()`. */
 export function waveCall(invoke: string): string {
@@ -109,6 +165,7 @@ export function waveCall(invoke: string): string {
 export function readWasm(path: string, what: string): { bytes: Uint8Array; shape: WasmShape } {
   requireFile(path, what);
   const bytes = readFileSync(path);
+  if (bytes.length === 0) throw usageError(`${path} is empty, not a WebAssembly file`, "pass a .wasm component or core module");
   try {
     return { bytes, shape: parseWasmShape(bytes) };
   } catch (e) {

@@ -4,6 +4,7 @@
  */
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
 import { EXIT, SeamError } from "./errors.ts";
+import { shownPath } from "./fsx.ts";
 
 export interface YamlFile {
   root: Node | null;
@@ -19,9 +20,10 @@ export interface YamlFile {
 export function parseYaml(text: string, path: string, hint: string): YamlFile {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const shown = shownPath(path);
   const pos = (offset: number) => {
     const p = lineCounter.linePos(offset);
-    return `${path}:${p.line}:${p.col}`;
+    return `${shown}:${p.line}:${p.col}`;
   };
   if (doc.errors.length) {
     throw new SeamError(doc.errors.map((e) => `${pos(e.pos[0])}: malformed YAML: ${e.message.split("\n")[0]}`).join("\n"), { hint, exitCode: EXIT.usage });
