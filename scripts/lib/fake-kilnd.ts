@@ -17,7 +17,7 @@
  */
 import { appendFileSync, chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { parseWasmShape, waveCall } from "./wasm.ts";
 
@@ -213,10 +213,21 @@ export async function fakeMain(argv: string[]): Promise<number> {
       return runForReal(c, wasm);
     case "hang": {
       // Blocks in a tagged grandchild ($FAKE_KILND_HANG_TAG), so a caller must kill the whole process
-      // group, not just us; killing the tagged process also ends this fake (no orphan keeps spinning).
+      // group, not just us; killing the tagged process also ends this fake. A caller that dies first
+      // (SIGKILLed mid-run, as a test does on purpose) leaves us orphaned: then we end, child and all,
+      // so no hang outlives the run that started it.
       process.stdout.write(banner(c));
       const tag = process.env.FAKE_KILND_HANG_TAG ?? "seam-fake-kilnd-hang";
-      spawnSync("bash", ["-c", `exec -a ${tag} sleep 3600`], { stdio: "ignore" });
+      const child = spawn("bash", ["-c", `exec -a ${tag} sleep 3600`], { stdio: "ignore" });
+      // The caller may have died before we even started: then our parent is init already.
+      const parent = process.ppid;
+      const orphaned = setInterval(() => {
+        if (process.ppid === parent && parent !== 1) return;
+        child.kill("SIGKILL");
+        process.exit(1);
+      }, 200);
+      await new Promise((done) => child.on("exit", done));
+      clearInterval(orphaned);
       return 1;
     }
     case "signal":
