@@ -5,7 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { exitCodeOf, planOrder, runPipeline, summaryTable, type PipelineOptions, type Step } from "./lib/pipeline.ts";
 import { seamSteps } from "./all.ts";
 import { runProcess } from "./lib/proc.ts";
-import { runScript, tempDir } from "./lib/testkit.ts";
+import { runScript, tempDir } from "./testing/testkit.ts";
 import { ROOT } from "./lib/tools.ts";
 
 /** A synthetic step: records its runs; its inputs are a file and a "tool" file in the test's folder. */

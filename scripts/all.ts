@@ -24,6 +24,7 @@ import { atomicWriteJson, checkOutputs, shownPath } from "./lib/fsx.ts";
 import { checkLedgerFixtures, loadLedger } from "./lib/ledger.ts";
 import { exitCodeOf, planOrder, runPipeline, summaryTable, type Step, type StepInputs } from "./lib/pipeline.ts";
 import { killAllRunning } from "./lib/proc.ts";
+import { codeFiles } from "./lib/cache.ts";
 import { checkTools, lookupTool, ROOT, type ToolName } from "./lib/tools.ts";
 import { writeReports } from "./lib/tierc-report.ts";
 import { compareReports, diffExitCode, loadResults, parseFailOn, takeBaseline, writeDiff, type FailOn } from "./lib/compare.ts";
@@ -42,8 +43,6 @@ function files(root: string, ...patterns: string[]): string[] {
   return patterns.flatMap((p) => [...new Glob(p).scanSync({ cwd: root, onlyFiles: true })].map((f) => join(root, f)));
 }
 
-/** seam's own code: what fuse and tier-c results depend on besides fixtures and tools (tests excluded). */
-const CODE = ["scripts/*.ts", "scripts/lib/*.ts", "package.json"];
 
 function toolPaths(...names: ToolName[]): string[] {
   return names.flatMap((n) => lookupTool(n).found?.path ?? []);
@@ -53,7 +52,7 @@ function toolPaths(...names: ToolName[]): string[] {
 export function seamSteps(o: AllOptions): Step[] {
   const manifest = join(o.root, "fixtures", "manifest.yaml");
   const fixtureFiles = () => files(o.root, "fixtures/*.wasm", "fixtures/manifest.yaml", "fixtures/known-blockers.yaml");
-  const code = () => files(o.root, ...CODE).filter((f) => !f.endsWith(".test.ts"));
+  const code = () => codeFiles(o.root);
   const tierOut = join(o.out, "tier-c");
   const gateOut = join(o.out, "ls-gate");
   const fusedOut = join(o.out, "fused");

@@ -1,5 +1,5 @@
 /**
- * The bad-input suite: every row of scripts/lib/bad-inputs.ts run as a user would, in a sandbox copy of
+ * The bad-input suite: every row of scripts/testing/bad-inputs.ts run as a user would, in a sandbox copy of
  * seam, checked for its exit code, its first stderr line (one line and a hint, no stack trace, nothing on
  * stdout) and a tree that hashes the same before and after (nothing changed, nothing left behind). The
  * README's troubleshooting table is what the documented rows print (scripts/troubleshooting.ts --write).
@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { BAD_INPUTS, commandLine, countByClass, makeSandbox, README_END, README_START, renderTroubleshooting, runCase, type BadInput, type Observed, type Sandbox } from "./lib/bad-inputs.ts";
+import { BAD_INPUTS, commandLine, countByClass, makeSandbox, README_END, README_START, renderTroubleshooting, runCase, type BadInput, type Observed, type Sandbox } from "./testing/bad-inputs.ts";
 import { ROOT } from "./lib/tools.ts";
 
 let sandbox: Sandbox;

@@ -17,13 +17,13 @@ import { EXIT, usageError } from "./lib/errors.ts";
 import { launchCount, runProcess } from "./lib/proc.ts";
 import { requireCheckedTool, ROOT } from "./lib/tools.ts";
 import { loadFixtures, runMatrix, type ToolChoice } from "./tier-c.ts";
-import { writeFakeKilnd } from "./lib/fake-kilnd.ts";
+import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
 import type { MemoryMode } from "./lib/records.ts";
 import { writeReports } from "./lib/tierc-report.ts";
 import { benchLsGate } from "./bench-ls-gate.ts";
 import { compareReports, loadResults, renderCompareMarkdown } from "./lib/compare.ts";
 import { atomicWriteJson } from "./lib/fsx.ts";
-import { syntheticPair } from "./lib/sample-reports.ts";
+import { syntheticPair } from "./testing/sample-reports.ts";
 
 export interface Measure {
   name: string;
@@ -134,7 +134,7 @@ export async function benchAll(targets: string[]): Promise<Measure[]> {
  * should cost their kiln cells twice and the rest once. Wall clock, -j2, result cache off (jco's
  * transpile cache warmed first): T0 without kilnd (the shared cells), T1 with one, T2 with two, each the
  * median of `reps`; ideal = T0 + 2·(T1 − T0). kilnd is $KILND when set, else the replaying test double
- * (scripts/lib/fake-kilnd.ts); the second build is a copy with one byte more, so nothing of the first's
+ * (scripts/testing/fake-kilnd.ts); the second build is a copy with one byte more, so nothing of the first's
  * is reused.
  */
 export async function benchBuilds(reps: number): Promise<Measure[]> {

@@ -7,7 +7,7 @@ import { DEFAULT_MANIFEST, findCall, judgeRun, loadManifest, parseManifest, upda
 import { SeamError } from "./lib/errors.ts";
 import { sha256, sha256File } from "./lib/fsx.ts";
 import type { RunRecord } from "./lib/records.ts";
-import { runScript, tempDir } from "./lib/testkit.ts";
+import { runScript, tempDir } from "./testing/testkit.ts";
 import { requireTool, ROOT } from "./lib/tools.ts";
 import { runProcess } from "./lib/proc.ts";
 

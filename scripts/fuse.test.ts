@@ -6,7 +6,7 @@ import { checkInputs, classifyFuse, fuse, meldErrorLine } from "./fuse.ts";
 import { runComponent } from "./run-kiln.ts";
 import { parseWasmShape } from "./lib/wasm.ts";
 import type { ProcResult } from "./lib/proc.ts";
-import { providerConsumerWat, runScript, tempDir, watToWasm } from "./lib/testkit.ts";
+import { providerConsumerWat, runScript, tempDir, watToWasm } from "./testing/testkit.ts";
 import { ROOT } from "./lib/tools.ts";
 
 function proc(over: Partial<ProcResult>): ProcResult {

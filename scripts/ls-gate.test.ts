@@ -19,9 +19,9 @@ import {
 import type { ReadTest, RunnerOutput } from "./lib/test-output.ts";
 import { isLsGateReport, renderLsGateMarkdown, type LsGateReport } from "./lib/ls-report.ts";
 import { SeamError } from "./lib/errors.ts";
-import { runScript, tempDir } from "./lib/testkit.ts";
+import { runScript, tempDir } from "./testing/testkit.ts";
 import { ROOT } from "./lib/tools.ts";
-import { BUN_XML } from "./lib/sample-reports.ts";
+import { BUN_XML } from "./testing/sample-reports.ts";
 
 // The real-cargo and nested `bun test` runs below take longer than bun's 5 s default on 2 cores.
 setDefaultTimeout(300_000);

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { composeBody, GITHUB_BODY_LIMIT, renderReport } from "./lib/comment-body.ts";
 import { SeamError } from "./lib/errors.ts";
-import { startFakeGitHub, type FakeGitHub, type FakeOptions } from "./lib/fake-github.ts";
+import { startFakeGitHub, type FakeGitHub, type FakeOptions } from "./testing/fake-github.ts";
 import { RETRY } from "./lib/github.ts";
-import { tempDir } from "./lib/testkit.ts";
-import { bigLsGate, lsGate, syntheticPair, tierC } from "./lib/sample-reports.ts";
+import { tempDir } from "./testing/testkit.ts";
+import { bigLsGate, lsGate, syntheticPair, tierC } from "./testing/sample-reports.ts";
 import { compareReports } from "./lib/compare.ts";
 import { ACTIONS_BOT, findOwn, isOurs, postComment, prFromEvent, resolveContext, sameBody, type IssueComment, type PostOptions } from "./post-comment.ts";
 

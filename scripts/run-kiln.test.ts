@@ -6,13 +6,13 @@ import { kilnArgv, runComponent } from "./run-kiln.ts";
 import { fuse } from "./fuse.ts";
 import { componentExports, hasEntryPoint, matchCoreExport, waveCall } from "./lib/wasm.ts";
 import { exportedFunctions, kebab } from "./lib/jco-host.ts";
-import { recordedCases, shellWords, TRANSCRIPTS, writeFakeKilnd, type Scenario } from "./lib/fake-kilnd.ts";
+import { recordedCases, shellWords, TRANSCRIPTS, writeFakeKilnd, type Scenario } from "./testing/fake-kilnd.ts";
 import { classifyKiln } from "./lib/classify.ts";
 import { loadManifest, type Fixture } from "./lib/manifest.ts";
 import { mapLimit } from "./lib/pool.ts";
 import { runProcess, type ProcResult } from "./lib/proc.ts";
 import { FORMS, formatSignature, FUSE_FLAGS, MEMORY_MODES } from "./lib/records.ts";
-import { providerConsumerWat, runScript, tempDir, watToWasm } from "./lib/testkit.ts";
+import { providerConsumerWat, runScript, tempDir, watToWasm } from "./testing/testkit.ts";
 import { ROOT } from "./lib/tools.ts";
 
 const HELLO = join(ROOT, "fixtures", "hello_c_cli.wasm");

@@ -22,7 +22,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fuse } from "./fuse.ts";
 import { runComponent } from "./run-kiln.ts";
 import { decide, type CellRun, type KnownMeld } from "./lib/attribution.ts";
-import { ResultCache, toolIdentity, type ToolIdentity } from "./lib/cache.ts";
+import { codeIdentity, ResultCache, toolIdentity, type ToolIdentity } from "./lib/cache.ts";
 import { color, enumList, enumValue, noDuplicates, parseCli, positiveInt, positiveNumber, positiveSeconds, progress, runCli } from "./lib/cli.ts";
 import { EXIT, usageError } from "./lib/errors.ts";
 import { checkLedgerFixtures, loadLedger, type Blocker } from "./lib/ledger.ts";
@@ -96,11 +96,6 @@ export interface MatrixOptions {
   onProgress?: (line: string) => void;
 }
 
-/** The code that turns a tool run into a record: part of every cache key, so fixing a classifier or
- * an argv re-runs the cells it affects instead of serving results the old code produced. */
-const SEAM_CODE = sha256(
-  ["run-kiln.ts", "fuse.ts", "lib/proc.ts", "lib/classify.ts", "lib/jco-host.ts", "lib/wasm.ts", "lib/bundle.ts"].map((f) => readFileSync(join(import.meta.dir, f), "utf8")).join("\0"),
-);
 
 const skippedCell = (why: string): CellRun => ({ status: "skipped", ok: null, why, records: [], ms: 0, cached: false });
 
@@ -216,7 +211,7 @@ async function runCell(ctx: Ctx, fx: MatrixFixture, engine: Engine, id: ToolIden
   if (!id) return skippedCell(`${engine === "kiln" ? "kilnd" : engine} absent (how to provide it: see the notices)`);
   const invokes = engine === "kiln" ? fx.invokes.filter((i) => !fx.referenceOnly?.includes(i)) : fx.invokes;
   if (fx.invokes.length && !invokes.length) return skippedCell("every export returns a value kilnd cannot print (reference only)");
-  const key = cache.key({ v: 3, code: SEAM_CODE, engine, tool: id.sha256, wasmSha, args: fx.args, env: fx.env, stdin: fx.stdin ? sha256(fx.stdin) : null, invokes, fuel: o.fuel, timeout: o.timeoutMs });
+  const key = cache.key({ v: 3, code: codeIdentity(), engine, tool: id.sha256, wasmSha, args: fx.args, env: fx.env, stdin: fx.stdin ? sha256(fx.stdin) : null, invokes, fuel: o.fuel, timeout: o.timeoutMs });
   const hit = cache.get<RunRecord[]>(key);
   if (hit) return judgeCell(fx, hit, true);
   const records = await ctx.limit(async () => {
@@ -236,7 +231,7 @@ function fuseCell(ctx: Ctx, fx: MatrixFixture, sha: string, mode: MemoryMode, fo
   return once(ctx, `fuse|${fx.name}|${mode}|${form}|${meld?.path ?? ""}`, async () => {
     const { o, cache } = ctx;
     if (!meld) return { rec: undefined, path: "", cached: false };
-    const key = cache.key({ v: 3, code: SEAM_CODE, meld: meld.sha256, sha, mode, form, flags: FUSE_FLAGS });
+    const key = cache.key({ v: 3, code: codeIdentity(), meld: meld.sha256, sha, mode, form, flags: FUSE_FLAGS });
     const path = cache.path(key, `${form}.fused.wasm`);
     const hit = cache.get<FuseRecord>(key);
     let f: Fused;
@@ -434,7 +429,7 @@ async function bundle(ctx: Ctx, fx: MatrixFixture, b: Build, r: Row, c: Cells, f
   const canRun = b.meld && (engine !== "kiln" || b.kiln) && (engine !== "wasmtime" || wasmtime);
   const rec = input.failing.record;
   const wanted = rec ? `${rec.verdict}|${rec.signature ? formatSignature(rec.signature) : ""}|${rec.stdoutSha256}` : `${f.rec!.verdict}: ${f.rec!.message ?? ""}`;
-  const key = cache.key({ v: 3, code: SEAM_CODE, repro: name, wanted, fused: f.rec!.output?.sha256, meld: b.meld?.sha256, kiln: b.kiln?.sha256 });
+  const key = cache.key({ v: 3, code: codeIdentity(), repro: name, wanted, fused: f.rec!.output?.sha256, meld: b.meld?.sha256, kiln: b.kiln?.sha256 });
   writeBundle(dir, input, "pending");
   let reproduced: Row["reproduced"] = "not run";
   if (canRun) {
@@ -463,7 +458,7 @@ export async function runMatrix(o: MatrixOptions): Promise<TierCReport> {
   ctx.notices.unshift(...refusals);
   const first = ctx.builds[0]!;
   const refId = ctx.ref[o.reference];
-  const tools = { meld: toolRef(first.meld), kilnd: toolRef(first.kiln), reference: refId ? { engine: o.reference, version: refId.version } : null, seam: { code: SEAM_CODE } };
+  const tools = { meld: toolRef(first.meld), kilnd: toolRef(first.kiln), reference: refId ? { engine: o.reference, version: refId.version } : null, seam: { code: codeIdentity() } };
   const shard = o.shard ? `${o.shard.index}/${o.shard.count}` : undefined;
   const report = buildReport(rows, tools, { memory: o.modes, forms: ctx.o.forms, fixtures: fixtures.map((f) => f.name), strict: o.strict, ...(shard ? { shard } : {}) }, ctx.notices);
   if (ctx.builds.length > 1) report.builds = ctx.builds.map((b) => ({ label: b.label, kilnd: toolRef(b.kiln), meld: toolRef(b.meld) }));

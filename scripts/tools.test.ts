@@ -3,8 +3,8 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { identifyTool, lookupTool, missingToolError, requireTool, verifyTool } from "./lib/tools.ts";
 import { SeamError } from "./lib/errors.ts";
-import { writeFakeKilnd } from "./lib/fake-kilnd.ts";
-import { runScript, tempDir } from "./lib/testkit.ts";
+import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
+import { runScript, tempDir } from "./testing/testkit.ts";
 
 /** A fake project root with an executable at each place the lookup looks. */
 function layout() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 /**
  * troubleshooting — the README's troubleshooting table, generated from seam's bad-input suite
- * (scripts/lib/bad-inputs.ts): it runs the documented cases in a sandbox copy of seam, as the suite does,
+ * (scripts/testing/bad-inputs.ts): it runs the documented cases in a sandbox copy of seam, as the suite does,
  * and renders what they really print. scripts/bad-input.test.ts fails while README.md differs from it.
  * Called by: people who add or change a documented bad-input case, or a message one of them prints.
  * Usage: bun scripts/troubleshooting.ts [--write | --check]
@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { parseCli, progress, runCli } from "./lib/cli.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
 import { atomicWrite } from "./lib/fsx.ts";
-import { BAD_INPUTS, commandLine, makeSandbox, README_END, README_START, renderTroubleshooting, runCase } from "./lib/bad-inputs.ts";
+import { BAD_INPUTS, commandLine, makeSandbox, README_END, README_START, renderTroubleshooting, runCase } from "./testing/bad-inputs.ts";
 import { ROOT } from "./lib/tools.ts";
 
 const README = join(ROOT, "README.md");

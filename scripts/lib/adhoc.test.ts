@@ -7,7 +7,7 @@ import { sha256 } from "./fsx.ts";
 import { judgeRun, parseManifest } from "./manifest.ts";
 import type { RunRecord } from "./records.ts";
 import type { Cell, Row } from "./tierc-report.ts";
-import { tempDir } from "./testkit.ts";
+import { tempDir } from "../testing/testkit.ts";
 import { ROOT } from "./tools.ts";
 
 const HELLO = join(ROOT, "fixtures", "hello_c_cli.wasm");

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { publishBundles, stagedPath, stagingDir, writeBundle, type ReproInput } from "./bundle.ts";
 import { removeTrackedTemps } from "./fsx.ts";
-import { tempDir } from "./testkit.ts";
+import { tempDir } from "../testing/testkit.ts";
 
 function input(dir: string): ReproInput {
   const original = join(dir, "app.wasm");

@@ -5,9 +5,10 @@
  * launches no tool at all.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { Glob } from "bun";
 import { atomicWriteJson, sha256, sha256File } from "./fsx.ts";
-import { memoByBinary, toolVersion, verifyTool, type FoundTool } from "./tools.ts";
+import { memoByBinary, ROOT, toolVersion, verifyTool, type FoundTool } from "./tools.ts";
 
 export class ResultCache {
   constructor(
@@ -52,4 +53,23 @@ export async function toolIdentity(cacheDir: string, tool: FoundTool, env: Recor
   await verifyTool(tool, env);
   const id = await memoByBinary(join(cacheDir, "tools.json"), tool.path, async (real) => ({ sha256: sha256File(real), version: await toolVersion(tool) }));
   return { path: tool.path, sha256: id.sha256, version: id.version };
+}
+
+/** seam's own code: the scripts and their lib, not tests or test doubles (scripts/testing/), and the
+ * package pins. What every cached result and pipeline stamp depends on besides its inputs and tools. */
+export function codeFiles(root = ROOT): string[] {
+  const found = ["scripts/*.ts", "scripts/lib/*.ts", "package.json"].flatMap((p) => [...new Glob(p).scanSync({ cwd: root, onlyFiles: true })]);
+  return found.filter((f) => !f.endsWith(".test.ts")).sort().map((f) => join(root, f));
+}
+
+const identities = new Map<string, string>();
+
+/** The sha256 of codeFiles(): read on first use, once per process, never at import time. */
+export function codeIdentity(root = ROOT): string {
+  let id = identities.get(root);
+  if (id === undefined) {
+    id = sha256(codeFiles(root).map((f) => `${relative(root, f)}\0${readFileSync(f, "utf8")}`).join("\0"));
+    identities.set(root, id);
+  }
+  return id;
 }

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { composeBody, defaultMarker, fitBody, normalizeMarker, parseReport, renderReport, renderSections, SAFE_BODY_BYTES, type LoadedReport } from "./comment-body.ts";
 import { compareReports } from "./compare.ts";
 import { SeamError } from "./errors.ts";
-import { lsGate, syntheticPair, tierC } from "./sample-reports.ts";
+import { lsGate, syntheticPair, tierC } from "../testing/sample-reports.ts";
 
 const M = "<!-- seam:test -->";
 const bytes = (s: string) => Buffer.byteLength(s, "utf8");

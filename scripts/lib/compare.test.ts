@@ -3,8 +3,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { classify, compareJUnit, compareReports, loadResults, parseResults, renderCompareMarkdown, renderTierCSection, standing, type ComparableReport, type ComparableRow, type RowState } from "./compare.ts";
 import { SeamError } from "./errors.ts";
-import { syntheticPair } from "./sample-reports.ts";
-import { tempDir } from "./testkit.ts";
+import { syntheticPair } from "../testing/sample-reports.ts";
+import { tempDir } from "../testing/testkit.ts";
 import type { TierCReport } from "./tierc-report.ts";
 
 const E0BBB = "[Runtime][E0BBB] Export not found";

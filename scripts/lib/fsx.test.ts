@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkOutputs, removeTrackedTemps, trackTemp } from "./fsx.ts";
-import { tempDir } from "./testkit.ts";
+import { tempDir } from "../testing/testkit.ts";
 
 const message = (fn: () => unknown) => {
   try {

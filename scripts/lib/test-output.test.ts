@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { judgeBunRun, parseBunSummary, parseCargoTest, parseJUnit, readJUnitFiles } from "./test-output.ts";
-import { BUN_XML } from "./sample-reports.ts";
+import { BUN_XML } from "../testing/sample-reports.ts";
 
 const CARGO_OK = {
   code: 0,

@@ -5,8 +5,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runProcess, type ProcResult } from "./proc.ts";
-import { ROOT, requireTool } from "./tools.ts";
+import { runProcess, type ProcResult } from "../lib/proc.ts";
+import { ROOT, requireTool } from "../lib/tools.ts";
 
 export function tempDir(tag = "seam"): string {
   return mkdtempSync(join(tmpdir(), `${tag}-`));
