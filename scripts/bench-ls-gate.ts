@@ -112,7 +112,10 @@ export function generateCrate(dir: string, n: number, slowMs: number): Generated
   for (let k = 1; k <= 10; k++) lib.push(fn(`plain_${k}`, 0, `assert!(${k} > 0);`));
   lib.push("}");
   tests++; // the doctest
-  writeFileSync(join(dir, "Cargo.toml"), `[package]\nname = "bench-crate"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n\n[dependencies]\n`);
+  writeFileSync(
+    join(dir, "Cargo.toml"),
+    `[package]\nname = "bench-crate"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n\n[dependencies]\n`,
+  );
   writeFileSync(join(dir, "src", "lib.rs"), lib.join("\n") + "\n");
   writeFileSync(join(dir, "tests", "ls.rs"), integ.join("\n") + "\n");
   writeFileSync(
@@ -136,8 +139,16 @@ export function generateCrate(dir: string, n: number, slowMs: number): Generated
 }
 
 async function cargo(args: string[], cwd: string): Promise<{ ms: number; code: number | null }> {
-  const r = await runProcess([process.env.CARGO || "cargo", ...args], { cwd, timeoutMs: 1_800_000, maxCapture: 64 << 20 });
-  if (r.spawnError) throw new SeamError(`cargo not found (${r.spawnError})`, { hint: "install Rust or set CARGO", exitCode: EXIT.missingTool });
+  const r = await runProcess([process.env.CARGO || "cargo", ...args], {
+    cwd,
+    timeoutMs: 1_800_000,
+    maxCapture: 64 << 20,
+  });
+  if (r.spawnError)
+    throw new SeamError(`cargo not found (${r.spawnError})`, {
+      hint: "install Rust or set CARGO",
+      exitCode: EXIT.missingTool,
+    });
   return { ms: r.ms, code: r.code };
 }
 
@@ -152,7 +163,11 @@ export async function benchLsGate(opts: BenchOptions = {}): Promise<BenchResult>
     const crate = generateCrate(dir, n, opts.slowMs ?? 500);
     log(`bench: generated ${crate.ids.length} IDs, ${crate.tests} tests in ${dir}; building once (not timed)`);
     const warm = await cargo(["test", "--no-run"], dir);
-    if (warm.code !== 0) throw new SeamError("the generated crate did not build", { hint: `look at ${dir} (run with --keep)`, exitCode: EXIT.fail });
+    if (warm.code !== 0)
+      throw new SeamError("the generated crate did not build", {
+        hint: `look at ${dir} (run with --keep)`,
+        exitCode: EXIT.fail,
+      });
 
     const plainMs: number[] = [];
     const gateMs: number[] = [];
@@ -187,7 +202,10 @@ export async function benchLsGate(opts: BenchOptions = {}): Promise<BenchResult>
       perIdCargoRuns: upstream.runs,
       gateOverPlain: Math.round((median(gateMs) / median(plainMs)) * 100) / 100,
       perIdOverGate: Math.round((upstream.ms / median(gateMs)) * 10) / 10,
-      identical: JSON.stringify(g) === JSON.stringify(u) && JSON.stringify(u) === JSON.stringify({ passed: parallel.passed, failed: parallel.failed, missing: parallel.missing }),
+      identical:
+        JSON.stringify(g) === JSON.stringify(u) &&
+        JSON.stringify(u) ===
+          JSON.stringify({ passed: parallel.passed, failed: parallel.failed, missing: parallel.missing }),
       gate: g,
       upstream: u,
       expected: crate.expected,
@@ -200,30 +218,38 @@ export async function benchLsGate(opts: BenchOptions = {}): Promise<BenchResult>
 
 export function renderBench(r: BenchResult): string {
   const list = (xs: string[]) => (xs.length ? xs.join(" ") : "-");
-  return [
-    `inputs: ${r.ids} approved IDs, ${r.tests} tests (${r.lsTests} LS tests incl. 1 doctest, 10 plain), ${r.slowTests.length} slow: ${r.slowTests.map((s) => `${s.name} ${s.ms} ms`).join(", ")}`,
-    `plain \`cargo test --no-fail-fast\`:      ${r.plainMs.join(" / ")} ms (median ${median(r.plainMs)})`,
-    `ls-gate (one run, --compat):          ${r.gateMs.join(" / ")} ms (median ${median(r.gateMs)})`,
-    `upstream (one cargo run per ID, ×${r.perIdCargoRuns}): ${r.perIdMs} ms with --test-threads=1 as upstream runs it; ${r.perIdParallelMs} ms with libtest's default threads`,
-    `ratio ls-gate / plain cargo test: ${r.gateOverPlain.toFixed(2)} (goal ≤ 1.20)`,
-    `ratio upstream per-ID / ls-gate:  ${r.perIdOverGate}× (${Math.round((r.perIdParallelMs / median(r.gateMs)) * 10) / 10}× without --test-threads=1)`,
-    `buckets identical: ${r.identical ? "yes" : "NO"} (passed ${r.gate.passed.length}, failed ${list(r.gate.failed)}, missing ${list(r.gate.missing)}; upstream passed ${r.upstream.passed.length}, failed ${list(r.upstream.failed)}, missing ${list(r.upstream.missing)})`,
-    `strict mode also marks ignored-only: ${list(r.strictIgnored)}`,
-    `crate: ${r.crate}`,
-  ].join("\n") + "\n";
+  return (
+    [
+      `inputs: ${r.ids} approved IDs, ${r.tests} tests (${r.lsTests} LS tests incl. 1 doctest, 10 plain), ${r.slowTests.length} slow: ${r.slowTests.map((s) => `${s.name} ${s.ms} ms`).join(", ")}`,
+      `plain \`cargo test --no-fail-fast\`:      ${r.plainMs.join(" / ")} ms (median ${median(r.plainMs)})`,
+      `ls-gate (one run, --compat):          ${r.gateMs.join(" / ")} ms (median ${median(r.gateMs)})`,
+      `upstream (one cargo run per ID, ×${r.perIdCargoRuns}): ${r.perIdMs} ms with --test-threads=1 as upstream runs it; ${r.perIdParallelMs} ms with libtest's default threads`,
+      `ratio ls-gate / plain cargo test: ${r.gateOverPlain.toFixed(2)} (goal ≤ 1.20)`,
+      `ratio upstream per-ID / ls-gate:  ${r.perIdOverGate}× (${Math.round((r.perIdParallelMs / median(r.gateMs)) * 10) / 10}× without --test-threads=1)`,
+      `buckets identical: ${r.identical ? "yes" : "NO"} (passed ${r.gate.passed.length}, failed ${list(r.gate.failed)}, missing ${list(r.gate.missing)}; upstream passed ${r.upstream.passed.length}, failed ${list(r.upstream.failed)}, missing ${list(r.upstream.missing)})`,
+      `strict mode also marks ignored-only: ${list(r.strictIgnored)}`,
+      `crate: ${r.crate}`,
+    ].join("\n") + "\n"
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values: v } = parseCli(argv, {
-    ids: { type: "string", default: "60" },
-    reps: { type: "string", default: "3" },
-    "slow-ms": { type: "string", default: "500" },
-    keep: { type: "boolean", default: false },
-    json: { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
-  }, false);
+  const { values: v } = parseCli(
+    argv,
+    {
+      ids: { type: "string", default: "60" },
+      reps: { type: "string", default: "3" },
+      "slow-ms": { type: "string", default: "500" },
+      keep: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+    false,
+  );
   if (v.help) {
-    process.stdout.write("Usage: bun scripts/bench-ls-gate.ts [--ids N] [--reps N] [--slow-ms MS] [--keep] [--json]\nExit: 0 buckets identical, 1 buckets differ, 2 usage error, 3 cargo missing\n");
+    process.stdout.write(
+      "Usage: bun scripts/bench-ls-gate.ts [--ids N] [--reps N] [--slow-ms MS] [--keep] [--json]\nExit: 0 buckets identical, 1 buckets differ, 2 usage error, 3 cargo missing\n",
+    );
     return EXIT.ok;
   }
   const int = (name: string, s: string) => {
@@ -231,7 +257,13 @@ async function main(argv: string[]): Promise<number> {
     if (!Number.isInteger(x) || x < 1) throw usageError(`--${name} must be a positive integer, got ${s}`);
     return x;
   };
-  const r = await benchLsGate({ ids: int("ids", v.ids as string), reps: int("reps", v.reps as string), slowMs: int("slow-ms", v["slow-ms"] as string), keep: v.keep as boolean, log: progress });
+  const r = await benchLsGate({
+    ids: int("ids", v.ids as string),
+    reps: int("reps", v.reps as string),
+    slowMs: int("slow-ms", v["slow-ms"] as string),
+    keep: v.keep as boolean,
+    log: progress,
+  });
   process.stdout.write(v.json ? JSON.stringify(r, null, 2) + "\n" : renderBench(r));
   return r.identical ? EXIT.ok : EXIT.fail;
 }

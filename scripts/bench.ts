@@ -41,7 +41,8 @@ async function wall(argv: string[], reps: number, env?: Record<string, string | 
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
     const p = await runProcess(argv, { env: { ...process.env, ...env }, timeoutMs: 600_000 });
-    if (p.code !== 0 && p.code !== 1) throw usageError(`benchmark command failed (${p.code}): ${argv.join(" ")}: ${p.stderr.split("\n")[0]}`);
+    if (p.code !== 0 && p.code !== 1)
+      throw usageError(`benchmark command failed (${p.code}): ${argv.join(" ")}: ${p.stderr.split("\n")[0]}`);
     times.push(p.ms);
   }
   return median(times);
@@ -53,7 +54,14 @@ export async function benchHelp(reps: number): Promise<Measure[]> {
   const out: Measure[] = [];
   for (const s of SCRIPTS) {
     const ms = await wall([process.execPath, join(ROOT, "scripts", `${s}.ts`), "--help"], reps);
-    out.push({ name: `${s}.ts --help`, inputs: `bun ${Bun.version}, median of ${reps}`, value: ms, unit: "ms", goal: "≤ 150 ms", met: ms <= 150 });
+    out.push({
+      name: `${s}.ts --help`,
+      inputs: `bun ${Bun.version}, median of ${reps}`,
+      value: ms,
+      unit: "ms",
+      goal: "≤ 150 ms",
+      met: ms <= 150,
+    });
   }
   return out;
 }
@@ -64,9 +72,19 @@ export async function benchRunKiln(reps: number): Promise<Measure[]> {
   for (const engine of ["wasmtime", "jco"] as const) {
     const tool = (await requireCheckedTool(engine)).path;
     const direct = await wall(engine === "wasmtime" ? [tool, "run", wasm] : [tool, "run", wasm], reps);
-    const wrapped = await wall([process.execPath, join(ROOT, "scripts", "run-kiln.ts"), wasm, "--engine", engine], reps);
+    const wrapped = await wall(
+      [process.execPath, join(ROOT, "scripts", "run-kiln.ts"), wasm, "--engine", engine],
+      reps,
+    );
     const inputs = `fixtures/hello_c_cli.wasm; direct \`${engine} run\` ${direct} ms vs \`bun scripts/run-kiln.ts --engine ${engine}\` ${wrapped} ms; median of ${reps}`;
-    out.push({ name: `run-kiln overhead (${engine})`, inputs, value: wrapped - direct, unit: "ms", goal: "≤ 50 ms", met: wrapped - direct <= 50 });
+    out.push({
+      name: `run-kiln overhead (${engine})`,
+      inputs,
+      value: wrapped - direct,
+      unit: "ms",
+      goal: "≤ 50 ms",
+      met: wrapped - direct <= 50,
+    });
   }
   return out;
 }
@@ -75,7 +93,14 @@ export async function benchRunKiln(reps: number): Promise<Measure[]> {
 export async function benchTierC(): Promise<Measure[]> {
   const fixtures = loadFixtures(join(ROOT, "fixtures", "manifest.yaml"), []);
   const base = mkdtempSync(join(tmpdir(), "seam-bench-tierc-"));
-  const common = { fixtures, modes: ["multi", "shared"] as ("multi" | "shared")[], strict: false, ledger: [], reference: "jco" as const, timeoutMs: 60_000 };
+  const common = {
+    fixtures,
+    modes: ["multi", "shared"] as ("multi" | "shared")[],
+    strict: false,
+    ledger: [],
+    reference: "jco" as const,
+    timeoutMs: 60_000,
+  };
   try {
     const cold = async (jobs: number) => {
       rmSync(join(ROOT, ".seam", "jco"), { recursive: true, force: true }); // jco's transpile cache too: really cold
@@ -98,9 +123,30 @@ export async function benchTierC(): Promise<Measure[]> {
     return [
       { name: "tier-c cold -j1", inputs, value: j1.ms, unit: "ms" },
       { name: "tier-c cold -j2", inputs, value: j2.ms, unit: "ms" },
-      { name: "tier-c cold speed-up -j2 over -j1", inputs: `${j1.ms} ms / ${j2.ms} ms`, value: +(j1.ms / j2.ms).toFixed(2), unit: "x", goal: "≥ 1.7×", met: j1.ms / j2.ms >= 1.7 },
-      { name: "tier-c warm rerun", inputs: `same matrix, cache warm (${inputs})`, value: warmMs, unit: "ms", goal: "≤ 300 ms", met: warmMs <= 300 },
-      { name: "tier-c warm rerun tool launches", inputs: "programs started during the warm rerun", value: launches, unit: "launches", goal: "0", met: launches === 0 },
+      {
+        name: "tier-c cold speed-up -j2 over -j1",
+        inputs: `${j1.ms} ms / ${j2.ms} ms`,
+        value: +(j1.ms / j2.ms).toFixed(2),
+        unit: "x",
+        goal: "≥ 1.7×",
+        met: j1.ms / j2.ms >= 1.7,
+      },
+      {
+        name: "tier-c warm rerun",
+        inputs: `same matrix, cache warm (${inputs})`,
+        value: warmMs,
+        unit: "ms",
+        goal: "≤ 300 ms",
+        met: warmMs <= 300,
+      },
+      {
+        name: "tier-c warm rerun tool launches",
+        inputs: "programs started during the warm rerun",
+        value: launches,
+        unit: "launches",
+        goal: "0",
+        met: launches === 0,
+      },
     ];
   } finally {
     rmSync(base, { recursive: true, force: true });
@@ -111,8 +157,20 @@ export async function benchLsGateMeasures(): Promise<Measure[]> {
   const r = await benchLsGate({ log: progress });
   const inputs = `${r.ids} approved IDs, ${r.tests} tests, slow: ${r.slowTests.map((s) => `${s.name} ${s.ms} ms`).join(", ") || "none"}; buckets identical: ${r.identical}`;
   return [
-    { name: "ls-gate one run over plain cargo test", inputs: `${median(r.gateMs)} ms / ${median(r.plainMs)} ms; ${inputs}`, value: +r.gateOverPlain.toFixed(2), unit: "x", goal: "≤ 1.2×", met: r.gateOverPlain <= 1.2 },
-    { name: "upstream one-run-per-ID over ls-gate", inputs: `${r.perIdMs} ms (${r.perIdCargoRuns} cargo runs) / ${median(r.gateMs)} ms`, value: +r.perIdOverGate.toFixed(2), unit: "x" },
+    {
+      name: "ls-gate one run over plain cargo test",
+      inputs: `${median(r.gateMs)} ms / ${median(r.plainMs)} ms; ${inputs}`,
+      value: +r.gateOverPlain.toFixed(2),
+      unit: "x",
+      goal: "≤ 1.2×",
+      met: r.gateOverPlain <= 1.2,
+    },
+    {
+      name: "upstream one-run-per-ID over ls-gate",
+      inputs: `${r.perIdMs} ms (${r.perIdCargoRuns} cargo runs) / ${median(r.gateMs)} ms`,
+      value: +r.perIdOverGate.toFixed(2),
+      unit: "x",
+    },
   ];
 }
 
@@ -148,7 +206,17 @@ export async function benchBuilds(reps: number): Promise<Measure[]> {
     appendFileSync(b, real ? "\0" : "# a second build\n");
     chmodSync(b, 0o755);
     const env = { ...process.env, KILND: undefined, MELD_KILND: undefined, FAKE_KILND_SCENARIO: "auto" };
-    const common = { fixtures, modes: ["multi"] as MemoryMode[], strict: false, ledger: [], reference: "jco" as const, timeoutMs: 120_000, jobs: 2, cache: false, env };
+    const common = {
+      fixtures,
+      modes: ["multi"] as MemoryMode[],
+      strict: false,
+      ledger: [],
+      reference: "jco" as const,
+      timeoutMs: 120_000,
+      jobs: 2,
+      cache: false,
+      env,
+    };
     const run = async (tag: string, kilnd: ToolChoice[]) => {
       const t = performance.now();
       const r = await runMatrix({ ...common, outDir: join(dir, tag), kilnd });
@@ -163,12 +231,27 @@ export async function benchBuilds(reps: number): Promise<Measure[]> {
     progress("builds: no kilnd, one kilnd, two kilnds …");
     const t0 = await timed("none", []);
     const t1 = await timed("one", [{ path: a }]);
-    const t2 = await timed("two", [{ label: "a", path: a }, { label: "b", path: b }]);
+    const t2 = await timed("two", [
+      { label: "a", path: a },
+      { label: "b", path: b },
+    ]);
     const ideal = t0.ms + 2 * (t1.ms - t0.ms);
     const inputs = `${fixtures.length} fixtures × multi × component,core, -j2, result cache off, kilnd ${real ? `$KILND (${real})` : "the replaying test double"}; T0 (no kilnd) ${t0.ms} ms, T1 (one) ${t1.ms} ms (${t1.rows} rows), T2 (two) ${t2.ms} ms (${t2.rows} rows); median of ${reps}`;
     return [
-      { name: "two kilnd builds over ideal sharing", inputs: `T2 / (T0 + 2·(T1 − T0)) = ${t2.ms} / ${ideal}; ${inputs}`, value: +(t2.ms / ideal).toFixed(2), unit: "x", goal: "≤ 1.2×", met: t2.ms / ideal <= 1.2 },
-      { name: "two kilnd builds over two separate runs", inputs: `T2 / (2·T1) = ${t2.ms} / ${2 * t1.ms}`, value: +(t2.ms / (2 * t1.ms)).toFixed(2), unit: "x" },
+      {
+        name: "two kilnd builds over ideal sharing",
+        inputs: `T2 / (T0 + 2·(T1 − T0)) = ${t2.ms} / ${ideal}; ${inputs}`,
+        value: +(t2.ms / ideal).toFixed(2),
+        unit: "x",
+        goal: "≤ 1.2×",
+        met: t2.ms / ideal <= 1.2,
+      },
+      {
+        name: "two kilnd builds over two separate runs",
+        inputs: `T2 / (2·T1) = ${t2.ms} / ${2 * t1.ms}`,
+        value: +(t2.ms / (2 * t1.ms)).toFixed(2),
+        unit: "x",
+      },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -197,10 +280,25 @@ export async function benchCompare(reps: number, rows = 2_000): Promise<Measure[
     const d = runs[0]!.d;
     const kb = (f: string) => Math.round(statSync(f).size / 1024);
     const inputs = `two generated results of ${rows} rows (fixture × multi,shared × component,core, 5 cells a row; ${kb(b)} KB and ${kb(h)} KB): ${d.summary}, ${d.unchanged} unchanged (expected ${expected.fixed} fixed, ${expected.regressed} regressed, ${expected.moved} moved)`;
-    const cli = await wall([process.execPath, join(ROOT, "scripts", "tier-c.ts"), "compare", b, h, "--out", join(dir, "compare.md")], reps);
+    const cli = await wall(
+      [process.execPath, join(ROOT, "scripts", "tier-c.ts"), "compare", b, h, "--out", join(dir, "compare.md")],
+      reps,
+    );
     return [
-      { name: "compare 2×2,000 rows (read, compare, render)", inputs: `${inputs}; in-process, median of ${runs.length}`, value: ms, unit: "ms", goal: "≤ 100 ms", met: ms <= 100 },
-      { name: "compare 2×2,000 rows, the CLI", inputs: `bun scripts/tier-c.ts compare base.json head.json --out compare.md (bun's start included), median of ${reps}`, value: cli, unit: "ms" },
+      {
+        name: "compare 2×2,000 rows (read, compare, render)",
+        inputs: `${inputs}; in-process, median of ${runs.length}`,
+        value: ms,
+        unit: "ms",
+        goal: "≤ 100 ms",
+        met: ms <= 100,
+      },
+      {
+        name: "compare 2×2,000 rows, the CLI",
+        inputs: `bun scripts/tier-c.ts compare base.json head.json --out compare.md (bun's start included), median of ${reps}`,
+        value: cli,
+        unit: "ms",
+      },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

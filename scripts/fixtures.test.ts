@@ -1,9 +1,30 @@
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { buildFixtures, buildOne, composeWat, findClang, findRustc, libcxxMissing, pathWithoutWasmOpt, PINNED_CLANG, PINNED_RUSTC, skipNotices, verifyFixtures, type CheckRow } from "./fixtures.ts";
+import {
+  buildFixtures,
+  buildOne,
+  composeWat,
+  findClang,
+  findRustc,
+  libcxxMissing,
+  pathWithoutWasmOpt,
+  PINNED_CLANG,
+  PINNED_RUSTC,
+  skipNotices,
+  verifyFixtures,
+  type CheckRow,
+} from "./fixtures.ts";
 import { mapLimit } from "./lib/pool.ts";
-import { DEFAULT_MANIFEST, findCall, judgeRun, loadManifest, parseManifest, updateManifestHashes, type Fixture } from "./lib/manifest.ts";
+import {
+  DEFAULT_MANIFEST,
+  findCall,
+  judgeRun,
+  loadManifest,
+  parseManifest,
+  updateManifestHashes,
+  type Fixture,
+} from "./lib/manifest.ts";
 import { SeamError } from "./lib/errors.ts";
 import { sha256, sha256File } from "./lib/fsx.ts";
 import type { RunRecord } from "./lib/records.ts";
@@ -56,7 +77,18 @@ function fixture(name: string): Fixture {
 
 describe("the corpus", () => {
   test("has at least the ten fixtures issue 4 asks for, each command or invoke", () => {
-    for (const name of ["hello_c_cli", "args_env", "stdin_echo", "exit_code", "big_output", "trap", "compute_composed", "strings_across", "lists_records_across", "command_composed"]) {
+    for (const name of [
+      "hello_c_cli",
+      "args_env",
+      "stdin_echo",
+      "exit_code",
+      "big_output",
+      "trap",
+      "compute_composed",
+      "strings_across",
+      "lists_records_across",
+      "command_composed",
+    ]) {
       expect(NAMES).toContain(name);
     }
     expect(fixture("compute_composed").invoke.map((c) => c.result)).toEqual(["42", "7"]);
@@ -72,17 +104,31 @@ describe("the corpus", () => {
     expect(line("hello_rust")).toBe("Hello wasm component world from Rust!\n");
     expect(line("hello_cpp_cli")).toBe("Hello wasm component world from C++!\n");
     expect([fixture("hello_rust").build, fixture("hello_cpp_cli").build]).toEqual(["rust-command", "cpp-command"]);
-    expect(fixture("rust_args_env_stdin")).toMatchObject({ kind: "command", args: ["alpha", "two words", "ünïcode"], env: { SEAM_FX_GREETING: "hello from the host", SEAM_FX_NUMBER: "42" } });
+    expect(fixture("rust_args_env_stdin")).toMatchObject({
+      kind: "command",
+      args: ["alpha", "two words", "ünïcode"],
+      env: { SEAM_FX_GREETING: "hello from the host", SEAM_FX_NUMBER: "42" },
+    });
     expect(fixture("rust_args_env_stdin").stdin?.length).toBeGreaterThan(0);
   });
 
   test("every committed binary matches its manifest hash", () => {
-    for (const f of MANIFEST.fixtures) expect({ name: f.name, sha256: sha256File(f.file) }).toEqual({ name: f.name, sha256: f.sha256 });
+    for (const f of MANIFEST.fixtures)
+      expect({ name: f.name, sha256: sha256File(f.file) }).toEqual({ name: f.name, sha256: f.sha256 });
   });
 
   test("composed fixtures nest separate components instantiated with each other", () => {
-    for (const name of ["compute_composed", "strings_across", "lists_records_across", "command_composed", "command_composed_c"]) {
-      const wat = readFileSync(fixture(name).sourcePaths.find((p) => p.endsWith(".wat"))!, "utf8");
+    for (const name of [
+      "compute_composed",
+      "strings_across",
+      "lists_records_across",
+      "command_composed",
+      "command_composed_c",
+    ]) {
+      const wat = readFileSync(
+        fixture(name).sourcePaths.find((p) => p.endsWith(".wat"))!,
+        "utf8",
+      );
       expect(wat.match(/^\s*\(component \$\w+/gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
       expect(wat).toMatch(/\(instantiate \$consumer\s+\(with /);
     }
@@ -105,7 +151,12 @@ describe("manifest validation", () => {
       meld: "\n      multi: pass\n      shared: pass",
       ...over,
     };
-    return "  - " + Object.entries(f).map(([k, v]) => `${k}: ${v}`).join("\n    ");
+    return (
+      "  - " +
+      Object.entries(f)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join("\n    ")
+    );
   };
   /** Writes a manifest with the given entries next to one.wasm and src/one.wat; returns its path. */
   const write = (entries: string[]) => {
@@ -131,26 +182,41 @@ describe("manifest validation", () => {
     const m = loadManifest(write([entry({ args: '["a", "b c"]', env: "\n      K: v", stdin: '"in"' })]));
     expect(m.fixtures).toHaveLength(1);
     const f = m.fixtures[0]!;
-    expect(f).toMatchObject({ name: "one", kind: "command", sha256: GOOD, args: ["a", "b c"], env: { K: "v" }, expect: { kind: "exit", exit: 0, stdout: "hi\n" } });
+    expect(f).toMatchObject({
+      name: "one",
+      kind: "command",
+      sha256: GOOD,
+      args: ["a", "b c"],
+      env: { K: "v" },
+      expect: { kind: "exit", exit: 0, stdout: "hi\n" },
+    });
     expect(new TextDecoder().decode(f.stdin)).toBe("in");
     expect(f.meld.multi).toEqual({ outcome: "pass" });
   });
 
   test("an unknown kind is one line naming file:line:col, the fixture and the field", () => {
     const e = errorOf(write([entry({ kind: "library" })]));
-    expect(e.message).toMatch(/manifest\.yaml:5:11: fixture one: kind: unknown value "library" \(expected one of: command, invoke\)$/);
+    expect(e.message).toMatch(
+      /manifest\.yaml:5:11: fixture one: kind: unknown value "library" \(expected one of: command, invoke\)$/,
+    );
     expect(e.message).not.toContain("\n");
     expect(e.exitCode).toBe(2);
   });
 
   test("a missing file names the fixture and the file field", () => {
-    expect(errorOf(write([entry({ file: "gone.wasm" })])).message).toMatch(/manifest\.yaml:7:11: fixture one: file: gone\.wasm not found$/);
+    expect(errorOf(write([entry({ file: "gone.wasm" })])).message).toMatch(
+      /manifest\.yaml:7:11: fixture one: file: gone\.wasm not found$/,
+    );
   });
 
   test("a wrong hash names the fixture, the sha256 field and the file's real hash", () => {
     const e = errorOf(write([entry({ sha256: "0".repeat(64) })]));
-    expect(e.message).toContain(`manifest.yaml:8:13: fixture one: sha256: does not match one.wasm (the file has ${GOOD})`);
-    expect(errorOf(write([entry({ sha256: "ab".repeat(32) })])).message).toContain(`manifest.yaml:8:13: fixture one: sha256: does not match one.wasm (the file has ${GOOD})`);
+    expect(e.message).toContain(
+      `manifest.yaml:8:13: fixture one: sha256: does not match one.wasm (the file has ${GOOD})`,
+    );
+    expect(errorOf(write([entry({ sha256: "ab".repeat(32) })])).message).toContain(
+      `manifest.yaml:8:13: fixture one: sha256: does not match one.wasm (the file has ${GOOD})`,
+    );
   });
 
   test("a duplicate name points at the second one and the line of the first", () => {
@@ -159,25 +225,39 @@ describe("manifest validation", () => {
   });
 
   test("a misspelt field, a missing expectation and a refusal without meld's words are each found", () => {
-    const path = write([entry({ sumary: "typo", expect: "\n      exit: 3", meld: "\n      multi: pass\n      shared:\n        outcome: refused" })]);
+    const path = write([
+      entry({
+        sumary: "typo",
+        expect: "\n      exit: 3",
+        meld: "\n      multi: pass\n      shared:\n        outcome: refused",
+      }),
+    ]);
     const { problems } = parseManifest(readFileSync(path, "utf8"), path);
-    expect(problems.map((p) => `${p.line} ${p.fixture} ${p.field}`)).toEqual(["17 one sumary", "12 one expect.stdout", "16 one meld.shared.message"]);
+    expect(problems.map((p) => `${p.line} ${p.fixture} ${p.field}`)).toEqual([
+      "17 one sumary",
+      "12 one expect.stdout",
+      "16 one meld.shared.message",
+    ]);
     expect(errorOf(path).hint).toContain("2 more problem(s)");
   });
 
   test("a Rust or C++ build without its .c entry point, or with a stray file, names the field and the rule", () => {
     const rust = write([entry({ build: "rust-command", sources: "[src/one.rs]" })]);
-    expect(parseManifest(readFileSync(rust, "utf8"), rust, { checkFiles: false }).problems.map((p) => `${p.field}: ${p.message}`)).toEqual([
+    expect(
+      parseManifest(readFileSync(rust, "utf8"), rust, { checkFiles: false }).problems.map(
+        (p) => `${p.field}: ${p.message}`,
+      ),
+    ).toEqual([
       "sources: a rust-command build takes .rs files (the first is the crate root) and the .c entry point (src/c/seam_start.c)",
     ]);
     const plain = write([entry({ build: "rust-command-plain", sources: "[src/one.rs, src/c/seam_start.c]" })]);
-    expect(parseManifest(readFileSync(plain, "utf8"), plain, { checkFiles: false }).problems.map((p) => p.message)).toEqual([
-      "a rust-command-plain build takes .rs files only (the first is the crate root)",
-    ]);
+    expect(
+      parseManifest(readFileSync(plain, "utf8"), plain, { checkFiles: false }).problems.map((p) => p.message),
+    ).toEqual(["a rust-command-plain build takes .rs files only (the first is the crate root)"]);
     const cpp = write([entry({ build: "cpp-command", sources: "[src/one.cpp, src/one.wat, src/c/seam_start.c]" })]);
-    expect(parseManifest(readFileSync(cpp, "utf8"), cpp, { checkFiles: false }).problems.map((p) => p.message)).toEqual([
-      "a cpp-command build takes .cpp files and the .c entry point (src/c/seam_start.c)",
-    ]);
+    expect(parseManifest(readFileSync(cpp, "utf8"), cpp, { checkFiles: false }).problems.map((p) => p.message)).toEqual(
+      ["a cpp-command build takes .cpp files and the .c entry point (src/c/seam_start.c)"],
+    );
     const good = write([entry({ build: "cpp-command", sources: "[src/one.cpp, src/c/seam_start.c]" })]);
     expect(parseManifest(readFileSync(good, "utf8"), good, { checkFiles: false }).problems).toEqual([]);
   });
@@ -187,38 +267,62 @@ describe("manifest validation", () => {
     expect(loadManifest(good).fixtures[0]!.build).toBe("prebuilt");
     for (const sources of ["[src/one.wat]", "[one.wasm, src/one.wat]"]) {
       const bad = write([entry({ build: "prebuilt", sources })]);
-      expect(parseManifest(readFileSync(bad, "utf8"), bad).problems.map((p) => `${p.field}: ${p.message}`)).toEqual(["sources: a prebuilt fixture's one source is its committed binary: [one.wasm]"]);
+      expect(parseManifest(readFileSync(bad, "utf8"), bad).problems.map((p) => `${p.field}: ${p.message}`)).toEqual([
+        "sources: a prebuilt fixture's one source is its committed binary: [one.wasm]",
+      ]);
     }
   });
 
   test("a YAML syntax error keeps its position", () => {
     const path = write([entry({ summary: "a: b: c" })]);
-    expect(errorOf(path).message).toMatch(/manifest\.yaml:6:14: yaml: Nested mappings are not allowed in compact mappings$/);
+    expect(errorOf(path).message).toMatch(
+      /manifest\.yaml:6:14: yaml: Nested mappings are not allowed in compact mappings$/,
+    );
   });
 
   test("a result written as a bare number must be quoted, as an engine prints it", () => {
-    const path = write([entry({ kind: "invoke", expect: "", invoke: "\n      - export: f\n        result: 42" }).replace("\n    expect: ", "")]);
+    const path = write([
+      entry({ kind: "invoke", expect: "", invoke: "\n      - export: f\n        result: 42" }).replace(
+        "\n    expect: ",
+        "",
+      ),
+    ]);
     expect(errorOf(path).message).toMatch(/fixture one: invoke\[0\]\.result: must be a string \(quote it: "42"\)$/);
   });
 
   test("updateManifestHashes rewrites the value in place and adds a missing line, leaving the rest alone", () => {
     const text = `# keep me\nschema: seam.fixtures/1\nfixtures:\n  - name: a\n    file: a.wasm\n    sha256: old # a comment\n  - name: b\n    file: "b.wasm"\n    build: wat\n`;
     const next = updateManifestHashes(text, { a: "1".repeat(64), b: "2".repeat(64) });
-    expect(next).toBe(`# keep me\nschema: seam.fixtures/1\nfixtures:\n  - name: a\n    file: a.wasm\n    sha256: ${"1".repeat(64)} # a comment\n  - name: b\n    file: "b.wasm"\n    sha256: ${"2".repeat(64)}\n    build: wat\n`);
+    expect(next).toBe(
+      `# keep me\nschema: seam.fixtures/1\nfixtures:\n  - name: a\n    file: a.wasm\n    sha256: ${"1".repeat(64)} # a comment\n  - name: b\n    file: "b.wasm"\n    sha256: ${"2".repeat(64)}\n    build: wat\n`,
+    );
   });
 });
 
 describe("judgeRun", () => {
   test("exact stdout passes; a difference names the first differing byte", () => {
     const hello = fixture("hello_c_cli");
-    expect(judgeRun(run({ stdout: "Hello wasm component world from C!\n" }), hello)).toEqual({ ok: true, why: "exit 0, stdout matches (35 bytes)" });
-    expect(judgeRun(run({ stdout: "Hello wasm component world from Rust\n" }), hello)).toEqual({ ok: false, why: 'stdout differs at byte 32: expected "C!\\n", got "Rust\\n"' });
-    expect(judgeRun(run({ stdout: "Hello" }), hello).why).toBe('stdout ends at byte 5, expected 35 bytes (missing " wasm component ")');
+    expect(judgeRun(run({ stdout: "Hello wasm component world from C!\n" }), hello)).toEqual({
+      ok: true,
+      why: "exit 0, stdout matches (35 bytes)",
+    });
+    expect(judgeRun(run({ stdout: "Hello wasm component world from Rust\n" }), hello)).toEqual({
+      ok: false,
+      why: 'stdout differs at byte 32: expected "C!\\n", got "Rust\\n"',
+    });
+    expect(judgeRun(run({ stdout: "Hello" }), hello).why).toBe(
+      'stdout ends at byte 5, expected 35 bytes (missing " wasm component ")',
+    );
   });
 
   test("a trap is judged by the verdict alone", () => {
-    expect(judgeRun(run({ verdict: "trapped", exitCode: 1, errorLine: "RuntimeError: unreachable" }), fixture("trap")).ok).toBe(true);
-    expect(judgeRun(run({ stdout: "trap: reaching unreachable\n" }), fixture("trap"))).toEqual({ ok: false, why: "expected trap, got passed" });
+    expect(
+      judgeRun(run({ verdict: "trapped", exitCode: 1, errorLine: "RuntimeError: unreachable" }), fixture("trap")).ok,
+    ).toBe(true);
+    expect(judgeRun(run({ stdout: "trap: reaching unreachable\n" }), fixture("trap"))).toEqual({
+      ok: false,
+      why: "expected trap, got passed",
+    });
   });
 
   test("exit 3 is compared as non-zero: status 1 from wasi:cli/exit@0.2 passes, 2 does not, a status kilnd lost does not", () => {
@@ -226,9 +330,24 @@ describe("judgeRun", () => {
     const out = "exit_code: exiting with status 3\n";
     expect(judgeRun(run({ verdict: "exit-nonzero", exitCode: 1, stdout: out }), f).ok).toBe(true);
     expect(judgeRun(run({ verdict: "exit-nonzero", exitCode: 3, stdout: out, engine: "wasmtime" }), f).ok).toBe(true);
-    expect(judgeRun(run({ verdict: "exit-nonzero", exitCode: 2, stdout: out }), f).why).toBe("exit status 2: expected 3 (or 1, as wasi:cli/exit@0.2 reports any error)");
-    const lost = judgeRun(run({ verdict: "exit-nonzero", exitCode: 1, guestExit: null, stdout: out, engine: "kiln", errorLine: "kilnd printed no verdict line" }), f);
-    expect([lost.ok, lost.why]).toEqual([false, "expected exit 3, but kiln lost the guest's exit status (kilnd printed no verdict line)"]);
+    expect(judgeRun(run({ verdict: "exit-nonzero", exitCode: 2, stdout: out }), f).why).toBe(
+      "exit status 2: expected 3 (or 1, as wasi:cli/exit@0.2 reports any error)",
+    );
+    const lost = judgeRun(
+      run({
+        verdict: "exit-nonzero",
+        exitCode: 1,
+        guestExit: null,
+        stdout: out,
+        engine: "kiln",
+        errorLine: "kilnd printed no verdict line",
+      }),
+      f,
+    );
+    expect([lost.ok, lost.why]).toEqual([
+      false,
+      "expected exit 3, but kiln lost the guest's exit status (kilnd printed no verdict line)",
+    ]);
     expect(judgeRun(run({ stdout: out }), f).why).toBe("expected exit 3, got passed");
   });
 
@@ -236,21 +355,33 @@ describe("judgeRun", () => {
     const f = fixture("big_output");
     const e = f.expect!;
     if (e.kind !== "exit") throw new Error("big_output exits");
-    expect(judgeRun(run({ stdout: "x", stdoutTruncated: true, stdoutBytes: e.stdoutBytes!, stdoutSha256: e.stdoutSha256! }), f).ok).toBe(true);
-    expect(judgeRun(run({ stdout: "x".repeat(10), stdoutBytes: 65536, stdoutSha256: "ab".repeat(32) }), f).why).toMatch(/^stdout differs: expected 1049600 bytes with sha256 ea704210df4b…, got 65536 bytes/);
+    expect(
+      judgeRun(
+        run({ stdout: "x", stdoutTruncated: true, stdoutBytes: e.stdoutBytes!, stdoutSha256: e.stdoutSha256! }),
+        f,
+      ).ok,
+    ).toBe(true);
+    expect(judgeRun(run({ stdout: "x".repeat(10), stdoutBytes: 65536, stdoutSha256: "ab".repeat(32) }), f).why).toMatch(
+      /^stdout differs: expected 1049600 bytes with sha256 ea704210df4b…, got 65536 bytes/,
+    );
   });
 
   test("invoke results are compared per export, by full or bare name", () => {
     const f = fixture("compute_composed");
     expect(judgeRun(run({ invoke: "seam:fixtures/runner@0.1.0#compute", results: ["42"] }), f).ok).toBe(true);
     expect(judgeRun(run({ results: ["41"] }), f, "compute").why).toBe("compute: result differs: expected 42, got 41");
-    expect(judgeRun(run({ verdict: "failed", errorLine: "[Runtime][E0BBB] Export not found" }), f, "greet").why).toBe("greet: expected result 7, got failed ([Runtime][E0BBB] Export not found)");
+    expect(judgeRun(run({ verdict: "failed", errorLine: "[Runtime][E0BBB] Export not found" }), f, "greet").why).toBe(
+      "greet: expected result 7, got failed ([Runtime][E0BBB] Export not found)",
+    );
     expect(judgeRun(run({ results: ["1"] }), f, "nope").why).toBe("fixture compute_composed has no invoke call nope");
     expect(findCall(f, "seam:fixtures/runner@0.1.0#greet")?.result).toBe("7");
   });
 
   test("a missing engine never passes", () => {
-    expect(judgeRun(run({ verdict: "missing-engine", errorLine: "kilnd not found" }), fixture("hello_c_cli"))).toEqual({ ok: false, why: "engine missing: kilnd not found" });
+    expect(judgeRun(run({ verdict: "missing-engine", errorLine: "kilnd not found" }), fixture("hello_c_cli"))).toEqual({
+      ok: false,
+      why: "engine missing: kilnd not found",
+    });
   });
 });
 
@@ -302,15 +433,23 @@ describe("composeWat", () => {
   });
 
   test("a plugged import the consumer does not have, or an unknown marker, stops the build", () => {
-    expect(() => composeWat(template.replace("x:y/plugged", "x:y/other"), printed)).toThrow("compose: the consumer does not import x:y/other@1.0.0");
-    expect(() => composeWat(template + "\n;; seam:frobnicate", printed)).toThrow("compose: unknown template line ;; seam:frobnicate");
+    expect(() => composeWat(template.replace("x:y/plugged", "x:y/other"), printed)).toThrow(
+      "compose: the consumer does not import x:y/other@1.0.0",
+    );
+    expect(() => composeWat(template + "\n;; seam:frobnicate", printed)).toThrow(
+      "compose: unknown template line ;; seam:frobnicate",
+    );
     expect(() => composeWat(template, "(module)")).toThrow("compose: the consumer is not a printed component");
   });
 });
 
 describe("build", () => {
   test("without clang the C fixtures are skipped with one notice and the WAT ones still rebuild identically", async () => {
-    const r = await buildFixtures({ check: true, only: ["hello_c_cli", "compute_composed"], env: { PATH: "/nonexistent" } });
+    const r = await buildFixtures({
+      check: true,
+      only: ["hello_c_cli", "compute_composed"],
+      env: { PATH: "/nonexistent" },
+    });
     expect(r.tools.clang).toBeNull();
     expect(r.notices).toEqual(["clang not found on PATH; C fixtures not rebuilt, committed binaries kept"]);
     expect(r.fixtures.map((f) => [f.name, f.status])).toEqual([
@@ -320,9 +459,16 @@ describe("build", () => {
   });
 
   test("without rustc the Rust fixtures are skipped with their own line, apart from the C and C++ ones", async () => {
-    const r = await buildFixtures({ check: true, only: ["hello_c_cli", "hello_rust", "rust_args_env_stdin_plain", "hello_cpp_cli", "compute_composed"], env: { PATH: "/nonexistent", RUSTC: "/nonexistent/rustc" } });
+    const r = await buildFixtures({
+      check: true,
+      only: ["hello_c_cli", "hello_rust", "rust_args_env_stdin_plain", "hello_cpp_cli", "compute_composed"],
+      env: { PATH: "/nonexistent", RUSTC: "/nonexistent/rustc" },
+    });
     expect(r.tools.rustc).toBeNull();
-    expect(r.notices).toEqual(["clang not found on PATH; C and C++ fixtures not rebuilt, committed binaries kept", "RUSTC=/nonexistent/rustc does not exist; Rust fixtures not rebuilt, committed binaries kept"]);
+    expect(r.notices).toEqual([
+      "clang not found on PATH; C and C++ fixtures not rebuilt, committed binaries kept",
+      "RUSTC=/nonexistent/rustc does not exist; Rust fixtures not rebuilt, committed binaries kept",
+    ]);
     expect(r.fixtures.map((f) => [f.name, f.status, f.why])).toEqual([
       ["hello_c_cli", "skipped", r.notices[0]],
       ["compute_composed", "unchanged", undefined],
@@ -349,9 +495,14 @@ describe("build", () => {
     const dir = tempDir("seam-rustc");
     const rustc = join(dir, "rustc");
     // Test double: answers -vV like rustup's rustc and fails the wasm32-wasi lookup as it does.
-    writeFileSync(rustc, '#!/bin/sh\nif [ "$1" = -vV ]; then printf "rustc 1.95.0 (59807616e 2026-04-14)\\nhost: x86_64-unknown-linux-gnu\\n"; exit 0; fi\necho "error: could not find specification for target \\"wasm32-wasi\\"" >&2; exit 1\n');
+    writeFileSync(
+      rustc,
+      '#!/bin/sh\nif [ "$1" = -vV ]; then printf "rustc 1.95.0 (59807616e 2026-04-14)\\nhost: x86_64-unknown-linux-gnu\\n"; exit 0; fi\necho "error: could not find specification for target \\"wasm32-wasi\\"" >&2; exit 1\n',
+    );
     chmodSync(rustc, 0o755);
-    expect(await findRustc({ RUSTC: rustc })).toEqual({ why: `${rustc} 1.95.0 cannot build wasm32-wasi (libstd-rust-dev-wasm32 missing)` });
+    expect(await findRustc({ RUSTC: rustc })).toEqual({
+      why: `${rustc} 1.95.0 cannot build wasm32-wasi (libstd-rust-dev-wasm32 missing)`,
+    });
     expect((await findRustc({ RUSTC: join(dir, "absent") })).why).toBe(`RUSTC=${join(dir, "absent")} does not exist`);
   });
 
@@ -363,7 +514,15 @@ describe("build", () => {
     const r = await buildFixtures({ check: true });
     // rust-command links seam_start.c, so it needs clang too; rust-command-plain is rustc alone.
     const usable = (build: string) =>
-      build === "wat" ? true : build === "cpp-command" ? cxxOk : build === "rust-command" ? rustcOk && clangOk : build === "rust-command-plain" ? rustcOk : clangOk;
+      build === "wat"
+        ? true
+        : build === "cpp-command"
+          ? cxxOk
+          : build === "rust-command"
+            ? rustcOk && clangOk
+            : build === "rust-command-plain"
+              ? rustcOk
+              : clangOk;
     const expected = MANIFEST.fixtures.map((f) => [f.name, usable(f.build) ? "unchanged" : "skipped"]);
     expect(r.fixtures.map((f) => [f.name, f.status])).toEqual(expected);
   });
@@ -374,20 +533,33 @@ describe("build", () => {
     const copy = join(tempDir("seam-build-elsewhere"), "some", "checkout");
     mkdirSync(join(copy, "src"), { recursive: true });
     for (const sub of ["c", "rust", "cpp"]) mkdirSync(join(copy, "src", sub));
-    for (const name of names) for (const src of fixture(name).sources) copyFileSync(join(MANIFEST.dir, src), join(copy, src));
+    for (const name of names)
+      for (const src of fixture(name).sources) copyFileSync(join(MANIFEST.dir, src), join(copy, src));
     const text = readFileSync(DEFAULT_MANIFEST, "utf8");
-    writeFileSync(join(copy, "manifest.yaml"), text.slice(0, text.indexOf("  - name:")) + names.map(entryText).join(""));
+    writeFileSync(
+      join(copy, "manifest.yaml"),
+      text.slice(0, text.indexOf("  - name:")) + names.map(entryText).join(""),
+    );
     for (const name of names) copyFileSync(fixture(name).file, join(copy, fixture(name).relFile));
-    const p = await runScript("fixtures.ts", ["build", "--check", "--json", "--manifest", join(copy, "manifest.yaml")], {
-      cwd: tempDir("seam-build-cwd"),
-      env: { PATH: [join(ROOT, "node_modules", ".bin"), process.env.PATH].join(delimiter) },
-    });
-    const r = JSON.parse(p.stdout) as { fixtures: { name: string; status: string }[]; tools: { clang: { path: string; version: string } | null; rustc: { version: string } | null } };
+    const p = await runScript(
+      "fixtures.ts",
+      ["build", "--check", "--json", "--manifest", join(copy, "manifest.yaml")],
+      {
+        cwd: tempDir("seam-build-cwd"),
+        env: { PATH: [join(ROOT, "node_modules", ".bin"), process.env.PATH].join(delimiter) },
+      },
+    );
+    const r = JSON.parse(p.stdout) as {
+      fixtures: { name: string; status: string }[];
+      tools: { clang: { path: string; version: string } | null; rustc: { version: string } | null };
+    };
     const clangOk = r.tools.clang?.version === PINNED_CLANG;
     const rustcOk = r.tools.rustc?.version === PINNED_RUSTC;
     const cxxOk = clangOk && (await libcxxMissing(r.tools.clang!.path)) === undefined;
     const usable = (n: string) => (n.includes("cpp") ? cxxOk : n.endsWith("_plain") ? rustcOk : rustcOk && clangOk);
-    expect(r.fixtures.map((f) => [f.name, f.status])).toEqual(names.map((n) => [n, usable(n) ? "unchanged" : "skipped"]));
+    expect(r.fixtures.map((f) => [f.name, f.status])).toEqual(
+      names.map((n) => [n, usable(n) ? "unchanged" : "skipped"]),
+    );
     expect(p.code).toBe(0);
   });
 
@@ -440,7 +612,9 @@ describe("build", () => {
     const broken = good.replaceAll("compute_composed", "broken");
     const manifest = `schema: seam.fixtures/1\nfixtures:\n${good.replace(f.sha256, "pending")}${broken}`;
     writeFileSync(join(dir, "manifest.yaml"), manifest);
-    await expect(buildFixtures({ manifestPath: join(dir, "manifest.yaml") })).rejects.toThrow(/jco parse src\/wat\/broken\.wat failed: /);
+    await expect(buildFixtures({ manifestPath: join(dir, "manifest.yaml") })).rejects.toThrow(
+      /jco parse src\/wat\/broken\.wat failed: /,
+    );
     expect(readFileSync(join(dir, f.relFile), "utf8")).toBe("stale");
     expect(readFileSync(join(dir, "manifest.yaml"), "utf8")).toBe(manifest);
   });
@@ -470,7 +644,9 @@ describe("CLI", () => {
     const p = await runScript("fixtures.ts", ["verify", "--manifest", path]);
     expect(p.code).toBe(2);
     expect(p.stdout).toBe("");
-    expect(p.stderr.split("\n")[0]).toBe(`fixtures: error: ${path}:4:11: fixture x: kind: unknown value "nope" (expected one of: command, invoke)`);
+    expect(p.stderr.split("\n")[0]).toBe(
+      `fixtures: error: ${path}:4:11: fixture x: kind: unknown value "nope" (expected one of: command, invoke)`,
+    );
   });
 });
 

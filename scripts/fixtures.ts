@@ -15,7 +15,16 @@ import { basename, delimiter, join, resolve } from "node:path";
 import { color, enumValue, noDuplicates, parseCli, positiveInt, progress, runCli } from "./lib/cli.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
 import { atomicWrite, makeTempDir, removeTemp, requireFile, sha256 } from "./lib/fsx.ts";
-import { DEFAULT_MANIFEST, judgeRun, loadManifest, updateManifestHashes, MEMORY_MODES, type Fixture, type Judgement, type MemoryMode } from "./lib/manifest.ts";
+import {
+  DEFAULT_MANIFEST,
+  judgeRun,
+  loadManifest,
+  updateManifestHashes,
+  MEMORY_MODES,
+  type Fixture,
+  type Judgement,
+  type MemoryMode,
+} from "./lib/manifest.ts";
 import { mapLimit } from "./lib/pool.ts";
 import { runProcess } from "./lib/proc.ts";
 import type { Engine, RunRecord } from "./lib/records.ts";
@@ -37,13 +46,35 @@ export const DEBIAN_RUSTC = "/usr/bin/rustc";
 const C_COMPILE_FLAGS = ["--target=wasm32-wasi", "-O2", "-g0", "-Wall"];
 const C_FLAGS = [...C_COMPILE_FLAGS, "-Wl,--strip-debug"];
 /** clang++ (the g++ driver mode links libc++ and libc++abi); wasm32-wasi has no C++ exceptions. */
-const CXX_FLAGS = ["--driver-mode=g++", "--target=wasm32-wasi", "-std=c++17", "-O2", "-g0", "-Wall", "-fno-exceptions", "-Wl,--strip-debug"];
+const CXX_FLAGS = [
+  "--driver-mode=g++",
+  "--target=wasm32-wasi",
+  "-std=c++17",
+  "-O2",
+  "-g0",
+  "-Wall",
+  "-fno-exceptions",
+  "-Wl,--strip-debug",
+];
 /** seam_start.c provides _start and cabi_realloc (see its header for why). */
 const SEAM_START_FLAGS = ["-nostartfiles", "-Wl,--no-entry"];
 /** seam_start.c's _start calls rustc 1.63's entry, as wasi-libc's crt1 does (see its header). */
 const RUST_START_DEFINES = ["-DSEAM_MAIN=__original_main"];
 /** Optimised, one codegen unit, std's DWARF stripped at link (--remap-path-prefix covers our own paths). */
-const RUST_FLAGS = ["--target", "wasm32-wasi", "--edition", "2021", "--crate-type", "bin", "-C", "opt-level=2", "-C", "codegen-units=1", "-C", "strip=debuginfo"];
+const RUST_FLAGS = [
+  "--target",
+  "wasm32-wasi",
+  "--edition",
+  "2021",
+  "--crate-type",
+  "bin",
+  "-C",
+  "opt-level=2",
+  "-C",
+  "codegen-units=1",
+  "-C",
+  "strip=debuginfo",
+];
 
 export interface ClangInfo {
   path: string;
@@ -51,18 +82,30 @@ export interface ClangInfo {
 }
 
 /** Finds a clang that can link wasm32-wasi commands: $CLANG, else clang on PATH, with wasi-libc and the wasm32 builtins. */
-export async function findClang(env: Record<string, string | undefined> = process.env): Promise<{ clang?: ClangInfo; why?: string }> {
-  const candidates = env.CLANG ? [env.CLANG] : (env.PATH ?? "").split(delimiter).filter(Boolean).flatMap((d) => [join(d, "clang"), join(d, `clang-${PINNED_CLANG.split(".")[0]}`)]);
+export async function findClang(
+  env: Record<string, string | undefined> = process.env,
+): Promise<{ clang?: ClangInfo; why?: string }> {
+  const candidates = env.CLANG
+    ? [env.CLANG]
+    : (env.PATH ?? "")
+        .split(delimiter)
+        .filter(Boolean)
+        .flatMap((d) => [join(d, "clang"), join(d, `clang-${PINNED_CLANG.split(".")[0]}`)]);
   const path = candidates.find((p) => existsSync(p));
   if (!path) return { why: env.CLANG ? `CLANG=${env.CLANG} does not exist` : "clang not found on PATH" };
   const v = await runProcess([path, "--version"], { timeoutMs: 20_000 });
   const version = v.stdout.match(/clang version (\d+\.\d+\.\d+)/)?.[1];
-  if (v.code !== 0 || !version) return { why: `${env.CLANG ? `CLANG=${env.CLANG} does not answer like clang:` : path} --version did not name a clang version` };
+  if (v.code !== 0 || !version)
+    return {
+      why: `${env.CLANG ? `CLANG=${env.CLANG} does not answer like clang:` : path} --version did not name a clang version`,
+    };
   for (const probe of ["-print-file-name=crt1-command.o", "-print-libgcc-file-name"]) {
     const p = await runProcess([path, "--target=wasm32-wasi", probe], { timeoutMs: 20_000 });
     const file = p.stdout.trim();
     if (p.code !== 0 || !file.startsWith("/") || !existsSync(file)) {
-      return { why: `${path} cannot link wasm32-wasi (${probe.includes("crt1") ? "wasi-libc" : "libclang-rt-14-dev-wasm32"} missing)` };
+      return {
+        why: `${path} cannot link wasm32-wasi (${probe.includes("crt1") ? "wasi-libc" : "libclang-rt-14-dev-wasm32"} missing)`,
+      };
     }
   }
   return { clang: { path, version } };
@@ -79,23 +122,41 @@ export interface RustcInfo {
  * Finds a rustc that can link wasm32-wasi commands: $RUSTC, else Debian's /usr/bin/rustc (never PATH),
  * with its wasm32-wasi std (libstd-rust-dev-wasm32) and rust-lld (Debian: a link to lld-14).
  */
-export async function findRustc(env: Record<string, string | undefined> = process.env): Promise<{ rustc?: RustcInfo; why?: string }> {
+export async function findRustc(
+  env: Record<string, string | undefined> = process.env,
+): Promise<{ rustc?: RustcInfo; why?: string }> {
   const path = env.RUSTC || DEBIAN_RUSTC;
-  if (!existsSync(path)) return { why: env.RUSTC ? `RUSTC=${env.RUSTC} does not exist` : `rustc not found at ${DEBIAN_RUSTC} (Debian's rustc)` };
+  if (!existsSync(path))
+    return {
+      why: env.RUSTC ? `RUSTC=${env.RUSTC} does not exist` : `rustc not found at ${DEBIAN_RUSTC} (Debian's rustc)`,
+    };
   const v = await runProcess([path, "-vV"], { timeoutMs: 20_000 });
   const version = v.stdout.match(/^rustc (\d+\.\d+\.\d+)/)?.[1];
   const host = v.stdout.match(/^host: (\S+)$/m)?.[1];
-  if (v.code !== 0 || !version || !host) return { why: `${env.RUSTC ? `RUSTC=${env.RUSTC} does not answer like rustc:` : path} -vV did not name a rustc version` };
+  if (v.code !== 0 || !version || !host)
+    return {
+      why: `${env.RUSTC ? `RUSTC=${env.RUSTC} does not answer like rustc:` : path} -vV did not name a rustc version`,
+    };
   const lib = await runProcess([path, "--target", "wasm32-wasi", "--print", "target-libdir"], { timeoutMs: 20_000 });
   const libdir = lib.stdout.trim();
-  if (lib.code !== 0 || !libdir.startsWith("/") || !existsSync(libdir) || !readdirSync(libdir).some((n) => /^libstd-.*\.rlib$/.test(n))) {
+  if (
+    lib.code !== 0 ||
+    !libdir.startsWith("/") ||
+    !existsSync(libdir) ||
+    !readdirSync(libdir).some((n) => /^libstd-.*\.rlib$/.test(n))
+  ) {
     return { why: `${path} ${version} cannot build wasm32-wasi (libstd-rust-dev-wasm32 missing)` };
   }
   const selfContained = join(libdir, "self-contained");
-  if (!existsSync(join(selfContained, "libc.a"))) return { why: `${path} has no wasm32-wasi libc in ${selfContained} (libstd-rust-dev-wasm32 incomplete)` };
+  if (!existsSync(join(selfContained, "libc.a")))
+    return { why: `${path} has no wasm32-wasi libc in ${selfContained} (libstd-rust-dev-wasm32 incomplete)` };
   const sysroot = (await runProcess([path, "--print", "sysroot"], { timeoutMs: 20_000 })).stdout.trim();
-  const lldDirs = [join(sysroot, "lib", "rustlib", host, "bin"), ...pathWithoutWasmOpt(env.PATH).split(delimiter).filter(Boolean)];
-  if (!lldDirs.some((d) => existsSync(join(d, "rust-lld")))) return { why: `rust-lld not found for ${path} (Debian's rustc links wasm32 with it; it needs lld-14)` };
+  const lldDirs = [
+    join(sysroot, "lib", "rustlib", host, "bin"),
+    ...pathWithoutWasmOpt(env.PATH).split(delimiter).filter(Boolean),
+  ];
+  if (!lldDirs.some((d) => existsSync(join(d, "rust-lld"))))
+    return { why: `rust-lld not found for ${path} (Debian's rustc links wasm32 with it; it needs lld-14)` };
   return { rustc: { path, version, selfContained } };
 }
 
@@ -105,23 +166,30 @@ export async function findRustc(env: Record<string, string | undefined> = proces
  * lacks a wasm32 package stays a skip with its notice.
  */
 export async function checkToolchainVars(env: Record<string, string | undefined> = process.env): Promise<void> {
-  const wrong = (why: string | undefined) => why !== undefined && (why.includes("does not exist") || why.includes("does not answer like"));
+  const wrong = (why: string | undefined) =>
+    why !== undefined && (why.includes("does not exist") || why.includes("does not answer like"));
   if (env.CLANG) {
     const f = await findClang(env);
-    if (!f.clang && wrong(f.why)) throw new SeamError(f.why!, { hint: explicitChoiceHint("CLANG", "clang"), exitCode: EXIT.missingTool });
+    if (!f.clang && wrong(f.why))
+      throw new SeamError(f.why!, { hint: explicitChoiceHint("CLANG", "clang"), exitCode: EXIT.missingTool });
   }
   if (env.RUSTC) {
     const f = await findRustc(env);
-    if (!f.rustc && wrong(f.why)) throw new SeamError(f.why!, { hint: explicitChoiceHint("RUSTC", "rustc"), exitCode: EXIT.missingTool });
+    if (!f.rustc && wrong(f.why))
+      throw new SeamError(f.why!, { hint: explicitChoiceHint("RUSTC", "rustc"), exitCode: EXIT.missingTool });
   }
 }
 
 /** Whether clang can link C++ for wasm32-wasi: undefined when it can, else why not. */
 export async function libcxxMissing(clang: string): Promise<string | undefined> {
-  for (const [lib, pkg] of [["libc++.a", "libc++-14-dev-wasm32"], ["libc++abi.a", "libc++abi-14-dev-wasm32"]] as const) {
+  for (const [lib, pkg] of [
+    ["libc++.a", "libc++-14-dev-wasm32"],
+    ["libc++abi.a", "libc++abi-14-dev-wasm32"],
+  ] as const) {
     const p = await runProcess([clang, "--target=wasm32-wasi", `-print-file-name=${lib}`], { timeoutMs: 20_000 });
     const file = p.stdout.trim();
-    if (p.code !== 0 || !file.startsWith("/") || !existsSync(file)) return `${clang} cannot link C++ for wasm32-wasi (${pkg} missing)`;
+    if (p.code !== 0 || !file.startsWith("/") || !existsSync(file))
+      return `${clang} cannot link C++ for wasm32-wasi (${pkg} missing)`;
   }
   return undefined;
 }
@@ -155,14 +223,19 @@ export interface Toolchains {
 
 /** Looks up every native toolchain the selected fixtures need; with `check`, a version other than the
  * pinned one makes the toolchain unusable (its bytes would differ from the committed ones). */
-export async function findToolchains(fixtures: Fixture[], env: Record<string, string | undefined>, check: boolean): Promise<Toolchains> {
+export async function findToolchains(
+  fixtures: Fixture[],
+  env: Record<string, string | undefined>,
+  check: boolean,
+): Promise<Toolchains> {
   const needed = new Set(fixtures.flatMap((f) => NEEDS[f.build]));
   const t: Toolchains = { unusable: {} };
   if (needed.has("clang")) {
     const found = await findClang(env);
     t.clang = found.clang;
     if (!found.clang) t.unusable.clang = found.why;
-    else if (check && found.clang.version !== PINNED_CLANG) t.unusable.clang = `clang ${found.clang.version} is not the pinned ${PINNED_CLANG}`;
+    else if (check && found.clang.version !== PINNED_CLANG)
+      t.unusable.clang = `clang ${found.clang.version} is not the pinned ${PINNED_CLANG}`;
     if (found.clang && needed.has("libc++")) {
       const why = await libcxxMissing(found.clang.path);
       if (why) t.unusable["libc++"] = why;
@@ -172,7 +245,8 @@ export async function findToolchains(fixtures: Fixture[], env: Record<string, st
     const found = await findRustc(env);
     t.rustc = found.rustc;
     if (!found.rustc) t.unusable.rustc = found.why;
-    else if (check && found.rustc.version !== PINNED_RUSTC) t.unusable.rustc = `rustc ${found.rustc.version} is not the pinned ${PINNED_RUSTC}`;
+    else if (check && found.rustc.version !== PINNED_RUSTC)
+      t.unusable.rustc = `rustc ${found.rustc.version} is not the pinned ${PINNED_RUSTC}`;
   }
   return t;
 }
@@ -193,7 +267,12 @@ export function skipNotices(skipped: { f: Fixture; why: string }[]): Map<string,
       const order = ["C", "C++", "Rust"].filter((l) => langs.has(l));
       const names = order.length > 1 ? `${order.slice(0, -1).join(", ")} and ${order[order.length - 1]}` : order[0];
       const pin = /^(\S+) \S+ is not the pinned /.exec(why);
-      return [why, pin ? `${why}; ${names} fixtures not compared (their bytes depend on the ${pin[1]} version)` : `${why}; ${names} fixtures not rebuilt, committed binaries kept`];
+      return [
+        why,
+        pin
+          ? `${why}; ${names} fixtures not compared (their bytes depend on the ${pin[1]} version)`
+          : `${why}; ${names} fixtures not rebuilt, committed binaries kept`,
+      ];
     }),
   );
 }
@@ -201,7 +280,8 @@ export function skipNotices(skipped: { f: Fixture; why: string }[]): Map<string,
 function selectFixtures(all: Fixture[], only: string[] | undefined): Fixture[] {
   if (!only?.length) return all;
   const unknown = only.filter((n) => !all.some((f) => f.name === n));
-  if (unknown.length) throw usageError(`unknown fixture: ${unknown.join(", ")}`, `known: ${all.map((f) => f.name).join(", ")}`);
+  if (unknown.length)
+    throw usageError(`unknown fixture: ${unknown.join(", ")}`, `known: ${all.map((f) => f.name).join(", ")}`);
   return all.filter((f) => only.includes(f.name));
 }
 
@@ -211,11 +291,18 @@ function selectFixtures(all: Fixture[], only: string[] | undefined): Fixture[] {
  * binaryen lives) first — the same sources then gave other bytes depending on how the build was started.
  */
 export function pathWithoutWasmOpt(path: string | undefined): string {
-  return (path ?? "").split(delimiter).filter((d) => d && !existsSync(join(d, "wasm-opt"))).join(delimiter);
+  return (path ?? "")
+    .split(delimiter)
+    .filter((d) => d && !existsSync(join(d, "wasm-opt")))
+    .join(delimiter);
 }
 
 async function must(argv: string[], cwd: string, what: string): Promise<void> {
-  const p = await runProcess(argv, { cwd, timeoutMs: 120_000, env: { ...process.env, PATH: pathWithoutWasmOpt(process.env.PATH) } });
+  const p = await runProcess(argv, {
+    cwd,
+    timeoutMs: 120_000,
+    env: { ...process.env, PATH: pathWithoutWasmOpt(process.env.PATH) },
+  });
   if (p.code !== 0) {
     const line = (p.stderr || p.stdout).split("\n").find((l) => l.trim()) ?? `exit ${p.code}`;
     throw new SeamError(`${what} failed: ${line.trim()}`, { hint: argv.join(" "), exitCode: EXIT.fail });
@@ -224,12 +311,23 @@ async function must(argv: string[], cwd: string, what: string): Promise<void> {
 
 /** Compiles a fixture's .c sources (the seam_start.c entry point of a Rust or C++ command) to objects
  * in `outDir`, for the Rust or C++ link; returns their paths. */
-async function compileC(f: Fixture, dir: string, outDir: string, clang: string | undefined, defines: string[] = []): Promise<string[]> {
-  if (!clang) throw new SeamError(`clang is needed to build ${f.name} (its entry point is C)`, { exitCode: EXIT.missingTool });
+async function compileC(
+  f: Fixture,
+  dir: string,
+  outDir: string,
+  clang: string | undefined,
+  defines: string[] = [],
+): Promise<string[]> {
+  if (!clang)
+    throw new SeamError(`clang is needed to build ${f.name} (its entry point is C)`, { exitCode: EXIT.missingTool });
   const objects: string[] = [];
   for (const src of f.sources.filter((s) => s.endsWith(".c"))) {
     const obj = join(outDir, `${f.name}.${basename(src, ".c")}.o`);
-    await must([clang, ...C_COMPILE_FLAGS, ...defines, `-ffile-prefix-map=${dir}=.`, "-c", src, "-o", obj], dir, `clang ${src}`);
+    await must(
+      [clang, ...C_COMPILE_FLAGS, ...defines, `-ffile-prefix-map=${dir}=.`, "-c", src, "-o", obj],
+      dir,
+      `clang ${src}`,
+    );
     objects.push(obj);
   }
   return objects;
@@ -255,16 +353,22 @@ function topLevelForms(lines: string[], from: number, to: number): { start: numb
 export function composeWat(template: string, consumerWat: string): string {
   const lines = consumerWat.replace(/\n$/, "").split("\n");
   if (!/^\(component( \$\S+)?$/.test(lines[0]!) || lines[lines.length - 1] !== ")") {
-    throw new SeamError("compose: the consumer is not a printed component (expected `(component` … `)`)", { exitCode: EXIT.fail });
+    throw new SeamError("compose: the consumer is not a printed component (expected `(component` … `)`)", {
+      exitCode: EXIT.fail,
+    });
   }
   const firstCore = lines.findIndex((l) => /^  \(core (module|instance|func)/.test(l));
   if (firstCore < 0) throw new SeamError("compose: the consumer has no core module", { exitCode: EXIT.fail });
   const prelude = topLevelForms(lines, 1, firstCore);
   const odd = prelude.find((f) => !/^\((type|import|alias) /.test(f.head));
-  if (odd) throw new SeamError(`compose: unexpected form before the consumer's first core module: ${odd.head}`, { exitCode: EXIT.fail });
+  if (odd)
+    throw new SeamError(`compose: unexpected form before the consumer's first core module: ${odd.head}`, {
+      exitCode: EXIT.fail,
+    });
   const imports = prelude.flatMap((f) => {
     const m = /^\(import "([^"]+)" \(instance (\$(?:"[^"]+"|\S+))/.exec(f.head);
-    if (!m && f.head.startsWith("(import ")) throw new SeamError(`compose: only instance imports are supported: ${f.head}`, { exitCode: EXIT.fail });
+    if (!m && f.head.startsWith("(import "))
+      throw new SeamError(`compose: only instance imports are supported: ${f.head}`, { exitCode: EXIT.fail });
     return m ? [{ name: m[1]!, id: m[2]!, form: f }] : [];
   });
   const exports = topLevelForms(lines, firstCore, lines.length - 1).flatMap((f) => {
@@ -283,7 +387,9 @@ export function composeWat(template: string, consumerWat: string): string {
     const [, indent, what, rest] = marker as unknown as [string, string, string, string];
     if (what === "consumer-imports") {
       for (const m of rest.matchAll(/plugged="([^"]+)"/g)) plugged.add(m[1]!);
-      for (const name of plugged) if (!imports.some((i) => i.name === name)) throw new SeamError(`compose: the consumer does not import ${name}`, { exitCode: EXIT.fail });
+      for (const name of plugged)
+        if (!imports.some((i) => i.name === name))
+          throw new SeamError(`compose: the consumer does not import ${name}`, { exitCode: EXIT.fail });
       const skip = new Set(imports.filter((i) => plugged.has(i.name)).map((i) => i.form.start));
       for (const f of prelude) if (!skip.has(f.start)) filled.push(...lines.slice(f.start, f.end));
     } else if (what === "consumer-component") {
@@ -301,7 +407,12 @@ export function composeWat(template: string, consumerWat: string): string {
 
 /** Builds one fixture into `outDir`; returns the path of the component. Sources are passed relative to
  * the manifest's folder and clang runs there, so no absolute path reaches the output. */
-export async function buildOne(f: Fixture, dir: string, outDir: string, tools: { jco: string; clang?: string; rustc?: RustcInfo }): Promise<string> {
+export async function buildOne(
+  f: Fixture,
+  dir: string,
+  outDir: string,
+  tools: { jco: string; clang?: string; rustc?: RustcInfo },
+): Promise<string> {
   const out = join(outDir, `${f.name}.wasm`);
   if (f.build === "prebuilt") {
     // Its source is the committed binary (a component kept from an ad hoc tier-c run): kept as it is.
@@ -320,7 +431,15 @@ export async function buildOne(f: Fixture, dir: string, outDir: string, tools: {
       // rustc's own link takes wasi-libc's crt1, whose _start leaves the constructors to wasm-ld's export
       // wrappers; link seam_start.c instead (as a C command does) and rustc's wasi-libc from its folder.
       const start = await compileC(f, dir, outDir, tools.clang, RUST_START_DEFINES);
-      rustc.push("-C", "link-self-contained=no", "-L", `native=${tools.rustc.selfContained}`, "-C", "link-arg=--no-entry", ...start.flatMap((o) => ["-C", `link-arg=${o}`]));
+      rustc.push(
+        "-C",
+        "link-self-contained=no",
+        "-L",
+        `native=${tools.rustc.selfContained}`,
+        "-C",
+        "link-arg=--no-entry",
+        ...start.flatMap((o) => ["-C", `link-arg=${o}`]),
+      );
     }
     await must([...rustc, "-o", core, f.sources[0]!], dir, `rustc ${f.name}`);
     await must([tools.jco, "new", core, "--wasi-command", "-o", out], dir, `jco new ${f.name}`);
@@ -330,21 +449,50 @@ export async function buildOne(f: Fixture, dir: string, outDir: string, tools: {
   if (f.build === "cpp-command") {
     const start = await compileC(f, dir, outDir, tools.clang);
     const cxxSources = f.sources.filter((s) => s.endsWith(".cpp"));
-    await must([tools.clang, ...CXX_FLAGS, `-ffile-prefix-map=${dir}=.`, ...SEAM_START_FLAGS, "-o", core, ...cxxSources, ...start], dir, `clang++ ${f.name}`);
+    await must(
+      [
+        tools.clang,
+        ...CXX_FLAGS,
+        `-ffile-prefix-map=${dir}=.`,
+        ...SEAM_START_FLAGS,
+        "-o",
+        core,
+        ...cxxSources,
+        ...start,
+      ],
+      dir,
+      `clang++ ${f.name}`,
+    );
     await must([tools.jco, "new", core, "--wasi-command", "-o", out], dir, `jco new ${f.name}`);
     return out;
   }
   const startFlags = f.build === "c-command-plain" ? [] : SEAM_START_FLAGS;
   const cSources = f.sources.filter((s) => s.endsWith(".c"));
-  await must([tools.clang, ...C_FLAGS, `-ffile-prefix-map=${dir}=.`, ...startFlags, "-o", core, ...cSources], dir, `clang ${f.name}`);
+  await must(
+    [tools.clang, ...C_FLAGS, `-ffile-prefix-map=${dir}=.`, ...startFlags, "-o", core, ...cSources],
+    dir,
+    `clang ${f.name}`,
+  );
   if (f.build !== "c-compose") {
     await must([tools.jco, "new", core, "--wasi-command", "-o", out], dir, `jco new ${f.name}`);
     return out;
   }
   // The C consumer imports a WIT interface: type its core module with the WIT, adapt it, then nest it
   // in the composition template next to the provider component.
-  const wit = readFileSync(join(dir, f.sources.find((s) => s.endsWith(".wit"))!), "utf8");
-  const template = readFileSync(join(dir, f.sources.find((s) => s.endsWith(".wat"))!), "utf8");
+  const wit = readFileSync(
+    join(
+      dir,
+      f.sources.find((s) => s.endsWith(".wit"))!,
+    ),
+    "utf8",
+  );
+  const template = readFileSync(
+    join(
+      dir,
+      f.sources.find((s) => s.endsWith(".wat"))!,
+    ),
+    "utf8",
+  );
   // `jco embed --wit PATH` cannot open the path in jco 1.35 (its wasm-tools panics with NotFound);
   // the API takes the WIT text instead.
   const { componentEmbed } = await import("@bytecodealliance/jco");
@@ -415,20 +563,41 @@ export async function buildFixtures(opts: BuildOptions = {}): Promise<BuildRepor
   const work = makeTempDir("seam-fixtures");
   try {
     // Everything is built before anything is written, so a failing build leaves the corpus as it was.
-    const built = await mapLimit(fixtures, opts.jobs ?? 2, async (f): Promise<{ result: BuiltFixture; bytes?: Uint8Array }> => {
-      const skip = skipWhy.get(f.name);
-      if (skip) return { result: { name: f.name, status: "skipped", sha256: null, recorded: f.sha256, why: skip } };
-      const bytes = readFileSync(await buildOne(f, manifest.dir, work, { jco: jco.path, clang: toolchains.clang?.path, rustc: toolchains.rustc }));
-      const hash = sha256(bytes);
-      const committed = existsSync(f.file) ? sha256(readFileSync(f.file)) : null;
-      const status: BuildStatus = committed === hash && f.sha256 === hash ? "unchanged" : opts.check ? "differs" : "updated";
-      const why = status === "differs" ? `rebuilt ${hash.slice(0, 12)}…, committed ${committed?.slice(0, 12) ?? "absent"}…, manifest ${f.sha256.slice(0, 12) || "none"}…` : undefined;
-      opts.onProgress?.(`${f.name}: ${status}`);
-      return { result: { name: f.name, status, sha256: hash, recorded: f.sha256, ...(why ? { why } : {}) }, bytes: committed === hash ? undefined : bytes };
-    });
+    const built = await mapLimit(
+      fixtures,
+      opts.jobs ?? 2,
+      async (f): Promise<{ result: BuiltFixture; bytes?: Uint8Array }> => {
+        const skip = skipWhy.get(f.name);
+        if (skip) return { result: { name: f.name, status: "skipped", sha256: null, recorded: f.sha256, why: skip } };
+        const bytes = readFileSync(
+          await buildOne(f, manifest.dir, work, {
+            jco: jco.path,
+            clang: toolchains.clang?.path,
+            rustc: toolchains.rustc,
+          }),
+        );
+        const hash = sha256(bytes);
+        const committed = existsSync(f.file) ? sha256(readFileSync(f.file)) : null;
+        const status: BuildStatus =
+          committed === hash && f.sha256 === hash ? "unchanged" : opts.check ? "differs" : "updated";
+        const why =
+          status === "differs"
+            ? `rebuilt ${hash.slice(0, 12)}…, committed ${committed?.slice(0, 12) ?? "absent"}…, manifest ${f.sha256.slice(0, 12) || "none"}…`
+            : undefined;
+        opts.onProgress?.(`${f.name}: ${status}`);
+        return {
+          result: { name: f.name, status, sha256: hash, recorded: f.sha256, ...(why ? { why } : {}) },
+          bytes: committed === hash ? undefined : bytes,
+        };
+      },
+    );
     const results = built.map((b) => b.result);
-    if (!opts.check) for (const [i, b] of built.entries()) if (b.result.status === "updated" && b.bytes) atomicWrite(fixtures[i]!.file, b.bytes);
-    const changed = Object.fromEntries(results.filter((r) => r.sha256 && r.sha256 !== r.recorded && !opts.check).map((r) => [r.name, r.sha256!]));
+    if (!opts.check)
+      for (const [i, b] of built.entries())
+        if (b.result.status === "updated" && b.bytes) atomicWrite(fixtures[i]!.file, b.bytes);
+    const changed = Object.fromEntries(
+      results.filter((r) => r.sha256 && r.sha256 !== r.recorded && !opts.check).map((r) => [r.name, r.sha256!]),
+    );
     let manifestUpdated = false;
     if (Object.keys(changed).length) {
       const text = readFileSync(manifestPath, "utf8");
@@ -441,7 +610,11 @@ export async function buildFixtures(opts: BuildOptions = {}): Promise<BuildRepor
     return {
       schema: "seam.fixtures-build/1",
       check: opts.check ?? false,
-      tools: { jco: { path: jco.path, version: await toolVersion(jco) }, clang: toolchains.clang ?? null, rustc: toolchains.rustc ?? null },
+      tools: {
+        jco: { path: jco.path, version: await toolVersion(jco) },
+        clang: toolchains.clang ?? null,
+        rustc: toolchains.rustc ?? null,
+      },
       fixtures: results,
       notices,
       manifestUpdated,
@@ -491,7 +664,12 @@ export interface VerifyReport {
 
 /** Runs a fixture's file on an engine: the command once, or each invoke call (reference-only calls
  * skipped on kiln; only the first with `firstOnly`); the judgement covers them all. */
-export async function runFixture(f: Fixture, wasm: string, engine: Engine, opts: { firstOnly?: boolean } = {}): Promise<Judgement & { runs: RunRecord[] }> {
+export async function runFixture(
+  f: Fixture,
+  wasm: string,
+  engine: Engine,
+  opts: { firstOnly?: boolean } = {},
+): Promise<Judgement & { runs: RunRecord[] }> {
   if (f.kind === "command") {
     const run = await runComponent({ wasm, engine, args: f.args, env: f.env, stdin: f.stdin });
     return { ...judgeRun(run, f), runs: [run] };
@@ -518,18 +696,38 @@ function errorText(j: Judgement & { runs: RunRecord[] }): string {
 }
 
 /** Fuses one fixture in one mode and compares what meld and the fused file do with the manifest's record. */
-export async function checkFused(f: Fixture, mode: MemoryMode, engine: Exclude<Engine, "kiln">, workDir: string): Promise<CheckRow> {
+export async function checkFused(
+  f: Fixture,
+  mode: MemoryMode,
+  engine: Exclude<Engine, "kiln">,
+  workDir: string,
+): Promise<CheckRow> {
   const target: Target = `fused ${mode}`;
   const exp = f.meld[mode];
   // The flags tier-c fuses with, so what the manifest records is what the seam matrix sees.
-  const rec = await fuse({ inputs: [f.file], output: join(workDir, `${f.name}.${mode}.wasm`), memory: mode, extraArgs: FUSE_FLAGS });
+  const rec = await fuse({
+    inputs: [f.file],
+    output: join(workDir, `${f.name}.${mode}.wasm`),
+    memory: mode,
+    extraArgs: FUSE_FLAGS,
+  });
   const meld = { verdict: rec.verdict, message: rec.message, version: rec.meld?.version };
-  const row = (status: CheckStatus, why: string, extra: Partial<CheckRow> = {}): CheckRow => ({ fixture: f.name, target, status, why, meld, ms: rec.ms, ...extra });
+  const row = (status: CheckStatus, why: string, extra: Partial<CheckRow> = {}): CheckRow => ({
+    fixture: f.name,
+    target,
+    status,
+    why,
+    meld,
+    ms: rec.ms,
+    ...extra,
+  });
   if (rec.verdict === "missing-tool") return row("skipped", `meld missing: ${rec.message}`);
   if (rec.verdict === "crashed") return row("mismatch", `meld crashed: ${rec.message}`);
   if (rec.verdict === "refused") {
-    if (exp.outcome !== "refused") return row("mismatch", `meld refused it (manifest records ${exp.outcome}): ${rec.message}`);
-    if (!rec.message?.includes(exp.message!)) return row("mismatch", `meld refused it with other words: ${rec.message} (manifest records: ${exp.message})`);
+    if (exp.outcome !== "refused")
+      return row("mismatch", `meld refused it (manifest records ${exp.outcome}): ${rec.message}`);
+    if (!rec.message?.includes(exp.message!))
+      return row("mismatch", `meld refused it with other words: ${rec.message} (manifest records: ${exp.message})`);
     return row("ok", `meld refuses it, as recorded: ${exp.message}`);
   }
   const judgeWith = engine === "jco" ? (exp.reference ?? f.reference?.engine ?? engine) : engine;
@@ -539,31 +737,72 @@ export async function checkFused(f: Fixture, mode: MemoryMode, engine: Exclude<E
   if (judgeWith !== engine && exp.reference) {
     // The manifest says jco cannot judge this fused file (it fails to load it); make sure that is still true.
     const jco = await runFixture(f, fused, engine, { firstOnly: true });
-    if (jco.ok) return row("mismatch", `${engine} now runs the fused file and it meets the expectation; drop \`reference: ${judgeWith}\``, { engine, ms });
+    if (jco.ok)
+      return row(
+        "mismatch",
+        `${engine} now runs the fused file and it meets the expectation; drop \`reference: ${judgeWith}\``,
+        { engine, ms },
+      );
   }
-  if (exp.outcome === "refused") return row("mismatch", `meld now fuses it (manifest records a refusal: ${exp.message}); on ${judgeWith}: ${j.ok ? "meets the expectation" : j.why}`, { engine: judgeWith, ms });
+  if (exp.outcome === "refused")
+    return row(
+      "mismatch",
+      `meld now fuses it (manifest records a refusal: ${exp.message}); on ${judgeWith}: ${j.ok ? "meets the expectation" : j.why}`,
+      { engine: judgeWith, ms },
+    );
   if (j.ok) {
     return exp.outcome === "pass"
       ? row("ok", `fused file on ${judgeWith}: ${j.why}`, { engine: judgeWith, ms })
-      : row("mismatch", `the fused file now meets the expectation on ${judgeWith} (manifest records misfused: ${exp.message})`, { engine: judgeWith, ms });
+      : row(
+          "mismatch",
+          `the fused file now meets the expectation on ${judgeWith} (manifest records misfused: ${exp.message})`,
+          { engine: judgeWith, ms },
+        );
   }
   if (exp.outcome === "pass") return row("mismatch", `fused file on ${judgeWith}: ${j.why}`, { engine: judgeWith, ms });
-  if (!errorText(j).includes(exp.message!)) return row("mismatch", `misfused differently on ${judgeWith}: ${j.why} (manifest records: ${exp.message})`, { engine: judgeWith, ms });
+  if (!errorText(j).includes(exp.message!))
+    return row("mismatch", `misfused differently on ${judgeWith}: ${j.why} (manifest records: ${exp.message})`, {
+      engine: judgeWith,
+      ms,
+    });
   return row("ok", `meld misfuses it, as recorded: ${exp.message}`, { engine: judgeWith, ms });
 }
 
 /** Fuses one fixture into a core module (meld's default output) and compares fused/refused with the record. */
 export async function checkCore(f: Fixture, mode: MemoryMode, workDir: string): Promise<CheckRow> {
-  const rec = await fuse({ inputs: [f.file], output: join(workDir, `${f.name}.${mode}.core.wasm`), memory: mode, mode: "core", extraArgs: FUSE_FLAGS });
+  const rec = await fuse({
+    inputs: [f.file],
+    output: join(workDir, `${f.name}.${mode}.core.wasm`),
+    memory: mode,
+    mode: "core",
+    extraArgs: FUSE_FLAGS,
+  });
   const meld = { verdict: rec.verdict, message: rec.message, version: rec.meld?.version };
-  const row = (status: CheckStatus, why: string): CheckRow => ({ fixture: f.name, target: `core ${mode}`, status, why, meld, ms: rec.ms });
+  const row = (status: CheckStatus, why: string): CheckRow => ({
+    fixture: f.name,
+    target: `core ${mode}`,
+    status,
+    why,
+    meld,
+    ms: rec.ms,
+  });
   const exp = f.meldCore?.[mode];
   if (rec.verdict === "missing-tool") return row("skipped", `meld missing: ${rec.message}`);
   if (rec.verdict === "crashed") return row("mismatch", `meld crashed: ${rec.message}`);
-  if (!exp) return row("skipped", `the manifest records no meld.core.${mode}: meld ${rec.verdict === "fused" ? "fuses it" : `refuses it: ${rec.message}`}`);
-  if (rec.verdict === "fused") return exp.outcome === "fused" ? row("ok", "meld writes a core module, as recorded") : row("mismatch", `meld now writes a core module (manifest records a refusal: ${exp.message})`);
-  if (exp.outcome === "fused") return row("mismatch", `meld refused the core output (manifest records fused): ${rec.message}`);
-  return rec.message?.includes(exp.message!) ? row("ok", `meld refuses the core output, as recorded: ${exp.message}`) : row("mismatch", `meld refused it with other words: ${rec.message} (manifest records: ${exp.message})`);
+  if (!exp)
+    return row(
+      "skipped",
+      `the manifest records no meld.core.${mode}: meld ${rec.verdict === "fused" ? "fuses it" : `refuses it: ${rec.message}`}`,
+    );
+  if (rec.verdict === "fused")
+    return exp.outcome === "fused"
+      ? row("ok", "meld writes a core module, as recorded")
+      : row("mismatch", `meld now writes a core module (manifest records a refusal: ${exp.message})`);
+  if (exp.outcome === "fused")
+    return row("mismatch", `meld refused the core output (manifest records fused): ${rec.message}`);
+  return rec.message?.includes(exp.message!)
+    ? row("ok", `meld refuses the core output, as recorded: ${exp.message}`)
+    : row("mismatch", `meld refused it with other words: ${rec.message} (manifest records: ${exp.message})`);
 }
 
 /** Checks the manifest and hashes, then (optionally) every fixture on the engine and every fused file. */
@@ -574,7 +813,8 @@ export async function verifyFixtures(opts: VerifyOptions = {}): Promise<VerifyRe
   const tasks: { f: Fixture; target: Target }[] = [];
   for (const f of fixtures) {
     if (opts.run ?? true) tasks.push({ f, target: "original" });
-    if (opts.fused) for (const m of opts.memory ?? MEMORY_MODES) tasks.push({ f, target: `fused ${m}` }, { f, target: `core ${m}` });
+    if (opts.fused)
+      for (const m of opts.memory ?? MEMORY_MODES) tasks.push({ f, target: `fused ${m}` }, { f, target: `core ${m}` });
   }
   const work = opts.workDir ?? makeTempDir("seam-verify");
   try {
@@ -659,14 +899,18 @@ async function main(argv: string[]): Promise<number> {
   const onProgress = values.json ? undefined : (line: string) => progress(color.dim(line));
   const manifestPath = resolve(values.manifest);
   if (verb === "build") {
-    if (values.run || values.fused) throw usageError("--run and --fused belong to verify", "bun scripts/fixtures.ts verify --fused");
-    if (values.engine !== "jco") throw usageError("--engine belongs to verify", "bun scripts/fixtures.ts verify --run --engine wasmtime");
+    if (values.run || values.fused)
+      throw usageError("--run and --fused belong to verify", "bun scripts/fixtures.ts verify --fused");
+    if (values.engine !== "jco")
+      throw usageError("--engine belongs to verify", "bun scripts/fixtures.ts verify --run --engine wasmtime");
     await checkToolchainVars();
     const report = await buildFixtures({ manifestPath, only: values.fixture, check: values.check, jobs, onProgress });
     for (const n of report.notices) progress(color.yellow(`note: ${n}`));
     if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
     else {
-      process.stdout.write(table(report.fixtures.map((f) => [f.name, f.status, f.sha256?.slice(0, 16) ?? "-", f.why ?? ""])));
+      process.stdout.write(
+        table(report.fixtures.map((f) => [f.name, f.status, f.sha256?.slice(0, 16) ?? "-", f.why ?? ""])),
+      );
       if (report.manifestUpdated) process.stdout.write("manifest: sha256 values updated\n");
     }
     return report.fixtures.some((f) => f.status === "differs") ? EXIT.fail : EXIT.ok;
@@ -678,15 +922,25 @@ async function main(argv: string[]): Promise<number> {
     if (run) await requireCheckedTool(engine);
     if (values.fused) await requireCheckedTool("meld");
     const manifest = loadManifest(manifestPath);
-    const report = run ? await verifyFixtures({ manifestPath, only: values.fixture, engine, run, fused: values.fused, jobs, onProgress }) : { schema: "seam.fixtures-verify/1" as const, fixtures: selectFixtures(manifest.fixtures, values.fixture).length, rows: [] };
+    const report = run
+      ? await verifyFixtures({ manifestPath, only: values.fixture, engine, run, fused: values.fused, jobs, onProgress })
+      : {
+          schema: "seam.fixtures-verify/1" as const,
+          fixtures: selectFixtures(manifest.fixtures, values.fixture).length,
+          rows: [],
+        };
     if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
     else {
       process.stdout.write(`manifest: ${manifest.fixtures.length} fixtures, every field and hash checked\n`);
-      if (report.rows.length) process.stdout.write(table(report.rows.map((r) => [r.fixture, r.target, r.status, r.why])));
+      if (report.rows.length)
+        process.stdout.write(table(report.rows.map((r) => [r.fixture, r.target, r.status, r.why])));
     }
     return report.rows.some((r) => r.status === "mismatch") ? EXIT.fail : EXIT.ok;
   }
-  throw usageError(verb ? `unknown command: ${verb}` : "missing command", "bun scripts/fixtures.ts build|verify (see --help)");
+  throw usageError(
+    verb ? `unknown command: ${verb}` : "missing command",
+    "bun scripts/fixtures.ts build|verify (see --help)",
+  );
 }
 
 if (import.meta.main) process.exitCode = await runCli("fixtures", main);

@@ -10,7 +10,23 @@ import { providerConsumerWat, runScript, tempDir, watToWasm } from "./testing/te
 import { ROOT } from "./lib/tools.ts";
 
 function proc(over: Partial<ProcResult>): ProcResult {
-  return { argv: [], code: 0, signal: null, stdout: "", stderr: "", stdoutBytes: 0, stderrBytes: 0, stdoutSha256: "", stdoutTruncated: false, stderrTruncated: false, stdoutTail: "", stderrTail: "", ms: 1, timedOut: false, ...over };
+  return {
+    argv: [],
+    code: 0,
+    signal: null,
+    stdout: "",
+    stderr: "",
+    stdoutBytes: 0,
+    stderrBytes: 0,
+    stdoutSha256: "",
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    stdoutTail: "",
+    stderrTail: "",
+    ms: 1,
+    timedOut: false,
+    ...over,
+  };
 }
 
 const MELD_REFUSAL = `Meld v0.65.1 - Static Component Fusion
@@ -25,12 +41,19 @@ Stack backtrace:
 
 describe("meld outcomes (pure)", () => {
   test("meld's own error line is kept, joined with its cause, without the backtrace", () => {
-    expect(meldErrorLine(MELD_REFUSAL)).toBe("Fusion failed: failed to encode output module: fused module has non-resource-drop imports but no cabi_realloc export");
+    expect(meldErrorLine(MELD_REFUSAL)).toBe(
+      "Fusion failed: failed to encode output module: fused module has non-resource-drop imports but no cabi_realloc export",
+    );
   });
 
   test("ls_s_7_ a refusal is `refused`, never fused or crashed; a panic or signal is `crashed`", () => {
     expect(classifyFuse(proc({ code: 1, stderr: MELD_REFUSAL }), undefined).verdict).toBe("refused");
-    expect(classifyFuse(proc({ code: 101, stderr: "thread 'main' panicked at meld-core/src/x.rs:1:1:\nindex out of bounds" }), undefined).verdict).toBe("crashed");
+    expect(
+      classifyFuse(
+        proc({ code: 101, stderr: "thread 'main' panicked at meld-core/src/x.rs:1:1:\nindex out of bounds" }),
+        undefined,
+      ).verdict,
+    ).toBe("crashed");
     expect(classifyFuse(proc({ code: null, signal: "SIGKILL" }), undefined).verdict).toBe("crashed");
   });
 
@@ -62,7 +85,9 @@ describe("real meld", () => {
       expect(rec.output?.sha256).toBe(new Bun.CryptoHasher("sha256").update(readFileSync(out)).digest("hex"));
       expect(parseWasmShape(readFileSync(out)).kind).toBe("component");
       for (const fn of ["compute", "greet"]) {
-        const [before, after] = await Promise.all([composed, out].map((wasm) => runComponent({ wasm, engine: "jco", invoke: fn })));
+        const [before, after] = await Promise.all(
+          [composed, out].map((wasm) => runComponent({ wasm, engine: "jco", invoke: fn })),
+        );
         expect(after!.verdict).toBe("passed");
         expect(after!.results).toEqual(before!.results!);
       }
@@ -73,19 +98,25 @@ describe("real meld", () => {
     const fresh = await watToWasm(dir, "fresh", providerConsumerWat(1000 + Math.floor(Math.random() * 1000)));
     const out = join(dir, "fresh-fused.wasm");
     expect((await fuse({ inputs: [fresh], output: out })).verdict).toBe("fused");
-    const [a, b] = await Promise.all([fresh, out].map((wasm) => runComponent({ wasm, engine: "jco", invoke: "compute" })));
+    const [a, b] = await Promise.all(
+      [fresh, out].map((wasm) => runComponent({ wasm, engine: "jco", invoke: "compute" })),
+    );
     expect(Number(a!.results![0])).toBeGreaterThanOrEqual(1042);
     expect(b!.results).toEqual(a!.results!);
   });
 
   test("meld's refusal keeps meld's own message and leaves no output file", async () => {
     // A component whose module has imports but no cabi_realloc: meld declines to encode it.
-    const noRealloc = await watToWasm(dir, "norealloc", `(component
+    const noRealloc = await watToWasm(
+      dir,
+      "norealloc",
+      `(component
   (import "f" (func $f (result u32)))
   (core func $fl (canon lower (func $f)))
   (core module $m (import "h" "f" (func (result i32))) (memory (export "memory") 1) (func (export "g") (result i32) call 0))
   (core instance $i (instantiate $m (with "h" (instance (export "f" (func $fl))))))
-  (func (export "g") (result u32) (canon lift (core func $i "g"))))`);
+  (func (export "g") (result u32) (canon lift (core func $i "g"))))`,
+    );
     const out = join(dir, "refused.wasm");
     const rec = await fuse({ inputs: [noRealloc], output: out });
     expect(rec.verdict).toBe("refused");
@@ -103,14 +134,18 @@ describe("fuse CLI", () => {
     expect(p.code).toBe(0);
     expect(p.stdout).toStartWith("fused: ");
     const rec = JSON.parse(readFileSync(join(dir, "out.wasm.json"), "utf8"));
-    expect([rec.schema, rec.verdict, rec.inputs[0].bytes]).toEqual(["seam.fuse/1", "fused", readFileSync(input).length]);
+    expect([rec.schema, rec.verdict, rec.inputs[0].bytes]).toEqual([
+      "seam.fuse/1",
+      "fused",
+      readFileSync(input).length,
+    ]);
   });
 
   test("bad input: one line naming the problem and the fix, exit 2, no output file", async () => {
     const dir = tempDir("seam-fuse-bad");
     const notWasm = join(dir, "text.wasm");
     writeFileSync(notWasm, "hello");
-    const core = await watToWasm(dir, "core", "(module (func (export \"f\")))");
+    const core = await watToWasm(dir, "core", '(module (func (export "f")))');
     const good = await watToWasm(dir, "good", providerConsumerWat());
     // A folder path that runs through a regular file cannot be created, even by root.
     const locked = join(dir, "a-file");
@@ -136,7 +171,10 @@ describe("fuse CLI", () => {
     const input = await watToWasm(dir, "c", providerConsumerWat());
     const before = readFileSync(input);
     const p = await runScript("fuse.ts", [input, "-o", join(dir, ".", "c.wasm")]);
-    expect([p.code, p.stderr.split("\n")[0]]).toEqual([2, `fuse: error: -o ${join(dir, ".", "c.wasm")} is also the input: writing it would overwrite that file`]);
+    expect([p.code, p.stderr.split("\n")[0]]).toEqual([
+      2,
+      `fuse: error: -o ${join(dir, ".", "c.wasm")} is also the input: writing it would overwrite that file`,
+    ]);
     expect(readFileSync(input).equals(before)).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(["c.wasm", "c.wat"]);
   });
@@ -146,11 +184,18 @@ describe("fuse CLI", () => {
     const input = await watToWasm(dir, "c", providerConsumerWat());
     // A meld test double: answers --version like meld, writes half an output, then hangs.
     const meld = join(dir, "meld");
-    writeFileSync(meld, '#!/bin/sh\n[ "$1" = --version ] && { echo "meld 0.0.0-test-double"; exit 0; }\nwhile [ "$1" != "-o" ]; do shift; done\necho partial > "$2"\nexec sleep 600\n');
+    writeFileSync(
+      meld,
+      '#!/bin/sh\n[ "$1" = --version ] && { echo "meld 0.0.0-test-double"; exit 0; }\nwhile [ "$1" != "-o" ]; do shift; done\necho partial > "$2"\nexec sleep 600\n',
+    );
     chmodSync(meld, 0o755);
     const out = join(dir, "out");
     mkdirSync(out);
-    const child = spawn(process.execPath, [join(ROOT, "scripts", "fuse.ts"), input, "-o", join(out, "f.wasm"), "--meld", meld], { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, "scripts", "fuse.ts"), input, "-o", join(out, "f.wasm"), "--meld", meld],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
     let stderr = "";
     child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
     while (!readdirSync(out).some((f) => f.endsWith(".meld.tmp"))) await Bun.sleep(0);

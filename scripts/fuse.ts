@@ -39,7 +39,10 @@ export function checkInputs(inputs: string[]): FileDigest[] {
   return inputs.map((path) => {
     const { bytes, shape } = readWasm(path, "input");
     if (shape.kind !== "component") {
-      throw usageError(`${path} is a core module, but meld fuses components`, "wrap it first: `jco new core.wasm --wasi-command -o app.wasm`");
+      throw usageError(
+        `${path} is a core module, but meld fuses components`,
+        "wrap it first: `jco new core.wasm --wasi-command -o app.wasm`",
+      );
     }
     return digest(path, bytes);
   });
@@ -55,7 +58,10 @@ export function meldErrorLine(stderr: string): string | undefined {
 }
 
 /** Judges a finished meld run. `fused` only when the output exists and parses as wasm. */
-export function classifyFuse(p: ProcResult, outputBytes: Uint8Array | undefined): { verdict: FuseVerdict; message?: string } {
+export function classifyFuse(
+  p: ProcResult,
+  outputBytes: Uint8Array | undefined,
+): { verdict: FuseVerdict; message?: string } {
   if (p.spawnError) return { verdict: "missing-tool", message: p.spawnError };
   if (p.timedOut) return { verdict: "crashed", message: `meld killed after ${p.ms} ms (timeout)` };
   if (p.signal) return { verdict: "crashed", message: `meld died by ${p.signal}` };
@@ -106,7 +112,8 @@ export async function fuse(o: FuseOptions): Promise<FuseRecord> {
   }
   const meld = lookup.found;
   const who = await identifyTool(meld);
-  if (!who.ok) return { ...record, message: `${meld.path} does not answer like meld: \`meld --version\` printed ${who.answer}` };
+  if (!who.ok)
+    return { ...record, message: `${meld.path} does not answer like meld: \`meld --version\` printed ${who.answer}` };
   record.argv = meldArgv(meld.path, o);
   record.command = shellLine(record.argv);
   record.meld = { path: meld.path, version: await toolVersion(meld), source: meld.source };
@@ -114,7 +121,10 @@ export async function fuse(o: FuseOptions): Promise<FuseRecord> {
   const untrack = trackTemp(tmp);
   rmSync(tmp, { force: true });
   mkdirSync(dirname(output), { recursive: true });
-  const p = await runProcess(meldArgv(meld.path, o, tmp), { timeoutMs: o.timeoutMs ?? 300_000, env: { ...(o.hostEnv ?? process.env), RUST_BACKTRACE: "0" } });
+  const p = await runProcess(meldArgv(meld.path, o, tmp), {
+    timeoutMs: o.timeoutMs ?? 300_000,
+    env: { ...(o.hostEnv ?? process.env), RUST_BACKTRACE: "0" },
+  });
   const outBytes = existsSync(tmp) ? readFileSync(tmp) : undefined;
   const c = classifyFuse(p, outBytes);
   record.verdict = c.verdict;
@@ -151,7 +161,12 @@ line is kept; upstream treats this as a skip) | crashed (signal, panic, timeout)
 Exit: 0 fused; 1 meld crashed; 2 usage error or bad input; 3 meld missing, or MELD/--meld names
       nothing or a program that does not say \`meld X.Y.Z\` to --version; 4 meld refused the input`;
 
-const EXIT_FOR: Record<FuseVerdict, number> = { fused: EXIT.ok, crashed: EXIT.fail, "missing-tool": EXIT.missingTool, refused: 4 };
+const EXIT_FOR: Record<FuseVerdict, number> = {
+  fused: EXIT.ok,
+  crashed: EXIT.fail,
+  "missing-tool": EXIT.missingTool,
+  refused: 4,
+};
 
 async function main(argv: string[]): Promise<number> {
   const [own, extra] = splitPassthrough(argv);
@@ -170,10 +185,17 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!values.output) throw usageError("missing -o <out.wasm>", "bun scripts/fuse.ts app.wasm -o fused.wasm");
   const memory = enumValue("--memory", values.memory, MEMORY_MODES);
-  if (values.component && values.core) throw usageError("--component and --core exclude each other", "pick one: --component (meld's P2 component, the default) or --core (a core module)");
+  if (values.component && values.core)
+    throw usageError(
+      "--component and --core exclude each other",
+      "pick one: --component (meld's P2 component, the default) or --core (a core module)",
+    );
   // Every input, then every output, then the tool: bad input is found before anything runs or is made.
   checkInputs(positionals);
-  const outputs: OutputPath[] = [["-o", values.output], ...(values.json ? [] : [["the record (-o's name + .json)", `${values.output}.json`] as OutputPath])];
+  const outputs: OutputPath[] = [
+    ["-o", values.output],
+    ...(values.json ? [] : [["the record (-o's name + .json)", `${values.output}.json`] as OutputPath]),
+  ];
   checkOutputs(inputPaths(positionals), outputs);
   await checkTool("meld", { flag: values.meld });
   const rec = await fuse({
@@ -188,11 +210,17 @@ async function main(argv: string[]): Promise<number> {
   if (values.json) process.stdout.write(JSON.stringify(rec, null, 2) + "\n");
   else {
     atomicWriteJson(`${resolve(values.output)}.json`, rec);
-    const what = rec.verdict === "fused" ? `${rec.output!.path} (${rec.output!.bytes} bytes, sha256 ${rec.output!.sha256.slice(0, 12)})` : rec.message;
+    const what =
+      rec.verdict === "fused"
+        ? `${rec.output!.path} (${rec.output!.bytes} bytes, sha256 ${rec.output!.sha256.slice(0, 12)})`
+        : rec.message;
     process.stdout.write(`${rec.verdict}: ${what}\n`);
   }
   process.stderr.write(`$ ${rec.command}\n${rec.verdict} by meld ${rec.meld?.version} in ${rec.ms} ms\n`);
-  if (rec.verdict !== "fused") throw new SeamError(`meld ${rec.verdict === "refused" ? "refused the input" : "crashed"}: ${rec.message}`, { exitCode: EXIT_FOR[rec.verdict] });
+  if (rec.verdict !== "fused")
+    throw new SeamError(`meld ${rec.verdict === "refused" ? "refused the input" : "crashed"}: ${rec.message}`, {
+      exitCode: EXIT_FOR[rec.verdict],
+    });
   return EXIT.ok;
 }
 

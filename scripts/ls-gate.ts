@@ -29,7 +29,17 @@ import { dirname, join, resolve, relative } from "node:path";
 import { isMap, isScalar, isSeq, type Node as YamlNode, type YAMLMap } from "yaml";
 import { child, enumField, parseYaml } from "./lib/yamlx.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
-import { color, enumValue, noDuplicates, parseCli, positiveSeconds, progress, runCli, splitPassthrough, wholeNumber } from "./lib/cli.ts";
+import {
+  color,
+  enumValue,
+  noDuplicates,
+  parseCli,
+  positiveSeconds,
+  progress,
+  runCli,
+  splitPassthrough,
+  wholeNumber,
+} from "./lib/cli.ts";
 import { runProcess, shellLine, type ProcResult } from "./lib/proc.ts";
 import { atomicWrite, atomicWriteJson, checkOutputs, makeTempDir, removeTemp, requireFile } from "./lib/fsx.ts";
 import { explicitChoiceHint, identifyBinary, onPath, ROOT } from "./lib/tools.ts";
@@ -78,7 +88,18 @@ export interface GateOptions {
  * Any other value is an error (exit 2). An absent `status` is allowed, as in rivet and in 19 of meld's 81
  * entries, and, like every status but `approved`, is not gated.
  */
-export const KNOWN_STATUSES = ["approved", "draft", "proposed", "reviewed", "implemented", "verified", "released", "accepted", "deprecated", "rejected"] as const;
+export const KNOWN_STATUSES = [
+  "approved",
+  "draft",
+  "proposed",
+  "reviewed",
+  "implemented",
+  "verified",
+  "released",
+  "accepted",
+  "deprecated",
+  "rejected",
+] as const;
 
 /** Upper-case segments after `LS-`: `LS-A-11`, `LS-CP-2`, `LS-B-1-2`. Anything else derives a prefix no test name can carry. */
 export const ID_PATTERN = /^LS(?:-[A-Z0-9]+)+$/;
@@ -88,7 +109,11 @@ export const ID_PATTERN = /^LS(?:-[A-Z0-9]+)+$/;
 
 /** Parses loss-scenarios.yaml; every problem is one `file:line:col: …` line in a SeamError (exit 2). */
 export function parseScenarios(text: string, path: string): ScenarioSet {
-  const y = parseYaml(text, path, "fix the scenarios file (upstream schema: a top-level `loss-scenarios:` list of mappings with `id`, `title`, `status`, …)");
+  const y = parseYaml(
+    text,
+    path,
+    "fix the scenarios file (upstream schema: a top-level `loss-scenarios:` list of mappings with `id`, `title`, `status`, …)",
+  );
   const fail = (node: YamlNode | null | undefined, message: string): never => {
     y.problem(node, message);
     y.check();
@@ -98,7 +123,8 @@ export function parseScenarios(text: string, path: string): ScenarioSet {
   if (!isMap(root)) fail(root, "expected a mapping with a top-level `loss-scenarios:` list");
   if (!(root as YAMLMap).has("loss-scenarios")) fail(root, "no top-level `loss-scenarios:` key");
   const list = child(root, "loss-scenarios");
-  const items = list == null || (isScalar(list) && list.value == null) ? [] : isSeq(list) ? (list.items as YamlNode[]) : null;
+  const items =
+    list == null || (isScalar(list) && list.value == null) ? [] : isSeq(list) ? (list.items as YamlNode[]) : null;
   if (items === null) return fail(list, "`loss-scenarios:` must be a list");
 
   const seen = new Map<string, string>();
@@ -112,7 +138,9 @@ export function parseScenarios(text: string, path: string): ScenarioSet {
     if (idNode === undefined) return void y.problem(`${where}: entry ${n + 1} has no \`id\``);
     const idWhere = y.at(idNode);
     if (typeof id !== "string" || !ID_PATTERN.test(id)) {
-      return void y.problem(`${idWhere}: malformed id ${JSON.stringify(id)} (expected LS-<SEGMENT>-…, upper-case, e.g. LS-A-11)`);
+      return void y.problem(
+        `${idWhere}: malformed id ${JSON.stringify(id)} (expected LS-<SEGMENT>-…, upper-case, e.g. LS-A-11)`,
+      );
     }
     const first = seen.get(id);
     if (first) return void y.problem(`${idWhere}: duplicate id ${id} (first at ${first})`);
@@ -132,10 +160,13 @@ export function parseScenarios(text: string, path: string): ScenarioSet {
   y.check();
   if (set.approved.length === 0) {
     // A gate that verifies nothing must not read green (LS-G-4).
-    throw new SeamError(`${path}: no \`status: approved\` entries among ${items.length}: the gate would verify nothing`, {
-      hint: "approve at least one loss scenario, or point --scenarios at the right file",
-      exitCode: EXIT.fail,
-    });
+    throw new SeamError(
+      `${path}: no \`status: approved\` entries among ${items.length}: the gate would verify nothing`,
+      {
+        hint: "approve at least one loss scenario, or point --scenarios at the right file",
+        exitCode: EXIT.fail,
+      },
+    );
   }
   return set;
 }
@@ -162,13 +193,17 @@ const LS_LIKE = /(?<![A-Za-z0-9])ls[_-][a-z]+[_-]?\d/i;
 export function idsForTest(match: string, all: Scenario[], compat: boolean): Scenario[] {
   if (compat) return all.filter((s) => match.includes(s.prefix));
   const hits = all.filter((s) => containsAtBoundary(match, s.prefix));
-  return hits.filter((s) => !hits.some((o) => o !== s && o.prefix.length > s.prefix.length && o.prefix.startsWith(s.prefix)));
+  return hits.filter(
+    (s) => !hits.some((o) => o !== s && o.prefix.length > s.prefix.length && o.prefix.startsWith(s.prefix)),
+  );
 }
 
 /** Approved IDs whose prefix is contained in another ID's prefix: upstream counts the other's tests for them too. */
 export function findCollisions(set: ScenarioSet): { id: string; shadowedBy: string }[] {
   const all = [...set.approved, ...set.others];
-  return set.approved.flatMap((a) => all.filter((b) => b !== a && b.prefix.includes(a.prefix)).map((b) => ({ id: a.id, shadowedBy: b.id })));
+  return set.approved.flatMap((a) =>
+    all.filter((b) => b !== a && b.prefix.includes(a.prefix)).map((b) => ({ id: a.id, shadowedBy: b.id })),
+  );
 }
 
 export function bucketOf(tests: LsTest[], compat: boolean): LsBucket {
@@ -186,7 +221,12 @@ export function buildReport(opts: GateOptions, run: RunnerOutput): LsGateReport 
   const orphans: string[] = [];
   for (const t of run.tests) {
     const hits = idsForTest(t.match, all, compat);
-    const test: LsTest = { name: t.name, ...(t.binary ? { binary: t.binary } : {}), outcome: t.outcome, ...(t.ms !== undefined ? { ms: t.ms } : {}) };
+    const test: LsTest = {
+      name: t.name,
+      ...(t.binary ? { binary: t.binary } : {}),
+      outcome: t.outcome,
+      ...(t.ms !== undefined ? { ms: t.ms } : {}),
+    };
     for (const s of hits) testsOf.get(s)!.push(test);
     if (hits.length === 0 && LS_LIKE.test(t.match)) orphans.push(t.name);
   }
@@ -259,24 +299,37 @@ export function renderConsole(r: LsGateReport, scenarios: ScenarioSet, results?:
     const ign = n.ignored ? `, ${n.ignored} ignored` : "";
     if (i.reason) out.push(`${color.red("[FAIL]")} ${i.id} (${i.reason})`);
     else if (i.bucket === "passed") out.push(`${color.green("[ OK ]")} ${i.id} (${n.passed} pass${ign})`);
-    else if (i.bucket === "failed") out.push(`${color.red("[FAIL]")} ${i.id} (${n.passed} pass, ${n.failed} fail${ign})`);
-    else if (i.bucket === "ignored") out.push(`${color.yellow("[IGN ]")} ${i.id} (${n.ignored} ignored, none ran: not verified)`);
+    else if (i.bucket === "failed")
+      out.push(`${color.red("[FAIL]")} ${i.id} (${n.passed} pass, ${n.failed} fail${ign})`);
+    else if (i.bucket === "ignored")
+      out.push(`${color.yellow("[IGN ]")} ${i.id} (${n.ignored} ignored, none ran: not verified)`);
     else out.push(`${color.yellow("[MISS]")} ${i.id} (no \`${i.prefix}*\` test found)`);
   }
   const section = (title: string, lines: string[]) => (lines.length ? ["", title, ...lines.map((l) => `  ${l}`)] : []);
   out.push(
     ...section(
       "failing tests:",
-      r.ids.flatMap((i) => i.tests.filter((t) => t.outcome === "failed").map((t) => `${i.id}: ${t.name}${t.binary ? ` (${t.binary})` : ""}`)),
+      r.ids.flatMap((i) =>
+        i.tests
+          .filter((t) => t.outcome === "failed")
+          .map((t) => `${i.id}: ${t.name}${t.binary ? ` (${t.binary})` : ""}`),
+      ),
     ),
     ...section("orphan LS tests (match no ID in the file — a typo?):", r.orphans),
-    ...section("tests for non-approved IDs:", r.non_approved_tests.map((n) => `${n.id}: ${n.tests.join(", ")}`)),
+    ...section(
+      "tests for non-approved IDs:",
+      r.non_approved_tests.map((n) => `${n.id}: ${n.tests.join(", ")}`),
+    ),
     ...section(
       "prefix collisions:",
-      r.collisions.map((c) => `${c.id} (${prefixOf(c.id)}) is a substring of ${c.shadowedBy} (${prefixOf(c.shadowedBy)})${r.compat ? ": its tests count for both" : ""}`),
+      r.collisions.map(
+        (c) =>
+          `${c.id} (${prefixOf(c.id)}) is a substring of ${c.shadowedBy} (${prefixOf(c.shadowedBy)})${r.compat ? ": its tests count for both" : ""}`,
+      ),
     ),
   );
-  if (r.runner_error) out.push("", color.red(`runner error: ${r.runner_error.message}`), ...r.runner_error.detail.map((l) => `  | ${l}`));
+  if (r.runner_error)
+    out.push("", color.red(`runner error: ${r.runner_error.message}`), ...r.runner_error.detail.map((l) => `  | ${l}`));
   out.push(
     "",
     "== summary ==",
@@ -344,7 +397,8 @@ export function cargoArgv(opts: Pick<RunSuiteOptions, "package" | "passthrough">
 }
 
 function tooBig(r: ProcResult): RunnerError | undefined {
-  if (r.stdoutTruncated || r.stderrTruncated) return { message: `runner output exceeded ${CAPTURE >> 20} MiB and could not be read whole`, detail: [] };
+  if (r.stdoutTruncated || r.stderrTruncated)
+    return { message: `runner output exceeded ${CAPTURE >> 20} MiB and could not be read whole`, detail: [] };
 }
 
 /** A file's text; a folder or an unreadable file is bad input (exit 2), never a stack trace. */
@@ -353,7 +407,10 @@ function readText(path: string, what: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (err) {
-    throw usageError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, "check the file's permissions");
+    throw usageError(
+      `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      "check the file's permissions",
+    );
   }
 }
 
@@ -379,18 +436,32 @@ export function findScenarios(project: string): string {
 }
 
 /** What a run reads, checked before anything runs or is created; bad input throws a SeamError (exit 2). */
-export function checkSuiteInputs(opts: Pick<RunSuiteOptions, "runner" | "project" | "package" | "passthrough" | "junit">): void {
-  if (!existsSync(opts.project)) throw usageError(`project folder not found: ${opts.project}`, "pass --project DIR, an existing folder");
-  if (!statSync(opts.project).isDirectory()) throw usageError(`--project ${opts.project} is not a folder`, "pass --project DIR, the folder the runner runs in");
+export function checkSuiteInputs(
+  opts: Pick<RunSuiteOptions, "runner" | "project" | "package" | "passthrough" | "junit">,
+): void {
+  if (!existsSync(opts.project))
+    throw usageError(`project folder not found: ${opts.project}`, "pass --project DIR, an existing folder");
+  if (!statSync(opts.project).isDirectory())
+    throw usageError(`--project ${opts.project} is not a folder`, "pass --project DIR, the folder the runner runs in");
   if (opts.runner === "junit") {
-    if (opts.junit.length === 0) throw usageError("--runner junit needs at least one --junit FILE", "pass the JUnit XML your test command writes, e.g. --junit target/nextest/ci/junit.xml");
+    if (opts.junit.length === 0)
+      throw usageError(
+        "--runner junit needs at least one --junit FILE",
+        "pass the JUnit XML your test command writes, e.g. --junit target/nextest/ci/junit.xml",
+      );
     for (const path of opts.junit) if (existsSync(path)) requireFile(path, "--junit report");
   } else if (opts.runner === "bun") {
     if (opts.junit.length > 1) throw usageError("--runner bun keeps one JUnit report: give --junit once");
   } else {
     cargoArgv(opts);
-    if (!existsSync(join(opts.project, "Cargo.toml")) && !opts.passthrough.some((a) => a.startsWith("--manifest-path"))) {
-      throw usageError(`no Cargo.toml in ${opts.project}`, "run it inside a crate, or pass --project CRATE_DIR (or `-- --manifest-path PATH`); seam's own suite is --runner bun");
+    if (
+      !existsSync(join(opts.project, "Cargo.toml")) &&
+      !opts.passthrough.some((a) => a.startsWith("--manifest-path"))
+    ) {
+      throw usageError(
+        `no Cargo.toml in ${opts.project}`,
+        "run it inside a crate, or pass --project CRATE_DIR (or `-- --manifest-path PATH`); seam's own suite is --runner bun",
+      );
     }
   }
 }
@@ -402,43 +473,79 @@ export function checkSuiteInputs(opts: Pick<RunSuiteOptions, "runner" | "project
 async function checkCargoVar(): Promise<void> {
   const cargo = process.env.CARGO;
   if (!cargo) {
-    if (!onPath("cargo")) throw new SeamError("cargo not found (ENOENT: not on PATH)", { hint: "install Rust (https://rustup.rs) or set CARGO=/path/to/cargo; or use --runner junit with your runner's JUnit XML", exitCode: EXIT.missingTool });
+    if (!onPath("cargo"))
+      throw new SeamError("cargo not found (ENOENT: not on PATH)", {
+        hint: "install Rust (https://rustup.rs) or set CARGO=/path/to/cargo; or use --runner junit with your runner's JUnit XML",
+        exitCode: EXIT.missingTool,
+      });
     return;
   }
   try {
     accessSync(cargo, constants.X_OK);
     if (!statSync(cargo).isFile()) throw Object.assign(new Error("a folder"), { code: "EISDIR" });
   } catch (err) {
-    throw new SeamError(`CARGO=${cargo} cannot be run (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { hint: explicitChoiceHint("CARGO", "cargo"), exitCode: EXIT.missingTool });
+    throw new SeamError(
+      `CARGO=${cargo} cannot be run (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      { hint: explicitChoiceHint("CARGO", "cargo"), exitCode: EXIT.missingTool },
+    );
   }
-  const who = await identifyBinary(cargo, { as: "cargo", args: ["--version"], answers: (o) => /^cargo \d+\.\d+/m.test(o) });
-  if (!who.ok) throw new SeamError(`CARGO=${cargo} does not answer like cargo: \`cargo --version\` printed ${who.answer}, expected \`cargo X.Y.Z\``, { hint: explicitChoiceHint("CARGO", "cargo"), exitCode: EXIT.missingTool });
+  const who = await identifyBinary(cargo, {
+    as: "cargo",
+    args: ["--version"],
+    answers: (o) => /^cargo \d+\.\d+/m.test(o),
+  });
+  if (!who.ok)
+    throw new SeamError(
+      `CARGO=${cargo} does not answer like cargo: \`cargo --version\` printed ${who.answer}, expected \`cargo X.Y.Z\``,
+      { hint: explicitChoiceHint("CARGO", "cargo"), exitCode: EXIT.missingTool },
+    );
 }
 
 /** Runs (or, for junit, reads) the suite once. Throws SeamError only for a runner that is not installed. */
 export async function runSuite(opts: RunSuiteOptions): Promise<{ output: RunnerOutput; command: string }> {
   const sink = lineSink(opts.onProgress);
   const onStderr = opts.onProgress ? (c: Buffer) => sink.push(c.toString("utf8")) : undefined;
-  const timeout = (what: string) => ({ message: `${what} did not finish within ${Math.round(opts.timeoutMs / 1000)} s and was killed (a hung test?)`, detail: [] });
+  const timeout = (what: string) => ({
+    message: `${what} did not finish within ${Math.round(opts.timeoutMs / 1000)} s and was killed (a hung test?)`,
+    detail: [],
+  });
 
   checkSuiteInputs(opts);
 
   if (opts.runner === "junit") {
     // A report that does not exist is the test command's failure, not bad input: readJUnitFiles fails closed on it.
-    const files = opts.junit.map((path) => ({ path, text: existsSync(path) ? readText(path, "--junit report") : undefined }));
-    return { output: readJUnitFiles(files, opts.runnerStatus), command: `read JUnit ${opts.junit.map((p) => relative(process.cwd(), p) || p).join(" ")}` };
+    const files = opts.junit.map((path) => ({
+      path,
+      text: existsSync(path) ? readText(path, "--junit report") : undefined,
+    }));
+    return {
+      output: readJUnitFiles(files, opts.runnerStatus),
+      command: `read JUnit ${opts.junit.map((p) => relative(process.cwd(), p) || p).join(" ")}`,
+    };
   }
 
   if (opts.runner === "cargo") {
     await checkCargoVar();
     const argv = cargoArgv(opts);
-    const r = await runProcess(argv, { cwd: opts.project, env: { ...process.env, CARGO_TERM_COLOR: "never" }, timeoutMs: opts.timeoutMs, maxCapture: CAPTURE, onStderr });
+    const r = await runProcess(argv, {
+      cwd: opts.project,
+      env: { ...process.env, CARGO_TERM_COLOR: "never" },
+      timeoutMs: opts.timeoutMs,
+      maxCapture: CAPTURE,
+      onStderr,
+    });
     const command = shellLine(argv.map((a, i) => (i === 0 ? "cargo" : a)));
     if (r.spawnError) {
       if (process.env.CARGO) {
-        throw new SeamError(`CARGO=${process.env.CARGO} cannot be run (${r.spawnError})`, { hint: explicitChoiceHint("CARGO", "cargo"), exitCode: EXIT.missingTool });
+        throw new SeamError(`CARGO=${process.env.CARGO} cannot be run (${r.spawnError})`, {
+          hint: explicitChoiceHint("CARGO", "cargo"),
+          exitCode: EXIT.missingTool,
+        });
       }
-      throw new SeamError(`cargo not found (${r.spawnError})`, { hint: "install Rust (https://rustup.rs) or set CARGO=/path/to/cargo", exitCode: EXIT.missingTool });
+      throw new SeamError(`cargo not found (${r.spawnError})`, {
+        hint: "install Rust (https://rustup.rs) or set CARGO=/path/to/cargo",
+        exitCode: EXIT.missingTool,
+      });
     }
     sink.flush();
     sink.push(r.stdout); // libtest's lines and failure output, after cargo's own progress
@@ -453,9 +560,14 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ output: RunnerO
     const xmlPath = join(dir, "bun-junit.xml");
     // The gate bounds the whole run (timeoutMs, then the process tree is killed: fail closed), so bun's
     // 5 s per-test default would only fail slow real-tool tests; pass --timeout yourself to keep one.
-    const extra = opts.passthrough.some((a) => a.startsWith("--timeout")) ? opts.passthrough : ["--timeout=0", ...opts.passthrough];
+    const extra = opts.passthrough.some((a) => a.startsWith("--timeout"))
+      ? opts.passthrough
+      : ["--timeout=0", ...opts.passthrough];
     const argv = [process.execPath, "test", "--reporter=junit", `--reporter-outfile=${xmlPath}`, ...extra];
-    const command = ["bun test --reporter=junit --reporter-outfile=$TMP/bun-junit.xml", ...extra.map((a) => shellLine([a]))].join(" ");
+    const command = [
+      "bun test --reporter=junit --reporter-outfile=$TMP/bun-junit.xml",
+      ...extra.map((a) => shellLine([a])),
+    ].join(" ");
     const r = await runProcess(argv, { cwd: opts.project, timeoutMs: opts.timeoutMs, maxCapture: CAPTURE, onStderr });
     sink.flush();
     if (r.timedOut) return { output: { tests: [], error: timeout("bun test") }, command };
@@ -477,7 +589,14 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ output: RunnerO
  */
 export async function upstreamPerId(
   ids: string[],
-  opts: { project: string; package?: string; cargoArgs?: string[]; libtestArgs?: string[]; timeoutMs?: number; env?: Record<string, string | undefined> },
+  opts: {
+    project: string;
+    package?: string;
+    cargoArgs?: string[];
+    libtestArgs?: string[];
+    timeoutMs?: number;
+    env?: Record<string, string | undefined>;
+  },
 ): Promise<{ passed: string[]; failed: string[]; missing: string[]; runs: number; ms: number }> {
   const started = performance.now();
   const out = { passed: [] as string[], failed: [] as string[], missing: [] as string[] };
@@ -492,7 +611,12 @@ export async function upstreamPerId(
       ...(opts.libtestArgs ?? ["--test-threads=1"]),
       prefixOf(id),
     ];
-    const r = await runProcess(argv, { cwd: opts.project, env: opts.env, timeoutMs: opts.timeoutMs ?? 1_800_000, maxCapture: CAPTURE });
+    const r = await runProcess(argv, {
+      cwd: opts.project,
+      env: opts.env,
+      timeoutMs: opts.timeoutMs ?? 1_800_000,
+      maxCapture: CAPTURE,
+    });
     let passed = 0;
     let failed = 0;
     let ignored = 0;
@@ -529,7 +653,9 @@ export const DEFAULT_TIMEOUT_MS = 1_800_000;
  * Loads the scenarios, runs the suite once, builds the report and writes the requested files.
  * Never prints (runner output goes to onProgress), never exits; throws SeamError for bad input.
  */
-export async function runLsGate(opts: LsGateOptions): Promise<{ report: LsGateReport; scenarios: ScenarioSet; markdown: string }> {
+export async function runLsGate(
+  opts: LsGateOptions,
+): Promise<{ report: LsGateReport; scenarios: ScenarioSet; markdown: string }> {
   const project = opts.project ?? ROOT;
   const runner = opts.runner ?? "cargo";
   const scenariosPath = opts.scenariosPath ?? findScenarios(project);
@@ -545,10 +671,16 @@ export async function runLsGate(opts: LsGateOptions): Promise<{ report: LsGateRe
   // Every input first, then every output, then the run: bad input never leaves a folder or a file behind.
   checkSuiteInputs(suite);
   if (!existsSync(scenariosPath)) {
-    throw usageError(`scenarios file not found: ${scenariosPath}`, "pass --scenarios FILE or --project DIR holding safety/stpa/loss-scenarios.yaml");
+    throw usageError(
+      `scenarios file not found: ${scenariosPath}`,
+      "pass --scenarios FILE or --project DIR holding safety/stpa/loss-scenarios.yaml",
+    );
   }
   const scenarios = parseScenarios(readText(scenariosPath, "scenarios file"), scenariosPath);
-  const inputs: [string, string][] = [["the scenarios file", scenariosPath], ...(runner === "junit" ? suite.junit.map((p): [string, string] => ["a --junit report", p]) : [])];
+  const inputs: [string, string][] = [
+    ["the scenarios file", scenariosPath],
+    ...(runner === "junit" ? suite.junit.map((p): [string, string] => ["a --junit report", p]) : []),
+  ];
   checkOutputs(inputs, [
     ["--results-json", opts.resultsJson],
     ["--markdown", markdownPath],
@@ -556,7 +688,9 @@ export async function runLsGate(opts: LsGateOptions): Promise<{ report: LsGateRe
     ["GITHUB_STEP_SUMMARY", opts.stepSummary, "append"],
   ]);
   if (runner === "cargo") await checkCargoVar();
-  opts.onProgress?.(`ls-gate: running ${runner === "junit" ? "nothing (reading JUnit reports)" : `${runner} test`} in ${project}`);
+  opts.onProgress?.(
+    `ls-gate: running ${runner === "junit" ? "nothing (reading JUnit reports)" : `${runner} test`} in ${project}`,
+  );
   const { output, command } = await runSuite(suite);
   const report = buildReport({ scenarios, runner, compat: opts.compat ?? false, command }, output);
   const markdown = renderLsGateMarkdown(report, { runUrl: opts.runUrl });
@@ -566,7 +700,10 @@ export async function runLsGate(opts: LsGateOptions): Promise<{ report: LsGateRe
     try {
       appendFileSync(opts.stepSummary, markdown + "\n");
     } catch (err) {
-      throw usageError(`cannot append to GITHUB_STEP_SUMMARY ${opts.stepSummary}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, "the results files were written; point GITHUB_STEP_SUMMARY at a writable file or unset it");
+      throw usageError(
+        `cannot append to GITHUB_STEP_SUMMARY ${opts.stepSummary}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        "the results files were written; point GITHUB_STEP_SUMMARY at a writable file or unset it",
+      );
     }
   }
   return { report, scenarios, markdown };
@@ -628,7 +765,10 @@ function cargoProject(passthrough: string[]): string {
   if (passthrough.some((a) => a.startsWith("--manifest-path"))) return cwd;
   const crate = findCrate(cwd);
   if (crate) return crate;
-  throw usageError(`no Cargo.toml in ${cwd} or any folder above it`, "run it inside a crate, or pass --project CRATE_DIR (or `-- --manifest-path PATH`); seam's own suite is --runner bun");
+  throw usageError(
+    `no Cargo.toml in ${cwd} or any folder above it`,
+    "run it inside a crate, or pass --project CRATE_DIR (or `-- --manifest-path PATH`); seam's own suite is --runner bun",
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -655,14 +795,21 @@ async function main(argv: string[]): Promise<number> {
   }
   if (positionals.length) throw usageError(`unexpected argument ${positionals[0]}`, "runner arguments go after `--`");
   const runner = enumValue("--runner", v.runner as string, ["cargo", "bun", "junit"] as const);
-  if (v.package && runner !== "cargo") throw usageError("--package applies to --runner cargo only", "drop --package, or use --runner cargo");
-  if (v["runner-status"] !== undefined && runner !== "junit") throw usageError("--runner-status applies to --runner junit only");
-  if (runner === "junit" && passthrough.length) throw usageError("--runner junit runs nothing: it takes no runner args");
+  if (v.package && runner !== "cargo")
+    throw usageError("--package applies to --runner cargo only", "drop --package, or use --runner cargo");
+  if (v["runner-status"] !== undefined && runner !== "junit")
+    throw usageError("--runner-status applies to --runner junit only");
+  if (runner === "junit" && passthrough.length)
+    throw usageError("--runner junit runs nothing: it takes no runner args");
   const timeoutS = positiveSeconds("--timeout", v.timeout as string);
   const status = v["runner-status"] === undefined ? undefined : wholeNumber("--runner-status", v["runner-status"]);
 
   noDuplicates("--junit", v.junit as string[], (p) => resolve(p));
-  if ((v.junit as string[]).length && runner === "cargo") throw usageError("--junit applies to --runner junit (reports to read) and --runner bun (where to keep its report)", "cargo's own output is read; for nextest's JUnit XML use --runner junit");
+  if ((v.junit as string[]).length && runner === "cargo")
+    throw usageError(
+      "--junit applies to --runner junit (reports to read) and --runner bun (where to keep its report)",
+      "cargo's own output is read; for nextest's JUnit XML use --runner junit",
+    );
 
   const project = v.project ? resolve(v.project) : runner === "cargo" ? cargoProject(passthrough) : ROOT;
   const resultsPath = resolve(v["results-json"] ?? join(ROOT, "out", "ls-gate", "verification-results.json"));
@@ -684,7 +831,11 @@ async function main(argv: string[]): Promise<number> {
   });
 
   const shown = relative(ROOT, scenarios.path);
-  const consoleText = renderConsole(report, { ...scenarios, path: shown.startsWith("..") ? scenarios.path : shown }, resultsPath);
+  const consoleText = renderConsole(
+    report,
+    { ...scenarios, path: shown.startsWith("..") ? scenarios.path : shown },
+    resultsPath,
+  );
   if (v.json) {
     process.stderr.write(consoleText);
     process.stdout.write(JSON.stringify(report, null, 2) + "\n");

@@ -9,7 +9,17 @@ import { RETRY } from "./lib/github.ts";
 import { tempDir } from "./testing/testkit.ts";
 import { bigLsGate, lsGate, syntheticPair, tierC } from "./testing/sample-reports.ts";
 import { compareReports } from "./lib/compare.ts";
-import { ACTIONS_BOT, findOwn, isOurs, postComment, prFromEvent, resolveContext, sameBody, type IssueComment, type PostOptions } from "./post-comment.ts";
+import {
+  ACTIONS_BOT,
+  findOwn,
+  isOurs,
+  postComment,
+  prFromEvent,
+  resolveContext,
+  sameBody,
+  type IssueComment,
+  type PostOptions,
+} from "./post-comment.ts";
 
 const SCRIPT = join(import.meta.dir, "post-comment.ts");
 /** Not shaped like a GitHub token on purpose: scrubbing must find it by value, not by pattern. */
@@ -58,48 +68,107 @@ function writes(fake: FakeGitHub): number {
 
 // ---------------------------------------------------------------------------------------------------
 describe("context", () => {
-  const ev = (head: string, base = REPO) => ({ pull_request: { number: 12, head: { repo: { full_name: head } }, base: { repo: { full_name: base } } } });
+  const ev = (head: string, base = REPO) => ({
+    pull_request: { number: 12, head: { repo: { full_name: head } }, base: { repo: { full_name: base } } },
+  });
 
   test("the PR number and the token's write access come from the event payload", () => {
     expect(prFromEvent("pull_request", ev(REPO), undefined, REPO)).toMatchObject({ pr: 12, readOnly: undefined });
-    expect(prFromEvent("pull_request", ev("fork/widgets"), undefined, REPO)).toMatchObject({ pr: 12, readOnly: "fork" });
-    expect(prFromEvent("pull_request_target", ev("fork/widgets"), undefined, REPO)).toMatchObject({ pr: 12, readOnly: undefined });
-    expect(prFromEvent("pull_request", ev(REPO), undefined, REPO, "dependabot[bot]")).toMatchObject({ readOnly: "dependabot" });
-    expect(prFromEvent("issue_comment", { issue: { number: 5, pull_request: {} } }, undefined, REPO)).toMatchObject({ pr: 5 });
+    expect(prFromEvent("pull_request", ev("fork/widgets"), undefined, REPO)).toMatchObject({
+      pr: 12,
+      readOnly: "fork",
+    });
+    expect(prFromEvent("pull_request_target", ev("fork/widgets"), undefined, REPO)).toMatchObject({
+      pr: 12,
+      readOnly: undefined,
+    });
+    expect(prFromEvent("pull_request", ev(REPO), undefined, REPO, "dependabot[bot]")).toMatchObject({
+      readOnly: "dependabot",
+    });
+    expect(prFromEvent("issue_comment", { issue: { number: 5, pull_request: {} } }, undefined, REPO)).toMatchObject({
+      pr: 5,
+    });
     expect(prFromEvent("issue_comment", { issue: { number: 5 } }, undefined, REPO).notPullRequest).toContain("issue");
     expect(prFromEvent("push", {}, "refs/pull/31/merge", REPO)).toMatchObject({ pr: 31, source: "GITHUB_REF" });
-    expect(prFromEvent("push", {}, "refs/heads/main", REPO).notPullRequest).toBe("the push event is not about a pull request");
+    expect(prFromEvent("push", {}, "refs/heads/main", REPO).notPullRequest).toBe(
+      "the push event is not about a pull request",
+    );
   });
 
   test("a workflow_run names its PR, or for a fork PR (empty pull_requests) the head to look it up by", () => {
     const wr = (prs: unknown[], event = "pull_request") => ({
-      workflow_run: { event, html_url: "https://github.com/acme/widgets/actions/runs/5", pull_requests: prs, head_branch: "feat", head_sha: "abc123", head_repository: { owner: { login: "forker" } } },
+      workflow_run: {
+        event,
+        html_url: "https://github.com/acme/widgets/actions/runs/5",
+        pull_requests: prs,
+        head_branch: "feat",
+        head_sha: "abc123",
+        head_repository: { owner: { login: "forker" } },
+      },
     });
-    expect(prFromEvent("workflow_run", wr([{ number: 9, url: `https://api.github.com/repos/${REPO}/pulls/9` }]), undefined, REPO)).toMatchObject({ pr: 9, runUrl: "https://github.com/acme/widgets/actions/runs/5" });
-    expect(prFromEvent("workflow_run", wr([{ number: 9, url: "https://api.github.com/repos/other/repo/pulls/9" }]), undefined, REPO).lookup).toEqual({ head: "forker:feat", sha: "abc123" });
+    expect(
+      prFromEvent(
+        "workflow_run",
+        wr([{ number: 9, url: `https://api.github.com/repos/${REPO}/pulls/9` }]),
+        undefined,
+        REPO,
+      ),
+    ).toMatchObject({ pr: 9, runUrl: "https://github.com/acme/widgets/actions/runs/5" });
+    expect(
+      prFromEvent(
+        "workflow_run",
+        wr([{ number: 9, url: "https://api.github.com/repos/other/repo/pulls/9" }]),
+        undefined,
+        REPO,
+      ).lookup,
+    ).toEqual({ head: "forker:feat", sha: "abc123" });
     expect(prFromEvent("workflow_run", wr([]), undefined, REPO).lookup).toEqual({ head: "forker:feat", sha: "abc123" });
     expect(prFromEvent("workflow_run", wr([], "push"), undefined, REPO).notPullRequest).toContain("push");
   });
 
   test("flags win over the environment; GH_TOKEN over GITHUB_TOKEN; GH_REPO over GITHUB_REPOSITORY; the run link is built", () => {
-    const env = { GH_TOKEN: "a", GITHUB_TOKEN: "b", GH_REPO: "x/y", GITHUB_REPOSITORY: REPO, GITHUB_RUN_ID: "77", GITHUB_SERVER_URL: "https://ghe.example.com/" };
+    const env = {
+      GH_TOKEN: "a",
+      GITHUB_TOKEN: "b",
+      GH_REPO: "x/y",
+      GITHUB_REPOSITORY: REPO,
+      GITHUB_RUN_ID: "77",
+      GITHUB_SERVER_URL: "https://ghe.example.com/",
+    };
     const ctx = resolveContext({}, { ...env, GITHUB_EVENT_NAME: "pull_request" }, ev(REPO));
-    expect(ctx).toMatchObject({ token: "a", repo: "x/y", pr: 12, apiUrl: "https://api.github.com", runUrl: "https://ghe.example.com/acme/widgets/actions/runs/77" });
+    expect(ctx).toMatchObject({
+      token: "a",
+      repo: "x/y",
+      pr: 12,
+      apiUrl: "https://api.github.com",
+      runUrl: "https://ghe.example.com/acme/widgets/actions/runs/77",
+    });
     expect(resolveContext({ pr: "3", repo: "o/n" }, env, null)).toMatchObject({ pr: 3, repo: "o/n", prSource: "--pr" });
-    expect(resolveContext({}, { GITHUB_API_URL: "https://ghe.example.com/api/v3/" }, null).apiUrl).toBe("https://ghe.example.com/api/v3");
+    expect(resolveContext({}, { GITHUB_API_URL: "https://ghe.example.com/api/v3/" }, null).apiUrl).toBe(
+      "https://ghe.example.com/api/v3",
+    );
     expect(() => resolveContext({ pr: "3x" }, {}, null)).toThrow(/is not a pull-request number/);
     expect(() => resolveContext({ repo: "nope" }, {}, null)).toThrow(/is not OWNER\/NAME/);
   });
 
   test("the token is never sent in clear text: an http API URL is refused unless it is loopback", () => {
     expect(() => resolveContext({}, { GITHUB_API_URL: "http://ghe.example.com/api/v3" }, null)).toThrow(/not https/);
-    expect(resolveContext({}, { GITHUB_API_URL: "http://127.0.0.1:9/api" }, null).apiUrl).toBe("http://127.0.0.1:9/api");
+    expect(resolveContext({}, { GITHUB_API_URL: "http://127.0.0.1:9/api" }, null).apiUrl).toBe(
+      "http://127.0.0.1:9/api",
+    );
   });
 });
 
 describe("pure helpers", () => {
   test("ls_c_3_ only comments whose first line is the marker and whose author is us are ours, newest first", () => {
-    const c = (id: number, login: string | null, text: string, at: string): IssueComment => ({ id, login, authorType: "User", body: text, createdAt: at, url: `u${id}` });
+    const c = (id: number, login: string | null, text: string, at: string): IssueComment => ({
+      id,
+      login,
+      authorType: "User",
+      body: text,
+      createdAt: at,
+      url: `u${id}`,
+    });
     const all = [
       c(1, ME, `${M}\nold`, "2026-01-01T00:00:01Z"),
       c(2, "alice", `${M}\ncopied`, "2026-01-01T00:00:02Z"),
@@ -113,7 +182,14 @@ describe("pure helpers", () => {
   });
 
   test("ls_c_3_ an installation token (login unknown) owns only marked comments written by a Bot account, never a person's", () => {
-    const c = (id: number, login: string, authorType: string | null, text = `${M}\nreport`): IssueComment => ({ id, login, authorType, body: text, createdAt: `2026-01-01T00:00:0${id}Z`, url: `u${id}` });
+    const c = (id: number, login: string, authorType: string | null, text = `${M}\nreport`): IssueComment => ({
+      id,
+      login,
+      authorType,
+      body: text,
+      createdAt: `2026-01-01T00:00:0${id}Z`,
+      url: `u${id}`,
+    });
     const all = [
       c(1, ACTIONS_BOT, "Bot"),
       c(2, "alice", "User"),
@@ -146,7 +222,11 @@ describe("against the loopback GitHub", () => {
       expect(r.action).toBe("created");
       expect(fake.comments.get(7)!.map((c) => [c.user.login, c.body])).toEqual([[ME, body()]]);
       expect(r.comment?.url).toContain("#issuecomment-");
-      expect(fake.requests.map((q) => `${q.method} ${q.path}`)).toEqual(["GET /user", `GET /repos/${REPO}/issues/7/comments`, `POST /repos/${REPO}/issues/7/comments`]);
+      expect(fake.requests.map((q) => `${q.method} ${q.path}`)).toEqual([
+        "GET /user",
+        `GET /repos/${REPO}/issues/7/comments`,
+        `POST /repos/${REPO}/issues/7/comments`,
+      ]);
       expect(fake.violations).toEqual([]);
     });
   });
@@ -161,7 +241,9 @@ describe("against the loopback GitHub", () => {
       expect(r).toMatchObject({ action: "updated", comment: { id: ours.id }, pages: 3, commentsSeen: 250 });
       expect(ours.body).toBe(body());
       expect(fake.count("GET", "/comments")).toBe(3);
-      expect(fake.requests.filter((q) => q.method === "GET" && q.path.endsWith("/comments")).map((q) => q.page)).toEqual([1, 2, 3]);
+      expect(
+        fake.requests.filter((q) => q.method === "GET" && q.path.endsWith("/comments")).map((q) => q.page),
+      ).toEqual([1, 2, 3]);
       expect(fake.requests.filter((q) => q.page > 1).every((q) => q.path.startsWith("/repositories/"))).toBe(true);
       expect(fake.count("POST")).toBe(0);
       expect(fake.requests.length).toBe(5);
@@ -191,7 +273,9 @@ describe("against the loopback GitHub", () => {
       expect(alice.body).toBe(`${M}\nalice pasted our marker`);
       expect(fake.count("PATCH")).toBe(0);
       expect(r.foreignMatches).toEqual([{ id: alice.id, author: "alice" }]);
-      expect(progress.join("\n")).toContain(`comment ${alice.id} by alice carries the marker but is not ${ME}'s: left alone`);
+      expect(progress.join("\n")).toContain(
+        `comment ${alice.id} by alice carries the marker but is not ${ME}'s: left alone`,
+      );
     });
   });
 
@@ -284,7 +368,13 @@ describe("against the loopback GitHub", () => {
 
   test("ls_c_5_ a 429 with retry-after is waited out as told and the report still lands", async () => {
     await withFake({}, async (fake) => {
-      fake.faults.push({ method: "GET", path: /\/comments$/, status: 429, headers: { "retry-after": "7" }, json: { message: "Too Many Requests" } });
+      fake.faults.push({
+        method: "GET",
+        path: /\/comments$/,
+        status: 429,
+        headers: { "retry-after": "7" },
+        json: { message: "Too Many Requests" },
+      });
       const { promise, waits } = run(fake);
       expect((await promise).action).toBe("created");
       expect(waits).toEqual([7_000]);
@@ -295,7 +385,12 @@ describe("against the loopback GitHub", () => {
   test("ls_c_5_ a secondary rate limit (403, x-ratelimit-remaining 0) waits until x-ratelimit-reset", async () => {
     await withFake({}, async (fake) => {
       const now = Date.parse("2026-01-01T00:00:00Z");
-      fake.faults.push({ method: "POST", status: 403, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now / 1000 + 12) }, json: { message: "API rate limit exceeded" } });
+      fake.faults.push({
+        method: "POST",
+        status: 403,
+        headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now / 1000 + 12) },
+        json: { message: "API rate limit exceeded" },
+      });
       const { promise, waits } = run(fake, {}, () => now);
       expect((await promise).action).toBe("created");
       expect(waits).toEqual([13_000]);
@@ -316,7 +411,13 @@ describe("against the loopback GitHub", () => {
 
   test("ls_c_5_ a rate limit asking for an hour fails at once with the reason instead of waiting", async () => {
     await withFake({}, async (fake) => {
-      fake.faults.push({ method: "GET", path: "/user", status: 429, headers: { "retry-after": "3600" }, json: { message: "slow down" } });
+      fake.faults.push({
+        method: "GET",
+        path: "/user",
+        status: 429,
+        headers: { "retry-after": "3600" },
+        json: { message: "slow down" },
+      });
       const { promise, waits } = run(fake);
       const err = await failure(promise);
       expect(err.message).toContain("GitHub asks to wait 3600 s, more than the 60 s");
@@ -327,7 +428,13 @@ describe("against the loopback GitHub", () => {
 
   test("ls_c_5_ waits are capped in total: three 59 s waits, then a clear error rather than a fourth", async () => {
     await withFake({}, async (fake) => {
-      fake.faults.push({ method: "GET", path: /\/comments$/, status: 429, headers: { "retry-after": "59" }, times: 99 });
+      fake.faults.push({
+        method: "GET",
+        path: /\/comments$/,
+        status: 429,
+        headers: { "retry-after": "59" },
+        times: 99,
+      });
       const { promise, waits } = run(fake);
       const err = await failure(promise);
       expect(waits).toEqual([59_000, 59_000, 59_000]);
@@ -347,11 +454,16 @@ describe("against the loopback GitHub", () => {
   });
 
   test("a fork PR's read-only token gets the workflow_run advice, not a bare 403", async () => {
-    await withFake({ readOnly: true, tokens: { [ACTIONS_TOKEN]: { login: ACTIONS_BOT, installation: true } } }, async (fake) => {
-      const err = await failure(run(fake, { token: ACTIONS_TOKEN, readOnly: "fork" }).promise);
-      expect(err.message).toContain("the token is read-only on pull requests from forks: post from a `workflow_run` job");
-      expect(fake.comments.get(7)!.length).toBe(0);
-    });
+    await withFake(
+      { readOnly: true, tokens: { [ACTIONS_TOKEN]: { login: ACTIONS_BOT, installation: true } } },
+      async (fake) => {
+        const err = await failure(run(fake, { token: ACTIONS_TOKEN, readOnly: "fork" }).promise);
+        expect(err.message).toContain(
+          "the token is read-only on pull requests from forks: post from a `workflow_run` job",
+        );
+        expect(fake.comments.get(7)!.length).toBe(0);
+      },
+    );
   });
 
   test("ls_c_4_ a 300 KB report is cut to fit: the server (which answers 422 over 65,536 characters) accepts it", async () => {
@@ -376,7 +488,9 @@ describe("against the loopback GitHub", () => {
       const huge = `${M}\n` + "x".repeat(GITHUB_BODY_LIMIT + 10);
       const { promise, waits } = run(fake, { body: huge, limitBytes: 1_000_000 });
       const err = await failure(promise);
-      expect(err.message).toContain("GitHub rejected the comment body: 422 Validation Failed: body is too long (maximum is 65536 characters)");
+      expect(err.message).toContain(
+        "GitHub rejected the comment body: 422 Validation Failed: body is too long (maximum is 65536 characters)",
+      );
       expect(fake.count("POST")).toBe(1);
       expect(waits).toEqual([]);
     });
@@ -411,18 +525,25 @@ describe("against the loopback GitHub", () => {
     await withFake({ tokens: { [ACTIONS_TOKEN]: { login: ACTIONS_BOT, installation: true } } }, async (fake) => {
       const ours = fake.addComment(7, ACTIONS_BOT, `${M}\nold`);
       const r = await run(fake, { token: ACTIONS_TOKEN }).promise;
-      expect(r).toMatchObject({ action: "updated", identity: { login: null, source: "installation token" }, comment: { id: ours.id } });
+      expect(r).toMatchObject({
+        action: "updated",
+        identity: { login: null, source: "installation token" },
+        comment: { id: ours.id },
+      });
       expect(fake.count("GET", "/user")).toBe(0);
       expect(fake.requests.length).toBe(2);
     });
   });
 
   test("an installation token without the ghs_ prefix is recognised by GET /user's 403", async () => {
-    await withFake({ tokens: { "inst-token-1234567890": { login: ACTIONS_BOT, installation: true } } }, async (fake) => {
-      const r = await run(fake, { token: "inst-token-1234567890" }).promise;
-      expect(r.identity).toEqual({ login: null, source: "installation token" });
-      expect(r.action).toBe("created");
-    });
+    await withFake(
+      { tokens: { "inst-token-1234567890": { login: ACTIONS_BOT, installation: true } } },
+      async (fake) => {
+        const r = await run(fake, { token: "inst-token-1234567890" }).promise;
+        expect(r.identity).toEqual({ login: null, source: "installation token" });
+        expect(r.action).toBe("created");
+      },
+    );
   });
 
   const APP_TOKEN = "ghs_" + "App0Token1".repeat(4);
@@ -452,8 +573,14 @@ describe("against the loopback GitHub", () => {
       expect(r.action).toBe("created");
       expect(r.foreignMatches.map((f) => f.id)).toEqual([alice.id, lookalike.id]);
       expect(fake.count("PATCH") + fake.count("DELETE")).toBe(0);
-      expect(fake.comments.get(7)!.map((c) => c.body)).toEqual([`${M}\nalice quotes the report`, `${M}\na person's account`, body()]);
-      expect(r.notes.join("\n")).toContain(`comment ${alice.id} by alice carries the marker but is not a Bot account's: left alone`);
+      expect(fake.comments.get(7)!.map((c) => c.body)).toEqual([
+        `${M}\nalice quotes the report`,
+        `${M}\na person's account`,
+        body(),
+      ]);
+      expect(r.notes.join("\n")).toContain(
+        `comment ${alice.id} by alice carries the marker but is not a Bot account's: left alone`,
+      );
     });
   });
 
@@ -490,7 +617,9 @@ describe("against the loopback GitHub", () => {
   test("a wrong --author is caught by the first POST instead of duplicating on every run", async () => {
     await withFake({}, async (fake) => {
       const err = await failure(run(fake, { author: "someone-else" }).promise);
-      expect(err.message).toContain(`was written as ${ME} (a User), but post-comment looked for comments by someone-else (--author)`);
+      expect(err.message).toContain(
+        `was written as ${ME} (a User), but post-comment looked for comments by someone-else (--author)`,
+      );
       expect(err.hint).toContain(`--author '${ME}'`);
     });
   });
@@ -517,7 +646,12 @@ describe("against the loopback GitHub", () => {
 
   test("a redirect to another host is refused and the token is not sent there", async () => {
     await withFake({}, async (fake) => {
-      fake.faults.push({ method: "GET", path: /\/comments$/, status: 301, headers: { location: "http://127.0.0.2:9/steal" } });
+      fake.faults.push({
+        method: "GET",
+        path: /\/comments$/,
+        status: 301,
+        headers: { location: "http://127.0.0.2:9/steal" },
+      });
       const err = await failure(run(fake).promise);
       expect(err.message).toContain("to another host (http://127.0.0.2:9); not sending the token there");
       expect(writes(fake)).toBe(0);
@@ -530,7 +664,10 @@ describe("against the loopback GitHub", () => {
     closed.stop(true);
     const waits: number[] = [];
     const err = await failure(
-      postComment({ apiUrl, repo: REPO, pr: 7, token: TOKEN, marker: M, body: body(), mode: "upsert" }, { sleep: async (ms) => void waits.push(ms) }),
+      postComment(
+        { apiUrl, repo: REPO, pr: 7, token: TOKEN, marker: M, body: body(), mode: "upsert" },
+        { sleep: async (ms) => void waits.push(ms) },
+      ),
     );
     expect(err.exitCode).toBe(1);
     expect(err.message).toBe(`cannot connect to ${apiUrl}: ECONNREFUSED (connection refused), on GET /user`);
@@ -544,7 +681,9 @@ describe("against the loopback GitHub", () => {
       fake.faults.push({ method: "GET", path: /\/comments$/, network: true, times: 99 });
       const { promise, waits } = run(fake);
       const err = await failure(promise);
-      expect(err.message).toBe(`could not reach ${fake.apiUrl} for GET /repos/${REPO}/issues/7/comments?per_page=100 (ECONNRESET) after ${RETRY.networkAttempts} attempts`);
+      expect(err.message).toBe(
+        `could not reach ${fake.apiUrl} for GET /repos/${REPO}/issues/7/comments?per_page=100 (ECONNRESET) after ${RETRY.networkAttempts} attempts`,
+      );
       // One wait between tries (the server may count one more request: fetch itself retries a reused socket once).
       expect(waits).toEqual(RETRY.backoffMs.slice(0, RETRY.networkAttempts - 1));
       expect(writes(fake)).toBe(0);
@@ -595,7 +734,11 @@ describe("CLI", () => {
       stdout: "pipe",
       stderr: "pipe",
     });
-    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    const [stdout, stderr, code] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ]);
     return { stdout, stderr, code };
   }
 
@@ -630,7 +773,9 @@ describe("CLI", () => {
     const note = "No base results to compare with: none saved.";
     const r = await cli(["--dry-run", "--report", withDiff, "--repo", REPO, "--pr", "7", "--no-diff-note", note]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("## meld → kiln seam (Tier C)\n\n**1 fixed, 1 regressed, 1 moved since base** — base: meld 0.65.1");
+    expect(r.stdout).toContain(
+      "## meld → kiln seam (Tier C)\n\n**1 fixed, 1 regressed, 1 moved since base** — base: meld 0.65.1",
+    );
     expect(r.stdout).not.toContain(note);
     const plain = await cli(["--dry-run", "--report", tc, "--repo", REPO, "--pr", "7", "--no-diff-note", note]);
     expect(plain.stdout).toContain(`## meld → kiln seam (Tier C)\n\nℹ️ ${note}`);
@@ -654,7 +799,9 @@ describe("CLI", () => {
     writeFileSync(odd, JSON.stringify({ schema: "junit/9" }));
     const bad = await cli(["--dry-run", "--report", odd, "--pr", "1", "--repo", REPO]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr.split("\n")[0]).toBe(`post-comment: error: ${odd}: unknown schema "junit/9" (post-comment reads seam.ls-gate/1 and seam.tier-c/1, seam.tier-c/2)`);
+    expect(bad.stderr.split("\n")[0]).toBe(
+      `post-comment: error: ${odd}: unknown schema "junit/9" (post-comment reads seam.ls-gate/1 and seam.tier-c/1, seam.tier-c/2)`,
+    );
     const none = await cli(["--report", join(dir, "absent.json"), "--pr", "1", "--repo", REPO]);
     expect(none.code).toBe(0);
     expect(none.stdout).toContain("nothing to post: no such file:");
@@ -663,10 +810,22 @@ describe("CLI", () => {
   test("explicit paths the caller owns must exist: a missing --body-file or GITHUB_EVENT_PATH is one exit-2 line", async () => {
     const { dir } = setup();
     const body = await cli(["--dry-run", "--body-file", join(dir, "missing.md"), "--pr", "1", "--repo", REPO]);
-    expect([body.code, body.stderr.split("\n")[0]]).toEqual([2, `post-comment: error: --body-file ${join(dir, "missing.md")} does not exist`]);
-    const event = await cli(["--dry-run", "--report", join(dir, "ls.json"), "--repo", REPO], { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "pull_request", GITHUB_EVENT_PATH: join(dir, "missing.json") });
-    expect([event.code, event.stderr.split("\n")[0]]).toEqual([2, `post-comment: error: GITHUB_EVENT_PATH ${join(dir, "missing.json")} does not exist`]);
-    const withPr = await cli(["--dry-run", "--report", join(dir, "ls.json"), "--repo", REPO, "--pr", "3"], { GITHUB_EVENT_PATH: join(dir, "missing.json") });
+    expect([body.code, body.stderr.split("\n")[0]]).toEqual([
+      2,
+      `post-comment: error: --body-file ${join(dir, "missing.md")} does not exist`,
+    ]);
+    const event = await cli(["--dry-run", "--report", join(dir, "ls.json"), "--repo", REPO], {
+      GITHUB_ACTIONS: "true",
+      GITHUB_EVENT_NAME: "pull_request",
+      GITHUB_EVENT_PATH: join(dir, "missing.json"),
+    });
+    expect([event.code, event.stderr.split("\n")[0]]).toEqual([
+      2,
+      `post-comment: error: GITHUB_EVENT_PATH ${join(dir, "missing.json")} does not exist`,
+    ]);
+    const withPr = await cli(["--dry-run", "--report", join(dir, "ls.json"), "--repo", REPO, "--pr", "3"], {
+      GITHUB_EVENT_PATH: join(dir, "missing.json"),
+    });
     expect(withPr.code).toBe(0);
   });
 
@@ -687,7 +846,9 @@ describe("CLI", () => {
     const r = await cli(["--report", ls, "--repo", REPO, "--pr", "7"], { GH_TOKEN: TOKEN, GITHUB_API_URL: apiUrl });
     const ms = performance.now() - started;
     expect(r.code).toBe(1);
-    expect(r.stderr.split("\n")[0]).toBe(`post-comment: error: cannot connect to ${apiUrl}: ECONNREFUSED (connection refused), on GET /user`);
+    expect(r.stderr.split("\n")[0]).toBe(
+      `post-comment: error: cannot connect to ${apiUrl}: ECONNREFUSED (connection refused), on GET /user`,
+    );
     expect(r.stderr).not.toContain("retrying");
     expect(ms).toBeLessThan(RETRY.backoffMs[0]! * 5); // a bun start-up, not 15 s of backoff
   });
@@ -697,7 +858,12 @@ describe("CLI", () => {
     await withFake({}, async (fake) => {
       const summary = join(dir, "summary.md");
       const event = join(dir, "event.json");
-      writeFileSync(event, JSON.stringify({ pull_request: { number: 7, head: { repo: { full_name: REPO } }, base: { repo: { full_name: REPO } } } }));
+      writeFileSync(
+        event,
+        JSON.stringify({
+          pull_request: { number: 7, head: { repo: { full_name: REPO } }, base: { repo: { full_name: REPO } } },
+        }),
+      );
       const env = {
         GITHUB_ACTIONS: "true",
         GITHUB_TOKEN: TOKEN,
@@ -712,14 +878,19 @@ describe("CLI", () => {
       const first = await cli(["--report", ls, "--report", tc], env);
       expect(first.stderr).toBe("");
       expect(first.code).toBe(0);
-      expect(first.stdout).toMatch(/^created \d+: https:\/\/github\.com\/acme\/widgets\/pull\/7#issuecomment-\d+ \(3 requests\)\n$/);
+      expect(first.stdout).toMatch(
+        /^created \d+: https:\/\/github\.com\/acme\/widgets\/pull\/7#issuecomment-\d+ \(3 requests\)\n$/,
+      );
       const posted = fake.comments.get(7)![0]!.body;
       expect(posted).toStartWith("<!-- seam:ls-gate+tier-c -->\n## LS verification gate");
       expect(posted).toContain("https://github.com/acme/widgets/actions/runs/4711");
       expect(readFileSync(summary, "utf8")).toContain(posted.trimEnd());
       const second = await cli(["--report", ls, "--report", tc, "--json"], env);
       expect(second.code).toBe(0);
-      expect(JSON.parse(second.stdout)).toMatchObject({ action: "unchanged", requests: { total: 2, byMethod: { GET: 2 } } });
+      expect(JSON.parse(second.stdout)).toMatchObject({
+        action: "unchanged",
+        requests: { total: 2, byMethod: { GET: 2 } },
+      });
       expect(fake.comments.get(7)!.length).toBe(1);
     });
   });
@@ -730,7 +901,9 @@ describe("CLI", () => {
       const env = { GH_TOKEN: TOKEN + "-stale", GITHUB_API_URL: fake.apiUrl };
       const r = await cli(["--report", ls, "--repo", REPO, "--pr", "7", "--json"], env);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain("post-comment: error: GitHub rejected the token: 401 Bad credentials (request had Authorization: Bearer ***)");
+      expect(r.stderr).toContain(
+        "post-comment: error: GitHub rejected the token: 401 Bad credentials (request had Authorization: Bearer ***)",
+      );
       expect(JSON.parse(r.stdout)).toMatchObject({ action: "failed", exitCode: 1 });
       expect(r.stdout + r.stderr).not.toContain(TOKEN);
       expect(fake.requests.length).toBe(1);
@@ -740,15 +913,30 @@ describe("CLI", () => {
   test("in Actions on a push event there is nothing to post: exit 0, the summary still gets the report", async () => {
     const { dir, ls } = setup();
     const summary = join(dir, "summary.md");
-    const r = await cli(["--report", ls], { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "push", GITHUB_REF: "refs/heads/main", GITHUB_REPOSITORY: REPO, GITHUB_STEP_SUMMARY: summary, GH_TOKEN: TOKEN });
+    const r = await cli(["--report", ls], {
+      GITHUB_ACTIONS: "true",
+      GITHUB_EVENT_NAME: "push",
+      GITHUB_REF: "refs/heads/main",
+      GITHUB_REPOSITORY: REPO,
+      GITHUB_STEP_SUMMARY: summary,
+      GH_TOKEN: TOKEN,
+    });
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe("nothing to post: the push event is not about a pull request (the body is in the step summary)\n");
+    expect(r.stdout).toBe(
+      "nothing to post: the push event is not about a pull request (the body is in the step summary)\n",
+    );
     expect(readFileSync(summary, "utf8")).toContain("## LS verification gate");
   });
 
   test("in Actions without GITHUB_STEP_SUMMARY it does not claim the body is in the step summary", async () => {
     const { ls } = setup();
-    const r = await cli(["--report", ls], { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "push", GITHUB_REF: "refs/heads/main", GITHUB_REPOSITORY: REPO, GH_TOKEN: TOKEN });
+    const r = await cli(["--report", ls], {
+      GITHUB_ACTIONS: "true",
+      GITHUB_EVENT_NAME: "push",
+      GITHUB_REF: "refs/heads/main",
+      GITHUB_REPOSITORY: REPO,
+      GH_TOKEN: TOKEN,
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("nothing to post: the push event is not about a pull request\n");
   });

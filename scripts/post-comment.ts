@@ -116,7 +116,8 @@ export interface PostOptions {
   inStepSummary?: boolean;
 }
 
-export type Action = "created" | "updated" | "unchanged" | "recreated" | "deleted" | "nothing-to-delete" | "nothing-to-post";
+export type Action =
+  "created" | "updated" | "unchanged" | "recreated" | "deleted" | "nothing-to-delete" | "nothing-to-post";
 
 export interface PostResult {
   action: Action;
@@ -154,14 +155,27 @@ export function prFromEvent(
   ref: string | undefined,
   repo: string | null,
   actor?: string,
-): { pr?: number; source: string; lookup?: { head: string; sha: string }; notPullRequest?: string; readOnly?: ReadOnlyReason; runUrl?: string } {
+): {
+  pr?: number;
+  source: string;
+  lookup?: { head: string; sha: string };
+  notPullRequest?: string;
+  readOnly?: ReadOnlyReason;
+  runUrl?: string;
+} {
   const name = eventName ?? "";
   if (PR_EVENTS.includes(name) && jsonPosInt(jsonAt(payload, "pull_request", "number"))) {
     const pr = jsonPosInt(jsonAt(payload, "pull_request", "number"))!;
     const head = jsonString(jsonAt(payload, "pull_request", "head", "repo", "full_name"));
     const base = jsonString(jsonAt(payload, "pull_request", "base", "repo", "full_name"));
     const writable = name === "pull_request_target";
-    const readOnly: ReadOnlyReason | undefined = writable ? undefined : head !== base ? "fork" : actor === "dependabot[bot]" ? "dependabot" : undefined;
+    const readOnly: ReadOnlyReason | undefined = writable
+      ? undefined
+      : head !== base
+        ? "fork"
+        : actor === "dependabot[bot]"
+          ? "dependabot"
+          : undefined;
     return { pr, source: `event ${name}`, readOnly };
   }
   if (name === "issue_comment") {
@@ -173,7 +187,8 @@ export function prFromEvent(
     const wr = jsonAt(payload, "workflow_run");
     const runUrl = jsonString(jsonAt(wr, "html_url"));
     const trigger = jsonString(jsonAt(wr, "event")) ?? "?";
-    if (!trigger.startsWith("pull_request")) return { source: "", notPullRequest: `the workflow_run was triggered by ${trigger}, not a pull request`, runUrl };
+    if (!trigger.startsWith("pull_request"))
+      return { source: "", notPullRequest: `the workflow_run was triggered by ${trigger}, not a pull request`, runUrl };
     const prs = Array.isArray(jsonAt(wr, "pull_requests")) ? (jsonAt(wr, "pull_requests") as unknown[]) : [];
     const ours = prs.filter((p) => !repo || (jsonString(jsonAt(p, "url")) ?? "").includes(`/repos/${repo}/pulls/`));
     const n = jsonPosInt(jsonAt(ours[0], "number"));
@@ -181,12 +196,16 @@ export function prFromEvent(
     const owner = jsonString(jsonAt(wr, "head_repository", "owner", "login"));
     const branch = jsonString(jsonAt(wr, "head_branch"));
     const sha = jsonString(jsonAt(wr, "head_sha"));
-    if (owner && branch && sha) return { source: "workflow_run head (fork PR)", lookup: { head: `${owner}:${branch}`, sha }, runUrl };
+    if (owner && branch && sha)
+      return { source: "workflow_run head (fork PR)", lookup: { head: `${owner}:${branch}`, sha }, runUrl };
     return { source: "", notPullRequest: "the workflow_run payload names no pull request", runUrl };
   }
   const m = /^refs\/pull\/(\d+)\/(?:merge|head)$/.exec(ref ?? "");
   if (m) return { pr: Number(m[1]), source: "GITHUB_REF" };
-  return { source: "", notPullRequest: name ? `the ${name} event is not about a pull request` : "no pull request event" };
+  return {
+    source: "",
+    notPullRequest: name ? `the ${name} event is not about a pull request` : "no pull request event",
+  };
 }
 
 /** Everything post-comment needs to know from flags and environment (pure: the event payload is passed in). */
@@ -194,25 +213,40 @@ export function resolveContext(flags: { pr?: string; repo?: string }, env: Env, 
   const token = (env.GH_TOKEN || env.GITHUB_TOKEN || "").trim() || null;
   // An HTTP header cannot carry it; fetch would fail with a message that is no help (never print the token).
   if (token !== null && !/^[\x21-\x7e]+$/.test(token)) {
-    throw usageError(`${env.GH_TOKEN?.trim() ? "GH_TOKEN" : "GITHUB_TOKEN"} contains a space or a character no token has`, "set it to the token alone (a paste may have brought a line break or a non-ASCII character)");
+    throw usageError(
+      `${env.GH_TOKEN?.trim() ? "GH_TOKEN" : "GITHUB_TOKEN"} contains a space or a character no token has`,
+      "set it to the token alone (a paste may have brought a line break or a non-ASCII character)",
+    );
   }
   const apiUrl = checkApiUrl(env.GITHUB_API_URL || "https://api.github.com");
   const serverUrl = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
   const repoRaw = flags.repo ?? (env.GH_REPO || env.GITHUB_REPOSITORY || null);
   if (repoRaw !== null && !/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repoRaw)) {
-    throw usageError(`repository ${JSON.stringify(repoRaw)} is not OWNER/NAME`, "pass --repo OWNER/NAME (or set GH_REPO / GITHUB_REPOSITORY)");
+    throw usageError(
+      `repository ${JSON.stringify(repoRaw)} is not OWNER/NAME`,
+      "pass --repo OWNER/NAME (or set GH_REPO / GITHUB_REPOSITORY)",
+    );
   }
   const repo = repoRaw;
   const inActions = env.GITHUB_ACTIONS === "true";
   const ev = prFromEvent(env.GITHUB_EVENT_NAME, event, env.GITHUB_REF, repo, env.GITHUB_ACTOR);
   const runRepo = env.GITHUB_REPOSITORY || repo;
-  const runUrl = ev.runUrl ?? (env.GITHUB_RUN_ID && runRepo ? `${serverUrl}/${runRepo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined);
+  const runUrl =
+    ev.runUrl ??
+    (env.GITHUB_RUN_ID && runRepo ? `${serverUrl}/${runRepo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined);
   const base = { apiUrl, serverUrl, repo, token, inActions, runUrl, readOnly: ev.readOnly };
   if (flags.pr !== undefined) {
-    if (!/^[1-9]\d{0,9}$/.test(flags.pr)) throw usageError(`--pr ${JSON.stringify(flags.pr)} is not a pull-request number`, "e.g. --pr 42");
+    if (!/^[1-9]\d{0,9}$/.test(flags.pr))
+      throw usageError(`--pr ${JSON.stringify(flags.pr)} is not a pull-request number`, "e.g. --pr 42");
     return { ...base, pr: Number(flags.pr), prSource: "--pr" };
   }
-  return { ...base, pr: ev.pr ?? null, prSource: ev.source, prLookup: ev.lookup, notPullRequest: ev.pr || ev.lookup ? undefined : ev.notPullRequest };
+  return {
+    ...base,
+    pr: ev.pr ?? null,
+    prSource: ev.source,
+    prLookup: ev.lookup,
+    notPullRequest: ev.pr || ev.lookup ? undefined : ev.notPullRequest,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -253,9 +287,14 @@ export function isOurs(c: IssueComment, login: string | null): boolean {
 }
 
 /** Comments whose first line is the marker: ours (newest first) and everybody else's (never touched). */
-export function findOwn(comments: IssueComment[], marker: string, login: string | null): { mine: IssueComment[]; foreign: IssueComment[] } {
+export function findOwn(
+  comments: IssueComment[],
+  marker: string,
+  login: string | null,
+): { mine: IssueComment[]; foreign: IssueComment[] } {
   const marked = comments.filter((c) => firstLine(c.body) === marker);
-  const newestFirst = (a: IssueComment, b: IssueComment) => (Date.parse(b.createdAt) || 0) - (Date.parse(a.createdAt) || 0) || b.id - a.id;
+  const newestFirst = (a: IssueComment, b: IssueComment) =>
+    (Date.parse(b.createdAt) || 0) - (Date.parse(a.createdAt) || 0) || b.id - a.id;
   return {
     mine: marked.filter((c) => isOurs(c, login)).sort(newestFirst),
     foreign: marked.filter((c) => !isOurs(c, login)),
@@ -285,10 +324,17 @@ async function resolveIdentity(client: GitHubClient, token: string, author?: str
   const r = await client.request("GET", client.url("/user"), undefined, [403]);
   if (r.status === 403) {
     if (/not accessible by integration/i.test(r.message)) return { login: null, source: "installation token" };
-    throw new SeamError(`403 on GET /user: ${r.message} (a lookup failed, so nothing was posted)`, { exitCode: EXIT.fail, hint: "pass --author LOGIN, the login this token posts as" });
+    throw new SeamError(`403 on GET /user: ${r.message} (a lookup failed, so nothing was posted)`, {
+      exitCode: EXIT.fail,
+      hint: "pass --author LOGIN, the login this token posts as",
+    });
   }
   const login = jsonString(jsonAt(r.json, "login"));
-  if (!login) throw new SeamError("GitHub's answer to GET /user has no login", { exitCode: EXIT.fail, hint: "pass --author LOGIN" });
+  if (!login)
+    throw new SeamError("GitHub's answer to GET /user has no login", {
+      exitCode: EXIT.fail,
+      hint: "pass --author LOGIN",
+    });
   return { login, source: "GET /user" };
 }
 
@@ -329,26 +375,44 @@ export async function postComment(opts: PostOptions, deps: GitHubDeps): Promise<
     ...extra,
   });
 
-  if (!MARKER_RE.test(opts.marker)) throw usageError(`marker ${JSON.stringify(opts.marker)} is not one HTML comment on one line`);
+  if (!MARKER_RE.test(opts.marker))
+    throw usageError(`marker ${JSON.stringify(opts.marker)} is not one HTML comment on one line`);
   let body = "";
   let cut: CutInfo | null = null;
   if (opts.mode !== "delete") {
     // The marker must stay the first line, or the next run would not find this comment and post again.
-    if (firstLine(opts.body) !== opts.marker) throw usageError("the comment body must start with the marker line", "use composeBody(marker, sections)");
+    if (firstLine(opts.body) !== opts.marker)
+      throw usageError("the comment body must start with the marker line", "use composeBody(marker, sections)");
     ({ body, cut } = fitBody(scrub(opts.body), { limitBytes: opts.limitBytes, runUrl: opts.runUrl }));
-    if (cut) note(`body cut from ${cut.originalBytes} to ${cut.postedBytes} bytes at a section boundary (${[cut.partial, ...cut.dropped].filter(Boolean).length} section(s) shortened or left out)`);
+    if (cut)
+      note(
+        `body cut from ${cut.originalBytes} to ${cut.postedBytes} bytes at a section boundary (${[cut.partial, ...cut.dropped].filter(Boolean).length} section(s) shortened or left out)`,
+      );
   }
 
   const repoPath = `/repos/${opts.repo}`;
   if (explainCtx.pr === null) {
     if (!opts.prLookup) throw usageError("no pull-request number", "pass --pr N");
     const { head, sha } = opts.prLookup;
-    const r = await client.request("GET", client.url(`${repoPath}/pulls?state=open&head=${encodeURIComponent(head)}&per_page=100`));
+    const r = await client.request(
+      "GET",
+      client.url(`${repoPath}/pulls?state=open&head=${encodeURIComponent(head)}&per_page=100`),
+    );
     const hits = (Array.isArray(r.json) ? r.json : []).filter((p) => jsonAt(p, "head", "sha") === sha);
-    if (hits.length === 0) return result("nothing-to-post", { reason: `no open pull request has head ${head} at ${sha.slice(0, 12)} (closed, or pushed to since)`, cut, bodyBytes: utf8Bytes(body) });
-    if (hits.length > 1) throw new SeamError(`${hits.length} open pull requests have head ${head} at ${sha.slice(0, 12)}`, { exitCode: EXIT.fail, hint: "pass --pr N" });
+    if (hits.length === 0)
+      return result("nothing-to-post", {
+        reason: `no open pull request has head ${head} at ${sha.slice(0, 12)} (closed, or pushed to since)`,
+        cut,
+        bodyBytes: utf8Bytes(body),
+      });
+    if (hits.length > 1)
+      throw new SeamError(`${hits.length} open pull requests have head ${head} at ${sha.slice(0, 12)}`, {
+        exitCode: EXIT.fail,
+        hint: "pass --pr N",
+      });
     explainCtx.pr = jsonPosInt(jsonAt(hits[0], "number")) ?? null;
-    if (explainCtx.pr === null) throw new SeamError("GitHub's pull-request answer has no number", { exitCode: EXIT.fail });
+    if (explainCtx.pr === null)
+      throw new SeamError("GitHub's pull-request answer has no number", { exitCode: EXIT.fail });
   }
   const pr = explainCtx.pr;
   const listUrl = client.url(`${repoPath}/issues/${pr}/comments?per_page=100`);
@@ -370,18 +434,27 @@ export async function postComment(opts: PostOptions, deps: GitHubDeps): Promise<
     cut,
     bodyBytes: utf8Bytes(body),
   };
-  for (const c of found.foreign) note(`comment ${c.id} by ${c.login ?? "a deleted user"} carries the marker but is not ${identity.login === null ? "a Bot account's" : `${identity.login}'s`}: left alone`);
+  for (const c of found.foreign)
+    note(
+      `comment ${c.id} by ${c.login ?? "a deleted user"} carries the marker but is not ${identity.login === null ? "a Bot account's" : `${identity.login}'s`}: left alone`,
+    );
   // Under an installation token, the Apps whose marked comments count as ours (more than one: ambiguous).
   const botLogins = identity.login === null ? [...new Set(found.mine.map((c) => c.login ?? "?"))] : [];
   if (botLogins.length > 1) {
-    note(`comments by ${botLogins.join(" and ")} carry the marker; this installation token cannot say which is its own (pass --author to choose)`);
+    note(
+      `comments by ${botLogins.join(" and ")} carry the marker; this installation token cannot say which is its own (pass --author to choose)`,
+    );
   }
 
   client.phase = "write";
   const commentUrl = (id: number) => client.url(`${repoPath}/issues/comments/${id}`);
   const asComment = (json: unknown): IssueComment => {
     const c = toComment(json);
-    if (!c) throw new SeamError("GitHub's answer to a write has no comment id", { exitCode: EXIT.fail, hint: "check GITHUB_API_URL" });
+    if (!c)
+      throw new SeamError("GitHub's answer to a write has no comment id", {
+        exitCode: EXIT.fail,
+        hint: "check GITHUB_API_URL",
+      });
     return c;
   };
   const checkAuthor = (c: IssueComment) => {
@@ -401,7 +474,10 @@ export async function postComment(opts: PostOptions, deps: GitHubDeps): Promise<
         await client.request("DELETE", commentUrl(id));
       } catch (err) {
         if (!(err instanceof SeamError) || !done.length) throw err;
-        throw new SeamError(`deleted ${done.join(", ")}, then deleting comment ${id} failed: ${err.message}`, { exitCode: EXIT.fail, hint: err.hint });
+        throw new SeamError(`deleted ${done.join(", ")}, then deleting comment ${id} failed: ${err.message}`, {
+          exitCode: EXIT.fail,
+          hint: err.hint,
+        });
       }
       done.push(id);
     }
@@ -413,7 +489,9 @@ export async function postComment(opts: PostOptions, deps: GitHubDeps): Promise<
     const known = new Set(found.comments.map((c) => c.id));
     for (let attempt = 1; ; attempt++) {
       try {
-        return asComment((await client.request("POST", client.url(`${repoPath}/issues/${pr}/comments`), { body })).json);
+        return asComment(
+          (await client.request("POST", client.url(`${repoPath}/issues/${pr}/comments`), { body })).json,
+        );
       } catch (err) {
         if (!(err instanceof AmbiguousWrite)) throw err;
         note(`POST outcome unknown (${err.message}); checking whether the comment exists before trying again`);
@@ -423,7 +501,15 @@ export async function postComment(opts: PostOptions, deps: GitHubDeps): Promise<
           again = await lookup();
         } catch (inner) {
           const m = inner instanceof SeamError ? inner.message : String(inner);
-          throw new SeamError(scrub(`the POST's outcome is unknown (${err.message}) and re-checking failed (${m}); not posting again, to avoid a duplicate`), { exitCode: EXIT.fail, hint: `look at the PR${client.summaryNote ? "; the report is in the job's step summary" : ""}` });
+          throw new SeamError(
+            scrub(
+              `the POST's outcome is unknown (${err.message}) and re-checking failed (${m}); not posting again, to avoid a duplicate`,
+            ),
+            {
+              exitCode: EXIT.fail,
+              hint: `look at the PR${client.summaryNote ? "; the report is in the job's step summary" : ""}`,
+            },
+          );
         } finally {
           client.phase = "write";
         }
@@ -432,7 +518,11 @@ export async function postComment(opts: PostOptions, deps: GitHubDeps): Promise<
           note(`comment ${fresh[0].id} exists: the POST went through`);
           return sameBody(fresh[0].body, body) ? fresh[0] : await patch(fresh[0].id);
         }
-        if (attempt >= RETRY.attempts) throw new SeamError(`could not create the comment: ${err.message} ${attempt} times`, { exitCode: EXIT.fail, hint: `${client.summaryNote}re-run the job` });
+        if (attempt >= RETRY.attempts)
+          throw new SeamError(`could not create the comment: ${err.message} ${attempt} times`, {
+            exitCode: EXIT.fail,
+            hint: `${client.summaryNote}re-run the job`,
+          });
         await client.wait(client.backoffMs(attempt), err.message);
       }
     }
@@ -444,10 +534,13 @@ export async function postComment(opts: PostOptions, deps: GitHubDeps): Promise<
     if (!found.mine.length) return result("nothing-to-delete", base);
     if (botLogins.length > 1) {
       // Deleting cannot be undone: with two Apps' comments and no way to tell which is ours, delete neither.
-      throw new SeamError(`comments by ${botLogins.join(" and ")} carry the marker and this installation token cannot say which login it posts as: nothing was deleted`, {
-        exitCode: EXIT.usage,
-        hint: `pass --author LOGIN (one of ${botLogins.join(", ")})`,
-      });
+      throw new SeamError(
+        `comments by ${botLogins.join(" and ")} carry the marker and this installation token cannot say which login it posts as: nothing was deleted`,
+        {
+          exitCode: EXIT.usage,
+          hint: `pass --author LOGIN (one of ${botLogins.join(", ")})`,
+        },
+      );
     }
     const deleted = await remove(found.mine.map((c) => c.id));
     return result("deleted", { ...base, deleted });
@@ -459,11 +552,15 @@ export async function postComment(opts: PostOptions, deps: GitHubDeps): Promise<
     // The new comment names the login this token posts as: only that login's older comments go.
     const login = identity.login ?? created.login;
     const stale = found.mine.filter((c) => login === null || sameLogin(c.login, login));
-    for (const c of found.mine.filter((c) => !stale.includes(c))) note(`comment ${c.id} by ${c.login} carries the marker but this token posts as ${login}: left alone`);
+    for (const c of found.mine.filter((c) => !stale.includes(c)))
+      note(`comment ${c.id} by ${c.login} carries the marker but this token posts as ${login}: left alone`);
     const deleted = await remove(stale.map((c) => c.id));
     return result("recreated", { ...base, comment: link(created), deleted });
   }
-  if (older.length) note(`${older.length} more comment(s) by ${identity.login ?? "Bot accounts"} carry the marker: ${older.map((c) => c.id).join(", ")} (left as they are; --mode recreate removes them)`);
+  if (older.length)
+    note(
+      `${older.length} more comment(s) by ${identity.login ?? "Bot accounts"} carry the marker: ${older.map((c) => c.id).join(", ")} (left as they are; --mode recreate removes them)`,
+    );
   const otherMatches = older.map(link);
   if (newest) {
     if (sameBody(newest.body, body)) return result("unchanged", { ...base, comment: link(newest), otherMatches });
@@ -476,17 +573,32 @@ export async function postComment(opts: PostOptions, deps: GitHubDeps): Promise<
 }
 
 /** What --dry-run prints: the requests a real run would make, token masked. */
-export function describePlan(o: { apiUrl: string; repo: string | null; pr: number | null; prLookup?: { head: string; sha: string }; mode: Mode; author?: string; marker: string }): string[] {
+export function describePlan(o: {
+  apiUrl: string;
+  repo: string | null;
+  pr: number | null;
+  prLookup?: { head: string; sha: string };
+  mode: Mode;
+  author?: string;
+  marker: string;
+}): string[] {
   const repo = o.repo ?? "OWNER/NAME";
   const pr = o.pr ?? "{pr}";
   const api = o.apiUrl;
-  const who = o.author ? `${o.author} (--author)` : "the token's login (GET /user); for an installation token (ghs_, or GET /user answering 403): any Bot account";
+  const who = o.author
+    ? `${o.author} (--author)`
+    : "the token's login (GET /user); for an installation token (ghs_, or GET /user answering 403): any Bot account";
   const lines = [
     `headers: Accept: application/vnd.github+json · X-GitHub-Api-Version: ${API_VERSION} · Authorization: Bearer *** · User-Agent: ${USER_AGENT}`,
   ];
-  if (o.pr === null && o.prLookup) lines.push(`GET    ${api}/repos/${repo}/pulls?state=open&head=${encodeURIComponent(o.prLookup.head)}&per_page=100   find the PR whose head is at ${o.prLookup.sha.slice(0, 12)}`);
+  if (o.pr === null && o.prLookup)
+    lines.push(
+      `GET    ${api}/repos/${repo}/pulls?state=open&head=${encodeURIComponent(o.prLookup.head)}&per_page=100   find the PR whose head is at ${o.prLookup.sha.slice(0, 12)}`,
+    );
   if (!o.author) lines.push(`GET    ${api}/user   who am I (skipped for a ghs_ installation token)`);
-  lines.push(`GET    ${api}/repos/${repo}/issues/${pr}/comments?per_page=100   then every Link rel="next" page; any failure stops here, nothing is written`);
+  lines.push(
+    `GET    ${api}/repos/${repo}/issues/${pr}/comments?per_page=100   then every Link rel="next" page; any failure stops here, nothing is written`,
+  );
   lines.push(`       own comments = first line ${o.marker} AND author ${who}`);
   const patch = `${api}/repos/${repo}/issues/comments/{id}`;
   if (o.mode === "upsert") {
@@ -594,7 +706,10 @@ function readIfPresent(path: string, what: string): string | null {
     return readFileSync(path, "utf8");
   } catch (err) {
     if (err instanceof SeamError) throw err;
-    throw usageError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, "check the file's permissions");
+    throw usageError(
+      `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      "check the file's permissions",
+    );
   }
 }
 
@@ -604,7 +719,11 @@ function readEvent(env: Env, needed: boolean): unknown {
   if (!path) return null;
   try {
     const text = readIfPresent(path, "GITHUB_EVENT_PATH");
-    if (text === null) throw usageError(`GITHUB_EVENT_PATH ${path} does not exist`, "point it at the event payload, unset it, or pass --pr N");
+    if (text === null)
+      throw usageError(
+        `GITHUB_EVENT_PATH ${path} does not exist`,
+        "point it at the event payload, unset it, or pass --pr N",
+      );
     return JSON.parse(text);
   } catch (err) {
     if (!needed) return null;
@@ -618,7 +737,8 @@ export function commentSkipReason(env: Env): string | undefined {
   try {
     const ctx = resolveContext({}, env, readEvent(env, true));
     if (!ctx.repo) return "no repository (set GITHUB_REPOSITORY or GH_REPO)";
-    if (ctx.pr === null && !ctx.prLookup) return `no pull request (${ctx.notPullRequest ?? "not a pull_request event"})`;
+    if (ctx.pr === null && !ctx.prLookup)
+      return `no pull request (${ctx.notPullRequest ?? "not a pull_request event"})`;
   } catch (err) {
     return makeScrubber([env.GH_TOKEN, env.GITHUB_TOKEN])((err as Error).message);
   }
@@ -640,10 +760,23 @@ export async function commentFromReports(paths: string[], env: Env, log: (line: 
     const marker = defaultMarker(loaded.map((r) => r.kind));
     const body = scrub(composeBody(marker, renderSections(loaded, { runUrl: ctx.runUrl })));
     const result = await postComment(
-      { apiUrl: ctx.apiUrl, repo: ctx.repo, pr: ctx.pr, prLookup: ctx.prLookup, token: ctx.token, marker, body, mode: "upsert", runUrl: ctx.runUrl, readOnly: ctx.readOnly },
+      {
+        apiUrl: ctx.apiUrl,
+        repo: ctx.repo,
+        pr: ctx.pr,
+        prLookup: ctx.prLookup,
+        token: ctx.token,
+        marker,
+        body,
+        mode: "upsert",
+        runUrl: ctx.runUrl,
+        readOnly: ctx.readOnly,
+      },
       { sleep: (ms) => Bun.sleep(ms), onProgress: (l) => log(scrub(l)) },
     );
-    return scrub(`${result.action}${result.comment ? ` ${result.comment.url}` : ""} (${result.requests.total} requests)`);
+    return scrub(
+      `${result.action}${result.comment ? ` ${result.comment.url}` : ""} (${result.requests.total} requests)`,
+    );
   } catch (err) {
     throw scrubError(err, scrub);
   }
@@ -678,9 +811,12 @@ async function main(argv: string[]): Promise<number> {
   try {
     enumValue("--mode", v.mode as string, ["upsert", "recreate", "delete"] as const);
     const reports = noDuplicates("--report", v.report ?? [], (p) => resolve(p));
-    if (reports.length && v["body-file"]) throw usageError("--report and --body-file exclude each other", "render reports, or post a file verbatim");
-    if (!reports.length && !v["body-file"] && mode !== "delete") throw usageError("nothing to render: pass --report FILE or --body-file FILE");
-    if (v.author !== undefined && !/^[A-Za-z0-9][A-Za-z0-9-]*(\[bot\])?$/.test(v.author)) throw usageError(`--author ${JSON.stringify(v.author)} is not a GitHub login`, "e.g. --author 'my-app[bot]'");
+    if (reports.length && v["body-file"])
+      throw usageError("--report and --body-file exclude each other", "render reports, or post a file verbatim");
+    if (!reports.length && !v["body-file"] && mode !== "delete")
+      throw usageError("nothing to render: pass --report FILE or --body-file FILE");
+    if (v.author !== undefined && !/^[A-Za-z0-9][A-Za-z0-9-]*(\[bot\])?$/.test(v.author))
+      throw usageError(`--author ${JSON.stringify(v.author)} is not a GitHub login`, "e.g. --author 'my-app[bot]'");
 
     const ctx = resolveContext({ pr: v.pr, repo: v.repo }, env, readEvent(env, v.pr === undefined));
 
@@ -702,7 +838,11 @@ async function main(argv: string[]): Promise<number> {
     // The step summary is appended to: it must not be one of the files read, and its folder must exist.
     if (env.GITHUB_STEP_SUMMARY && !v["dry-run"] && mode !== "delete") {
       checkOutputs(
-        [...reports.map((p): [string, string] => [`the --report ${p}`, p]), ...(v["body-file"] ? [["the --body-file", v["body-file"]] as [string, string]] : []), ...(env.GITHUB_EVENT_PATH ? [["GITHUB_EVENT_PATH", env.GITHUB_EVENT_PATH] as [string, string]] : [])],
+        [
+          ...reports.map((p): [string, string] => [`the --report ${p}`, p]),
+          ...(v["body-file"] ? [["the --body-file", v["body-file"]] as [string, string]] : []),
+          ...(env.GITHUB_EVENT_PATH ? [["GITHUB_EVENT_PATH", env.GITHUB_EVENT_PATH] as [string, string]] : []),
+        ],
         [["GITHUB_STEP_SUMMARY", env.GITHUB_STEP_SUMMARY, "append"]],
       );
     }
@@ -712,61 +852,140 @@ async function main(argv: string[]): Promise<number> {
       else say(`nothing to post: ${reason}\n`);
       return EXIT.ok;
     };
-    if (mode === "delete" && v.marker === undefined && !loaded.length) throw usageError("--mode delete needs --marker (or a --report to derive it from)");
+    if (mode === "delete" && v.marker === undefined && !loaded.length)
+      throw usageError("--mode delete needs --marker (or a --report to derive it from)");
     if (mode !== "delete" && !loaded.length && verbatim === null) return nothing(`no such file: ${missing.join(", ")}`);
     if (missing.length) progress(scrub(`post-comment: not shown (no such file): ${missing.join(", ")}`));
-    if (missing.length && loaded.length && v.marker === undefined) progress(`post-comment: note: the default marker ${marker} names only the reports found; pass --marker to keep one comment`);
+    if (missing.length && loaded.length && v.marker === undefined)
+      progress(
+        `post-comment: note: the default marker ${marker} names only the reports found; pass --marker to keep one comment`,
+      );
 
     let body = "";
     let inStepSummary = false;
     if (mode !== "delete") {
-      const sections = verbatim !== null ? [verbatim] : renderSections(loaded, { runUrl: ctx.runUrl, ...(v["no-diff-note"] ? { noDiffNote: v["no-diff-note"] } : {}) });
-      body = scrub(composeBody(marker, sections, missing.map((p) => `not shown: \`${p.replace(/`/g, "'")}\` (no such file)`)));
+      const sections =
+        verbatim !== null
+          ? [verbatim]
+          : renderSections(loaded, {
+              runUrl: ctx.runUrl,
+              ...(v["no-diff-note"] ? { noDiffNote: v["no-diff-note"] } : {}),
+            });
+      body = scrub(
+        composeBody(
+          marker,
+          sections,
+          missing.map((p) => `not shown: \`${p.replace(/`/g, "'")}\` (no such file)`),
+        ),
+      );
       if (env.GITHUB_STEP_SUMMARY && !v["dry-run"]) {
         try {
-          appendFileSync(env.GITHUB_STEP_SUMMARY, fitBody(body, { limitBytes: SUMMARY_BYTES, runUrl: ctx.runUrl }).body + "\n");
+          appendFileSync(
+            env.GITHUB_STEP_SUMMARY,
+            fitBody(body, { limitBytes: SUMMARY_BYTES, runUrl: ctx.runUrl }).body + "\n",
+          );
           inStepSummary = true;
         } catch (err) {
-          progress(`post-comment: warning: cannot write GITHUB_STEP_SUMMARY: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+          progress(
+            `post-comment: warning: cannot write GITHUB_STEP_SUMMARY: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+          );
         }
       }
     }
 
     if (ctx.pr === null && !ctx.prLookup && !v["dry-run"]) {
-      if (ctx.inActions) return nothing(`${ctx.notPullRequest ?? "no pull request"}${inStepSummary ? " (the body is in the step summary)" : ""}`);
+      if (ctx.inActions)
+        return nothing(
+          `${ctx.notPullRequest ?? "no pull request"}${inStepSummary ? " (the body is in the step summary)" : ""}`,
+        );
       throw usageError(`no pull request: ${ctx.notPullRequest ?? "not in GitHub Actions"}`, "pass --pr N");
     }
 
     if (v["dry-run"]) {
       const fitted = mode === "delete" ? { body: "", cut: null } : fitBody(body, { runUrl: ctx.runUrl });
-      const plan = describePlan({ apiUrl: ctx.apiUrl, repo: ctx.repo, pr: ctx.pr, prLookup: ctx.prLookup, mode, author: v.author, marker });
+      const plan = describePlan({
+        apiUrl: ctx.apiUrl,
+        repo: ctx.repo,
+        pr: ctx.pr,
+        prLookup: ctx.prLookup,
+        mode,
+        author: v.author,
+        marker,
+      });
       if (v.json) {
-        say(JSON.stringify({ action: "dry-run", mode, repo: ctx.repo, pr: ctx.pr, prSource: ctx.prSource, marker, requests: plan, cut: fitted.cut, body: fitted.body }, null, 2) + "\n");
+        say(
+          JSON.stringify(
+            {
+              action: "dry-run",
+              mode,
+              repo: ctx.repo,
+              pr: ctx.pr,
+              prSource: ctx.prSource,
+              marker,
+              requests: plan,
+              cut: fitted.cut,
+              body: fitted.body,
+            },
+            null,
+            2,
+          ) + "\n",
+        );
       } else {
-        say(`dry run (no request is made) — ${mode} on ${ctx.repo ?? "OWNER/NAME"}#${ctx.pr ?? "?"} (${ctx.prSource || "no PR yet"}):\n`);
+        say(
+          `dry run (no request is made) — ${mode} on ${ctx.repo ?? "OWNER/NAME"}#${ctx.pr ?? "?"} (${ctx.prSource || "no PR yet"}):\n`,
+        );
         say(plan.map((l) => `  ${l}`).join("\n") + "\n");
         if (fitted.cut) say(`  body cut from ${fitted.cut.originalBytes} to ${fitted.cut.postedBytes} bytes\n`);
-        if (mode !== "delete") say(`\n----- body (${fitted.body.length} characters, ${utf8Bytes(fitted.body)} bytes) -----\n${fitted.body}`);
+        if (mode !== "delete")
+          say(`\n----- body (${fitted.body.length} characters, ${utf8Bytes(fitted.body)} bytes) -----\n${fitted.body}`);
       }
       return EXIT.ok;
     }
 
-    if (!ctx.token) throw usageError("no token: set GH_TOKEN or GITHUB_TOKEN", "in Actions: `env: GH_TOKEN: ${{ github.token }}`; --dry-run needs none");
+    if (!ctx.token)
+      throw usageError(
+        "no token: set GH_TOKEN or GITHUB_TOKEN",
+        "in Actions: `env: GH_TOKEN: ${{ github.token }}`; --dry-run needs none",
+      );
     if (!ctx.repo) throw usageError("no repository: pass --repo OWNER/NAME", "or set GH_REPO / GITHUB_REPOSITORY");
     const result = await postComment(
-      { apiUrl: ctx.apiUrl, repo: ctx.repo, pr: ctx.pr, prLookup: ctx.prLookup, token: ctx.token, marker, body, mode, author: v.author, runUrl: ctx.runUrl, readOnly: ctx.readOnly, inStepSummary },
+      {
+        apiUrl: ctx.apiUrl,
+        repo: ctx.repo,
+        pr: ctx.pr,
+        prLookup: ctx.prLookup,
+        token: ctx.token,
+        marker,
+        body,
+        mode,
+        author: v.author,
+        runUrl: ctx.runUrl,
+        readOnly: ctx.readOnly,
+        inStepSummary,
+      },
       { sleep: (ms) => Bun.sleep(ms), onProgress: (l) => progress(`post-comment: ${l}`) },
     );
     if (v.json) say(JSON.stringify(result, null, 2) + "\n");
     else {
-      const where = result.comment ? ` ${result.comment.id}: ${result.comment.url}` : result.deleted.length ? ` ${result.deleted.join(", ")}` : "";
-      const what = result.action === "nothing-to-post" ? `nothing to post: ${result.reason}` : `${result.action.replace(/-/g, " ")}${where}`;
+      const where = result.comment
+        ? ` ${result.comment.id}: ${result.comment.url}`
+        : result.deleted.length
+          ? ` ${result.deleted.join(", ")}`
+          : "";
+      const what =
+        result.action === "nothing-to-post"
+          ? `nothing to post: ${result.reason}`
+          : `${result.action.replace(/-/g, " ")}${where}`;
       say(`${what} (${result.requests.total} requests)\n`);
     }
     return EXIT.ok;
   } catch (err) {
     const clean = scrubError(err, scrub);
-    if (v.json && clean instanceof SeamError) say(JSON.stringify({ action: "failed", error: clean.message, hint: clean.hint ?? null, exitCode: clean.exitCode }) + "\n");
+    if (v.json && clean instanceof SeamError)
+      say(
+        JSON.stringify({ action: "failed", error: clean.message, hint: clean.hint ?? null, exitCode: clean.exitCode }) +
+          "\n",
+      );
     throw clean;
   }
 }

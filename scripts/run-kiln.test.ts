@@ -27,21 +27,69 @@ describe("argv (pure)", () => {
   });
 
   test("a component runs with --component and --invoke; a core module with --wasi and --function", () => {
-    const o = { wasm: "a.wasm", engine: "kiln" as const, args: ["x", "y z"], env: { K: "v" }, fuel: 9, invoke: "compute" };
-    expect(kilnArgv("kilnd", o, "component")).toEqual(["kilnd", "a.wasm", "--component", "--wasi", "--wasi-arg", "x", "--wasi-arg", "y z", "--wasi-env", "K", "--fuel", "9", "--invoke", "compute"]);
-    expect(kilnArgv("kilnd", o, "core", "seam:fixtures/runner@0.1.0#compute")).toEqual(["kilnd", "a.wasm", "--wasi", "--wasi-arg", "x", "--wasi-arg", "y z", "--wasi-env", "K", "--fuel", "9", "--function", "seam:fixtures/runner@0.1.0#compute"]);
+    const o = {
+      wasm: "a.wasm",
+      engine: "kiln" as const,
+      args: ["x", "y z"],
+      env: { K: "v" },
+      fuel: 9,
+      invoke: "compute",
+    };
+    expect(kilnArgv("kilnd", o, "component")).toEqual([
+      "kilnd",
+      "a.wasm",
+      "--component",
+      "--wasi",
+      "--wasi-arg",
+      "x",
+      "--wasi-arg",
+      "y z",
+      "--wasi-env",
+      "K",
+      "--fuel",
+      "9",
+      "--invoke",
+      "compute",
+    ]);
+    expect(kilnArgv("kilnd", o, "core", "seam:fixtures/runner@0.1.0#compute")).toEqual([
+      "kilnd",
+      "a.wasm",
+      "--wasi",
+      "--wasi-arg",
+      "x",
+      "--wasi-arg",
+      "y z",
+      "--wasi-env",
+      "K",
+      "--fuel",
+      "9",
+      "--function",
+      "seam:fixtures/runner@0.1.0#compute",
+    ]);
   });
 
   test("a component's top-level exports are read off its export section; nothing to run is told apart", () => {
-    expect(componentExports(readFileSync(COMPOSED_FIXTURE))).toEqual([{ name: "seam:fixtures/runner@0.1.0", kind: "instance" }]);
-    expect(componentExports(readFileSync(join(ROOT, "fixtures", "compute_toplevel.wasm"))).map((e) => `${e.kind} ${e.name}`)).toEqual(["func compute", "func greet"]);
-    expect([hasEntryPoint(readFileSync(HELLO)), hasEntryPoint(readFileSync(COMPOSED_FIXTURE)), hasEntryPoint(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]))]).toEqual([true, false, false]);
+    expect(componentExports(readFileSync(COMPOSED_FIXTURE))).toEqual([
+      { name: "seam:fixtures/runner@0.1.0", kind: "instance" },
+    ]);
+    expect(
+      componentExports(readFileSync(join(ROOT, "fixtures", "compute_toplevel.wasm"))).map((e) => `${e.kind} ${e.name}`),
+    ).toEqual(["func compute", "func greet"]);
+    expect([
+      hasEntryPoint(readFileSync(HELLO)),
+      hasEntryPoint(readFileSync(COMPOSED_FIXTURE)),
+      hasEntryPoint(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])),
+    ]).toEqual([true, false, false]);
   });
 
   test("jco's transpiled exports become the names --invoke takes: full interface names, WIT's kebab case", () => {
     const runner = { compute: () => 42, shoutLen: () => 3 };
     const mod = { runner, "seam:fixtures/runner@0.1.0": runner, greet: () => 7, _util: { x: () => 0 } };
-    expect(exportedFunctions(mod)).toEqual(["greet", "seam:fixtures/runner@0.1.0#compute", "seam:fixtures/runner@0.1.0#shout-len"]);
+    expect(exportedFunctions(mod)).toEqual([
+      "greet",
+      "seam:fixtures/runner@0.1.0#compute",
+      "seam:fixtures/runner@0.1.0#shout-len",
+    ]);
     expect([kebab("sumX"), kebab("longChecksum"), kebab("compute")]).toEqual(["sum-x", "long-checksum", "compute"]);
   });
 
@@ -59,13 +107,34 @@ describe("argv (pure)", () => {
 function recordedProc(name: string): ProcResult {
   const exit = (JSON.parse(readFileSync(join(TRANSCRIPTS, `${name}.json`), "utf8")) as { exit: number }).exit;
   const [stdout, stderr] = ["stdout", "stderr"].map((s) => readFileSync(join(TRANSCRIPTS, `${name}.${s}`), "utf8"));
-  return { argv: [], code: exit, signal: null, stdout: stdout!, stderr: stderr!, stdoutBytes: 0, stderrBytes: 0, stdoutSha256: "", stdoutTruncated: false, stderrTruncated: false, stdoutTail: "", stderrTail: "", ms: 0, timedOut: false };
+  return {
+    argv: [],
+    code: exit,
+    signal: null,
+    stdout: stdout!,
+    stderr: stderr!,
+    stdoutBytes: 0,
+    stderrBytes: 0,
+    stdoutSha256: "",
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    stdoutTail: "",
+    stderrTail: "",
+    ms: 0,
+    timedOut: false,
+  };
 }
 
 /** meld's core output of a fixture (meld 0.65.1 with --reproducible: the bytes kilnd 0.4.4 was recorded on). */
 async function fusedCore(name: string): Promise<string> {
   const out = join(tempDir("seam-core"), `${name}.fused.core.wasm`);
-  const rec = await fuse({ inputs: [join(ROOT, "fixtures", `${name}.wasm`)], output: out, memory: "multi", mode: "core", extraArgs: FUSE_FLAGS });
+  const rec = await fuse({
+    inputs: [join(ROOT, "fixtures", `${name}.wasm`)],
+    output: out,
+    memory: "multi",
+    mode: "core",
+    extraArgs: FUSE_FLAGS,
+  });
   if (rec.verdict !== "fused") throw new Error(`meld did not fuse ${name}: ${rec.message}`);
   return out;
 }
@@ -80,8 +149,17 @@ describe("kilnd contract through the fake kilnd test double (replaying kilnd 0.4
     helloCore = await fusedCore("hello_c_cli");
   });
   // The scenario goes in kilnd's own environment; the guest's (`env`) would show up as --wasi-env flags.
-  const run = (scenario: Scenario, extra: Partial<Parameters<typeof runComponent>[0]> & { hostEnv?: Record<string, string> } = {}) =>
-    runComponent({ wasm: HELLO, engine: "kiln", enginePath: kilnd, ...extra, hostEnv: { ...process.env, FAKE_KILND_SCENARIO: scenario, ...extra.hostEnv } });
+  const run = (
+    scenario: Scenario,
+    extra: Partial<Parameters<typeof runComponent>[0]> & { hostEnv?: Record<string, string> } = {},
+  ) =>
+    runComponent({
+      wasm: HELLO,
+      engine: "kiln",
+      enginePath: kilnd,
+      ...extra,
+      hostEnv: { ...process.env, FAKE_KILND_SCENARIO: scenario, ...extra.hostEnv },
+    });
 
   test("meld's core output runs: guest stdout only, kilnd's banner, log lines, traces and stats removed", async () => {
     const r = await run("replay", { wasm: helloCore });
@@ -101,15 +179,27 @@ describe("kilnd contract through the fake kilnd test double (replaying kilnd 0.4
   test("--invoke on a core module becomes --function with the core export: compute → 42", async () => {
     const core = await fusedCore("compute_composed");
     const r = await run("replay", { wasm: core, invoke: "compute" });
-    expect([r.verdict, r.function, r.results, r.values]).toEqual(["passed", "seam:fixtures/runner@0.1.0#compute", ["42"], [{ type: "I32", text: "42" }]]);
+    expect([r.verdict, r.function, r.results, r.values]).toEqual([
+      "passed",
+      "seam:fixtures/runner@0.1.0#compute",
+      ["42"],
+      [{ type: "I32", text: "42" }],
+    ]);
     const none = await run("replay", { wasm: core, invoke: "nothing" });
     expect([none.verdict, none.command]).toEqual(["failed", ""]);
-    expect(none.errorLine).toContain("function exports: seam:fixtures/math@0.1.0#add, seam:fixtures/runner@0.1.0#compute");
+    expect(none.errorLine).toContain(
+      "function exports: seam:fixtures/math@0.1.0#add, seam:fixtures/runner@0.1.0#compute",
+    );
   });
 
   test("kiln#375 (E0BBB) and E03ED come back as signatures from their recorded transcripts", async () => {
     const a = await run("e0bbb");
-    expect([a.verdict, a.signature?.category, a.signature?.code, a.signature?.message]).toEqual(["unsupported-form", "Runtime", "E0BBB", "Export not found"]);
+    expect([a.verdict, a.signature?.category, a.signature?.code, a.signature?.message]).toEqual([
+      "unsupported-form",
+      "Runtime",
+      "E0BBB",
+      "Export not found",
+    ]);
     expect((await run("e03ed")).signature?.code).toBe("E03ED");
     const oob = await run("e0fa0");
     expect([oob.verdict, oob.errorLine]).toEqual(["failed", "[Memory][E0FA0] out of bounds memory access"]);
@@ -161,12 +251,20 @@ describe("reference engines (real jco and wasmtime)", () => {
   test("--invoke takes a component's short export name on jco and wasmtime (compute → seam:fixtures/runner@0.1.0#compute)", async () => {
     for (const engine of ["jco", "wasmtime"] as const) {
       const r = await runComponent({ wasm: COMPOSED_FIXTURE, engine, invoke: "compute" });
-      expect([engine, r.verdict, r.results, r.function]).toEqual([engine, "passed", ["42"], "seam:fixtures/runner@0.1.0#compute"]);
+      expect([engine, r.verdict, r.results, r.function]).toEqual([
+        engine,
+        "passed",
+        ["42"],
+        "seam:fixtures/runner@0.1.0#compute",
+      ]);
     }
     const p = await runScript("run-kiln.ts", [COMPOSED_FIXTURE, "--engine", "jco", "--invoke", "compute"]);
     expect([p.code, p.stdout]).toEqual([0, "42\n"]);
     const wrong = await runScript("run-kiln.ts", [COMPOSED_FIXTURE, "--engine", "wasmtime", "--invoke", "compuet"]);
-    expect([wrong.code, wrong.stderr.split("\n")[0]]).toEqual([2, "run-kiln: error: no exported function compuet (exported functions: seam:fixtures/runner@0.1.0#compute, seam:fixtures/runner@0.1.0#greet)"]);
+    expect([wrong.code, wrong.stderr.split("\n")[0]]).toEqual([
+      2,
+      "run-kiln: error: no exported function compuet (exported functions: seam:fixtures/runner@0.1.0#compute, seam:fixtures/runner@0.1.0#greet)",
+    ]);
   });
 
   test("wasmtime agrees with jco on the same component", async () => {
@@ -206,11 +304,23 @@ describe.if(!!process.env.KILND)("real kilnd from $KILND", () => {
       const scratch = mkdtempSync(join(work, "case-"));
       copyFileSync(input.path, join(scratch, argv[1]!));
       const stdin = input.fixture.stdin ? Buffer.from(input.fixture.stdin) : undefined;
-      const p = await runProcess([process.env.KILND!, ...argv.slice(1)], { cwd: scratch, env: { ...process.env, ...input.fixture.env }, ...(stdin ? { stdin } : {}), maxCapture: 64 << 20, timeoutMs: 120_000 });
+      const p = await runProcess([process.env.KILND!, ...argv.slice(1)], {
+        cwd: scratch,
+        env: { ...process.env, ...input.fixture.env },
+        ...(stdin ? { stdin } : {}),
+        maxCapture: 64 << 20,
+        timeoutMs: 120_000,
+      });
       const now = classifyKiln(p);
       const then = classifyKiln(recordedProc(c.case));
-      const key = (x: typeof now) => [x.verdict, x.signature ? formatSignature(x.signature) : "", x.stdout, (x.values ?? []).map((v) => `${v.type}(${v.text})`).join(" ")];
-      if (JSON.stringify(key(now)) !== JSON.stringify(key(then))) differ.push(`${c.case}: now ${JSON.stringify(key(now)).slice(0, 200)}`);
+      const key = (x: typeof now) => [
+        x.verdict,
+        x.signature ? formatSignature(x.signature) : "",
+        x.stdout,
+        (x.values ?? []).map((v) => `${v.type}(${v.text})`).join(" "),
+      ];
+      if (JSON.stringify(key(now)) !== JSON.stringify(key(then)))
+        differ.push(`${c.case}: now ${JSON.stringify(key(now)).slice(0, 200)}`);
     });
     expect(differ).toEqual([]);
   });
@@ -226,10 +336,14 @@ describe("run-kiln CLI", () => {
     const dir = tempDir("seam-sigint");
     const kilnd = writeFakeKilnd(dir);
     const tag = `seam-sigint-${process.pid}-${Date.now()}`;
-    const child = spawn(process.execPath, [join(ROOT, "scripts", "run-kiln.ts"), HELLO, "--kilnd", kilnd, "--timeout", "600"], {
-      env: { ...process.env, FAKE_KILND_SCENARIO: "hang", FAKE_KILND_HANG_TAG: tag },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, "scripts", "run-kiln.ts"), HELLO, "--kilnd", kilnd, "--timeout", "600"],
+      {
+        env: { ...process.env, FAKE_KILND_SCENARIO: "hang", FAKE_KILND_HANG_TAG: tag },
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     let stderr = "";
     child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
     // The hang has begun once its tagged grandchild exists.
@@ -240,7 +354,6 @@ describe("run-kiln CLI", () => {
     expect(stderr).toMatch(/SIGINT: stopped [1-9]\d* running tool\(s\)/);
     expect((await runProcess(["pgrep", "-f", tag])).stdout).toBe("");
   });
-
 
   test("prints the guest's stdout and exits 0 on jco", async () => {
     const p = await runScript("run-kiln.ts", [HELLO, "--engine", "jco"]);
@@ -257,14 +370,19 @@ describe("run-kiln CLI", () => {
     const compute = await runScript("run-kiln.ts", [core, "--kilnd", kilnd, "--invoke", "compute"]);
     expect([compute.code, compute.stdout]).toEqual([0, "42\n"]);
     const none = await runScript("run-kiln.ts", [core, "--kilnd", kilnd, "--invoke", "nothing"]);
-    expect([none.code, none.stderr.split("\n")[0]]).toEqual([2, "run-kiln: error: no single core export matches nothing (function exports: seam:fixtures/math@0.1.0#add, seam:fixtures/runner@0.1.0#compute, seam:fixtures/runner@0.1.0#greet)"]);
+    expect([none.code, none.stderr.split("\n")[0]]).toEqual([
+      2,
+      "run-kiln: error: no single core export matches nothing (function exports: seam:fixtures/math@0.1.0#add, seam:fixtures/runner@0.1.0#compute, seam:fixtures/runner@0.1.0#greet)",
+    ]);
     const refused = await runScript("run-kiln.ts", [HELLO, "--kilnd", kilnd]);
     expect(refused.code).toBe(6);
     expect(refused.stderr).toContain("kilnd runs core modules only (RFC #46)");
   });
 
   test("a missing kilnd names the env var that fixes it, exit 3", async () => {
-    const p = await runScript("run-kiln.ts", [HELLO], { env: { KILND: undefined, MELD_KILND: undefined, PATH: "/usr/bin:/bin" } });
+    const p = await runScript("run-kiln.ts", [HELLO], {
+      env: { KILND: undefined, MELD_KILND: undefined, PATH: "/usr/bin:/bin" },
+    });
     expect(p.code).toBe(3);
     expect(p.stderr).toContain("KILND=");
   });
@@ -272,10 +390,16 @@ describe("run-kiln CLI", () => {
   test("bad input is one line and exit 2", async () => {
     const dir = tempDir("seam-cli");
     const missing = await runScript("run-kiln.ts", [join(dir, "nope.wasm")]);
-    expect([missing.code, missing.stderr.split("\n")[0]]).toEqual([2, `run-kiln: error: input not found: ${join(dir, "nope.wasm")}`]);
+    expect([missing.code, missing.stderr.split("\n")[0]]).toEqual([
+      2,
+      `run-kiln: error: input not found: ${join(dir, "nope.wasm")}`,
+    ]);
     writeFileSync(join(dir, "text.wasm"), "(module)\n");
     const text = await runScript("run-kiln.ts", [join(dir, "text.wasm"), "--engine", "wasmtime"]);
-    expect([text.code, text.stderr.split("\n")[0]]).toEqual([2, `run-kiln: error: ${join(dir, "text.wasm")} is not a WebAssembly file: not a WebAssembly binary (no \\0asm magic)`]);
+    expect([text.code, text.stderr.split("\n")[0]]).toEqual([
+      2,
+      `run-kiln: error: ${join(dir, "text.wasm")} is not a WebAssembly file: not a WebAssembly binary (no \\0asm magic)`,
+    ]);
     const flag = await runScript("run-kiln.ts", [HELLO, "--bogus"]);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain("--bogus");

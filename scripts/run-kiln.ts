@@ -9,7 +9,16 @@
  * Usage: bun scripts/run-kiln.ts <file.wasm> [--engine kiln|jco|wasmtime] [--invoke EXPORT]
  *          [--arg A]... [--env K=V]... [--stdin FILE] [--fuel N] [--timeout SEC] [--kilnd PATH] [--json]
  */
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { tmpdir } from "node:os";
 import { randomBytes } from "node:crypto";
@@ -17,7 +26,15 @@ import { enumValue, keyValues, parseCli, positiveNumber, positiveSeconds, runCli
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
 import { atomicWriteJson, sha256, sha256File, requireFile, trackTemp } from "./lib/fsx.ts";
 import { runProcess, shellLine, type ProcResult } from "./lib/proc.ts";
-import { checkTool, identifyTool, lookupTool, missingToolError, toolVersion, ROOT, type ToolName } from "./lib/tools.ts";
+import {
+  checkTool,
+  identifyTool,
+  lookupTool,
+  missingToolError,
+  toolVersion,
+  ROOT,
+  type ToolName,
+} from "./lib/tools.ts";
 import type { Engine, Form, RunRecord, RunVerdict } from "./lib/records.ts";
 import { classifyJco, classifyKiln, classifyWasmtime, type Classified } from "./lib/classify.ts";
 import { componentExports, coreExports, hasEntryPoint, matchExport, readWasm, waveCall } from "./lib/wasm.ts";
@@ -62,7 +79,7 @@ export function wasmtimeArgv(wasmtime: string, o: RunOptions, form: Form = "comp
   const argv = [wasmtime, "run"];
   for (const [k, v] of Object.entries(o.env ?? {})) argv.push("--env", `${k}=${v}`);
   if (o.fuel !== undefined) argv.push("-W", `fuel=${o.fuel}`);
-  if (o.invoke) argv.push("--invoke", form === "component" ? waveCall(o.invoke) : fn ?? o.invoke);
+  if (o.invoke) argv.push("--invoke", form === "component" ? waveCall(o.invoke) : (fn ?? o.invoke));
   argv.push(o.wasm, ...(o.args ?? []));
   return argv;
 }
@@ -72,20 +89,30 @@ export function wasmtimeArgv(wasmtime: string, o: RunOptions, form: Form = "comp
  * are: `compute` finds `seam:fixtures/runner@0.1.0#compute` and the reverse, when exactly one matches.
  */
 export function coreFunction(bytes: Uint8Array, invoke: string): { fn: string } | { error: string } {
-  const functions = coreExports(bytes).filter((e) => e.kind === "func").map((e) => e.name);
+  const functions = coreExports(bytes)
+    .filter((e) => e.kind === "func")
+    .map((e) => e.name);
   const fn = matchExport(functions, invoke);
-  return fn ? { fn } : { error: `no single core export matches ${invoke} (function exports: ${functions.join(", ") || "none"})` };
+  return fn
+    ? { fn }
+    : { error: `no single core export matches ${invoke} (function exports: ${functions.join(", ") || "none"})` };
 }
-
 
 /** The jco package folder behind a jco binary (node_modules/.bin/jco → …/@bytecodealliance/jco). */
 function jcoPackageDir(jcoBin: string): string {
   let dir = dirname(realpathSync(jcoBin));
   for (let up = 0; up < 6; up++, dir = dirname(dir)) {
     const pkg = join(dir, "package.json");
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "@bytecodealliance/jco") return dir;
+    if (
+      existsSync(pkg) &&
+      (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "@bytecodealliance/jco"
+    )
+      return dir;
   }
-  throw new SeamError(`cannot find the @bytecodealliance/jco package behind ${jcoBin}`, { hint: "run `npm ci`, or point JCO at node_modules/.bin/jco of an npm install of jco", exitCode: 3 });
+  throw new SeamError(`cannot find the @bytecodealliance/jco package behind ${jcoBin}`, {
+    hint: "run `npm ci`, or point JCO at node_modules/.bin/jco of an npm install of jco",
+    exitCode: 3,
+  });
 }
 
 /**
@@ -99,7 +126,10 @@ export async function transpileOnce(jco: string, wasm: string, timeoutMs: number
   try {
     shim = dirname(Bun.resolveSync("@bytecodealliance/preview2-shim/package.json", pkgDir));
   } catch {
-    throw new SeamError(`jco's @bytecodealliance/preview2-shim is not installed beside ${pkgDir}`, { hint: "run `npm ci`", exitCode: 3 });
+    throw new SeamError(`jco's @bytecodealliance/preview2-shim is not installed beside ${pkgDir}`, {
+      hint: "run `npm ci`",
+      exitCode: 3,
+    });
   }
   const key = sha256(`${sha256File(wasm)}\0${readFileSync(join(pkgDir, "package.json"), "utf8")}\0${shim}`);
   const dir = join(ROOT, ".seam", "jco", key.slice(0, 32));
@@ -110,7 +140,9 @@ export async function transpileOnce(jco: string, wasm: string, timeoutMs: number
   try {
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(join(tmp, "node_modules", "@bytecodealliance"), { recursive: true });
-    const p = await runProcess([jco, "transpile", wasm, "-o", tmp, "--name", "component", "--no-typescript", "-q"], { timeoutMs });
+    const p = await runProcess([jco, "transpile", wasm, "-o", tmp, "--name", "component", "--no-typescript", "-q"], {
+      timeoutMs,
+    });
     if (p.code !== 0) {
       const c = classifyJco(p);
       throw new SeamError(`jco transpile failed: ${c.errorLine}`, { exitCode: 1 });
@@ -152,7 +184,10 @@ export async function componentFunctions(jco: string, wasm: string, timeoutMs: n
       /* damaged: list again */
     }
   }
-  const p = await runProcess([process.execPath, join(ROOT, "scripts", "lib", "jco-host.ts"), js, "--exports"], { timeoutMs, stdin: "" });
+  const p = await runProcess([process.execPath, join(ROOT, "scripts", "lib", "jco-host.ts"), js, "--exports"], {
+    timeoutMs,
+    stdin: "",
+  });
   if (p.code !== 0) return undefined;
   let names: string[];
   try {
@@ -174,7 +209,13 @@ export async function componentFunctions(jco: string, wasm: string, timeoutMs: n
  * `seam:fixtures/runner@0.1.0#compute`), on every engine. An error lists the names that work. Without jco
  * (or when it cannot read the component) the name goes to the engine as given.
  */
-export async function componentInvoke(bytes: Uint8Array, wasm: string, invoke: string, timeoutMs: number, env?: Record<string, string | undefined>): Promise<{ name: string } | { error: string }> {
+export async function componentInvoke(
+  bytes: Uint8Array,
+  wasm: string,
+  invoke: string,
+  timeoutMs: number,
+  env?: Record<string, string | undefined>,
+): Promise<{ name: string } | { error: string }> {
   const top = componentExports(bytes);
   if (top.some((e) => e.kind === "func" && e.name === invoke)) return { name: invoke };
   // A full name whose interface the component exports goes as is: the engine names a missing function.
@@ -187,7 +228,9 @@ export async function componentInvoke(bytes: Uint8Array, wasm: string, invoke: s
   if (name) return { name };
   const fn = invoke.slice(invoke.lastIndexOf("#") + 1);
   const several = functions.filter((f) => f.slice(f.lastIndexOf("#") + 1) === fn);
-  return { error: `${several.length > 1 ? `${invoke} names several exports` : `no exported function ${invoke}`} (exported functions: ${(several.length > 1 ? several : functions).join(", ") || "none"})` };
+  return {
+    error: `${several.length > 1 ? `${invoke} names several exports` : `no exported function ${invoke}`} (exported functions: ${(several.length > 1 ? several : functions).join(", ") || "none"})`,
+  };
 }
 
 const ENGINE_TOOL: Record<Engine, ToolName> = { kiln: "kilnd", jco: "jco", wasmtime: "wasmtime" };
@@ -217,14 +260,35 @@ export async function runComponent(o: RunOptions): Promise<RunRecord> {
   };
   if (!lookup.found) {
     const err = missingToolError(lookup);
-    return { ...base, engineVersion: "absent", enginePath: null, command: "", verdict: "missing-engine", errorLine: `${err.message}; fix: ${err.hint}` };
+    return {
+      ...base,
+      engineVersion: "absent",
+      enginePath: null,
+      command: "",
+      verdict: "missing-engine",
+      errorLine: `${err.message}; fix: ${err.hint}`,
+    };
   }
   const tool = lookup.found;
   const who = await identifyTool(tool);
   if (!who.ok) {
-    return { ...base, engineVersion: "absent", enginePath: tool.path, command: "", verdict: "missing-engine", errorLine: `${tool.path} does not answer like ${tool.name}: it printed ${who.answer}` };
+    return {
+      ...base,
+      engineVersion: "absent",
+      enginePath: tool.path,
+      command: "",
+      verdict: "missing-engine",
+      errorLine: `${tool.path} does not answer like ${tool.name}: it printed ${who.answer}`,
+    };
   }
-  const notRun = async (command: string, errorLine: string): Promise<RunRecord> => ({ ...base, engineVersion: await toolVersion(tool), enginePath: tool.path, command, verdict: "failed", errorLine });
+  const notRun = async (command: string, errorLine: string): Promise<RunRecord> => ({
+    ...base,
+    engineVersion: await toolVersion(tool),
+    enginePath: tool.path,
+    command,
+    verdict: "failed",
+    errorLine,
+  });
   let fn: string | undefined;
   if (form === "core" && o.invoke && o.engine !== "jco") {
     const m = coreFunction(bytes, o.invoke);
@@ -260,7 +324,9 @@ export async function runComponent(o: RunOptions): Promise<RunRecord> {
       return notRun(shellLine([tool.path, "transpile", o.wasm]), (e as Error).message);
     }
     const host = [process.execPath, join(ROOT, "scripts", "lib", "jco-host.ts"), js];
-    argv = o.invoke ? [...host, "--invoke", o.invoke] : [...host, "--run", basename(o.wasm).replace(/\.wasm$/, ""), ...(o.args ?? [])];
+    argv = o.invoke
+      ? [...host, "--invoke", o.invoke]
+      : [...host, "--run", basename(o.wasm).replace(/\.wasm$/, ""), ...(o.args ?? [])];
     classify = classifyJco;
     // preview2-shim writes stdout asynchronously; a file cannot lose what a pipe still held at exit.
     if (!o.invoke) stdoutFile = join(tmpdir(), `seam-jco-${process.pid}-${randomBytes(6).toString("hex")}.out`);
@@ -269,7 +335,10 @@ export async function runComponent(o: RunOptions): Promise<RunRecord> {
   // keep far more of both, so the guest's own part can be split out and hashed whole; the record still
   // keeps at most GUEST_CAP of it.
   const maxCapture = o.engine === "kiln" ? KILN_CAPTURE : GUEST_CAP;
-  const [p, version] = await Promise.all([runProcess(argv, { env, stdin: o.stdin, timeoutMs, stdoutFile, maxCapture }), toolVersion(tool)]);
+  const [p, version] = await Promise.all([
+    runProcess(argv, { env, stdin: o.stdin, timeoutMs, stdoutFile, maxCapture }),
+    toolVersion(tool),
+  ]);
   const c = classify(p, o.invoke);
   const guest = o.engine === "kiln" ? Buffer.from(c.stdout) : undefined;
   const rec: RunRecord = {
@@ -287,18 +356,29 @@ export async function runComponent(o: RunOptions): Promise<RunRecord> {
     stdoutSha256: guest ? sha256(guest) : p.stdoutSha256,
     stdoutTruncated: guest ? p.stdoutTruncated || guest.length > GUEST_CAP : p.stdoutTruncated,
     // kilnd's [WASI-TRACE] lines are counted (record.kiln.wasiCalls), not kept.
-    stderr: o.engine === "kiln" ? p.stderr.split("\n").filter((l) => !l.startsWith("[WASI-TRACE] ")).join("\n").slice(0, GUEST_CAP) : p.stderr,
+    stderr:
+      o.engine === "kiln"
+        ? p.stderr
+            .split("\n")
+            .filter((l) => !l.startsWith("[WASI-TRACE] "))
+            .join("\n")
+            .slice(0, GUEST_CAP)
+        : p.stderr,
     ms: p.ms,
   };
-  for (const k of ["signature", "errorLine", "results", "values", "guestExit", "kiln"] as const) if (c[k] !== undefined) Object.assign(rec, { [k]: c[k] });
-  if (rec.stdoutTruncated) rec.stdout += `\n[seam: stdout truncated: kept ${GUEST_CAP} of ${rec.stdoutBytes} bytes; full sha256 ${rec.stdoutSha256}]\n`;
+  for (const k of ["signature", "errorLine", "results", "values", "guestExit", "kiln"] as const)
+    if (c[k] !== undefined) Object.assign(rec, { [k]: c[k] });
+  if (rec.stdoutTruncated)
+    rec.stdout += `\n[seam: stdout truncated: kept ${GUEST_CAP} of ${rec.stdoutBytes} bytes; full sha256 ${rec.stdoutSha256}]\n`;
   return rec;
 }
 
 /** The one-line human summary of a record. */
 export function summarize(r: RunRecord): string {
-  const what = r.invoke ? `${r.invoke} → ${(r.results ?? []).join(", ") || "(no result)"}` : `${r.stdoutBytes} bytes of guest stdout`;
-  const why = r.verdict === "passed" ? what : r.errorLine ?? "";
+  const what = r.invoke
+    ? `${r.invoke} → ${(r.results ?? []).join(", ") || "(no result)"}`
+    : `${r.stdoutBytes} bytes of guest stdout`;
+  const why = r.verdict === "passed" ? what : (r.errorLine ?? "");
   return `${r.verdict} on ${r.engine} ${r.engineVersion} in ${r.ms} ms: ${why}`;
 }
 
@@ -328,7 +408,16 @@ Exit: 0 passed; 1 engine failed, crashed or timed out; 2 usage error or bad inpu
       3 engine missing, or not the engine (KILND=/bin/true); 4 guest trapped; 5 guest exited non-zero;
       6 the engine refuses this form (kilnd runs core modules only: lower it with meld fuse)`;
 
-const EXIT_FOR: Record<RunVerdict, number> = { passed: 0, failed: 1, crashed: 1, timeout: 1, "missing-engine": 3, trapped: 4, "exit-nonzero": 5, "unsupported-form": 6 };
+const EXIT_FOR: Record<RunVerdict, number> = {
+  passed: 0,
+  failed: 1,
+  crashed: 1,
+  timeout: 1,
+  "missing-engine": 3,
+  trapped: 4,
+  "exit-nonzero": 5,
+  "unsupported-form": 6,
+};
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
@@ -348,22 +437,47 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw usageError(positionals.length ? `expected one .wasm file, got ${positionals.length}: ${positionals.join(" ")}` : "expected one .wasm file", "bun scripts/run-kiln.ts app.wasm [--engine jco]");
+  if (positionals.length !== 1)
+    throw usageError(
+      positionals.length
+        ? `expected one .wasm file, got ${positionals.length}: ${positionals.join(" ")}`
+        : "expected one .wasm file",
+      "bun scripts/run-kiln.ts app.wasm [--engine jco]",
+    );
   const engine = enumValue("--engine", values.engine, ENGINES);
-  if (values.invoke !== undefined && values.invoke.trim() === "") throw usageError("--invoke is empty", "name an export, e.g. --invoke compute");
+  if (values.invoke !== undefined && values.invoke.trim() === "")
+    throw usageError("--invoke is empty", "name an export, e.g. --invoke compute");
   const env = keyValues("--env", values.env);
   const timeout = values.timeout === undefined ? undefined : positiveSeconds("--timeout", values.timeout);
   const fuel = values.fuel === undefined ? undefined : positiveNumber("--fuel", values.fuel);
-  if (values.kilnd !== undefined && engine !== "kiln") throw usageError(`--kilnd applies to --engine kiln, not ${engine}`, "drop --kilnd, or use --engine kiln");
-  if (values.wasmtime !== undefined && engine !== "wasmtime") throw usageError(`--wasmtime applies to --engine wasmtime, not ${engine}`, "drop --wasmtime, or use --engine wasmtime");
-  if (fuel !== undefined && engine === "jco") throw usageError("--fuel applies to kiln and wasmtime; jco has no fuel", "drop --fuel, or use --engine wasmtime");
+  if (values.kilnd !== undefined && engine !== "kiln")
+    throw usageError(`--kilnd applies to --engine kiln, not ${engine}`, "drop --kilnd, or use --engine kiln");
+  if (values.wasmtime !== undefined && engine !== "wasmtime")
+    throw usageError(
+      `--wasmtime applies to --engine wasmtime, not ${engine}`,
+      "drop --wasmtime, or use --engine wasmtime",
+    );
+  if (fuel !== undefined && engine === "jco")
+    throw usageError("--fuel applies to kiln and wasmtime; jco has no fuel", "drop --fuel, or use --engine wasmtime");
   // Every input, then the engine, then the run: bad input is one line before anything starts.
   const wasm = positionals[0]!;
   const { bytes, shape } = readWasm(wasm, "input");
-  if (shape.kind === "core" && engine === "jco") throw usageError(`${wasm} is a core module; jco runs components`, "use --engine wasmtime or kiln for a core module");
+  if (shape.kind === "core" && engine === "jco")
+    throw usageError(
+      `${wasm} is a core module; jco runs components`,
+      "use --engine wasmtime or kiln for a core module",
+    );
   if (!values.invoke && !hasEntryPoint(bytes)) {
-    const what = shape.kind === "core" ? coreExports(bytes).filter((e) => e.kind === "func").map((e) => e.name) : componentExports(bytes).map((e) => e.name);
-    throw usageError(`${wasm} has nothing to run: no ${shape.kind === "core" ? "_start" : "wasi:cli/run"} export, and no --invoke (exports: ${what.join(", ") || "none"})`, "pass --invoke EXPORT to call one export, or a command (a wasi:cli program)");
+    const what =
+      shape.kind === "core"
+        ? coreExports(bytes)
+            .filter((e) => e.kind === "func")
+            .map((e) => e.name)
+        : componentExports(bytes).map((e) => e.name);
+    throw usageError(
+      `${wasm} has nothing to run: no ${shape.kind === "core" ? "_start" : "wasi:cli/run"} export, and no --invoke (exports: ${what.join(", ") || "none"})`,
+      "pass --invoke EXPORT to call one export, or a command (a wasi:cli program)",
+    );
   }
   if (shape.kind === "core" && values.invoke && engine !== "jco") {
     const m = coreFunction(bytes, values.invoke);
@@ -379,7 +493,8 @@ async function main(argv: string[]): Promise<number> {
   if (!tool.found) throw missingToolError(tool);
   if (shape.kind === "component" && values.invoke) {
     const m = await componentInvoke(bytes, wasm, values.invoke, (timeout ?? DEFAULT_TIMEOUT_MS / 1000) * 1000);
-    if ("error" in m) throw usageError(m.error, "pass one of those names to --invoke (a short name, when only one export has it)");
+    if ("error" in m)
+      throw usageError(m.error, "pass one of those names to --invoke (a short name, when only one export has it)");
   }
   const rec = await runComponent({
     wasm,
@@ -392,7 +507,8 @@ async function main(argv: string[]): Promise<number> {
     timeoutMs: timeout === undefined ? undefined : timeout * 1000,
     enginePath,
   });
-  if (rec.verdict === "missing-engine") throw new SeamError(rec.errorLine ?? `${engine} is missing`, { exitCode: EXIT.missingTool });
+  if (rec.verdict === "missing-engine")
+    throw new SeamError(rec.errorLine ?? `${engine} is missing`, { exitCode: EXIT.missingTool });
   if (values.json) process.stdout.write(JSON.stringify(rec, null, 2) + "\n");
   else process.stdout.write(rec.invoke ? (rec.results ?? []).map((r) => r + "\n").join("") : rec.stdout);
   process.stderr.write(summarize(rec) + "\n");

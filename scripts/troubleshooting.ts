@@ -13,7 +13,15 @@ import { join } from "node:path";
 import { parseCli, progress, runCli } from "./lib/cli.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
 import { atomicWrite } from "./lib/fsx.ts";
-import { BAD_INPUTS, commandLine, makeSandbox, README_END, README_START, renderTroubleshooting, runCase } from "./testing/bad-inputs.ts";
+import {
+  BAD_INPUTS,
+  commandLine,
+  makeSandbox,
+  README_END,
+  README_START,
+  renderTroubleshooting,
+  runCase,
+} from "./testing/bad-inputs.ts";
 import { ROOT } from "./lib/tools.ts";
 
 const README = join(ROOT, "README.md");
@@ -22,7 +30,11 @@ const README = join(ROOT, "README.md");
 export function spliceSection(readme: string, section: string): string {
   const start = readme.indexOf(README_START);
   const end = readme.indexOf(README_END);
-  if (start < 0 || end < start) throw new SeamError(`README.md has no troubleshooting markers`, { hint: `put the lines ${README_START} and ${README_END} where the table belongs`, exitCode: EXIT.fail });
+  if (start < 0 || end < start)
+    throw new SeamError(`README.md has no troubleshooting markers`, {
+      hint: `put the lines ${README_START} and ${README_END} where the table belongs`,
+      exitCode: EXIT.fail,
+    });
   return readme.slice(0, start) + section + readme.slice(end + README_END.length);
 }
 
@@ -35,7 +47,11 @@ export async function generate(onProgress?: (line: string) => void): Promise<str
       if (!row.doc) continue;
       const r = await runCase(sandbox, row, `doc-${i}`);
       onProgress?.(`${r.problems.length ? "FAILS" : "ok   "} ${commandLine(row)}`);
-      if (r.problems.length) throw new SeamError(`a documented case does not hold: ${commandLine(row)}: ${r.problems[0]}`, { hint: "run `npx bun test scripts/bad-input.test.ts` and fix the case or the script", exitCode: EXIT.fail });
+      if (r.problems.length)
+        throw new SeamError(`a documented case does not hold: ${commandLine(row)}: ${r.problems[0]}`, {
+          hint: "run `npx bun test scripts/bad-input.test.ts` and fix the case or the script",
+          exitCode: EXIT.fail,
+        });
       docs.push({ row, seen: r.observed });
     }
     return renderTroubleshooting(docs);
@@ -55,7 +71,15 @@ Exit: 0 printed, written or up to date; 1 README.md differs (--check) or a docum
       2 usage error`;
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseCli(argv, { write: { type: "boolean", default: false }, check: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } }, false);
+  const { values } = parseCli(
+    argv,
+    {
+      write: { type: "boolean", default: false },
+      check: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    false,
+  );
   if (values.help) {
     console.log(HELP);
     return EXIT.ok;
@@ -70,7 +94,10 @@ async function main(argv: string[]): Promise<number> {
   const next = spliceSection(readme, section);
   if (values.check) {
     if (next === readme) return EXIT.ok;
-    throw new SeamError("README.md's troubleshooting table differs from what the bad-input cases print", { hint: "run `npx bun scripts/troubleshooting.ts --write`", exitCode: EXIT.fail });
+    throw new SeamError("README.md's troubleshooting table differs from what the bad-input cases print", {
+      hint: "run `npx bun scripts/troubleshooting.ts --write`",
+      exitCode: EXIT.fail,
+    });
   }
   if (next !== readme) atomicWrite(README, next);
   progress(next === readme ? "README.md is up to date" : "wrote README.md's troubleshooting table");

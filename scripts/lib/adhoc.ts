@@ -21,7 +21,18 @@ import { isMap, isScalar, isSeq, parseDocument, stringify } from "yaml";
 import { ResultCache, toolIdentity } from "./cache.ts";
 import { SeamError, usageError } from "./errors.ts";
 import { atomicWrite, requireFile, sha256, shownPath } from "./fsx.ts";
-import { ENV_NAME, formatProblem, loadManifest, NAME, parseManifest, type Fixture, type InvokeCall, type MeldCoreExpectation, type MeldExpectation, type CommandExpectation } from "./manifest.ts";
+import {
+  ENV_NAME,
+  formatProblem,
+  loadManifest,
+  NAME,
+  parseManifest,
+  type Fixture,
+  type InvokeCall,
+  type MeldCoreExpectation,
+  type MeldExpectation,
+  type CommandExpectation,
+} from "./manifest.ts";
 import { limiter } from "./pool.ts";
 import { MEMORY_MODES, type Engine, type MemoryMode, type RunRecord } from "./records.ts";
 import type { Row } from "./tierc-report.ts";
@@ -60,15 +71,22 @@ export interface AdhocFixture {
 export const EXACT_STDOUT_MAX = 4096;
 /** The results kilnd --invoke prints: numbers (it types them I32, I64, F32, F64). Others are reference only. */
 const NUMBER = /^(-?(\d+(\.\d*)?([eE][-+]?\d+)?|inf|Infinity)|NaN|nan)$/;
-const ADHOC_WHY = "recorded ad hoc by tier-c on wasmtime, which also runs every fused output (jco 1.35 does not run a multi-memory core module)";
+const ADHOC_WHY =
+  "recorded ad hoc by tier-c on wasmtime, which also runs every fused output (jco 1.35 does not run a multi-memory core module)";
 /** The code a recording's records depend on: part of its cache key, as SEAM_CODE is for tier-c's cells. */
 const ADHOC_CODE = sha256(
-  ["../run-kiln.ts", "proc.ts", "classify.ts", "jco-host.ts", "wasm.ts", "adhoc.ts"].map((f) => readFileSync(join(import.meta.dir, f), "utf8")).join("\0"),
+  ["../run-kiln.ts", "proc.ts", "classify.ts", "jco-host.ts", "wasm.ts", "adhoc.ts"]
+    .map((f) => readFileSync(join(import.meta.dir, f), "utf8"))
+    .join("\0"),
 );
 
 /** A file's fixture name under the manifest's rule (lower-case letters, digits, _; a letter first). */
 export function adhocName(file: string): string {
-  const stem = basename(file).replace(/\.wasm$/i, "").toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
+  const stem = basename(file)
+    .replace(/\.wasm$/i, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, "_")
+    .replace(/^_+|_+$/g, "");
   if (!stem) return "component";
   return NAME.test(stem) ? stem : `c_${stem}`;
 }
@@ -86,11 +104,17 @@ export function collectAdhocInputs(paths: string[]): { inputs: AdhocInput[]; ski
     if (!existsSync(p)) throw usageError(`${p} not found`, "pass .wasm components, or folders holding them");
     if (!statSync(p).isDirectory()) {
       const { shape } = readWasm(p, "input");
-      if (shape.kind === "core") throw usageError(`${p} is a core module: tier-c fuses components`, "meld fuses components; run a core module on kilnd with `bun scripts/run-kiln.ts FILE`");
+      if (shape.kind === "core")
+        throw usageError(
+          `${p} is a core module: tier-c fuses components`,
+          "meld fuses components; run a core module on kilnd with `bun scripts/run-kiln.ts FILE`",
+        );
       inputs.push({ name: adhocName(p), file: resolve(p) });
       continue;
     }
-    const wasmFiles = readdirSync(p).filter((n) => n.toLowerCase().endsWith(".wasm")).sort();
+    const wasmFiles = readdirSync(p)
+      .filter((n) => n.toLowerCase().endsWith(".wasm"))
+      .sort();
     let found = 0;
     for (const n of wasmFiles) {
       const file = join(p, n);
@@ -113,12 +137,22 @@ export function collectAdhocInputs(paths: string[]): { inputs: AdhocInput[]; ski
       inputs.push({ name: adhocName(n), file: resolve(file) });
       found++;
     }
-    if (!found) throw usageError(`${p} holds no component (${wasmFiles.length} .wasm file(s) there, none a component)`, "tier-c reads the .wasm files directly in a folder, not its subfolders; pass the component's folder or file");
+    if (!found)
+      throw usageError(
+        `${p} holds no component (${wasmFiles.length} .wasm file(s) there, none a component)`,
+        "tier-c reads the .wasm files directly in a folder, not its subfolders; pass the component's folder or file",
+      );
   }
   const byName = new Map<string, string>();
   for (const i of inputs) {
     const first = byName.get(i.name);
-    if (first !== undefined) throw usageError(first === i.file ? `${shownPath(i.file)} is given twice` : `${shownPath(first)} and ${shownPath(i.file)} both make the fixture name ${i.name}`, "rename one of them, or run them apart");
+    if (first !== undefined)
+      throw usageError(
+        first === i.file
+          ? `${shownPath(i.file)} is given twice`
+          : `${shownPath(first)} and ${shownPath(i.file)} both make the fixture name ${i.name}`,
+        "rename one of them, or run them apart",
+      );
     byName.set(i.name, i.file);
   }
   return { inputs, skipped };
@@ -130,11 +164,15 @@ export function parseAdhocSpec(flags: { arg: string[]; env: string[]; stdin?: st
   for (const kv of flags.env) {
     const at = kv.indexOf("=");
     const key = kv.slice(0, Math.max(at, 0));
-    if (at <= 0 || !ENV_NAME.test(key)) throw usageError(`--env expects NAME=VALUE with NAME a variable name, got: ${kv}`, "e.g. --env GREETING=hello");
+    if (at <= 0 || !ENV_NAME.test(key))
+      throw usageError(`--env expects NAME=VALUE with NAME a variable name, got: ${kv}`, "e.g. --env GREETING=hello");
     env[key] = kv.slice(at + 1);
   }
   if (flags.invoke.length && (flags.arg.length || flags.stdin !== undefined)) {
-    throw usageError("--arg and --stdin are for commands: --invoke calls exports, which take no arguments here", "drop --invoke to run the component as a wasi:cli command, or drop --arg/--stdin");
+    throw usageError(
+      "--arg and --stdin are for commands: --invoke calls exports, which take no arguments here",
+      "drop --invoke to run the component as a wasi:cli command, or drop --arg/--stdin",
+    );
   }
   const twice = flags.invoke.find((x, i) => flags.invoke.indexOf(x) !== i);
   if (twice) throw usageError(`--invoke ${twice} is given twice`);
@@ -149,7 +187,11 @@ export function parseAdhocSpec(flags: { arg: string[]; env: string[]; stdin?: st
 /** A command's stdout as an expectation: the exact text when it is small and UTF-8, else sha256 and size. */
 function stdoutExpectation(r: RunRecord): Omit<Extract<CommandExpectation, { kind: "exit" }>, "kind" | "exit"> {
   const text = new TextEncoder().encode(r.stdout);
-  const exact = !r.stdoutTruncated && r.stdoutBytes <= EXACT_STDOUT_MAX && text.length === r.stdoutBytes && sha256(text) === r.stdoutSha256;
+  const exact =
+    !r.stdoutTruncated &&
+    r.stdoutBytes <= EXACT_STDOUT_MAX &&
+    text.length === r.stdoutBytes &&
+    sha256(text) === r.stdoutSha256;
   return exact ? { stdout: r.stdout } : { stdoutSha256: r.stdoutSha256, stdoutBytes: r.stdoutBytes };
 }
 
@@ -159,7 +201,14 @@ const failure = (r: RunRecord) => `${r.verdict}${r.errorLine ? ` (${r.errorLine}
  * Turns the reference's runs on an original into a manifest fixture whose expectation they meet, or a
  * refusal saying why they give none. Pure: `records` are the runs (one per invoke, or the command's one).
  */
-export function expectationFromRuns(input: AdhocInput, spec: AdhocSpec, records: RunRecord[], engine: ReferenceEngine, engineVersion: string, fileSha256: string): AdhocFixture {
+export function expectationFromRuns(
+  input: AdhocInput,
+  spec: AdhocSpec,
+  records: RunRecord[],
+  engine: ReferenceEngine,
+  engineVersion: string,
+  fileSha256: string,
+): AdhocFixture {
   const recordedOn = `${engine} ${engineVersion}`;
   const rel = `${input.name}.wasm`;
   const fixture: Fixture = {
@@ -179,11 +228,19 @@ export function expectationFromRuns(input: AdhocInput, spec: AdhocSpec, records:
     invoke: [],
     // What meld does is not known before the run; tier-c records it for --save-fixture from the rows.
     // jco 1.35 cannot run a multi-memory core module, which is what multi memory makes of a composition.
-    meld: { multi: { outcome: "pass", ...(engine === "jco" ? { reference: "wasmtime" as const } : {}) }, shared: { outcome: "pass" } },
+    meld: {
+      multi: { outcome: "pass", ...(engine === "jco" ? { reference: "wasmtime" as const } : {}) },
+      shared: { outcome: "pass" },
+    },
     ...(engine === "wasmtime" ? { reference: { engine, why: ADHOC_WHY } } : {}),
     line: 0,
   };
-  const refuse = (why: string): AdhocFixture => ({ fixture, refusal: `no expectation could be recorded: ${why}`, recordedOn, records });
+  const refuse = (why: string): AdhocFixture => ({
+    fixture,
+    refusal: `no expectation could be recorded: ${why}`,
+    recordedOn,
+    records,
+  });
   const missing = records.find((r) => r.verdict === "missing-engine");
   if (missing) return refuse(`${engine} missing: ${missing.errorLine ?? ""}`);
   if (!spec.invokes.length) {
@@ -196,7 +253,9 @@ export function expectationFromRuns(input: AdhocInput, spec: AdhocSpec, records:
       if (!status) return refuse(`${engine} says the original exited non-zero but reports status ${status}`);
       fixture.expect = { kind: "exit", exit: Math.min(status, 255), ...stdoutExpectation(r) };
     } else {
-      return refuse(`${engine} cannot run the original as a wasi:cli command: ${failure(r)}; if it is not a command, name the exports to call with --invoke`);
+      return refuse(
+        `${engine} cannot run the original as a wasi:cli command: ${failure(r)}; if it is not a command, name the exports to call with --invoke`,
+      );
     }
     return { fixture, recordedOn, records };
   }
@@ -210,11 +269,16 @@ export function expectationFromRuns(input: AdhocInput, spec: AdhocSpec, records:
     }
     if (r.verdict !== "passed") return refuse(`${engine} cannot call ${name} on the original: ${failure(r)}`);
     const results = (r.results ?? []).filter((x) => x !== "()");
-    if (results.length !== 1) return refuse(`${name} returns ${results.length ? results.join(", ") : "nothing"} on ${engine}: seam judges an export by its one result`);
+    if (results.length !== 1)
+      return refuse(
+        `${name} returns ${results.length ? results.join(", ") : "nothing"} on ${engine}: seam judges an export by its one result`,
+      );
     calls.push({ export: name, result: results[0]!, trap: false, referenceOnly: !NUMBER.test(results[0]!) });
   }
   if (calls.every((c) => c.referenceOnly)) {
-    return refuse(`kilnd --invoke prints numbers only, and none of ${spec.invokes.join(", ")} returns one (${calls.map((c) => `${c.export} = ${c.result}`).join(", ")}): name an export that returns a number or traps`);
+    return refuse(
+      `kilnd --invoke prints numbers only, and none of ${spec.invokes.join(", ")} returns one (${calls.map((c) => `${c.export} = ${c.result}`).join(", ")}): name an export that returns a number or traps`,
+    );
   }
   fixture.invoke = calls;
   return { fixture, recordedOn, records };
@@ -250,7 +314,11 @@ export interface RecordOptions {
  * Records each input's expectation from the reference engine on the unfused original: cached by the
  * input's bytes, the flags, the engine binary and seam's run code, so a warm rerun launches nothing.
  */
-export async function recordExpectations(inputs: AdhocInput[], spec: AdhocSpec, o: RecordOptions): Promise<AdhocFixture[]> {
+export async function recordExpectations(
+  inputs: AdhocInput[],
+  spec: AdhocSpec,
+  o: RecordOptions,
+): Promise<AdhocFixture[]> {
   const cache = new ResultCache(o.cacheDir, o.cache);
   const lookup = lookupTool(o.engine, { env: o.hostEnv });
   const tool = lookup.found ? await toolIdentity(cache.dir, lookup.found) : undefined;
@@ -261,21 +329,49 @@ export async function recordExpectations(inputs: AdhocInput[], spec: AdhocSpec, 
         const sha = sha256(readFileSync(input.file));
         if (!tool) {
           const e = missingToolError(lookup);
-          return { ...expectationFromRuns(input, spec, [], o.engine, "absent", sha), refusal: `no expectation could be recorded: ${o.engine} missing: ${e.message}; fix: ${e.hint}` };
+          return {
+            ...expectationFromRuns(input, spec, [], o.engine, "absent", sha),
+            refusal: `no expectation could be recorded: ${o.engine} missing: ${e.message}; fix: ${e.hint}`,
+          };
         }
-        const key = cache.key({ v: 1, adhoc: ADHOC_CODE, engine: o.engine, tool: tool.sha256, sha, args: spec.args, env: spec.env, stdin: spec.stdin ? sha256(spec.stdin) : null, invokes: spec.invokes, timeout: o.timeoutMs });
+        const key = cache.key({
+          v: 1,
+          adhoc: ADHOC_CODE,
+          engine: o.engine,
+          tool: tool.sha256,
+          sha,
+          args: spec.args,
+          env: spec.env,
+          stdin: spec.stdin ? sha256(spec.stdin) : null,
+          invokes: spec.invokes,
+          timeout: o.timeoutMs,
+        });
         let records = cache.get<RunRecord[]>(key);
         const cached = !!records;
         if (!records) {
           records = [];
           for (const invoke of spec.invokes.length ? spec.invokes : [undefined]) {
-            records.push(await o.run({ wasm: input.file, engine: o.engine, ...(invoke ? { invoke } : {}), args: spec.args, env: spec.env, ...(spec.stdin ? { stdin: spec.stdin } : {}), timeoutMs: o.timeoutMs, enginePath: tool.path, ...(o.hostEnv ? { hostEnv: o.hostEnv } : {}) }));
+            records.push(
+              await o.run({
+                wasm: input.file,
+                engine: o.engine,
+                ...(invoke ? { invoke } : {}),
+                args: spec.args,
+                env: spec.env,
+                ...(spec.stdin ? { stdin: spec.stdin } : {}),
+                timeoutMs: o.timeoutMs,
+                enginePath: tool.path,
+                ...(o.hostEnv ? { hostEnv: o.hostEnv } : {}),
+              }),
+            );
           }
           // A timeout says nothing about the input: never cache it.
           if (!records.some((r) => r.verdict === "timeout" || r.verdict === "missing-engine")) cache.put(key, records);
         }
         const a = expectationFromRuns(input, spec, records, o.engine, tool.version, sha);
-        o.onProgress?.(`ad hoc ${input.name}: ${a.refusal ?? `expectation recorded on ${a.recordedOn}`}${cached ? " (cached)" : ""}`);
+        o.onProgress?.(
+          `ad hoc ${input.name}: ${a.refusal ?? `expectation recorded on ${a.recordedOn}`}${cached ? " (cached)" : ""}`,
+        );
         return a;
       }),
     ),
@@ -298,7 +394,11 @@ export interface ObservedMeld {
  */
 export function observedMeld(a: AdhocFixture, rows: Row[]): ObservedMeld {
   const out: Partial<ObservedMeld> = { component: {} as ObservedMeld["component"], core: {} as ObservedMeld["core"] };
-  const cant = (why: string) => new SeamError(`cannot record what meld does with ${a.fixture.name}: ${why}`, { hint: "a manifest entry records pass, refused or misfused per memory mode and form", exitCode: 1 });
+  const cant = (why: string) =>
+    new SeamError(`cannot record what meld does with ${a.fixture.name}: ${why}`, {
+      hint: "a manifest entry records pass, refused or misfused per memory mode and form",
+      exitCode: 1,
+    });
   for (const mode of MEMORY_MODES) {
     for (const form of ["component", "core"] as const) {
       const row = rows.find((r) => r.fixture === a.fixture.name && r.mode === mode && r.form === form);
@@ -317,14 +417,23 @@ export function observedMeld(a: AdhocFixture, rows: Row[]): ObservedMeld {
       const ref = row.cells.find((c) => c.step === "reference(fused)")!;
       if (ref.ok === null) throw cant(`the reference did not run meld's ${mode} output: ${ref.detail}`);
       const reference = a.fixture.meld[mode].reference;
-      out.component![mode] = { outcome: ref.ok ? "pass" : "misfused", ...(ref.ok ? {} : { message: ref.detail }), ...(reference ? { reference } : {}) };
+      out.component![mode] = {
+        outcome: ref.ok ? "pass" : "misfused",
+        ...(ref.ok ? {} : { message: ref.detail }),
+        ...(reference ? { reference } : {}),
+      };
     }
   }
   return out as ObservedMeld;
 }
 
 /** A string as one double-quoted YAML line (escapes, never folded), as the manifest writes values. */
-const q = (s: string) => stringify(s, { defaultStringType: "QUOTE_DOUBLE", lineWidth: 0, doubleQuotedMinMultiLineLength: Number.MAX_SAFE_INTEGER }).trimEnd();
+const q = (s: string) =>
+  stringify(s, {
+    defaultStringType: "QUOTE_DOUBLE",
+    lineWidth: 0,
+    doubleQuotedMinMultiLineLength: Number.MAX_SAFE_INTEGER,
+  }).trimEnd();
 
 /** The manifest entry (YAML, as an item of `fixtures:`) of an ad hoc fixture saved under `name`. */
 export function manifestEntry(a: AdhocFixture, name: string, meld: ObservedMeld): string {
@@ -341,13 +450,16 @@ export function manifestEntry(a: AdhocFixture, name: string, meld: ObservedMeld)
     `    sources: [${rel}]`,
   ];
   if (f.args.length) lines.push(`    args: [${f.args.map(q).join(", ")}]`);
-  if (Object.keys(f.env).length) lines.push("    env:", ...Object.entries(f.env).map(([k, v]) => `      ${k}: ${q(v)}`));
+  if (Object.keys(f.env).length)
+    lines.push("    env:", ...Object.entries(f.env).map(([k, v]) => `      ${k}: ${q(v)}`));
   if (f.stdin) {
     let text: string;
     try {
       text = new TextDecoder("utf-8", { fatal: true }).decode(f.stdin);
     } catch {
-      throw new SeamError(`cannot save ${name}: its --stdin is not UTF-8 text, and a manifest's stdin is`, { exitCode: 2 });
+      throw new SeamError(`cannot save ${name}: its --stdin is not UTF-8 text, and a manifest's stdin is`, {
+        exitCode: 2,
+      });
     }
     lines.push(`    stdin: ${q(text)}`);
   }
@@ -361,16 +473,27 @@ export function manifestEntry(a: AdhocFixture, name: string, meld: ObservedMeld)
   if (f.invoke.length) {
     lines.push("    invoke:");
     for (const c of f.invoke) {
-      lines.push(`      - export: ${q(c.export)}`, c.trap ? "        trap: true" : `        result: ${q(c.result!)}`, ...(c.referenceOnly ? ["        reference_only: true"] : []));
+      lines.push(
+        `      - export: ${q(c.export)}`,
+        c.trap ? "        trap: true" : `        result: ${q(c.result!)}`,
+        ...(c.referenceOnly ? ["        reference_only: true"] : []),
+      );
     }
   }
   lines.push("    meld:");
   for (const mode of MEMORY_MODES) {
     const m = meld.component[mode];
     if (m.outcome === "pass" && !m.reference) lines.push(`      ${mode}: pass`);
-    else lines.push(`      ${mode}:`, `        outcome: ${m.outcome}`, ...(m.message ? [`        message: ${q(m.message)}`] : []), ...(m.reference ? [`        reference: ${m.reference}`] : []));
+    else
+      lines.push(
+        `      ${mode}:`,
+        `        outcome: ${m.outcome}`,
+        ...(m.message ? [`        message: ${q(m.message)}`] : []),
+        ...(m.reference ? [`        reference: ${m.reference}`] : []),
+      );
   }
-  const core = (c: MeldCoreExpectation) => (c.outcome === "fused" ? "fused" : `{ outcome: refused, message: ${q(c.message ?? "")} }`);
+  const core = (c: MeldCoreExpectation) =>
+    c.outcome === "fused" ? "fused" : `{ outcome: refused, message: ${q(c.message ?? "")} }`;
   lines.push(`      core: { multi: ${core(meld.core.multi)}, shared: ${core(meld.core.shared)} }`);
   if (f.reference) lines.push(`    reference: { engine: ${f.reference.engine}, why: ${q(f.reference.why)} }`);
   return lines.join("\n") + "\n";
@@ -383,12 +506,24 @@ export function appendEntry(text: string, entry: string, path: string): string {
   const pair = isMap(root) ? root.items.find((p) => isScalar(p.key) && p.key.value === "fixtures") : undefined;
   const list = pair?.value;
   const empty = isScalar(list) && list.value === null; // `fixtures:` with nothing under it yet
-  if (!isMap(root) || !pair || (!empty && !(isSeq(list) && list.range))) throw usageError(`${shownPath(path)} has no fixtures list to add to`, "pass a seam fixture manifest with --manifest");
-  if (root.items[root.items.length - 1] !== pair) throw usageError(`${shownPath(path)}: fixtures is not the manifest's last key, so an entry cannot be appended`, "move the fixtures list to the end of the file");
+  if (!isMap(root) || !pair || (!empty && !(isSeq(list) && list.range)))
+    throw usageError(
+      `${shownPath(path)} has no fixtures list to add to`,
+      "pass a seam fixture manifest with --manifest",
+    );
+  if (root.items[root.items.length - 1] !== pair)
+    throw usageError(
+      `${shownPath(path)}: fixtures is not the manifest's last key, so an entry cannot be appended`,
+      "move the fixtures list to the end of the file",
+    );
   let base = text;
   if (!isSeq(list)) return `${base.replace(/\s*$/, "\n")}${entry}`;
   if (list.flow && list.range) {
-    if (list.items.length) throw usageError(`${shownPath(path)}: the fixtures list is written inline ([…]), so an entry cannot be appended`, "write it as a block list (one `- name:` per fixture)");
+    if (list.items.length)
+      throw usageError(
+        `${shownPath(path)}: the fixtures list is written inline ([…]), so an entry cannot be appended`,
+        "write it as a block list (one `- name:` per fixture)",
+      );
     base = text.slice(0, list.range[0]) + text.slice(list.range[1]); // `fixtures: []` → `fixtures:`
   }
   base = base.replace(/\s*$/, "\n");
@@ -398,12 +533,24 @@ export function appendEntry(text: string, entry: string, path: string): string {
 /** Checks before any run that `name` can be saved into the manifest: a valid name, no such fixture, no
  * such file, a list to append to. Throws a usage error (exit 2) naming the problem. */
 export function checkSaveTarget(manifestPath: string, name: string): void {
-  if (!NAME.test(name)) throw usageError(`--save-fixture ${name}: a fixture name is lower-case letters, digits and _, starting with a letter`, "e.g. --save-fixture my_component");
+  if (!NAME.test(name))
+    throw usageError(
+      `--save-fixture ${name}: a fixture name is lower-case letters, digits and _, starting with a letter`,
+      "e.g. --save-fixture my_component",
+    );
   const m = loadManifest(manifestPath);
   const taken = m.fixtures.find((f) => f.name === name);
-  if (taken) throw usageError(`fixture ${name} already exists in ${shownPath(manifestPath)} (line ${taken.line})`, "choose another --save-fixture NAME; seam never overwrites a fixture");
+  if (taken)
+    throw usageError(
+      `fixture ${name} already exists in ${shownPath(manifestPath)} (line ${taken.line})`,
+      "choose another --save-fixture NAME; seam never overwrites a fixture",
+    );
   const wasm = join(dirname(manifestPath), `${name}.wasm`);
-  if (existsSync(wasm)) throw usageError(`${shownPath(wasm)} already exists`, "choose another --save-fixture NAME; seam never overwrites a fixture");
+  if (existsSync(wasm))
+    throw usageError(
+      `${shownPath(wasm)} already exists`,
+      "choose another --save-fixture NAME; seam never overwrites a fixture",
+    );
   appendEntry(readFileSync(manifestPath, "utf8"), "", manifestPath);
 }
 
@@ -412,7 +559,11 @@ export function checkSaveTarget(manifestPath: string, name: string): void {
  * both atomically, after checking the new manifest validates with the file in place. Refuses an existing
  * name or file (exit 2); on any failure nothing is left behind.
  */
-export function saveFixture(a: AdhocFixture, rows: Row[], o: { name: string; manifestPath: string }): { manifest: string; wasm: string } {
+export function saveFixture(
+  a: AdhocFixture,
+  rows: Row[],
+  o: { name: string; manifestPath: string },
+): { manifest: string; wasm: string } {
   checkSaveTarget(o.manifestPath, o.name);
   const entry = manifestEntry(a, o.name, observedMeld(a, rows));
   const text = appendEntry(readFileSync(o.manifestPath, "utf8"), entry, o.manifestPath);
@@ -420,7 +571,10 @@ export function saveFixture(a: AdhocFixture, rows: Row[], o: { name: string; man
   atomicWrite(wasm, readFileSync(a.fixture.file));
   try {
     const { problems } = parseManifest(text, o.manifestPath);
-    if (problems.length) throw new SeamError(`the saved entry would not validate: ${formatProblem(o.manifestPath, problems[0]!)}`, { exitCode: 1 });
+    if (problems.length)
+      throw new SeamError(`the saved entry would not validate: ${formatProblem(o.manifestPath, problems[0]!)}`, {
+        exitCode: 1,
+      });
     atomicWrite(o.manifestPath, text);
   } catch (e) {
     rmSync(wasm, { force: true });

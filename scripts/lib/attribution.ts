@@ -10,7 +10,14 @@
  * a per-fixture `kiln-unsupported`.
  */
 import { consult, expectedText, type Blocker } from "./ledger.ts";
-import { formatSignature, type Form, type FuseRecord, type MemoryMode, type RunRecord, type Signature } from "./records.ts";
+import {
+  formatSignature,
+  type Form,
+  type FuseRecord,
+  type MemoryMode,
+  type RunRecord,
+  type Signature,
+} from "./records.ts";
 import type { Row } from "./tierc-report.ts";
 
 /** One engine's result on one wasm for one fixture: every invoke (or the command once) judged. */
@@ -62,8 +69,18 @@ function meldBug(r: RowInputs, ev: Evidence): Decision {
   const what = r.form === "core" ? "meld's component output of the same input" : "the fused output";
   const why = `${what} fails on ${ev.engine} while the original passes: ${ev.cell.why}`;
   const k = r.knownMeld;
-  const known = k?.outcome === "misfused" && (!k.message || why.includes(k.message) || ev.cell.records.some((x) => `${x.errorLine ?? ""} ${x.stderr}`.includes(k.message!)));
-  if (known) return { verdict: "meld-bug", outcome: "expected", evidence: ev.what, why: `known meld mis-fusion (recorded in fixtures/manifest.yaml): ${why}` };
+  const known =
+    k?.outcome === "misfused" &&
+    (!k.message ||
+      why.includes(k.message) ||
+      ev.cell.records.some((x) => `${x.errorLine ?? ""} ${x.stderr}`.includes(k.message!)));
+  if (known)
+    return {
+      verdict: "meld-bug",
+      outcome: "expected",
+      evidence: ev.what,
+      why: `known meld mis-fusion (recorded in fixtures/manifest.yaml): ${why}`,
+    };
   return { verdict: "meld-bug", outcome: "unexpected", evidence: ev.what, why };
 }
 
@@ -71,42 +88,111 @@ function meldBug(r: RowInputs, ev: Evidence): Decision {
 export function decide(r: RowInputs, ledger: Blocker[]): Decision {
   const f = `${r.fixture} (${r.mode}, ${r.form})`;
   if (r.refOrig.ok === null) return { verdict: "skipped", outcome: "ok", why: r.refOrig.why };
-  if (!r.refOrig.ok) return { verdict: "reference-fail", outcome: "unexpected", why: `the original fails its expectation on ${r.reference}: ${r.refOrig.why}` };
-  if (!r.fuse || r.fuse.verdict === "missing-tool") return { verdict: "skipped", outcome: "ok", why: `meld absent: ${r.fuse?.message ?? "not run"}` };
-  if (r.fuse.verdict === "refused") return { verdict: "fuse-refused", outcome: "ok", why: `meld refused the input: ${r.fuse.message}` };
-  if (r.fuse.verdict === "crashed") return { verdict: "meld-bug", outcome: "unexpected", why: `meld crashed: ${r.fuse.message}` };
+  if (!r.refOrig.ok)
+    return {
+      verdict: "reference-fail",
+      outcome: "unexpected",
+      why: `the original fails its expectation on ${r.reference}: ${r.refOrig.why}`,
+    };
+  if (!r.fuse || r.fuse.verdict === "missing-tool")
+    return { verdict: "skipped", outcome: "ok", why: `meld absent: ${r.fuse?.message ?? "not run"}` };
+  if (r.fuse.verdict === "refused")
+    return { verdict: "fuse-refused", outcome: "ok", why: `meld refused the input: ${r.fuse.message}` };
+  if (r.fuse.verdict === "crashed")
+    return { verdict: "meld-bug", outcome: "unexpected", why: `meld crashed: ${r.fuse.message}` };
   const ev = r.evidence?.cell.ok === null ? undefined : r.evidence;
   // The component form's evidence is the very file kilnd runs: if it is broken, the row is meld's. A core
   // row's evidence is another file, so it only decides whose a failure on kilnd is.
   if (ev && !ev.cell.ok && (r.form === "component" || r.kilnFused.ok === false)) return meldBug(r, ev);
   const evidence = ev ? ev.what : `none: ${r.noEvidence ?? "no reference run"}`;
   if (r.kilnFused.ok === null) {
-    const ref = ev ? `; meld's ${r.form === "core" ? "component " : ""}output ${ev.cell.ok ? "passes" : "fails"} on ${ev.engine}` : "";
+    const ref = ev
+      ? `; meld's ${r.form === "core" ? "component " : ""}output ${ev.cell.ok ? "passes" : "fails"} on ${ev.engine}`
+      : "";
     return { verdict: "skipped", outcome: "ok", evidence, why: `${r.kilnFused.why}${ref}` };
   }
   if (r.form === "component" && r.kilnOrig.ok === false && !refusesForm(r.kilnOrig)) {
-    return { verdict: "kiln-unsupported", outcome: "ok", evidence: "baseline: kilnd on the unfused original", why: `the unfused original already fails on kilnd (${sigText(r.kilnOrig)}): not a seam problem` };
+    return {
+      verdict: "kiln-unsupported",
+      outcome: "ok",
+      evidence: "baseline: kilnd on the unfused original",
+      why: `the unfused original already fails on kilnd (${sigText(r.kilnOrig)}): not a seam problem`,
+    };
   }
   const failed = !r.kilnFused.ok;
   const actualSignature = failed ? sigText(r.kilnFused) : undefined;
   const l = consult(ledger, r.fixture, r.mode, r.form, failed, r.kilnFused.signature);
-  const blocker = l.kind === "uncovered" ? undefined : { ref: l.blocker.ref, title: l.blocker.title, expected: expectedText(l.blocker) };
+  const blocker =
+    l.kind === "uncovered"
+      ? undefined
+      : { ref: l.blocker.ref, title: l.blocker.title, expected: expectedText(l.blocker) };
   switch (l.kind) {
     case "xpass":
-      return { verdict: "xpass", outcome: "xpass", blocker, evidence, why: `${l.blocker.ref} looks fixed for ${f}: remove the entry from the ledger` };
+      return {
+        verdict: "xpass",
+        outcome: "xpass",
+        blocker,
+        evidence,
+        why: `${l.blocker.ref} looks fixed for ${f}: remove the entry from the ledger`,
+      };
     case "expected":
-      return { verdict: "expected-fail", outcome: "expected", blocker, actualSignature, evidence, why: `known blocker ${l.blocker.ref}: ${actualSignature}` };
+      return {
+        verdict: "expected-fail",
+        outcome: "expected",
+        blocker,
+        actualSignature,
+        evidence,
+        why: `known blocker ${l.blocker.ref}: ${actualSignature}`,
+      };
     case "moved":
-      return { verdict: "blocker-moved", outcome: "moved", blocker, actualSignature, evidence, why: `${l.blocker.ref} moved: was ${expectedText(l.blocker)}, now ${actualSignature}` };
+      return {
+        verdict: "blocker-moved",
+        outcome: "moved",
+        blocker,
+        actualSignature,
+        evidence,
+        why: `${l.blocker.ref} moved: was ${expectedText(l.blocker)}, now ${actualSignature}`,
+      };
   }
   const runs = r.form === "core" ? "the fused core module" : "the fused component";
   if (!failed) {
-    const note = ev && !ev.cell.ok ? `; meld's component output of the same input fails on ${ev.engine}, which this row does not use` : "";
-    return { verdict: "pass", outcome: "ok", evidence, why: `kilnd runs ${runs} and meets the expectation (${r.kilnFused.why})${note}` };
+    const note =
+      ev && !ev.cell.ok
+        ? `; meld's component output of the same input fails on ${ev.engine}, which this row does not use`
+        : "";
+    return {
+      verdict: "pass",
+      outcome: "ok",
+      evidence,
+      why: `kilnd runs ${runs} and meets the expectation (${r.kilnFused.why})${note}`,
+    };
   }
   const fails = `kilnd fails ${runs}: ${r.kilnFused.why}`;
-  if (!ev) return { verdict: "unattributed", outcome: "unexpected", actualSignature, evidence, why: `${fails}; no reference engine can judge meld's output here (${r.noEvidence ?? "no reference run"})` };
-  const baseline = r.form === "core" ? "" : refusesForm(r.kilnOrig) ? "no kilnd baseline (kilnd runs no component); " : r.kilnOrig.ok ? "baseline passes on kilnd; " : "";
-  const vouch = r.form === "core" ? `meld's component output of the same input passes on ${ev.engine}` : `the same fused component passes on ${ev.engine}`;
-  return { verdict: "seam-bug", outcome: "unexpected", actualSignature, evidence, why: `${fails}; ${baseline}${vouch}` };
+  if (!ev)
+    return {
+      verdict: "unattributed",
+      outcome: "unexpected",
+      actualSignature,
+      evidence,
+      why: `${fails}; no reference engine can judge meld's output here (${r.noEvidence ?? "no reference run"})`,
+    };
+  const baseline =
+    r.form === "core"
+      ? ""
+      : refusesForm(r.kilnOrig)
+        ? "no kilnd baseline (kilnd runs no component); "
+        : r.kilnOrig.ok
+          ? "baseline passes on kilnd; "
+          : "";
+  const vouch =
+    r.form === "core"
+      ? `meld's component output of the same input passes on ${ev.engine}`
+      : `the same fused component passes on ${ev.engine}`;
+  return {
+    verdict: "seam-bug",
+    outcome: "unexpected",
+    actualSignature,
+    evidence,
+    why: `${fails}; ${baseline}${vouch}`,
+  };
 }

@@ -15,7 +15,19 @@ function input(dir: string): ReproInput {
     verdict: "seam-bug",
     why: "kilnd fails what wasmtime runs",
     failing: { engine: "meld-only", on: "fused" },
-    fuse: { schema: "seam.fuse/1", verdict: "refused", meld: null, argv: ["meld", "fuse", original, "-o", "f.wasm", "--memory", "multi", "--component"], command: "", memory: "multi", mode: "component", inputs: [{ path: original, sha256: "0".repeat(64), bytes: 4 }], output: null, ms: 0, message: "Fusion failed" },
+    fuse: {
+      schema: "seam.fuse/1",
+      verdict: "refused",
+      meld: null,
+      argv: ["meld", "fuse", original, "-o", "f.wasm", "--memory", "multi", "--component"],
+      command: "",
+      memory: "multi",
+      mode: "component",
+      inputs: [{ path: original, sha256: "0".repeat(64), bytes: 4 }],
+      output: null,
+      ms: 0,
+      message: "Fusion failed",
+    },
     args: [],
     env: {},
     expectText: "exit 0",
@@ -42,7 +54,10 @@ describe("repro bundles are staged until the results that confirm them are writt
       writeFileSync(join(out, old, "REPRO.md"), "old");
     }
     mkdirSync(join(out, "notes"));
-    writeFileSync(join(out, "results.json"), JSON.stringify({ rows: [{ bundle: "app-multi-component" }, { bundle: "gone-multi-core" }] }));
+    writeFileSync(
+      join(out, "results.json"),
+      JSON.stringify({ rows: [{ bundle: "app-multi-component" }, { bundle: "gone-multi-core" }] }),
+    );
     const dir = join(out, "app-multi-component");
     writeBundle(dir, input(out), "same signature");
     publishBundles(out, ["app-multi-component"]);

@@ -52,7 +52,13 @@ export function engineLine(r: ReproInput, kilnd = '"$KILND"', wasmtime = '"$WASM
   const component = r.failing.on === "original" || r.fuse.mode === "component";
   const stdin = r.stdin ? " < stdin.bin" : "";
   if (r.failing.engine === "kiln") {
-    const rest = [wasm, ...(component ? ["--component"] : []), "--wasi", ...r.args.flatMap((a) => ["--wasi-arg", a]), ...Object.keys(r.env).flatMap((k) => ["--wasi-env", k])];
+    const rest = [
+      wasm,
+      ...(component ? ["--component"] : []),
+      "--wasi",
+      ...r.args.flatMap((a) => ["--wasi-arg", a]),
+      ...Object.keys(r.env).flatMap((k) => ["--wasi-env", k]),
+    ];
     if (r.invoke) rest.push(component ? "--invoke" : "--function", r.failing.record?.function ?? r.invoke);
     return `${kilnd} ${shellLine(rest)}${stdin}`;
   }
@@ -98,7 +104,12 @@ function digestRow(name: string, d: { sha256: string; bytes: number } | null | u
 function shownOutput(text: string): string[] {
   if (text === "") return ["(nothing)"];
   const cut = text.length > 2000 ? `${text.slice(0, 2000)}\n[… ${text.length - 2000} more characters]` : text;
-  return ["```text", cut.endsWith("\n") ? cut.slice(0, -1) : cut, "```", ...(cut.endsWith("\n") ? [] : ["(no newline at the end)"])];
+  return [
+    "```text",
+    cut.endsWith("\n") ? cut.slice(0, -1) : cut,
+    "```",
+    ...(cut.endsWith("\n") ? [] : ["(no newline at the end)"]),
+  ];
 }
 
 /** What failed, as one line: kiln's signature, else the record's own error line, else how a run that
@@ -107,14 +118,19 @@ function actualText(r: ReproInput): string {
   const rec = r.failing.record;
   if (!rec) return r.fuse.message ?? r.fuse.verdict;
   if (rec.signature) return formatSignature(rec.signature);
-  if (rec.verdict === "passed") return `${rec.engine === "kiln" ? "kilnd" : rec.engine} completes, but ${r.failing.missed ?? "the result differs"}`;
+  if (rec.verdict === "passed")
+    return `${rec.engine === "kiln" ? "kilnd" : rec.engine} completes, but ${r.failing.missed ?? "the result differs"}`;
   return rec.errorLine ?? rec.verdict;
 }
 
 export function reproMarkdown(r: ReproInput, reproduced: string): string {
   const actual = actualText(r);
   const engine = engineLine(r, "kilnd", "wasmtime");
-  const script = [...Object.entries(r.env).map(([k, v]) => `export ${k}=${shellQuote(v)}`), meldLine(r.fuse, "meld"), ...(engine ? [engine] : [])];
+  const script = [
+    ...Object.entries(r.env).map(([k, v]) => `export ${k}=${shellQuote(v)}`),
+    meldLine(r.fuse, "meld"),
+    ...(engine ? [engine] : []),
+  ];
   const guest = r.failing.record && !r.invoke ? r.failing.record.stdout : undefined;
   return [
     `# ${r.fixture} (${r.mode} memory, ${r.form} form): ${r.verdict} — \`${actual}\``,
@@ -131,9 +147,27 @@ export function reproMarkdown(r: ReproInput, reproduced: string): string {
     "",
     `**Actual**: \`${actual}\``,
     "",
-    ...(r.expectedStdout !== undefined && guest !== undefined ? ["Expected guest stdout:", "", ...shownOutput(r.expectedStdout), "", "Actual guest stdout:", "", ...shownOutput(guest), ""] : []),
+    ...(r.expectedStdout !== undefined && guest !== undefined
+      ? [
+          "Expected guest stdout:",
+          "",
+          ...shownOutput(r.expectedStdout),
+          "",
+          "Actual guest stdout:",
+          "",
+          ...shownOutput(guest),
+          "",
+        ]
+      : []),
     ...(r.baseline ? [`**Baseline** (unfused original on kilnd): ${r.baseline}`, ""] : []),
-    ...(r.reference ? [r.form === "core" ? `**meld's component output of the same input is valid** (no reference engine runs a lowered core module) — ${r.reference}` : `**The fused artifact is valid** — reference engine: ${r.reference}`, ""] : []),
+    ...(r.reference
+      ? [
+          r.form === "core"
+            ? `**meld's component output of the same input is valid** (no reference engine runs a lowered core module) — ${r.reference}`
+            : `**The fused artifact is valid** — reference engine: ${r.reference}`,
+          "",
+        ]
+      : []),
     ...(r.evidence ? [`**Evidence used**: ${r.evidence}`, ""] : []),
     ...(r.blocker ? [`**Known blocker**: ${r.blocker}`, ""] : []),
     "| file | sha256 | bytes |",
@@ -182,7 +216,8 @@ export function publishBundles(outDir: string, names: string[]): void {
     try {
       const old = JSON.parse(readFileSync(previous, "utf8")) as { rows?: { bundle?: string }[] };
       for (const b of old.rows?.flatMap((r) => (r.bundle ? [r.bundle] : [])) ?? []) {
-        if (!names.includes(b) && basename(b) === b && b !== "" && !b.startsWith(".")) rmSync(join(outDir, b), { recursive: true, force: true });
+        if (!names.includes(b) && basename(b) === b && b !== "" && !b.startsWith("."))
+          rmSync(join(outDir, b), { recursive: true, force: true });
       }
     } catch {
       /* unreadable old results: nothing of theirs is removed */
@@ -226,7 +261,9 @@ export function writeBundle(dir: string, r: ReproInput, reproduced: string): voi
  */
 export function failureIdentity(rec: Pick<RunRecord, "verdict" | "signature" | "stdoutSha256">): string {
   if (rec.signature) return formatSignature(rec.signature);
-  return rec.verdict === "passed" || rec.verdict === "exit-nonzero" ? `${rec.verdict}, guest stdout sha256 ${rec.stdoutSha256.slice(0, 12)}` : rec.verdict;
+  return rec.verdict === "passed" || rec.verdict === "exit-nonzero"
+    ? `${rec.verdict}, guest stdout sha256 ${rec.stdoutSha256.slice(0, 12)}`
+    : rec.verdict;
 }
 
 export interface ReproTools {
@@ -236,17 +273,37 @@ export interface ReproTools {
 }
 
 /** Runs a bundle's repro.sh once and says whether it gave the same failure as `r` recorded. */
-export async function rerunBundle(dir: string, r: ReproInput, tools: ReproTools, timeoutMs: number, env: Record<string, string | undefined>): Promise<"same signature" | "not reproducible"> {
+export async function rerunBundle(
+  dir: string,
+  r: ReproInput,
+  tools: ReproTools,
+  timeoutMs: number,
+  env: Record<string, string | undefined>,
+): Promise<"same signature" | "not reproducible"> {
   const at = existsSync(stagedPath(dir)) ? stagedPath(dir) : dir;
   const p = await runProcess(["sh", join(at, "repro.sh")], {
     timeoutMs,
     stdin: "",
-    env: { ...process.env, ...env, MELD: tools.meld, KILND: tools.kilnd ?? "kilnd", WASMTIME: tools.wasmtime ?? "wasmtime", RUST_BACKTRACE: "0" },
+    env: {
+      ...process.env,
+      ...env,
+      MELD: tools.meld,
+      KILND: tools.kilnd ?? "kilnd",
+      WASMTIME: tools.wasmtime ?? "wasmtime",
+      RUST_BACKTRACE: "0",
+    },
     maxCapture: 64 << 20,
   });
   const rec = r.failing.record;
-  if (r.failing.engine === "meld-only" || !rec) return p.code !== 0 && !!r.fuse.message && p.stdout.includes(r.fuse.message.split(":")[0]!) ? "same signature" : "not reproducible";
+  if (r.failing.engine === "meld-only" || !rec)
+    return p.code !== 0 && !!r.fuse.message && p.stdout.includes(r.fuse.message.split(":")[0]!)
+      ? "same signature"
+      : "not reproducible";
   const got = r.failing.engine === "kiln" ? classifyKiln(p) : classifyWasmtime(p, r.invoke);
-  const gotIdentity = failureIdentity({ verdict: got.verdict, stdoutSha256: sha256(got.stdout), ...(got.signature ? { signature: got.signature } : {}) });
+  const gotIdentity = failureIdentity({
+    verdict: got.verdict,
+    stdoutSha256: sha256(got.stdout),
+    ...(got.signature ? { signature: got.signature } : {}),
+  });
   return gotIdentity === failureIdentity(rec) ? "same signature" : "not reproducible";
 }

@@ -49,17 +49,29 @@ export interface ToolIdentity {
 
 /** sha256 + version of a tool, remembered by binary (real path, size, mtime) in the cache folder. A
  * program that does not answer like the tool it was found as is an error (exit 3), never a tool. */
-export async function toolIdentity(cacheDir: string, tool: FoundTool, env: Record<string, string | undefined> = process.env): Promise<ToolIdentity> {
+export async function toolIdentity(
+  cacheDir: string,
+  tool: FoundTool,
+  env: Record<string, string | undefined> = process.env,
+): Promise<ToolIdentity> {
   await verifyTool(tool, env);
-  const id = await memoByBinary(join(cacheDir, "tools.json"), tool.path, async (real) => ({ sha256: sha256File(real), version: await toolVersion(tool) }));
+  const id = await memoByBinary(join(cacheDir, "tools.json"), tool.path, async (real) => ({
+    sha256: sha256File(real),
+    version: await toolVersion(tool),
+  }));
   return { path: tool.path, sha256: id.sha256, version: id.version };
 }
 
 /** seam's own code: the scripts and their lib, not tests or test doubles (scripts/testing/), and the
  * package pins. What every cached result and pipeline stamp depends on besides its inputs and tools. */
 export function codeFiles(root = ROOT): string[] {
-  const found = ["scripts/*.ts", "scripts/lib/*.ts", "package.json"].flatMap((p) => [...new Glob(p).scanSync({ cwd: root, onlyFiles: true })]);
-  return found.filter((f) => !f.endsWith(".test.ts")).sort().map((f) => join(root, f));
+  const found = ["scripts/*.ts", "scripts/lib/*.ts", "package.json"].flatMap((p) => [
+    ...new Glob(p).scanSync({ cwd: root, onlyFiles: true }),
+  ]);
+  return found
+    .filter((f) => !f.endsWith(".test.ts"))
+    .sort()
+    .map((f) => join(root, f));
 }
 
 const identities = new Map<string, string>();
@@ -68,7 +80,11 @@ const identities = new Map<string, string>();
 export function codeIdentity(root = ROOT): string {
   let id = identities.get(root);
   if (id === undefined) {
-    id = sha256(codeFiles(root).map((f) => `${relative(root, f)}\0${readFileSync(f, "utf8")}`).join("\0"));
+    id = sha256(
+      codeFiles(root)
+        .map((f) => `${relative(root, f)}\0${readFileSync(f, "utf8")}`)
+        .join("\0"),
+    );
     identities.set(root, id);
   }
   return id;

@@ -78,14 +78,20 @@ export function parseKilnTranscript(stdout: string, stderr: string, tail = ""): 
   for (const m of body.matchAll(COMPLETION)) {
     end = m.index;
     const values: TypedValue[] = [];
-    for (const line of body.slice(m.index + m[0].length).split("\n").slice(0, Number(m[2] ?? 0))) {
+    for (const line of body
+      .slice(m.index + m[0].length)
+      .split("\n")
+      .slice(0, Number(m[2] ?? 0))) {
       const v = VALUE.exec(line);
       if (v) values.push({ type: v[2]!, text: v[3]! });
     }
     completion = { fn: m[1]!, values };
   }
   const invoked = invokedResults(stdout);
-  const errors = all.split("\n").filter((l) => l.startsWith("[ERROR] ")).map((l) => l.slice(8));
+  const errors = all
+    .split("\n")
+    .filter((l) => l.startsWith("[ERROR] "))
+    .map((l) => l.slice(8));
   const failure = (all.match(/✗ Execution failed: (.*)/) ?? all.match(/Component execution error: (.*)/))?.[1]?.trim();
   const facts: KilnFacts = { wasiCalls: traces.length, errors: [...new Set(errors)] };
   const fuel = statNumber(all, "Fuel consumed");
@@ -137,7 +143,9 @@ function guestText(section: string): string {
 
 /** A clean run: the guest's stdout, and for --invoke its result lines. */
 function passed(stdout: string, invoke?: string): Classified {
-  return invoke ? { verdict: "passed", stdout, results: stdout.split("\n").filter((l) => l.trim() !== "") } : { verdict: "passed", stdout };
+  return invoke
+    ? { verdict: "passed", stdout, results: stdout.split("\n").filter((l) => l.trim() !== "") }
+    : { verdict: "passed", stdout };
 }
 
 /** A typed kilnd value as the plain number other engines print (`I32(42)` → `42`). */
@@ -145,9 +153,13 @@ export function plainValue(v: TypedValue): string {
   return v.text;
 }
 
-export type Classified = Pick<RunRecord, "verdict" | "signature" | "errorLine" | "results" | "values" | "guestExit" | "kiln"> & { stdout: string };
+export type Classified = Pick<
+  RunRecord,
+  "verdict" | "signature" | "errorLine" | "results" | "values" | "guestExit" | "kiln"
+> & { stdout: string };
 
-const TRAP_WORDS = /out of bounds|divide by zero|call stack exhausted|unreachable|integer overflow|wasm trap|indirect call type mismatch|undefined element|fuel exhausted/i;
+const TRAP_WORDS =
+  /out of bounds|divide by zero|call stack exhausted|unreachable|integer overflow|wasm trap|indirect call type mismatch|undefined element|fuel exhausted/i;
 
 export function firstMeaningfulLine(text: string): string | undefined {
   return text
@@ -176,7 +188,8 @@ export function classifyKiln(p: ProcResult): Classified {
   const early = killedOrTimedOut(p);
   if (early) return { ...early, ...base };
   const all = `${p.stdout}\n${p.stdoutTail}\n${t.stderr}\n${p.stderrTail}`;
-  if (/panicked at/.test(all)) return { verdict: "crashed", errorLine: firstMeaningfulLine(all.slice(all.indexOf("panicked at"))), ...base };
+  if (/panicked at/.test(all))
+    return { verdict: "crashed", errorLine: firstMeaningfulLine(all.slice(all.indexOf("panicked at"))), ...base };
   if (t.succeeded) {
     if (t.invoked) return { verdict: "passed", ...base, results: t.invoked };
     const values = t.completion?.values ?? [];
@@ -185,7 +198,12 @@ export function classifyKiln(p: ProcResult): Classified {
   const signature = t.failure !== undefined ? parseSignature(t.failure) : undefined;
   const said = signature ? formatSignature(signature) : t.failure;
   if (t.refusesComponents) {
-    return { verdict: "unsupported-form", ...(signature ? { signature } : {}), errorLine: `kilnd runs core modules only (RFC #46) and refused this component${said ? `: ${said}` : ""}`, ...base };
+    return {
+      verdict: "unsupported-form",
+      ...(signature ? { signature } : {}),
+      errorLine: `kilnd runs core modules only (RFC #46) and refused this component${said ? `: ${said}` : ""}`,
+      ...base,
+    };
   }
   if (t.failure !== undefined) {
     // kiln reports a guest trap as [Runtime][E2199]; a [Memory][E0FA0] "out of bounds" is kiln's own
@@ -195,7 +213,12 @@ export function classifyKiln(p: ProcResult): Classified {
   }
   if (t.noModule) return { verdict: "failed", errorLine: "No module specified", ...base };
   if (t.started && p.code !== 0) {
-    return { verdict: "exit-nonzero", guestExit: null, errorLine: `the guest exited non-zero; kilnd printed no verdict line and exited ${p.code}, so the guest's exit status is lost`, ...base };
+    return {
+      verdict: "exit-nonzero",
+      guestExit: null,
+      errorLine: `the guest exited non-zero; kilnd printed no verdict line and exited ${p.code}, so the guest's exit status is lost`,
+      ...base,
+    };
   }
   return { verdict: "failed", errorLine: firstMeaningfulLine(t.stderr) ?? "no verdict line in kilnd output", ...base };
 }
@@ -208,12 +231,22 @@ export function classifyJco(p: ProcResult, invoke?: string): Classified {
   const err = p.stderr;
   const trap = err.match(/RuntimeError: (.*)/);
   if (trap) return { verdict: "trapped", errorLine: `RuntimeError: ${trap[1]}`, stdout: p.stdout };
-  if (err.trim() === "") return { verdict: "exit-nonzero", guestExit: p.code, errorLine: `guest exited non-zero (jco reports status ${p.code})`, stdout: p.stdout };
+  if (err.trim() === "")
+    return {
+      verdict: "exit-nonzero",
+      guestExit: p.code,
+      errorLine: `guest exited non-zero (jco reports status ${p.code})`,
+      stdout: p.stdout,
+    };
   // jco's first line says only "Unable to transpile"; the reason follows on a `[cause]:` line and,
   // deeper, under "Caused by:". Keep the most specific one.
   const cause = (err.match(/Caused by:\s*\n\s*(.+)/)?.[1] ?? err.match(/\[cause\]: (?:\w*Error: )?(.+)/)?.[1])?.trim();
   const first = firstMeaningfulLine(err) ?? `jco exited ${p.code}`;
-  return { verdict: "failed", errorLine: cause && !first.includes(cause) ? `${first}: ${cause}` : first, stdout: p.stdout };
+  return {
+    verdict: "failed",
+    errorLine: cause && !first.includes(cause) ? `${first}: ${cause}` : first,
+    stdout: p.stdout,
+  };
 }
 
 /** Classifies a wasmtime run: exit 0 passed; a `wasm trap` is a trap; other errors fail to load/run. */
@@ -223,7 +256,13 @@ export function classifyWasmtime(p: ProcResult, invoke?: string): Classified {
   if (p.code === 0) return passed(p.stdout, invoke);
   const trap = p.stderr.match(/wasm trap: (.*)/);
   if (trap) return { verdict: "trapped", errorLine: `wasm trap: ${trap[1]}`, stdout: p.stdout };
-  if (!/^Error: /m.test(p.stderr)) return { verdict: "exit-nonzero", guestExit: p.code, errorLine: `guest exited with status ${p.code}`, stdout: p.stdout };
+  if (!/^Error: /m.test(p.stderr))
+    return {
+      verdict: "exit-nonzero",
+      guestExit: p.code,
+      errorLine: `guest exited with status ${p.code}`,
+      stdout: p.stdout,
+    };
   const cause = p.stderr.match(/Caused by:\s*\n\s*(?:\d+: )?(.+)/)?.[1]?.trim();
   const first = p.stderr.match(/^Error: (.*)$/m)![1]!;
   return { verdict: "failed", errorLine: cause ? `${first}: ${cause}` : first, stdout: p.stdout };

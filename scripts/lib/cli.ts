@@ -25,7 +25,8 @@ export function joinNegativeValues(argv: string[], options: Options): string[] {
       const name = token.slice(2);
       return !name.includes("=") && options[name]?.type === "string" ? name : undefined;
     }
-    if (/^-[A-Za-z]$/.test(token)) return Object.entries(options).find(([, o]) => o.short === token[1] && o.type === "string")?.[0];
+    if (/^-[A-Za-z]$/.test(token))
+      return Object.entries(options).find(([, o]) => o.short === token[1] && o.type === "string")?.[0];
     return undefined;
   };
   const out: string[] = [];
@@ -47,7 +48,10 @@ export function parseCli<T extends Options>(argv: string[], options: T, allowPos
   try {
     return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals });
   } catch (err) {
-    const msg = (err as Error).message.split("\n")[0]!.replace(/^TypeError( \[[A-Z_]+\])?: /, "").replace(/^(Unknown option '[^']*')\..*$/, "$1");
+    const msg = (err as Error).message
+      .split("\n")[0]!
+      .replace(/^TypeError( \[[A-Z_]+\])?: /, "")
+      .replace(/^(Unknown option '[^']*')\..*$/, "$1");
     throw usageError(msg, "run with --help for the accepted flags");
   }
 }
@@ -64,7 +68,8 @@ export function splitPassthrough(argv: string[]): [string[], string[]] {
 /** A whole number ≥ 1 (`-j`, `--jobs`, `--reps`). `flag` is how the user typed it: "-j", "--jobs". */
 export function positiveInt(flag: string, raw: string): number {
   const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) throw usageError(`${flag} expects a positive whole number, got: ${raw}`, `e.g. ${flag} 2`);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw usageError(`${flag} expects a positive whole number, got: ${raw}`, `e.g. ${flag} 2`);
   return n;
 }
 
@@ -78,14 +83,16 @@ export function wholeNumber(flag: string, raw: string): number {
 /** A number of seconds > 0 (`--timeout`); fractions are fine. */
 export function positiveSeconds(flag: string, raw: string): number {
   const n = raw.trim() === "" ? NaN : Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw usageError(`${flag} expects a number of seconds > 0, got: ${raw}`, `e.g. ${flag} 60`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw usageError(`${flag} expects a number of seconds > 0, got: ${raw}`, `e.g. ${flag} 60`);
   return n;
 }
 
 /** A whole number ≥ 1 that may be large (`--fuel`). */
 export function positiveNumber(flag: string, raw: string): number {
   const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) throw usageError(`${flag} expects a positive whole number, got: ${raw}`, `e.g. ${flag} 1000000`);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw usageError(`${flag} expects a positive whole number, got: ${raw}`, `e.g. ${flag} 1000000`);
   return n;
 }
 
@@ -99,12 +106,16 @@ export function nearest(word: string, known: readonly string[]): string | undefi
     let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
     for (let i = 1; i <= a.length; i++) {
       const row = [i];
-      for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      for (let j = 1; j <= b.length; j++)
+        row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
       prev = row;
     }
     return prev[b.length]!;
   };
-  const scored = known.map((k) => [k, dist(lower, k.toLowerCase())] as const).filter(([k, d]) => d <= 2 && d < Math.max(2, k.length / 2)).sort((a, b) => a[1] - b[1]);
+  const scored = known
+    .map((k) => [k, dist(lower, k.toLowerCase())] as const)
+    .filter(([k, d]) => d <= 2 && d < Math.max(2, k.length / 2))
+    .sort((a, b) => a[1] - b[1]);
   return scored.length && (scored.length === 1 || scored[0]![1] < scored[1]![1]) ? scored[0]![0] : undefined;
 }
 
@@ -112,7 +123,10 @@ export function nearest(word: string, known: readonly string[]): string | undefi
 export function enumValue<T extends string>(flag: string, raw: string, known: readonly T[]): T {
   if ((known as readonly string[]).includes(raw)) return raw as T;
   const near = nearest(raw, known);
-  throw usageError(`${flag}: unknown value ${JSON.stringify(raw)} (known: ${known.join(", ")})`, near ? `did you mean ${flag} ${near}?` : `use one of: ${known.join(", ")}`);
+  throw usageError(
+    `${flag}: unknown value ${JSON.stringify(raw)} (known: ${known.join(", ")})`,
+    near ? `did you mean ${flag} ${near}?` : `use one of: ${known.join(", ")}`,
+  );
 }
 
 /**
@@ -121,19 +135,36 @@ export function enumValue<T extends string>(flag: string, raw: string, known: re
  * slip than a wish, so it is refused rather than quietly made `multi`.
  */
 export function enumList<T extends string>(flag: string, raw: string, known: readonly T[]): T[] {
-  return enumItems(flag, raw.split(",").map((s) => s.trim()), known, (items) => `${flag} ${items.join(",")}`);
+  return enumItems(
+    flag,
+    raw.split(",").map((s) => s.trim()),
+    known,
+    (items) => `${flag} ${items.join(",")}`,
+  );
 }
 
 /** Known values given one by one (`bench.ts run-kiln compare`, `--require meld,jco`): the same checks. */
-export function enumItems<T extends string>(what: string, items: string[], known: readonly T[], example = (unique: string[]) => unique.join(" ")): T[] {
+export function enumItems<T extends string>(
+  what: string,
+  items: string[],
+  known: readonly T[],
+  example = (unique: string[]) => unique.join(" "),
+): T[] {
   const seen = new Set<string>();
   for (const item of items) {
     if (item === "") throw usageError(`${what}: an empty item`, `a comma-separated list of: ${known.join(", ")}`);
     if (!(known as readonly string[]).includes(item)) {
       const near = nearest(item, known);
-      throw usageError(`${what}: unknown value ${JSON.stringify(item)} (known: ${known.join(", ")})`, near ? `did you mean ${near}?` : `use: ${known.join(", ")}`);
+      throw usageError(
+        `${what}: unknown value ${JSON.stringify(item)} (known: ${known.join(", ")})`,
+        near ? `did you mean ${near}?` : `use: ${known.join(", ")}`,
+      );
     }
-    if (seen.has(item)) throw usageError(`${what}: ${item} is listed twice`, `name each value once, e.g. ${example([...new Set(items)])}`);
+    if (seen.has(item))
+      throw usageError(
+        `${what}: ${item} is listed twice`,
+        `name each value once, e.g. ${example([...new Set(items)])}`,
+      );
     seen.add(item);
   }
   return items as T[];
@@ -145,7 +176,11 @@ export function noDuplicates(flag: string, items: string[], same: (s: string) =>
   const seen = new Map<string, string>();
   for (const item of items) {
     const key = same(item);
-    if (seen.has(key)) throw usageError(`${flag} ${item} is given twice${seen.get(key) !== item ? ` (as ${seen.get(key)} too)` : ""}`, `give ${flag} each value once`);
+    if (seen.has(key))
+      throw usageError(
+        `${flag} ${item} is given twice${seen.get(key) !== item ? ` (as ${seen.get(key)} too)` : ""}`,
+        `give ${flag} each value once`,
+      );
     seen.set(key, item);
   }
   return items;
@@ -198,7 +233,11 @@ export function formatError(prog: string, err: unknown, debug = process.env.SEAM
  * still being written is removed before the script ends. An error that escapes main, or a promise that
  * fails after main ended (a cell still in flight), is one line too, never a stack trace.
  */
-export async function runCli(prog: string, main: (argv: string[]) => Promise<number>, opts: { ownSignals?: boolean } = {}): Promise<number> {
+export async function runCli(
+  prog: string,
+  main: (argv: string[]) => Promise<number>,
+  opts: { ownSignals?: boolean } = {},
+): Promise<number> {
   const onSignal = (sig: NodeJS.Signals) => {
     const n = killAllRunning();
     removeTrackedTemps();
@@ -215,7 +254,8 @@ export async function runCli(prog: string, main: (argv: string[]) => Promise<num
   const stray = (err: unknown) => {
     // After main has answered, a late failure of work it started says nothing new: keep it for SEAM_DEBUG.
     if (finished) {
-      if (process.env.SEAM_DEBUG === "1") process.stderr.write(`${prog}: (after the end) ${formatError(prog, err, true)}\n`);
+      if (process.env.SEAM_DEBUG === "1")
+        process.stderr.write(`${prog}: (after the end) ${formatError(prog, err, true)}\n`);
       return;
     }
     killAllRunning();

@@ -1,5 +1,15 @@
 import { describe, expect, test } from "bun:test";
-import { composeBody, defaultMarker, fitBody, normalizeMarker, parseReport, renderReport, renderSections, SAFE_BODY_BYTES, type LoadedReport } from "./comment-body.ts";
+import {
+  composeBody,
+  defaultMarker,
+  fitBody,
+  normalizeMarker,
+  parseReport,
+  renderReport,
+  renderSections,
+  SAFE_BODY_BYTES,
+  type LoadedReport,
+} from "./comment-body.ts";
 import { compareReports } from "./compare.ts";
 import { SeamError } from "./errors.ts";
 import { lsGate, syntheticPair, tierC } from "../testing/sample-reports.ts";
@@ -30,7 +40,10 @@ describe("body", () => {
       [JSON.stringify({ schema: "other/1" }), /^c\.json: unknown schema "other\/1"/],
       [JSON.stringify({ total: 1 }), /^c\.json: no schema field/],
       ["{not json", /^c\.json: not JSON/],
-      [JSON.stringify({ ...lsGate(), passed_count: 9 }), /^c\.json: says schema seam\.ls-gate\/1 but does not have its shape/],
+      [
+        JSON.stringify({ ...lsGate(), passed_count: 9 }),
+        /^c\.json: says schema seam\.ls-gate\/1 but does not have its shape/,
+      ],
     ];
     for (const [text, re] of cases) {
       const err = (() => {
@@ -62,7 +75,15 @@ describe("body", () => {
   });
 
   test("ls_c_4_ an oversized body is cut at a section boundary, open details and fences closed, with a closing line linking the run", () => {
-    const details = ["<details>", "<summary>many</summary>", "", "```", ...Array.from({ length: 4000 }, (_, i) => `line ${i} ` + "z".repeat(40)), "```", "</details>"];
+    const details = [
+      "<details>",
+      "<summary>many</summary>",
+      "",
+      "```",
+      ...Array.from({ length: 4000 }, (_, i) => `line ${i} ` + "z".repeat(40)),
+      "```",
+      "</details>",
+    ];
     const b = composeBody(M, ["## First\n\nsmall one\n", `## Second\n\n${details.join("\n")}\n`, "## Third\n\nlast\n"]);
     expect(bytes(b)).toBeGreaterThan(SAFE_BODY_BYTES);
     const { body: cut, cut: info } = fitBody(b, { runUrl: "https://github.com/acme/widgets/actions/runs/99" });
@@ -91,14 +112,25 @@ describe("body", () => {
 
   test("renderers come from lib: ls-gate and tier-c sections start with ## headings", () => {
     expect(renderReport({ path: "a", kind: "ls-gate", report: lsGate() }, {})).toStartWith("## LS verification gate");
-    expect(renderReport({ path: "b", kind: "tier-c", report: tierC() }, { runUrl: "https://r" })).toStartWith("## meld → kiln seam");
+    expect(renderReport({ path: "b", kind: "tier-c", report: tierC() }, { runUrl: "https://r" })).toStartWith(
+      "## meld → kiln seam",
+    );
   });
 
   test("a Tier C report with a diff starts its section with it: the summary, the base's identity, the changed rows; unchanged rows fold away", () => {
     const { base, head } = syntheticPair(40);
-    const section = renderReport({ path: "r.json", kind: "tier-c", report: { ...head, diff: compareReports(base, head) } }, {});
-    expect(section.split("\n").slice(0, 3)).toEqual(["## meld → kiln seam (Tier C)", "", "**1 fixed, 1 regressed, 2 moved since base** — base: meld 0.65.1 · kilnd 0.4.4 `aaaaaaaaaaaa` · reference jco 1.35.0 · 2026-01-01T00:00:00Z · fails the run (--fail-on regressed)"]);
-    expect(section).toContain("| ❌ regressed | fixture_0000 | multi | core | ✅ pass | ❌ seam-bug `[Runtime][E0BBB] Export not found` | no longer passes |  |");
+    const section = renderReport(
+      { path: "r.json", kind: "tier-c", report: { ...head, diff: compareReports(base, head) } },
+      {},
+    );
+    expect(section.split("\n").slice(0, 3)).toEqual([
+      "## meld → kiln seam (Tier C)",
+      "",
+      "**1 fixed, 1 regressed, 2 moved since base** — base: meld 0.65.1 · kilnd 0.4.4 `aaaaaaaaaaaa` · reference jco 1.35.0 · 2026-01-01T00:00:00Z · fails the run (--fail-on regressed)",
+    ]);
+    expect(section).toContain(
+      "| ❌ regressed | fixture_0000 | multi | core | ✅ pass | ❌ seam-bug `[Runtime][E0BBB] Export not found` | no longer passes |  |",
+    );
     expect(section).toContain("<details><summary>36 unchanged rows</summary>");
     expect(section.match(/^\| fixture_\d+ \| (multi|shared) \|/gm)?.length).toBe(36);
   });
@@ -115,15 +147,24 @@ describe("body", () => {
     expect(fitBody(b).cut).toBeNull();
     expect(b).toContain("## LS verification gate");
     expect(b).toContain("**20 fixed, 20 regressed, 40 moved since base**");
-    expect(b.match(/^\| [❌❗✅] (regressed|moved|fixed) \|/gmu)?.length).toBe(expected.fixed + expected.moved + expected.regressed);
+    expect(b.match(/^\| [❌❗✅] (regressed|moved|fixed) \|/gmu)?.length).toBe(
+      expected.fixed + expected.moved + expected.regressed,
+    );
     expect(b).toMatch(/<summary>1920 unchanged rows \(\d+ shown, \d+ left out to fit\)<\/summary>/);
     expect((b.match(/<details>/g) ?? []).length).toBe((b.match(/<\/details>/g) ?? []).length);
   });
 
   test("the no-diff note is said only where a Tier C report carries no diff", () => {
     const note = "No base results to compare with.";
-    expect(renderReport({ path: "r.json", kind: "tier-c", report: tierC() }, { noDiffNote: note }).split("\n")[2]).toBe(`ℹ️ ${note}`);
+    expect(renderReport({ path: "r.json", kind: "tier-c", report: tierC() }, { noDiffNote: note }).split("\n")[2]).toBe(
+      `ℹ️ ${note}`,
+    );
     const { base, head } = syntheticPair(4);
-    expect(renderReport({ path: "r.json", kind: "tier-c", report: { ...head, diff: compareReports(base, head) } }, { noDiffNote: note })).not.toContain(note);
+    expect(
+      renderReport(
+        { path: "r.json", kind: "tier-c", report: { ...head, diff: compareReports(base, head) } },
+        { noDiffNote: note },
+      ),
+    ).not.toContain(note);
   });
 });

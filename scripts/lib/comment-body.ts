@@ -24,8 +24,7 @@ export const SUMMARY_BYTES = 1_000_000;
 
 export type ReportKind = "ls-gate" | "tier-c";
 export type LoadedReport =
-  | { path: string; kind: "ls-gate"; report: LsGateReport }
-  | { path: string; kind: "tier-c"; report: TierCReport };
+  { path: string; kind: "ls-gate"; report: LsGateReport } | { path: string; kind: "tier-c"; report: TierCReport };
 
 /** What fitBody cut: sizes and the "## " sections kept, shortened and left out. */
 export interface CutInfo {
@@ -47,11 +46,18 @@ export const MARKER_RE = /^<!--(?:(?!-->)[^\n])*-->$/;
 export function normalizeMarker(key: string): string {
   const k = key.trim();
   if (k.startsWith("<!--")) {
-    if (!MARKER_RE.test(k)) throw usageError(`--marker ${JSON.stringify(key)} is not one HTML comment on one line`, "e.g. --marker '<!-- meld-ls-verification-gate -->'");
+    if (!MARKER_RE.test(k))
+      throw usageError(
+        `--marker ${JSON.stringify(key)} is not one HTML comment on one line`,
+        "e.g. --marker '<!-- meld-ls-verification-gate -->'",
+      );
     return k;
   }
   if (!/^[A-Za-z0-9][A-Za-z0-9._:/+@ -]*$/.test(k) || k.includes("--")) {
-    throw usageError(`--marker ${JSON.stringify(key)}: use letters, digits and . _ : / + @ - (no "--")`, "e.g. --marker seam-gate");
+    throw usageError(
+      `--marker ${JSON.stringify(key)}: use letters, digits and . _ : / + @ - (no "--")`,
+      "e.g. --marker seam-gate",
+    );
   }
   return `<!-- ${k} -->`;
 }
@@ -68,19 +74,33 @@ export function parseReport(path: string, text: string): LoadedReport {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw usageError(`${path}: not JSON (${(err as Error).message})`, `pass a results file written by ls-gate.ts or tier-c.ts`);
+    throw usageError(
+      `${path}: not JSON (${(err as Error).message})`,
+      `pass a results file written by ls-gate.ts or tier-c.ts`,
+    );
   }
   const schema = typeof json === "object" && json !== null ? (json as { schema?: unknown }).schema : undefined;
   if (schema === LS_GATE_SCHEMA) {
-    if (!isLsGateReport(json)) throw usageError(`${path}: says schema ${LS_GATE_SCHEMA} but does not have its shape`, "regenerate it with scripts/ls-gate.ts");
+    if (!isLsGateReport(json))
+      throw usageError(
+        `${path}: says schema ${LS_GATE_SCHEMA} but does not have its shape`,
+        "regenerate it with scripts/ls-gate.ts",
+      );
     return { path, kind: "ls-gate", report: json };
   }
   if (typeof schema === "string" && TIERC_SCHEMAS.includes(schema)) {
-    if (!isTierCReport(json)) throw usageError(`${path}: says schema ${schema} but does not have its shape`, "regenerate it with scripts/tier-c.ts");
+    if (!isTierCReport(json))
+      throw usageError(
+        `${path}: says schema ${schema} but does not have its shape`,
+        "regenerate it with scripts/tier-c.ts",
+      );
     return { path, kind: "tier-c", report: json };
   }
   const what = schema === undefined ? "no schema field" : `unknown schema ${JSON.stringify(schema)}`;
-  throw usageError(`${path}: ${what} (post-comment reads ${LS_GATE_SCHEMA} and ${TIERC_SCHEMAS.join(", ")})`, "pass results.json from tier-c.ts or the ls-gate.ts results file");
+  throw usageError(
+    `${path}: ${what} (post-comment reads ${LS_GATE_SCHEMA} and ${TIERC_SCHEMAS.join(", ")})`,
+    "pass results.json from tier-c.ts or the ls-gate.ts results file",
+  );
 }
 
 export interface RenderOptions {
@@ -95,13 +115,20 @@ export interface RenderOptions {
 export function renderReport(r: LoadedReport, opts: RenderOptions): string {
   if (r.kind === "ls-gate") return renderLsGateMarkdown(r.report, opts);
   const report = r.report;
-  if (report.diff) return renderTierCSection({ ...report, diff: report.diff }, { runUrl: opts.runUrl, maxBytes: opts.maxBytes });
-  return renderTierCMarkdown(report, { runUrl: opts.runUrl, ...(opts.noDiffNote ? { before: `ℹ️ ${opts.noDiffNote}` } : {}) });
+  if (report.diff)
+    return renderTierCSection({ ...report, diff: report.diff }, { runUrl: opts.runUrl, maxBytes: opts.maxBytes });
+  return renderTierCMarkdown(report, {
+    runUrl: opts.runUrl,
+    ...(opts.noDiffNote ? { before: `ℹ️ ${opts.noDiffNote}` } : {}),
+  });
 }
 
 /** Every report as a section. When the body would pass `limitBytes`, each Tier C section with a diff is
  * re-rendered within what the other sections leave (unchanged rows cut first), before fitBody cuts. */
-export function renderSections(loaded: LoadedReport[], opts: Omit<RenderOptions, "maxBytes"> & { limitBytes?: number }): string[] {
+export function renderSections(
+  loaded: LoadedReport[],
+  opts: Omit<RenderOptions, "maxBytes"> & { limitBytes?: number },
+): string[] {
   const limit = opts.limitBytes ?? SAFE_BODY_BYTES;
   const sections = loaded.map((r) => renderReport(r, opts));
   if (sections.reduce((n, s) => n + utf8Bytes(s) + 2, 0) + CLOSING_RESERVE <= limit) return sections;
@@ -181,7 +208,10 @@ function cutToBytes(s: string, max: number): string {
  * many lines of the next as fit, open code fences and <details> closed, and a closing line naming what
  * was cut and linking the run. Under the limit the body comes back unchanged.
  */
-export function fitBody(body: string, opts: { limitBytes?: number; runUrl?: string } = {}): { body: string; cut: CutInfo | null } {
+export function fitBody(
+  body: string,
+  opts: { limitBytes?: number; runUrl?: string } = {},
+): { body: string; cut: CutInfo | null } {
   const limit = opts.limitBytes ?? SAFE_BODY_BYTES;
   const originalBytes = utf8Bytes(body);
   if (originalBytes <= limit) return { body, cut: null };
@@ -239,17 +269,29 @@ export function fitBody(body: string, opts: { limitBytes?: number; runUrl?: stri
   const info = { originalBytes, kept, partial, dropped, runUrl: opts.runUrl };
   let result = `${text}\n\n${closingLine(info, true)}\n`;
   if (utf8Bytes(result) > limit) result = `${text}\n\n${closingLine(info, false)}\n`;
-  return { body: result, cut: { limitBytes: limit, originalBytes, postedBytes: utf8Bytes(result), kept, partial, dropped } };
+  return {
+    body: result,
+    cut: { limitBytes: limit, originalBytes, postedBytes: utf8Bytes(result), kept, partial, dropped },
+  };
 }
 
-function closingLine(c: { originalBytes: number; kept: string[]; partial: string | null; dropped: string[]; runUrl?: string }, withNames: boolean): string {
+function closingLine(
+  c: { originalBytes: number; kept: string[]; partial: string | null; dropped: string[]; runUrl?: string },
+  withNames: boolean,
+): string {
   const names = (list: string[]) => {
     if (!withNames) return `${list.length} section${list.length === 1 ? "" : "s"}`;
     const shown = list.slice(0, 6).map((t) => `“${t.length > 40 ? t.slice(0, 39) + "…" : t}”`);
     return shown.join(", ") + (list.length > 6 ? ` and ${list.length - 6} more` : "");
   };
-  const what = [c.partial ? `${names([c.partial])} cut short` : "", c.dropped.length ? `${names(c.dropped)} left out` : ""].filter(Boolean);
-  const where = c.runUrl && c.runUrl.length < 400 ? `the full report is in the [workflow run](${c.runUrl}) (step summary)` : "the full report is in the job's step summary and result files";
+  const what = [
+    c.partial ? `${names([c.partial])} cut short` : "",
+    c.dropped.length ? `${names(c.dropped)} left out` : "",
+  ].filter(Boolean);
+  const where =
+    c.runUrl && c.runUrl.length < 400
+      ? `the full report is in the [workflow run](${c.runUrl}) (step summary)`
+      : "the full report is in the job's step summary and result files";
   const limit = GITHUB_BODY_LIMIT.toLocaleString("en-US");
   return `---\n✂️ **Cut to fit GitHub's ${limit}-character comment limit** (the body was ${c.originalBytes.toLocaleString("en-US")} bytes): ${what.join("; ") || "tail removed"}; ${where}.`;
 }

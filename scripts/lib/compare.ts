@@ -89,7 +89,12 @@ export type FailOn = "regressed" | "moved" | "any" | "none";
 
 /** Severity order: tables list regressions first, and a size cut keeps them longest. */
 export const CLASS_ORDER: ChangeClass[] = ["regressed", "moved", "fixed", "reclassified", "new", "gone"];
-export const FAIL_ON: Record<FailOn, ChangeClass[]> = { regressed: ["regressed"], moved: ["regressed", "moved"], any: CLASS_ORDER, none: [] };
+export const FAIL_ON: Record<FailOn, ChangeClass[]> = {
+  regressed: ["regressed"],
+  moved: ["regressed", "moved"],
+  any: CLASS_ORDER,
+  none: [],
+};
 
 export interface RowState {
   verdict: string;
@@ -203,29 +208,52 @@ export function classify(base: RowState, head: RowState): { class: ChangeClass; 
   const was = `was ${sig(base)}, now ${sig(head)}`;
   if (h === "pass") {
     if (b === "pass") return { class: "reclassified", reason: `still passes; only the label changed` };
-    if (b === "not-judged") return { class: "reclassified", reason: `newly judged, and passes (base: ${base.why || "skipped"})` };
+    if (b === "not-judged")
+      return { class: "reclassified", reason: `newly judged, and passes (base: ${base.why || "skipped"})` };
     return { class: "fixed", reason: b === "out-of-scope" ? "now in scope, and passes" : "now passes" };
   }
   if (h === "not-judged" && b === "not-judged") return { class: "reclassified", reason: "still not judged" };
-  if (h === "not-judged") return { class: "regressed", reason: `no longer judged (${head.why || "skipped"}): a lost verdict counts as a regression` };
-  if (b === "pass") return { class: "regressed", reason: h === "out-of-scope" ? `no longer passes: now out of scope (${head.why})` : "no longer passes" };
+  if (h === "not-judged")
+    return {
+      class: "regressed",
+      reason: `no longer judged (${head.why || "skipped"}): a lost verdict counts as a regression`,
+    };
+  if (b === "pass")
+    return {
+      class: "regressed",
+      reason: h === "out-of-scope" ? `no longer passes: now out of scope (${head.why})` : "no longer passes",
+    };
   if (b === "not-judged") {
-    return h === "fail" ? { class: "regressed", reason: `a failure the base could not judge (base: ${base.why || "skipped"})` } : { class: "reclassified", reason: `newly judged: ${head.verdict}` };
+    return h === "fail"
+      ? { class: "regressed", reason: `a failure the base could not judge (base: ${base.why || "skipped"})` }
+      : { class: "reclassified", reason: `newly judged: ${head.verdict}` };
   }
   if (h === "out-of-scope") {
-    return b === "out-of-scope" ? { class: "reclassified", reason: "still out of scope, for another reason" } : { class: "regressed", reason: `now out of scope (${head.why}): a failure a tool now declines is not fixed` };
+    return b === "out-of-scope"
+      ? { class: "reclassified", reason: "still out of scope, for another reason" }
+      : { class: "regressed", reason: `now out of scope (${head.why}): a failure a tool now declines is not fixed` };
   }
-  if (b === "out-of-scope") return h === "fail" ? { class: "regressed", reason: "now in scope, and fails unexpectedly" } : { class: "reclassified", reason: "now in scope, and fails as known" };
+  if (b === "out-of-scope")
+    return h === "fail"
+      ? { class: "regressed", reason: "now in scope, and fails unexpectedly" }
+      : { class: "reclassified", reason: "now in scope, and fails as known" };
   // Both fail.
   const sb = stage(base.verdict);
   const sh = stage(head.verdict);
-  if (sb === undefined || sh === undefined) return { class: "regressed", reason: `${was}: a failure of an unknown kind counts as a regression` };
+  if (sb === undefined || sh === undefined)
+    return { class: "regressed", reason: `${was}: a failure of an unknown kind counts as a regression` };
   if (sb === sh) {
-    if (base.signature !== head.signature) return { class: "moved", reason: `${STAGE_NAME[sh]} fails with a new signature` };
-    if (!base.signature && b === "known-fail" && h === "fail") return { class: "moved", reason: `${STAGE_NAME[sh]}'s failure no longer matches its record (${base.outcome} → ${head.outcome})` };
+    if (base.signature !== head.signature)
+      return { class: "moved", reason: `${STAGE_NAME[sh]} fails with a new signature` };
+    if (!base.signature && b === "known-fail" && h === "fail")
+      return {
+        class: "moved",
+        reason: `${STAGE_NAME[sh]}'s failure no longer matches its record (${base.outcome} → ${head.outcome})`,
+      };
     return { class: "reclassified", reason: `the same failure, relabelled (${base.outcome} → ${head.outcome})` };
   }
-  if (sh < sb) return { class: "regressed", reason: `the failure moved upstream, from ${STAGE_NAME[sb]} to ${STAGE_NAME[sh]}` };
+  if (sh < sb)
+    return { class: "regressed", reason: `the failure moved upstream, from ${STAGE_NAME[sb]} to ${STAGE_NAME[sh]}` };
   return { class: "reclassified", reason: `the failure moved downstream, from ${STAGE_NAME[sb]} to ${STAGE_NAME[sh]}` };
 }
 
@@ -248,11 +276,13 @@ export function parseResults(file: string, text: string): ComparableReport {
     throw fail(`${file}: not a tier-c results file (${what}; compare reads ${READABLE_SCHEMAS.join(", ")})`);
   }
   const rows = (json as { rows?: unknown }).rows;
-  if (!Array.isArray(rows)) throw fail(`${file}: says ${schema} but has no rows list: regenerate it with scripts/tier-c.ts`);
+  if (!Array.isArray(rows))
+    throw fail(`${file}: says ${schema} but has no rows list: regenerate it with scripts/tier-c.ts`);
   rows.forEach((r, i) => {
     const o = r as Record<string, unknown>;
     for (const field of ["fixture", "mode", "verdict", "outcome"]) {
-      if (typeof o?.[field] !== "string") throw fail(`${file}: row ${i + 1} has no ${field}: regenerate it with scripts/tier-c.ts`);
+      if (typeof o?.[field] !== "string")
+        throw fail(`${file}: row ${i + 1} has no ${field}: regenerate it with scripts/tier-c.ts`);
     }
   });
   return json as ComparableReport;
@@ -297,7 +327,8 @@ export function writeDiff(d: ReportDiff, outDir: string): void {
 // ---------------------------------------------------------------------------------------------------
 // The comparison (pure)
 
-const keyOf = (r: { fixture: string; mode: string; form?: string }) => `${r.fixture}\0${r.mode}\0${r.form ?? "component"}`;
+const keyOf = (r: { fixture: string; mode: string; form?: string }) =>
+  `${r.fixture}\0${r.mode}\0${r.form ?? "component"}`;
 
 function buildLabels(r: ComparableReport): string[] {
   if (r.builds?.length) return r.builds.map((b) => b.label);
@@ -305,13 +336,19 @@ function buildLabels(r: ComparableReport): string[] {
 }
 
 /** One side's rows (of one build) by key, and its identity. */
-function side(r: ComparableReport, which: "base" | "head", want: { pick?: string; strict: boolean }, file?: string): { rows: Map<string, ComparableRow>; info: SideInfo } {
+function side(
+  r: ComparableReport,
+  which: "base" | "head",
+  want: { pick?: string; strict: boolean },
+  file?: string,
+): { rows: Map<string, ComparableRow>; info: SideInfo } {
   const name = file ?? which;
   const labels = buildLabels(r);
   let build: string | undefined;
   if (labels.length) {
     build = want.pick ?? labels[0]!;
-    if (!labels.includes(build)) throw fail(`${name}: no build ${JSON.stringify(build)} (its builds: ${labels.join(", ")})`);
+    if (!labels.includes(build))
+      throw fail(`${name}: no build ${JSON.stringify(build)} (its builds: ${labels.join(", ")})`);
   } else if (want.pick && want.strict) {
     throw fail(`${name}: has no builds, so --${which}-build ${want.pick} cannot be read`);
   }
@@ -319,11 +356,15 @@ function side(r: ComparableReport, which: "base" | "head", want: { pick?: string
   for (const row of r.rows) {
     if (build !== undefined && row.build !== undefined && row.build !== build) continue;
     const k = keyOf(row);
-    if (rows.has(k)) throw fail(`${name}: ${row.fixture} × ${row.mode} × ${row.form ?? "component"} appears twice${build ? ` in build ${build}` : ""}: one row per fixture × memory × form`);
+    if (rows.has(k))
+      throw fail(
+        `${name}: ${row.fixture} × ${row.mode} × ${row.form ?? "component"} appears twice${build ? ` in build ${build}` : ""}: one row per fixture × memory × form`,
+      );
     rows.set(k, row);
   }
   const b = build !== undefined ? r.builds?.find((x) => x.label === build) : undefined;
-  const tool = (t: ComparableTool | null | undefined) => (t ? { version: t.version, ...(t.sha256 ? { sha256: t.sha256 } : {}) } : null);
+  const tool = (t: ComparableTool | null | undefined) =>
+    t ? { version: t.version, ...(t.sha256 ? { sha256: t.sha256 } : {}) } : null;
   const info: SideInfo = {
     ...(file ? { file } : {}),
     schema: r.schema,
@@ -353,15 +394,29 @@ const state = (r: ComparableRow): RowState => ({
 export function diffSummary(counts: Record<ChangeClass, number>, unchanged: number): string {
   const total = CLASS_ORDER.reduce((n, c) => n + counts[c], 0);
   if (total === 0) return `no change since base (${unchanged} row${unchanged === 1 ? "" : "s"} unchanged)`;
-  const parts = [`${counts.fixed} fixed`, `${counts.regressed} regressed`, ...(["moved", "reclassified", "new", "gone"] as const).filter((c) => counts[c]).map((c) => `${counts[c]} ${c}`)];
+  const parts = [
+    `${counts.fixed} fixed`,
+    `${counts.regressed} regressed`,
+    ...(["moved", "reclassified", "new", "gone"] as const).filter((c) => counts[c]).map((c) => `${counts[c]} ${c}`),
+  ];
   return `${parts.join(", ")} since base`;
 }
 
 /** The rows that changed between base and head, each classed; see the module header for the rules. */
 export function compareReports(base: ComparableReport, head: ComparableReport, opts: CompareOptions = {}): ReportDiff {
   const failOn = opts.failOn ?? "regressed";
-  const b = side(base, "base", { pick: opts.baseBuild ?? opts.build, strict: opts.baseBuild !== undefined }, opts.baseFile);
-  const h = side(head, "head", { pick: opts.headBuild ?? opts.build, strict: opts.headBuild !== undefined }, opts.headFile);
+  const b = side(
+    base,
+    "base",
+    { pick: opts.baseBuild ?? opts.build, strict: opts.baseBuild !== undefined },
+    opts.baseFile,
+  );
+  const h = side(
+    head,
+    "head",
+    { pick: opts.headBuild ?? opts.build, strict: opts.headBuild !== undefined },
+    opts.headFile,
+  );
   const changes: RowChange[] = [];
   let unchanged = 0;
   const onlyBase: ComparableRow[] = [];
@@ -375,33 +430,92 @@ export function compareReports(base: ComparableReport, head: ComparableReport, o
     const [bs, hs] = [state(br), state(hr)];
     const c = classify(bs, hs);
     if (!c) unchanged++;
-    else changes.push({ fixture: hr.fixture, mode: hr.mode, form: hr.form ?? "component", class: c.class, reason: c.reason, base: bs, head: hs });
+    else
+      changes.push({
+        fixture: hr.fixture,
+        mode: hr.mode,
+        form: hr.form ?? "component",
+        class: c.class,
+        reason: c.reason,
+        base: bs,
+        head: hs,
+      });
   }
   for (const [k, hr] of h.rows) if (!b.rows.has(k)) onlyHead.push(hr);
-  for (const r of onlyHead) changes.push({ fixture: r.fixture, mode: r.mode, form: r.form ?? "component", class: "new", reason: `only in head: ${r.verdict}`, head: state(r) });
-  for (const r of onlyBase) changes.push({ fixture: r.fixture, mode: r.mode, form: r.form ?? "component", class: "gone", reason: `only in base: ${r.verdict}`, base: state(r) });
+  for (const r of onlyHead)
+    changes.push({
+      fixture: r.fixture,
+      mode: r.mode,
+      form: r.form ?? "component",
+      class: "new",
+      reason: `only in head: ${r.verdict}`,
+      head: state(r),
+    });
+  for (const r of onlyBase)
+    changes.push({
+      fixture: r.fixture,
+      mode: r.mode,
+      form: r.form ?? "component",
+      class: "gone",
+      reason: `only in base: ${r.verdict}`,
+      base: state(r),
+    });
   const rank = (c: ChangeClass) => CLASS_ORDER.indexOf(c);
-  changes.sort((x, y) => rank(x.class) - rank(y.class) || x.fixture.localeCompare(y.fixture) || x.mode.localeCompare(y.mode) || x.form.localeCompare(y.form));
+  changes.sort(
+    (x, y) =>
+      rank(x.class) - rank(y.class) ||
+      x.fixture.localeCompare(y.fixture) ||
+      x.mode.localeCompare(y.mode) ||
+      x.form.localeCompare(y.form),
+  );
   const counts = Object.fromEntries(CLASS_ORDER.map((c) => [c, 0])) as Record<ChangeClass, number>;
   for (const c of changes) counts[c.class]++;
   const fixtures = (rows: ComparableRow[]) => [...new Set(rows.map((r) => r.fixture))].sort();
   const common = b.rows.size - onlyBase.length;
-  const corpus: ReportDiff["corpus"] = { same: !onlyBase.length && !onlyHead.length, common, onlyBase: { rows: onlyBase.length, fixtures: fixtures(onlyBase) }, onlyHead: { rows: onlyHead.length, fixtures: fixtures(onlyHead) } };
+  const corpus: ReportDiff["corpus"] = {
+    same: !onlyBase.length && !onlyHead.length,
+    common,
+    onlyBase: { rows: onlyBase.length, fixtures: fixtures(onlyBase) },
+    onlyHead: { rows: onlyHead.length, fixtures: fixtures(onlyHead) },
+  };
   if (!corpus.same) {
-    const list = (xs: string[]) => (xs.length > 8 ? `${xs.slice(0, 8).join(", ")} and ${xs.length - 8} more` : xs.join(", "));
-    const rowsIn = (n: number, where: string, fx: string[]) => `${n} row${n === 1 ? "" : "s"} only in ${where} (fixture${fx.length === 1 ? "" : "s"} ${list(fx)})`;
-    const parts = [onlyHead.length ? rowsIn(onlyHead.length, "head", corpus.onlyHead.fixtures) : "", onlyBase.length ? rowsIn(onlyBase.length, "base", corpus.onlyBase.fixtures) : ""].filter(Boolean);
+    const list = (xs: string[]) =>
+      xs.length > 8 ? `${xs.slice(0, 8).join(", ")} and ${xs.length - 8} more` : xs.join(", ");
+    const rowsIn = (n: number, where: string, fx: string[]) =>
+      `${n} row${n === 1 ? "" : "s"} only in ${where} (fixture${fx.length === 1 ? "" : "s"} ${list(fx)})`;
+    const parts = [
+      onlyHead.length ? rowsIn(onlyHead.length, "head", corpus.onlyHead.fixtures) : "",
+      onlyBase.length ? rowsIn(onlyBase.length, "base", corpus.onlyBase.fixtures) : "",
+    ].filter(Boolean);
     const listed = [onlyHead.length ? "new" : "", onlyBase.length ? "gone" : ""].filter(Boolean).join(" and ");
     corpus.note = `the corpora differ: compared on the ${common} common row${common === 1 ? "" : "s"}; ${parts.join(" and ")}, listed as ${listed}`;
   }
   const tripped = changes.some((c) => FAIL_ON[failOn].includes(c.class));
-  return { schema: COMPARE_SCHEMA, summary: diffSummary(counts, unchanged), failOn, tripped, base: b.info, head: h.info, counts, unchanged, changes, corpus };
+  return {
+    schema: COMPARE_SCHEMA,
+    summary: diffSummary(counts, unchanged),
+    failOn,
+    tripped,
+    base: b.info,
+    head: h.info,
+    counts,
+    unchanged,
+    changes,
+    corpus,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Rendering
 
-const CLASS_ICON: Record<ChangeClass, string> = { regressed: "❌", moved: "❗", fixed: "✅", reclassified: "🔁", new: "🆕", gone: "➖" };
+const CLASS_ICON: Record<ChangeClass, string> = {
+  regressed: "❌",
+  moved: "❗",
+  fixed: "✅",
+  reclassified: "🔁",
+  new: "🆕",
+  gone: "➖",
+};
 const verdictIcon = (v: string) => (ICON as Record<string, string | undefined>)[v] ?? "❔";
 const short = (sha?: string) => (sha ? ` \`${sha.slice(0, 12)}\`` : "");
 
@@ -426,7 +540,16 @@ export function sideIdentity(s: SideInfo): string {
 function changeRow(c: RowChange, bundleBaseUrl?: string): string[] {
   const bundle = c.head?.bundle;
   const repro = bundle ? (bundleBaseUrl ? `[${bundle}](${bundleBaseUrl}/${bundle})` : `\`${bundle}\``) : "";
-  return [`${CLASS_ICON[c.class]} ${c.class}`, c.fixture, c.mode, c.form, stateCell(c.base), stateCell(c.head), c.reason, repro];
+  return [
+    `${CLASS_ICON[c.class]} ${c.class}`,
+    c.fixture,
+    c.mode,
+    c.form,
+    stateCell(c.base),
+    stateCell(c.head),
+    c.reason,
+    repro,
+  ];
 }
 
 const CHANGE_HEADER = ["change", "fixture", "memory", "form", "base", "head", "why", "repro"];
@@ -439,8 +562,21 @@ export function renderDiffBlock(d: ReportDiff, opts: { maxRows?: number; bundleB
   return [
     `**${d.summary}** — base: ${sideIdentity(d.base)}${d.tripped ? ` · fails the run (--fail-on ${d.failOn})` : ""}`,
     ...(d.corpus.note ? ["", `⚠️ ${d.corpus.note}.`] : []),
-    ...(shown.length ? ["", mdTable(CHANGE_HEADER, shown.map((c) => changeRow(c, opts.bundleBaseUrl)))] : []),
-    ...(left ? ["", `… and ${left} more changed row${left === 1 ? "" : "s"}, left out to fit: compare.md in the run's results has them all.`] : []),
+    ...(shown.length
+      ? [
+          "",
+          mdTable(
+            CHANGE_HEADER,
+            shown.map((c) => changeRow(c, opts.bundleBaseUrl)),
+          ),
+        ]
+      : []),
+    ...(left
+      ? [
+          "",
+          `… and ${left} more changed row${left === 1 ? "" : "s"}, left out to fit: compare.md in the run's results has them all.`,
+        ]
+      : []),
   ].join("\n");
 }
 
@@ -451,15 +587,18 @@ export function renderCompareMarkdown(d: ReportDiff): string {
     const [bv, hv] = [f(d.base), f(d.head)];
     return [name, bv, hv + (mark && bv !== hv ? " ← changed" : "")];
   };
-  const tools = mdTable(["", "base", "head"], [
-    ...(d.base.file || d.head.file ? [line("file", (s) => (s.file ? `\`${s.file}\`` : "—"), false)] : []),
-    line("generated", (s) => s.generatedAt ?? "—", false),
-    ...(d.base.build || d.head.build ? [line("build", (s) => s.build ?? "—")] : []),
-    line("meld", (s) => (t(s).meld ? t(s).meld!.version + short(t(s).meld!.sha256) : "absent")),
-    line("kilnd", (s) => (t(s).kilnd ? t(s).kilnd!.version + short(t(s).kilnd!.sha256) : "absent")),
-    line("reference", (s) => (t(s).reference ? `${t(s).reference!.engine} ${t(s).reference!.version}` : "absent")),
-    line("seam code", (s) => (t(s).seam ? `\`${t(s).seam!.slice(0, 12)}\`` : "—")),
-  ]);
+  const tools = mdTable(
+    ["", "base", "head"],
+    [
+      ...(d.base.file || d.head.file ? [line("file", (s) => (s.file ? `\`${s.file}\`` : "—"), false)] : []),
+      line("generated", (s) => s.generatedAt ?? "—", false),
+      ...(d.base.build || d.head.build ? [line("build", (s) => s.build ?? "—")] : []),
+      line("meld", (s) => (t(s).meld ? t(s).meld!.version + short(t(s).meld!.sha256) : "absent")),
+      line("kilnd", (s) => (t(s).kilnd ? t(s).kilnd!.version + short(t(s).kilnd!.sha256) : "absent")),
+      line("reference", (s) => (t(s).reference ? `${t(s).reference!.engine} ${t(s).reference!.version}` : "absent")),
+      line("seam code", (s) => (t(s).seam ? `\`${t(s).seam!.slice(0, 12)}\`` : "—")),
+    ],
+  );
   const trip = d.tripped ? `❌ fails (--fail-on ${d.failOn})` : `passes (--fail-on ${d.failOn})`;
   return [
     "## meld → kiln seam (Tier C): what changed",
@@ -468,7 +607,15 @@ export function renderCompareMarkdown(d: ReportDiff): string {
     "",
     tools,
     ...(d.corpus.note ? ["", `⚠️ ${d.corpus.note}.`] : []),
-    ...(d.changes.length ? ["", mdTable(CHANGE_HEADER.slice(0, -1), d.changes.map((c) => changeRow(c).slice(0, -1)))] : []),
+    ...(d.changes.length
+      ? [
+          "",
+          mdTable(
+            CHANGE_HEADER.slice(0, -1),
+            d.changes.map((c) => changeRow(c).slice(0, -1)),
+          ),
+        ]
+      : []),
     "",
   ].join("\n");
 }
@@ -485,7 +632,11 @@ export function compareJUnit(d: ReportDiff): string {
         classname: `tier-c.compare.${c.fixture}`,
         name,
         seconds: 0,
-        ...(trips.includes(c.class) ? { failure: { message: text, body: `base: ${stateCell(c.base)}\nhead: ${stateCell(c.head)}` } } : c.class === "gone" ? { skipped: text } : { systemOut: text }),
+        ...(trips.includes(c.class)
+          ? { failure: { message: text, body: `base: ${stateCell(c.base)}\nhead: ${stateCell(c.head)}` } }
+          : c.class === "gone"
+            ? { skipped: text }
+            : { systemOut: text }),
       };
     }),
     { classname: "tier-c.compare", name: `${d.unchanged} unchanged row${d.unchanged === 1 ? "" : "s"}`, seconds: 0 },
@@ -511,7 +662,10 @@ function largest(max: number, fits: (n: number) => boolean): number {
  * changed rows), then the report's status and counts, the unchanged rows folded in <details>. Under
  * `maxBytes` (UTF-8), unchanged rows are cut first, then changed rows from the least severe.
  */
-export function renderTierCSection(r: TierCReport & { diff: ReportDiff }, opts: { runUrl?: string; bundleBaseUrl?: string; maxBytes?: number } = {}): string {
+export function renderTierCSection(
+  r: TierCReport & { diff: ReportDiff },
+  opts: { runUrl?: string; bundleBaseUrl?: string; maxBytes?: number } = {},
+): string {
   const changed = new Set(r.diff.changes.map((c) => keyOf(c)));
   const unchanged = r.rows.filter((row) => !changed.has(keyOf(row as ComparableRow)));
   const render = (changedRows: number, unchangedRows: number) => {
@@ -520,15 +674,26 @@ export function renderTierCSection(r: TierCReport & { diff: ReportDiff }, opts: 
       ...opts,
       before: renderDiffBlock(r.diff, { maxRows: changedRows, bundleBaseUrl: opts.bundleBaseUrl }),
       tableRows: unchanged.slice(0, unchangedRows),
-      fold: !unchanged.length ? "No row is unchanged." : !unchangedRows ? `${unchanged.length} unchanged row${unchanged.length === 1 ? "" : "s"}, left out to fit.` : `${unchanged.length} unchanged row${unchanged.length === 1 ? "" : "s"}${left ? ` (${unchangedRows} shown, ${left} left out to fit)` : ""}`,
+      fold: !unchanged.length
+        ? "No row is unchanged."
+        : !unchangedRows
+          ? `${unchanged.length} unchanged row${unchanged.length === 1 ? "" : "s"}, left out to fit.`
+          : `${unchanged.length} unchanged row${unchanged.length === 1 ? "" : "s"}${left ? ` (${unchangedRows} shown, ${left} left out to fit)` : ""}`,
     });
   };
   const full = render(r.diff.changes.length, unchanged.length);
   if (opts.maxBytes === undefined || bytes(full) <= opts.maxBytes) return full;
   const max = opts.maxBytes;
   const all = r.diff.changes.length;
-  if (bytes(render(all, 0)) <= max) return render(all, largest(unchanged.length, (n) => bytes(render(all, n)) <= max));
-  return render(largest(all, (n) => bytes(render(n, 0)) <= max), 0);
+  if (bytes(render(all, 0)) <= max)
+    return render(
+      all,
+      largest(unchanged.length, (n) => bytes(render(all, n)) <= max),
+    );
+  return render(
+    largest(all, (n) => bytes(render(n, 0)) <= max),
+    0,
+  );
 }
 
 /** Whether a diff's classes trip its --fail-on, as an exit code. */

@@ -2,7 +2,17 @@
  * fsx — files: atomic writes (temp + rename, so a reader never sees half a result), sha256, small helpers.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, readFileSync, existsSync, statSync, realpathSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  readFileSync,
+  existsSync,
+  statSync,
+  realpathSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, basename, isAbsolute, join, relative, resolve } from "node:path";
 import { SeamError } from "./errors.ts";
@@ -85,14 +95,17 @@ export function atomicWriteJson(path: string, value: unknown): void {
 
 /** Throws a one-line SeamError unless `path` is a readable regular file. */
 export function requireFile(path: string, what = "file"): void {
-  if (path.trim() === "") throw new SeamError(`${what} is an empty path`, { hint: `give the ${what} a path`, exitCode: 2 });
+  if (path.trim() === "")
+    throw new SeamError(`${what} is an empty path`, { hint: `give the ${what} a path`, exitCode: 2 });
   if (!existsSync(path)) throw new SeamError(`${what} not found: ${path}`, { hint: "check the path", exitCode: 2 });
-  if (!statSync(path).isFile()) throw new SeamError(`${what} is not a regular file: ${path}`, { hint: `pass a file as the ${what}`, exitCode: 2 });
+  if (!statSync(path).isFile())
+    throw new SeamError(`${what} is not a regular file: ${path}`, { hint: `pass a file as the ${what}`, exitCode: 2 });
 }
 
 /** Throws a one-line SeamError unless `path` is a folder. */
 export function requireFolder(path: string, what = "folder"): void {
-  if (path.trim() === "") throw new SeamError(`${what} is an empty path`, { hint: `give the ${what} a path`, exitCode: 2 });
+  if (path.trim() === "")
+    throw new SeamError(`${what} is an empty path`, { hint: `give the ${what} a path`, exitCode: 2 });
   if (!existsSync(path)) throw new SeamError(`${what} not found: ${path}`, { hint: "check the path", exitCode: 2 });
   if (!statSync(path).isDirectory()) throw new SeamError(`${what} ${path} is not a folder`, { exitCode: 2 });
 }
@@ -125,8 +138,16 @@ export function isWithin(outer: string, inner: string): boolean {
  */
 function requireWritable(path: string, kind: "file" | "dir" = "file"): void {
   const isDir = existsSync(path) && statSync(path).isDirectory();
-  if (kind === "file" && isDir) throw new SeamError(`cannot write ${path}: it is a folder`, { hint: "give a file path for the output", exitCode: 2 });
-  if (kind === "dir" && existsSync(path) && !isDir) throw new SeamError(`cannot write to ${path}: it is a file, not a folder`, { hint: "give a folder path (or one that does not exist yet)", exitCode: 2 });
+  if (kind === "file" && isDir)
+    throw new SeamError(`cannot write ${path}: it is a folder`, {
+      hint: "give a file path for the output",
+      exitCode: 2,
+    });
+  if (kind === "dir" && existsSync(path) && !isDir)
+    throw new SeamError(`cannot write to ${path}: it is a file, not a folder`, {
+      hint: "give a folder path (or one that does not exist yet)",
+      exitCode: 2,
+    });
   const dir = kind === "dir" ? path : dirname(path);
   const probe = join(dir, `.seam-probe-${process.pid}-${randomBytes(3).toString("hex")}`);
   let created: string | undefined;
@@ -161,23 +182,49 @@ export function checkOutputs(inputs: [what: string, path: string][], outputs: Ou
   const seen: [string, string][] = [];
   for (const [what, path, kind = "file"] of outputs) {
     if (path === undefined) continue;
-    if (path.trim() === "") throw new SeamError(`${what} is an empty path`, { hint: `give ${what} a path, or leave it out for the default`, exitCode: 2 });
+    if (path.trim() === "")
+      throw new SeamError(`${what} is an empty path`, {
+        hint: `give ${what} a path, or leave it out for the default`,
+        exitCode: 2,
+      });
     const at = canonical(path);
-    if (kind !== "dir" && /[\/]$/.test(path)) throw new SeamError(`${what} ${path} ends in /, which names a folder`, { hint: `give ${what} a file path`, exitCode: 2 });
-    if (kind === "append" && !existsSync(dirname(resolve(path)))) throw new SeamError(`${what} ${path} is in a folder that does not exist`, { hint: `point ${what} at a file in an existing folder, or unset it`, exitCode: 2 });
+    if (kind !== "dir" && /[\/]$/.test(path))
+      throw new SeamError(`${what} ${path} ends in /, which names a folder`, {
+        hint: `give ${what} a file path`,
+        exitCode: 2,
+      });
+    if (kind === "append" && !existsSync(dirname(resolve(path))))
+      throw new SeamError(`${what} ${path} is in a folder that does not exist`, {
+        hint: `point ${what} at a file in an existing folder, or unset it`,
+        exitCode: 2,
+      });
     const same = ins.find(([, , p]) => p === at);
-    if (same) throw new SeamError(`${what} ${path} is also ${same[0]}: writing it would overwrite that file`, { hint: `give ${what} a path of its own`, exitCode: 2 });
+    if (same)
+      throw new SeamError(`${what} ${path} is also ${same[0]}: writing it would overwrite that file`, {
+        hint: `give ${what} a path of its own`,
+        exitCode: 2,
+      });
     if (kind === "dir") {
       const inside = ins.find(([, , p]) => isWithin(at, p));
-      if (inside) throw new SeamError(`${what} ${path} contains ${inside[0]} ${inside[1]}: writing there could overwrite it`, { hint: `give ${what} a folder of its own (one no input is in)`, exitCode: 2 });
+      if (inside)
+        throw new SeamError(`${what} ${path} contains ${inside[0]} ${inside[1]}: writing there could overwrite it`, {
+          hint: `give ${what} a folder of its own (one no input is in)`,
+          exitCode: 2,
+        });
     }
     const twice = seen.find(([, p]) => p === at);
-    if (twice) throw new SeamError(`${what} ${path} is also ${twice[0]}: one would overwrite the other`, { hint: `give ${what} a path of its own`, exitCode: 2 });
+    if (twice)
+      throw new SeamError(`${what} ${path} is also ${twice[0]}: one would overwrite the other`, {
+        hint: `give ${what} a path of its own`,
+        exitCode: 2,
+      });
     seen.push([what, at]);
     try {
       requireWritable(path, kind === "dir" ? "dir" : "file");
     } catch (err) {
-      throw err instanceof SeamError ? new SeamError(`${what}: ${err.message}`, { hint: err.hint, exitCode: err.exitCode }) : err;
+      throw err instanceof SeamError
+        ? new SeamError(`${what}: ${err.message}`, { hint: err.hint, exitCode: err.exitCode })
+        : err;
     }
   }
 }

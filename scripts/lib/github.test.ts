@@ -1,6 +1,14 @@
 import { describe, expect, test } from "bun:test";
 import { SeamError } from "./errors.ts";
-import { explainFailure, GitHubClient, isTransientNetworkError, makeScrubber, nextLink, rateLimitWaitMs, RETRY } from "./github.ts";
+import {
+  explainFailure,
+  GitHubClient,
+  isTransientNetworkError,
+  makeScrubber,
+  nextLink,
+  rateLimitWaitMs,
+  RETRY,
+} from "./github.ts";
 
 /** Not shaped like a GitHub token on purpose: scrubbing must find it by value, not by pattern. */
 const TOKEN = "seam-test-token-7Qx9vL2mN4pR8sT1";
@@ -29,32 +37,63 @@ describe("pure helpers", () => {
     const h = (o: Record<string, string>) => new Headers(o);
     expect(rateLimitWaitMs(429, h({ "retry-after": "7" }), "", now)).toBe(7_000);
     expect(rateLimitWaitMs(403, h({ "retry-after": "Thu, 01 Jan 2026 00:00:30 GMT" }), "", now)).toBe(30_000);
-    expect(rateLimitWaitMs(403, h({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now / 1000 + 20) }), "", now)).toBe(21_000);
+    expect(
+      rateLimitWaitMs(403, h({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(now / 1000 + 20) }), "", now),
+    ).toBe(21_000);
     expect(rateLimitWaitMs(403, h({}), "You have exceeded a secondary rate limit", now)).toBe(RETRY.defaultRateLimitMs);
     expect(rateLimitWaitMs(429, h({}), "", now)).toBe(RETRY.defaultRateLimitMs);
-    expect(rateLimitWaitMs(403, h({ "x-ratelimit-remaining": "12" }), "Resource not accessible by integration", now)).toBeNull();
+    expect(
+      rateLimitWaitMs(403, h({ "x-ratelimit-remaining": "12" }), "Resource not accessible by integration", now),
+    ).toBeNull();
     expect(rateLimitWaitMs(500, h({ "retry-after": "1" }), "", now)).toBeNull();
   });
 
   test("errors no retry fixes say what to do: 401 token, 403 fork, 404 repo/PR, 422 body", () => {
-    const f = (status: number) => ({ status, method: "POST", path: "/repos/acme/widgets/issues/7/comments", message: "m" });
+    const f = (status: number) => ({
+      status,
+      method: "POST",
+      path: "/repos/acme/widgets/issues/7/comments",
+      message: "m",
+    });
     expect(explainFailure(f(401), { repo: REPO, pr: 7 }).hint).toContain("GH_TOKEN");
-    expect(explainFailure(f(403), { repo: REPO, pr: 7, readOnly: "fork" }).message).toContain("the token is read-only on pull requests from forks: post from a `workflow_run` job");
+    expect(explainFailure(f(403), { repo: REPO, pr: 7, readOnly: "fork" }).message).toContain(
+      "the token is read-only on pull requests from forks: post from a `workflow_run` job",
+    );
     expect(explainFailure(f(403), { repo: REPO, pr: 7 }).hint).toContain("pull-requests: write");
-    expect(explainFailure(f(404), { repo: REPO, pr: 7 }).message).toContain("repository acme/widgets or PR #7 not found");
+    expect(explainFailure(f(404), { repo: REPO, pr: 7 }).message).toContain(
+      "repository acme/widgets or PR #7 not found",
+    );
     expect(explainFailure(f(422), { repo: REPO, pr: 7 }).message).toContain("GitHub rejected the comment body");
     expect(explainFailure(f(401), { repo: REPO, pr: 7 }).exitCode).toBe(1);
   });
 
   test("the 403 advice for a fork PR mentions the step summary only when the report was written there", () => {
-    const f = { status: 403, method: "POST", path: "/repos/acme/widgets/issues/7/comments", message: "Resource not accessible by integration" };
-    expect(explainFailure(f, { repo: REPO, pr: 7, readOnly: "fork" }).hint).toBe("see the workflow_run example in the README");
-    expect(explainFailure(f, { repo: REPO, pr: 7, readOnly: "fork", inStepSummary: true }).hint).toBe("see the workflow_run example in the README; the report is in this job's step summary");
+    const f = {
+      status: 403,
+      method: "POST",
+      path: "/repos/acme/widgets/issues/7/comments",
+      message: "Resource not accessible by integration",
+    };
+    expect(explainFailure(f, { repo: REPO, pr: 7, readOnly: "fork" }).hint).toBe(
+      "see the workflow_run example in the README",
+    );
+    expect(explainFailure(f, { repo: REPO, pr: 7, readOnly: "fork", inStepSummary: true }).hint).toBe(
+      "see the workflow_run example in the README; the report is in this job's step summary",
+    );
   });
 
   test("only network failures that can pass are retried: a dropped connection or a timeout, not a refused connection, an unknown host or a bad certificate", () => {
-    for (const code of ["ECONNRESET", "ConnectionClosed", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "TimeoutError"]) expect([code, isTransientNetworkError(code)]).toEqual([code, true]);
-    for (const code of ["ECONNREFUSED", "ConnectionRefused", "ENOTFOUND", "EHOSTUNREACH", "DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_HAS_EXPIRED", "TypeError"]) {
+    for (const code of ["ECONNRESET", "ConnectionClosed", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "TimeoutError"])
+      expect([code, isTransientNetworkError(code)]).toEqual([code, true]);
+    for (const code of [
+      "ECONNREFUSED",
+      "ConnectionRefused",
+      "ENOTFOUND",
+      "EHOSTUNREACH",
+      "DEPTH_ZERO_SELF_SIGNED_CERT",
+      "CERT_HAS_EXPIRED",
+      "TypeError",
+    ]) {
       expect([code, isTransientNetworkError(code)]).toEqual([code, false]);
     }
   });
@@ -83,7 +122,9 @@ describe("client", () => {
     let err: unknown;
     await client.request("GET", client.url("/user")).catch((e) => (err = e));
     expect(err).toBeInstanceOf(SeamError);
-    expect((err as SeamError).message).toBe(`cannot connect to ${apiUrl}: ENOTFOUND (no such host), on GET /api/v3/user`);
+    expect((err as SeamError).message).toBe(
+      `cannot connect to ${apiUrl}: ENOTFOUND (no such host), on GET /api/v3/user`,
+    );
     expect((err as SeamError).hint).toContain(`check GITHUB_API_URL (${apiUrl})`);
     expect(calls).toEqual([`${apiUrl}/user`]);
     expect(waits).toEqual([]);
@@ -99,7 +140,9 @@ describe("client", () => {
       explain: () => new SeamError("unreachable"),
     });
     client.phase = "write";
-    const err = await client.request("POST", client.url("/repos/acme/widgets/issues/7/comments"), { body: "x" }).catch((e) => e);
+    const err = await client
+      .request("POST", client.url("/repos/acme/widgets/issues/7/comments"), { body: "x" })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(SeamError);
     expect(err.hint).not.toContain("step summary");
     expect(calls.length).toBe(1);

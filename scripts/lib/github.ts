@@ -45,11 +45,16 @@ export interface GitHubDeps {
 }
 
 /** Reads a path of keys out of untyped JSON (a GitHub answer, an event payload); undefined when absent. */
-export const jsonAt = (o: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined), o);
+export const jsonAt = (o: unknown, ...keys: string[]): unknown =>
+  keys.reduce<unknown>(
+    (v, k) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined),
+    o,
+  );
 /** A non-empty string, else undefined. */
 export const jsonString = (v: unknown): string | undefined => (typeof v === "string" && v ? v : undefined);
 /** A positive integer, else undefined. */
-export const jsonPosInt = (v: unknown): number | undefined => (typeof v === "number" && Number.isInteger(v) && v > 0 ? v : undefined);
+export const jsonPosInt = (v: unknown): number | undefined =>
+  typeof v === "number" && Number.isInteger(v) && v > 0 ? v : undefined;
 
 // ---------------------------------------------------------------------------------------------------
 // Secrets
@@ -75,7 +80,10 @@ export function makeScrubber(secrets: (string | null | undefined)[]): (s: string
 /** The same error with every string scrubbed (an internal error keeps its stack, scrubbed too). */
 export function scrubError(err: unknown, scrub: (s: string) => string): Error {
   if (err instanceof SeamError) {
-    return new SeamError(scrub(err.message), { hint: err.hint === undefined ? undefined : scrub(err.hint), exitCode: err.exitCode });
+    return new SeamError(scrub(err.message), {
+      hint: err.hint === undefined ? undefined : scrub(err.hint),
+      exitCode: err.exitCode,
+    });
   }
   const e = err instanceof Error ? err : new Error(String(err));
   const clean = new Error(scrub(e.message));
@@ -92,13 +100,20 @@ export function checkApiUrl(raw: string): string {
   try {
     u = new URL(raw);
   } catch {
-    throw usageError(`GITHUB_API_URL ${JSON.stringify(raw)} is not a URL`, "e.g. https://api.github.com or https://ghe.example.com/api/v3");
+    throw usageError(
+      `GITHUB_API_URL ${JSON.stringify(raw)} is not a URL`,
+      "e.g. https://api.github.com or https://ghe.example.com/api/v3",
+    );
   }
   const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname);
   if (u.protocol !== "https:" && !(u.protocol === "http:" && loopback)) {
-    throw usageError(`GITHUB_API_URL ${raw} is not https: the token would travel in clear text`, "use the https:// address of the API");
+    throw usageError(
+      `GITHUB_API_URL ${raw} is not https: the token would travel in clear text`,
+      "use the https:// address of the API",
+    );
   }
-  if (u.search || u.hash || u.username || u.password) throw usageError(`GITHUB_API_URL ${u.origin}${u.pathname} must not carry a query, fragment or credentials`);
+  if (u.search || u.hash || u.username || u.password)
+    throw usageError(`GITHUB_API_URL ${u.origin}${u.pathname} must not carry a query, fragment or credentials`);
   return `${u.origin}${u.pathname.replace(/\/+$/, "")}`;
 }
 
@@ -127,7 +142,17 @@ export class AmbiguousWrite extends Error {}
  * before a request is sent and fails the same way on every try, so it is not retried: a wrong
  * GITHUB_API_URL fails in milliseconds, not after seconds of backoff.
  */
-const TRANSIENT_NETWORK = new Set(["ECONNRESET", "ConnectionClosed", "ConnectionReset", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "EAI_AGAIN", "TimeoutError", "unreadable"]);
+const TRANSIENT_NETWORK = new Set([
+  "ECONNRESET",
+  "ConnectionClosed",
+  "ConnectionReset",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ECONNABORTED",
+  "EAI_AGAIN",
+  "TimeoutError",
+  "unreadable",
+]);
 
 const WHY_UNREACHABLE: Record<string, string> = {
   ECONNREFUSED: "connection refused",
@@ -144,7 +169,9 @@ export function isTransientNetworkError(code: string): boolean {
 
 /** `ECONNREFUSED (connection refused)`, `DEPTH_ZERO_SELF_SIGNED_CERT (TLS: …)`: the code and what it means. */
 function describeNetworkError(code: string, message: string): string {
-  const why = WHY_UNREACHABLE[code] ?? (/cert|tls|ssl/i.test(code + " " + message) ? `TLS: ${message.split("\n")[0]}` : undefined);
+  const why =
+    WHY_UNREACHABLE[code] ??
+    (/cert|tls|ssl/i.test(code + " " + message) ? `TLS: ${message.split("\n")[0]}` : undefined);
   return why ? `${code} (${why})` : code;
 }
 
@@ -155,9 +182,16 @@ export function nextLink(link: string | null, apiUrl: string): string | null {
     const rel = /;\s*rel\s*=\s*"?([^";]*)"?/i.exec(m[2] ?? "");
     if (!rel || !rel[1]!.split(/\s+/).includes("next")) continue;
     const next = URL.parse(m[1]!, apiUrl);
-    if (!next) throw new SeamError(`GitHub's Link header names a next page that is not a URL`, { exitCode: EXIT.fail, hint: "check GITHUB_API_URL; nothing was posted" });
+    if (!next)
+      throw new SeamError(`GitHub's Link header names a next page that is not a URL`, {
+        exitCode: EXIT.fail,
+        hint: "check GITHUB_API_URL; nothing was posted",
+      });
     if (next.origin !== new URL(apiUrl).origin) {
-      throw new SeamError(`GitHub's Link header points the next page at another host (${next.origin}); not sending the token there`, { exitCode: EXIT.fail, hint: "check GITHUB_API_URL; nothing was posted" });
+      throw new SeamError(
+        `GitHub's Link header points the next page at another host (${next.origin}); not sending the token there`,
+        { exitCode: EXIT.fail, hint: "check GITHUB_API_URL; nothing was posted" },
+      );
     }
     return next.href;
   }
@@ -175,7 +209,10 @@ export function rateLimitWaitMs(status: number, headers: Headers, message: strin
     if (!Number.isNaN(at)) return Math.max(1_000, at - nowMs);
   }
   const reset = Number(headers.get("x-ratelimit-reset"));
-  if (headers.get("x-ratelimit-remaining") === "0") return Number.isFinite(reset) && reset > 0 ? Math.max(1_000, reset * 1000 - nowMs + 1_000) : RETRY.defaultRateLimitMs;
+  if (headers.get("x-ratelimit-remaining") === "0")
+    return Number.isFinite(reset) && reset > 0
+      ? Math.max(1_000, reset * 1000 - nowMs + 1_000)
+      : RETRY.defaultRateLimitMs;
   if (status === 429 || /rate limit/i.test(message)) return RETRY.defaultRateLimitMs;
   return null;
 }
@@ -183,7 +220,9 @@ export function rateLimitWaitMs(status: number, headers: Headers, message: strin
 function messageOf(json: unknown, text: string): string {
   const msg = jsonString(jsonAt(json, "message")) ?? text.slice(0, 200);
   const errs = jsonAt(json, "errors");
-  const details = Array.isArray(errs) ? errs.map((e) => jsonString(jsonAt(e, "message")) ?? jsonString(jsonAt(e, "code")) ?? "").filter(Boolean) : [];
+  const details = Array.isArray(errs)
+    ? errs.map((e) => jsonString(jsonAt(e, "message")) ?? jsonString(jsonAt(e, "code")) ?? "").filter(Boolean)
+    : [];
   const all = [msg, ...details].join(": ").replace(/\s+/g, " ").trim();
   return all.length > 300 ? all.slice(0, 299) + "…" : all;
 }
@@ -234,12 +273,21 @@ export class GitHubClient {
   /** Waits as told, within RETRY's bounds; past them, fails with the reason. */
   async wait(ms: number, why: string): Promise<void> {
     const w = Math.ceil(ms);
-    const hint = this.phase === "lookup" ? "nothing was posted; re-run the job later" : `${this.summaryNote}re-run the job later`;
+    const hint =
+      this.phase === "lookup" ? "nothing was posted; re-run the job later" : `${this.summaryNote}re-run the job later`;
     if (w > RETRY.maxWaitMs) {
-      throw new SeamError(this.o.scrub(`${why}: GitHub asks to wait ${Math.ceil(w / 1000)} s, more than the ${RETRY.maxWaitMs / 1000} s post-comment waits for one retry`), { exitCode: EXIT.fail, hint });
+      throw new SeamError(
+        this.o.scrub(
+          `${why}: GitHub asks to wait ${Math.ceil(w / 1000)} s, more than the ${RETRY.maxWaitMs / 1000} s post-comment waits for one retry`,
+        ),
+        { exitCode: EXIT.fail, hint },
+      );
     }
     if (this.waited + w > RETRY.totalWaitMs) {
-      throw new SeamError(this.o.scrub(`${why}: retrying would wait more than ${RETRY.totalWaitMs / 1000} s in all`), { exitCode: EXIT.fail, hint });
+      throw new SeamError(this.o.scrub(`${why}: retrying would wait more than ${RETRY.totalWaitMs / 1000} s in all`), {
+        exitCode: EXIT.fail,
+        hint,
+      });
     }
     this.waited += w;
     this.waitsMs.push(w);
@@ -252,7 +300,13 @@ export class GitHubClient {
   }
 
   /** One request, following same-origin redirects; a dropped connection or unreadable 2xx is `network`. */
-  private async send(method: string, url: string, payload?: unknown): Promise<({ kind: "response"; text: string } & ApiResponse) | { kind: "network"; error: string; transient: boolean }> {
+  private async send(
+    method: string,
+    url: string,
+    payload?: unknown,
+  ): Promise<
+    ({ kind: "response"; text: string } & ApiResponse) | { kind: "network"; error: string; transient: boolean }
+  > {
     let target = url;
     let m = method;
     for (let hop = 0; hop <= 3; hop++) {
@@ -278,15 +332,27 @@ export class GitHubClient {
       } catch (err) {
         const e = err as Error & { code?: string };
         const code = e.name === "TimeoutError" ? "TimeoutError" : (e.code ?? e.name ?? "error");
-        const error = code === "TimeoutError" ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : describeNetworkError(code, e.message ?? "");
+        const error =
+          code === "TimeoutError"
+            ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
+            : describeNetworkError(code, e.message ?? "");
         return { kind: "network", error: this.o.scrub(error), transient: isTransientNetworkError(code) };
       }
       const location = res.headers.get("location");
       if ([301, 302, 303, 307, 308].includes(res.status) && location) {
         const next = URL.parse(location, target);
-        if (!next) throw new SeamError(this.o.scrub(`GitHub redirected ${m} ${this.show(target)} to something that is not a URL`), { exitCode: EXIT.fail, hint: "check GITHUB_API_URL" });
+        if (!next)
+          throw new SeamError(
+            this.o.scrub(`GitHub redirected ${m} ${this.show(target)} to something that is not a URL`),
+            { exitCode: EXIT.fail, hint: "check GITHUB_API_URL" },
+          );
         if (next.origin !== this.origin) {
-          throw new SeamError(this.o.scrub(`GitHub redirected ${m} ${this.show(target)} to another host (${next.origin}); not sending the token there`), { exitCode: EXIT.fail, hint: "check GITHUB_API_URL and the repository name" });
+          throw new SeamError(
+            this.o.scrub(
+              `GitHub redirected ${m} ${this.show(target)} to another host (${next.origin}); not sending the token there`,
+            ),
+            { exitCode: EXIT.fail, hint: "check GITHUB_API_URL and the repository name" },
+          );
         }
         if (res.status === 303) m = "GET";
         target = next.href;
@@ -309,11 +375,19 @@ export class GitHubClient {
    * A 2xx answer (or one of `passThrough`), else a thrown SeamError that says what to fix. A POST is not
    * retried after a 5xx or a dropped connection (AmbiguousWrite): the caller looks first.
    */
-  async request(method: string, url: string, payload?: unknown, passThrough: number[] = []): Promise<ApiResponse & { message: string }> {
+  async request(
+    method: string,
+    url: string,
+    payload?: unknown,
+    passThrough: number[] = [],
+  ): Promise<ApiResponse & { message: string }> {
     const idempotent = method !== "POST";
     let triedBefore = false;
     const desc = `${method} ${this.show(url)}`;
-    const hint = this.phase === "lookup" ? "a lookup failed, so nothing was posted (no duplicate); re-run the job" : `${this.summaryNote}re-run the job`;
+    const hint =
+      this.phase === "lookup"
+        ? "a lookup failed, so nothing was posted (no duplicate); re-run the job"
+        : `${this.summaryNote}re-run the job`;
     for (let attempt = 1; ; attempt++) {
       const r = await this.send(method, url, payload);
       const last = attempt >= RETRY.attempts;
@@ -324,11 +398,18 @@ export class GitHubClient {
             this.o.apiUrl === "https://api.github.com"
               ? "check this machine's network connection to GitHub"
               : `check GITHUB_API_URL (${this.o.apiUrl}): https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server`;
-          throw new SeamError(this.o.scrub(`cannot connect to ${this.o.apiUrl}: ${r.error}, on ${desc}`), { exitCode: EXIT.fail, hint: this.phase === "lookup" ? `${fix}; nothing was posted` : fix });
+          throw new SeamError(this.o.scrub(`cannot connect to ${this.o.apiUrl}: ${r.error}, on ${desc}`), {
+            exitCode: EXIT.fail,
+            hint: this.phase === "lookup" ? `${fix}; nothing was posted` : fix,
+          });
         }
         triedBefore = true;
         if (!idempotent) throw new AmbiguousWrite(`${r.error} on ${desc}`);
-        if (attempt >= RETRY.networkAttempts) throw new SeamError(this.o.scrub(`could not reach ${this.o.apiUrl} for ${desc} (${r.error}) after ${attempt} attempts`), { exitCode: EXIT.fail, hint });
+        if (attempt >= RETRY.networkAttempts)
+          throw new SeamError(
+            this.o.scrub(`could not reach ${this.o.apiUrl} for ${desc} (${r.error}) after ${attempt} attempts`),
+            { exitCode: EXIT.fail, hint },
+          );
         await this.wait(this.backoffMs(attempt), `${r.error} on ${desc}`);
         continue;
       }
@@ -338,7 +419,11 @@ export class GitHubClient {
       if (method === "DELETE" && r.status === 404 && triedBefore) return { ...r, message };
       const limited = rateLimitWaitMs(r.status, r.headers, message, this.now());
       if (limited !== null) {
-        if (last) throw new SeamError(`GitHub kept rate-limiting ${desc} (${r.status} ${message}) after ${attempt} attempts`, { exitCode: EXIT.fail, hint });
+        if (last)
+          throw new SeamError(`GitHub kept rate-limiting ${desc} (${r.status} ${message}) after ${attempt} attempts`, {
+            exitCode: EXIT.fail,
+            hint,
+          });
         await this.wait(limited, `rate limited (${r.status}) on ${desc}`);
         continue;
       }
@@ -346,7 +431,11 @@ export class GitHubClient {
       if (r.status >= 500) {
         triedBefore = true;
         if (!idempotent) throw new AmbiguousWrite(`${r.status} on ${desc}`);
-        if (last) throw new SeamError(`GitHub answered ${r.status} to ${desc} ${attempt} times: ${message}`, { exitCode: EXIT.fail, hint });
+        if (last)
+          throw new SeamError(`GitHub answered ${r.status} to ${desc} ${attempt} times: ${message}`, {
+            exitCode: EXIT.fail,
+            hint,
+          });
         const ra = Number(r.headers.get("retry-after"));
         await this.wait(Number.isFinite(ra) && ra > 0 ? ra * 1000 : this.backoffMs(attempt), `${r.status} on ${desc}`);
         continue;
@@ -363,11 +452,18 @@ export class GitHubClient {
     let pages = 0;
     while (url) {
       if (seen.has(url) || ++pages > MAX_PAGES) {
-        throw new SeamError(`paging ${this.show(firstUrl)} did not end after ${pages - 1} pages`, { exitCode: EXIT.fail, hint: "nothing was posted" });
+        throw new SeamError(`paging ${this.show(firstUrl)} did not end after ${pages - 1} pages`, {
+          exitCode: EXIT.fail,
+          hint: "nothing was posted",
+        });
       }
       seen.add(url);
       const r = await this.request("GET", url);
-      if (!Array.isArray(r.json)) throw new SeamError(`GitHub's answer to GET ${this.show(url)} is not a list`, { exitCode: EXIT.fail, hint: "nothing was posted; check GITHUB_API_URL" });
+      if (!Array.isArray(r.json))
+        throw new SeamError(`GitHub's answer to GET ${this.show(url)} is not a list`, {
+          exitCode: EXIT.fail,
+          hint: "nothing was posted; check GITHUB_API_URL",
+        });
       items.push(...r.json);
       url = nextLink(r.headers.get("link"), this.o.apiUrl);
     }
@@ -376,26 +472,52 @@ export class GitHubClient {
 }
 
 /** The one line (and its fix) for an answer no retry can change. */
-export function explainFailure(f: HttpFailure, ctx: { repo: string; pr: number | null; readOnly?: ReadOnlyReason; phase?: "lookup" | "write"; inStepSummary?: boolean }): SeamError {
+export function explainFailure(
+  f: HttpFailure,
+  ctx: {
+    repo: string;
+    pr: number | null;
+    readOnly?: ReadOnlyReason;
+    phase?: "lookup" | "write";
+    inStepSummary?: boolean;
+  },
+): SeamError {
   const at = `${f.method} ${f.path}`;
   const after = ctx.phase === "lookup" ? " (a lookup failed, so nothing was posted)" : "";
   const fail = (message: string, hint: string) => new SeamError(message + after, { exitCode: EXIT.fail, hint });
   switch (f.status) {
     case 401:
-      return fail(`GitHub rejected the token: 401 ${f.message} on ${at}`, "set GH_TOKEN or GITHUB_TOKEN to a valid token; in Actions: `env: GH_TOKEN: ${{ github.token }}`");
+      return fail(
+        `GitHub rejected the token: 401 ${f.message} on ${at}`,
+        "set GH_TOKEN or GITHUB_TOKEN to a valid token; in Actions: `env: GH_TOKEN: ${{ github.token }}`",
+      );
     case 403:
-      if (ctx.readOnly === "fork") return fail(`403 on ${at}: the token is read-only on pull requests from forks: post from a \`workflow_run\` job`, `see the workflow_run example in the README${ctx.inStepSummary ? "; the report is in this job's step summary" : ""}`);
-      if (ctx.readOnly === "dependabot") return fail(`403 on ${at}: the token is read-only on Dependabot pull requests: post from a \`workflow_run\` job`, "see the workflow_run example in the README");
+      if (ctx.readOnly === "fork")
+        return fail(
+          `403 on ${at}: the token is read-only on pull requests from forks: post from a \`workflow_run\` job`,
+          `see the workflow_run example in the README${ctx.inStepSummary ? "; the report is in this job's step summary" : ""}`,
+        );
+      if (ctx.readOnly === "dependabot")
+        return fail(
+          `403 on ${at}: the token is read-only on Dependabot pull requests: post from a \`workflow_run\` job`,
+          "see the workflow_run example in the README",
+        );
       return fail(
         `403 on ${at}: ${f.message}`,
         "the token may not write PR comments: give the job `permissions: pull-requests: write` (a fine-grained token: Pull requests or Issues: write); on a fork PR, post from a `workflow_run` job",
       );
     case 404:
-      return fail(`404 on ${at}: repository ${ctx.repo} or PR #${ctx.pr ?? "?"} not found, or the token cannot see it`, "check --repo / --pr (or GITHUB_REPOSITORY and the event); a token without access to a private repository gets 404");
+      return fail(
+        `404 on ${at}: repository ${ctx.repo} or PR #${ctx.pr ?? "?"} not found, or the token cannot see it`,
+        "check --repo / --pr (or GITHUB_REPOSITORY and the event); a token without access to a private repository gets 404",
+      );
     case 410:
       return fail(`410 on ${at}: ${f.message}`, "issues (and their comments) may be disabled for this repository");
     case 422:
-      return fail(`GitHub rejected the comment body: 422 ${f.message} on ${at}`, "the body is cut to stay under GitHub's size limit; run with --dry-run to see what was sent");
+      return fail(
+        `GitHub rejected the comment body: 422 ${f.message} on ${at}`,
+        "the body is cut to stay under GitHub's size limit; run with --dry-run to see what was sent",
+      );
     default:
       return fail(`GitHub answered ${f.status} to ${at}: ${f.message}`, "check the token, --repo and --pr");
   }

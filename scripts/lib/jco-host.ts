@@ -72,7 +72,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (!jsPath || (mode !== "--run" && mode !== "--invoke") || !name) {
-    process.stderr.write("usage: jco-host.ts <transpiled.js> --run NAME [ARG]... | --invoke EXPORT [json-args] | --exports\n");
+    process.stderr.write(
+      "usage: jco-host.ts <transpiled.js> --run NAME [ARG]... | --invoke EXPORT [json-args] | --exports\n",
+    );
     return 2;
   }
   if (mode === "--run") {
@@ -92,7 +94,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const fn = findExport(mod, name);
   if (!fn) {
-    process.stderr.write(`export not found: ${name} (exported functions: ${exportedFunctions(mod).join(", ") || "none"})\n`);
+    process.stderr.write(
+      `export not found: ${name} (exported functions: ${exportedFunctions(mod).join(", ") || "none"})\n`,
+    );
     return 2;
   }
   const result = await fn(...(rest[0] ? (JSON.parse(rest[0]) as unknown[]) : []));

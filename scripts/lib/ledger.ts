@@ -26,7 +26,8 @@ export interface Blocker {
 }
 
 /** The hint of a ledger problem, naming the ledger that has it (the default or another --ledger file). */
-const hintFor = (path: string) => `fix ${shownPath(path)}: a \`blockers:\` list of {ref, title, signature: {category, code, message}, fixtures: [...], modes: [multi, shared], forms: [component, core]}`;
+const hintFor = (path: string) =>
+  `fix ${shownPath(path)}: a \`blockers:\` list of {ref, title, signature: {category, code, message}, fixtures: [...], modes: [multi, shared], forms: [component, core]}`;
 
 export function parseLedger(text: string, path: string): Blocker[] {
   const y = parseYaml(text, path, hintFor(path));
@@ -45,9 +46,11 @@ export function parseLedger(text: string, path: string): Blocker[] {
     const ref = str("ref");
     if (!ref) y.problem(node, "blocker without `ref` (e.g. kiln#375)");
     const sigNode = child(node, "signature");
-    if (!isMap(sigNode)) y.problem(node, `${ref ?? "blocker"}: \`signature:\` must be a mapping with category/code/message`);
+    if (!isMap(sigNode))
+      y.problem(node, `${ref ?? "blocker"}: \`signature:\` must be a mapping with category/code/message`);
     const code = str("code", sigNode);
-    if (code && !/^E[0-9A-F]{4}$/.test(code)) y.problem(child(sigNode, "code"), `${ref}: code ${code} is not E + 4 upper-case hex digits`);
+    if (code && !/^E[0-9A-F]{4}$/.test(code))
+      y.problem(child(sigNode, "code"), `${ref}: code ${code} is not E + 4 upper-case hex digits`);
     let message: RegExp | undefined;
     const pattern = str("message", sigNode);
     if (pattern) {
@@ -57,15 +60,32 @@ export function parseLedger(text: string, path: string): Blocker[] {
         y.problem(child(sigNode, "message"), `${ref}: message is not a valid pattern: ${(e as Error).message}`);
       }
     }
-    if (isMap(sigNode) && !code && !pattern && !str("category", sigNode)) y.problem(sigNode, `${ref}: an empty signature would match every failure`);
+    if (isMap(sigNode) && !code && !pattern && !str("category", sigNode))
+      y.problem(sigNode, `${ref}: an empty signature would match every failure`);
     const list = (key: string) => (items(child(node, key)) ?? []).map((n) => String(scalar(n)));
     const fixtures = list("fixtures");
     if (fixtures.length === 0) y.problem(node, `${ref}: \`fixtures:\` must list the fixtures it covers (or "*")`);
     const modes = child(node, "modes") ? list("modes") : [...MEMORY_MODES];
-    for (const m of modes) if (!MEMORY_MODES.includes(m as MemoryMode)) y.problem(child(node, "modes"), `${ref}: unknown memory mode ${m} (expected one of: ${MEMORY_MODES.join(", ")})`);
+    for (const m of modes)
+      if (!MEMORY_MODES.includes(m as MemoryMode))
+        y.problem(
+          child(node, "modes"),
+          `${ref}: unknown memory mode ${m} (expected one of: ${MEMORY_MODES.join(", ")})`,
+        );
     const forms = child(node, "forms") ? list("forms") : [...FORMS];
-    for (const f of forms) if (!FORMS.includes(f as Form)) y.problem(child(node, "forms"), `${ref}: unknown form ${f} (expected one of: ${FORMS.join(", ")})`);
-    blockers.push({ ref: ref ?? "", title: str("title") ?? "", signature: { category: str("category", sigNode), code, message }, fixtures, modes: modes as MemoryMode[], forms: forms as Form[], line: y.at(node), fixturesAt: (items(child(node, "fixtures")) ?? []).map((n) => y.at(n)) });
+    for (const f of forms)
+      if (!FORMS.includes(f as Form))
+        y.problem(child(node, "forms"), `${ref}: unknown form ${f} (expected one of: ${FORMS.join(", ")})`);
+    blockers.push({
+      ref: ref ?? "",
+      title: str("title") ?? "",
+      signature: { category: str("category", sigNode), code, message },
+      fixtures,
+      modes: modes as MemoryMode[],
+      forms: forms as Form[],
+      line: y.at(node),
+      fixturesAt: (items(child(node, "fixtures")) ?? []).map((n) => y.at(n)),
+    });
   }
   y.check();
   return blockers;
@@ -77,10 +97,18 @@ export function parseLedger(text: string, path: string): Blocker[] {
  */
 export function loadLedger(path: string, opts: { required?: boolean } = {}): Blocker[] {
   if (!existsSync(path)) {
-    if (opts.required) throw new SeamError(`ledger not found: ${shownPath(path)}`, { hint: "check the --ledger path (without --ledger, known-blockers.yaml beside the manifest is read when it is there)", exitCode: EXIT.usage });
+    if (opts.required)
+      throw new SeamError(`ledger not found: ${shownPath(path)}`, {
+        hint: "check the --ledger path (without --ledger, known-blockers.yaml beside the manifest is read when it is there)",
+        exitCode: EXIT.usage,
+      });
     return [];
   }
-  if (!statSync(path).isFile()) throw new SeamError(`ledger ${shownPath(path)} is not a file`, { hint: "pass the ledger's YAML file to --ledger", exitCode: EXIT.usage });
+  if (!statSync(path).isFile())
+    throw new SeamError(`ledger ${shownPath(path)} is not a file`, {
+      hint: "pass the ledger's YAML file to --ledger",
+      exitCode: EXIT.usage,
+    });
   return parseLedger(readFileSync(path, "utf8"), path);
 }
 
@@ -94,10 +122,16 @@ export function checkLedgerFixtures(ledger: Blocker[], known: string[], path: st
     b.fixtures.flatMap((f, i) => {
       if (f === "*" || known.includes(f)) return [];
       const near = nearest(f, known);
-      return [`${b.fixturesAt?.[i] ?? b.line}: ${b.ref}: unknown fixture ${f} (not in the manifest${near ? `; did you mean ${near}?` : ""})`];
+      return [
+        `${b.fixturesAt?.[i] ?? b.line}: ${b.ref}: unknown fixture ${f} (not in the manifest${near ? `; did you mean ${near}?` : ""})`,
+      ];
     }),
   );
-  if (problems.length) throw new SeamError(problems.join("\n"), { hint: `${hintFor(path)}; name fixtures of the manifest, or "*"`, exitCode: EXIT.usage });
+  if (problems.length)
+    throw new SeamError(problems.join("\n"), {
+      hint: `${hintFor(path)}; name fixtures of the manifest, or "*"`,
+      exitCode: EXIT.usage,
+    });
 }
 
 export function covers(b: Blocker, fixture: string, mode: MemoryMode, form: Form): boolean {
@@ -107,7 +141,11 @@ export function covers(b: Blocker, fixture: string, mode: MemoryMode, form: Form
 export function signatureMatches(b: Blocker, sig: Signature | undefined): boolean {
   if (!sig) return false;
   const s = b.signature;
-  return (!s.category || s.category === sig.category) && (!s.code || s.code === sig.code) && (!s.message || s.message.test(sig.message));
+  return (
+    (!s.category || s.category === sig.category) &&
+    (!s.code || s.code === sig.code) &&
+    (!s.message || s.message.test(sig.message))
+  );
 }
 
 /** The ledger's expected signature as kiln would print it (`[Runtime][E0BBB] Export not found`). */
@@ -123,7 +161,14 @@ export type LedgerOutcome =
   | { kind: "xpass"; blocker: Blocker };
 
 /** Holds one kiln(fused) result against the ledger. */
-export function consult(ledger: Blocker[], fixture: string, mode: MemoryMode, form: Form, failed: boolean, sig: Signature | undefined): LedgerOutcome {
+export function consult(
+  ledger: Blocker[],
+  fixture: string,
+  mode: MemoryMode,
+  form: Form,
+  failed: boolean,
+  sig: Signature | undefined,
+): LedgerOutcome {
   const covering = ledger.filter((b) => covers(b, fixture, mode, form));
   if (covering.length === 0) return { kind: "uncovered" };
   if (!failed) return { kind: "xpass", blocker: covering[0]! };

@@ -185,11 +185,26 @@ export function renderLsGateMarkdown(r: LsGateReport, opts: { runUrl?: string } 
     "",
   );
   out.push(
-    ...details(`Failed (${r.failed_count})`, byBucket("failed").map((i) => idLine(i, (t) => t.outcome === "failed"))),
-    ...details(`Missing (${r.missing_count})`, byBucket("missing").map((i) => idLine(i, () => false))),
-    ...details(`Only ignored tests (${r.ignored_count})`, byBucket("ignored").map((i) => idLine(i, () => true))),
-    ...details(`Passed (${r.passed_count})`, byBucket("passed").map((i) => idLine(i, () => false))),
-    ...details(`Orphan LS tests — match no approved ID (${r.orphans.length})`, r.orphans.map((t) => `- ${code(t)}`)),
+    ...details(
+      `Failed (${r.failed_count})`,
+      byBucket("failed").map((i) => idLine(i, (t) => t.outcome === "failed")),
+    ),
+    ...details(
+      `Missing (${r.missing_count})`,
+      byBucket("missing").map((i) => idLine(i, () => false)),
+    ),
+    ...details(
+      `Only ignored tests (${r.ignored_count})`,
+      byBucket("ignored").map((i) => idLine(i, () => true)),
+    ),
+    ...details(
+      `Passed (${r.passed_count})`,
+      byBucket("passed").map((i) => idLine(i, () => false)),
+    ),
+    ...details(
+      `Orphan LS tests — match no approved ID (${r.orphans.length})`,
+      r.orphans.map((t) => `- ${code(t)}`),
+    ),
     ...details(
       `Tests for non-approved IDs (${r.non_approved_tests.length})`,
       r.non_approved_tests.map((n) => `- **${mdText(n.id)}**: ${n.tests.map(code).join(", ")}`),
@@ -197,7 +212,8 @@ export function renderLsGateMarkdown(r: LsGateReport, opts: { runUrl?: string } 
     ...details(
       `Prefix collisions (${r.collisions.length})`,
       r.collisions.map(
-        (c) => `- ${code(prefixOf(c.id))} (${mdText(c.id)}) is part of ${code(prefixOf(c.shadowedBy))} (${mdText(c.shadowedBy)}): a substring match counts ${mdText(c.shadowedBy)}'s tests for ${mdText(c.id)} too`,
+        (c) =>
+          `- ${code(prefixOf(c.id))} (${mdText(c.id)}) is part of ${code(prefixOf(c.shadowedBy))} (${mdText(c.shadowedBy)}): a substring match counts ${mdText(c.shadowedBy)}'s tests for ${mdText(c.id)} too`,
       ),
     ),
   );

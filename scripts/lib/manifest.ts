@@ -26,15 +26,31 @@ export type FixtureKind = "command" | "invoke";
  * (clang++ and libc++) with seam_start.c, adapted like a c-command; wat: one component-model WAT file;
  * prebuilt: a binary kept as committed, its one source the .wasm itself (what `tier-c --save-fixture`
  * writes for a component found ad hoc, whose sources seam does not have). */
-export type BuildRecipe = "c-command" | "c-command-plain" | "c-compose" | "rust-command" | "rust-command-plain" | "cpp-command" | "wat" | "prebuilt";
+export type BuildRecipe =
+  | "c-command"
+  | "c-command-plain"
+  | "c-compose"
+  | "rust-command"
+  | "rust-command-plain"
+  | "cpp-command"
+  | "wat"
+  | "prebuilt";
 export { MEMORY_MODES, type MemoryMode } from "./records.ts";
 const KINDS: readonly FixtureKind[] = ["command", "invoke"];
-const RECIPES: readonly BuildRecipe[] = ["c-command", "c-command-plain", "c-compose", "rust-command", "rust-command-plain", "cpp-command", "wat", "prebuilt"];
+const RECIPES: readonly BuildRecipe[] = [
+  "c-command",
+  "c-command-plain",
+  "c-compose",
+  "rust-command",
+  "rust-command-plain",
+  "cpp-command",
+  "wat",
+  "prebuilt",
+];
 
 /** What a command fixture must do: exit with a status and print exact bytes, or trap. */
 export type CommandExpectation =
-  | { kind: "exit"; exit: number; stdout?: string; stdoutSha256?: string; stdoutBytes?: number }
-  | { kind: "trap" };
+  { kind: "exit"; exit: number; stdout?: string; stdoutSha256?: string; stdoutBytes?: number } | { kind: "trap" };
 
 /** One export an invoke fixture calls, and what it must return (as an engine prints it) or that it traps. */
 export interface InvokeCall {
@@ -160,15 +176,26 @@ class Checker {
 
   /** A string field. A number or boolean written where a string belongs is told to quote it only when
    * the quoted text would be valid there (`valid`): `kind: 5` is not, since `"5"` is no kind either. */
-  string(node: Node | null | undefined, field: string, offset: number, opts: { optional?: boolean; nonEmpty?: boolean; valid?: (s: string) => boolean; expected?: string } = {}): string | undefined {
+  string(
+    node: Node | null | undefined,
+    field: string,
+    offset: number,
+    opts: { optional?: boolean; nonEmpty?: boolean; valid?: (s: string) => boolean; expected?: string } = {},
+  ): string | undefined {
     if (node === undefined || node === null || (isScalar(node) && node.value === null)) {
       if (!opts.optional) this.at(node, field, "is missing", offset);
       return undefined;
     }
     if (!isScalar(node) || typeof node.value !== "string") {
-      const plain = isScalar(node) && (typeof node.value === "number" || typeof node.value === "boolean") ? String(node.source ?? node.value) : undefined;
+      const plain =
+        isScalar(node) && (typeof node.value === "number" || typeof node.value === "boolean")
+          ? String(node.source ?? node.value)
+          : undefined;
       const quotable = plain !== undefined && (opts.valid ?? (() => true))(plain);
-      const what = plain !== undefined && opts.expected ? `unknown value ${plain} (expected one of: ${opts.expected})` : "must be a string";
+      const what =
+        plain !== undefined && opts.expected
+          ? `unknown value ${plain} (expected one of: ${opts.expected})`
+          : "must be a string";
       this.at(node, field, `${what}${quotable ? ` (quote it: "${plain}")` : ""}`);
       return undefined;
     }
@@ -179,7 +206,12 @@ class Checker {
     return node.value;
   }
 
-  oneOf<T extends string>(node: Node | null | undefined, field: string, offset: number, values: readonly T[]): T | undefined {
+  oneOf<T extends string>(
+    node: Node | null | undefined,
+    field: string,
+    offset: number,
+    values: readonly T[],
+  ): T | undefined {
     const s = this.string(node, field, offset, { valid: (v) => values.includes(v as T), expected: values.join(", ") });
     if (s === undefined) return undefined;
     if (!values.includes(s as T)) {
@@ -190,7 +222,13 @@ class Checker {
   }
 
   int(node: Node | null | undefined, field: string, min: number, max: number): number | undefined {
-    if (!isScalar(node) || typeof node.value !== "number" || !Number.isInteger(node.value) || node.value < min || node.value > max) {
+    if (
+      !isScalar(node) ||
+      typeof node.value !== "number" ||
+      !Number.isInteger(node.value) ||
+      node.value < min ||
+      node.value > max
+    ) {
       this.at(node, field, `must be an integer from ${min} to ${max}`);
       return undefined;
     }
@@ -227,7 +265,22 @@ class Checker {
 export const NAME = /^[a-z][a-z0-9_]*$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const FIXTURE_FIELDS = ["name", "kind", "summary", "file", "sha256", "build", "sources", "args", "env", "stdin", "expect", "invoke", "meld", "reference"] as const;
+const FIXTURE_FIELDS = [
+  "name",
+  "kind",
+  "summary",
+  "file",
+  "sha256",
+  "build",
+  "sources",
+  "args",
+  "env",
+  "stdin",
+  "expect",
+  "invoke",
+  "meld",
+  "reference",
+] as const;
 
 /** A relative path inside the manifest's folder, or a problem. */
 function innerPath(c: Checker, dir: string, rel: string, node: Node, field: string): string | undefined {
@@ -253,21 +306,29 @@ function parseExpect(c: Checker, node: Node | null | undefined, offset: number):
   const at = m.range?.[0] ?? offset;
   if (e.has("trap")) {
     const trap = c.bool(e.get("trap"), "expect.trap");
-    if (trap === false) c.at(e.get("trap"), "expect.trap", "must be true when present (leave it out for a fixture that exits)");
+    if (trap === false)
+      c.at(e.get("trap"), "expect.trap", "must be true when present (leave it out for a fixture that exits)");
     for (const other of ["exit", "stdout", "stdout_sha256", "stdout_bytes"]) {
-      if (e.has(other)) c.at(e.get(other), `expect.${other}`, "a trapping fixture has no exit status or stdout to compare");
+      if (e.has(other))
+        c.at(e.get(other), `expect.${other}`, "a trapping fixture has no exit status or stdout to compare");
     }
     return trap ? { kind: "trap" } : undefined;
   }
   const exit = e.has("exit") ? c.int(e.get("exit"), "expect.exit", 0, 255) : 0;
   const out: CommandExpectation = { kind: "exit", exit: exit ?? 0 };
   if (e.has("stdout")) {
-    if (e.has("stdout_sha256") || e.has("stdout_bytes")) c.at(e.get("stdout_sha256") ?? e.get("stdout_bytes"), "expect.stdout_sha256", "give stdout or its sha256 and byte count, not both");
+    if (e.has("stdout_sha256") || e.has("stdout_bytes"))
+      c.at(
+        e.get("stdout_sha256") ?? e.get("stdout_bytes"),
+        "expect.stdout_sha256",
+        "give stdout or its sha256 and byte count, not both",
+      );
     const s = c.string(e.get("stdout"), "expect.stdout", at);
     if (s !== undefined) out.stdout = s;
   } else if (e.has("stdout_sha256") || e.has("stdout_bytes")) {
     const h = c.string(e.get("stdout_sha256"), "expect.stdout_sha256", at);
-    if (h !== undefined && !HEX64.test(h)) c.at(e.get("stdout_sha256"), "expect.stdout_sha256", "must be 64 lower-case hex digits");
+    if (h !== undefined && !HEX64.test(h))
+      c.at(e.get("stdout_sha256"), "expect.stdout_sha256", "must be 64 lower-case hex digits");
     else if (h !== undefined) out.stdoutSha256 = h;
     if (!e.has("stdout_bytes")) c.at(m, "expect.stdout_bytes", "is missing (a stdout_sha256 needs the byte count too)");
     else {
@@ -282,7 +343,11 @@ function parseExpect(c: Checker, node: Node | null | undefined, offset: number):
 
 function parseInvoke(c: Checker, node: Node | null | undefined, offset: number): InvokeCall[] {
   if (!isSeq(node) || node.items.length === 0) {
-    c.at(node, "invoke", node == null ? "is missing (an invoke fixture lists the exports to call)" : "must be a non-empty list of calls");
+    c.at(
+      node,
+      "invoke",
+      node == null ? "is missing (an invoke fixture lists the exports to call)" : "must be a non-empty list of calls",
+    );
     return [];
   }
   const calls: InvokeCall[] = [];
@@ -304,12 +369,17 @@ function parseInvoke(c: Checker, node: Node | null | undefined, offset: number):
       result = c.string(e.get("result"), `${field}.result`, at);
     }
     const referenceOnly = e.has("reference_only") ? c.bool(e.get("reference_only"), `${field}.reference_only`) : false;
-    if (name !== undefined && (trap || result !== undefined)) calls.push({ export: name, result, trap: trap ?? false, referenceOnly: referenceOnly ?? false });
+    if (name !== undefined && (trap || result !== undefined))
+      calls.push({ export: name, result, trap: trap ?? false, referenceOnly: referenceOnly ?? false });
   });
   return calls;
 }
 
-function parseMeldCore(c: Checker, node: Node | null | undefined, offset: number): Record<MemoryMode, MeldCoreExpectation> | undefined {
+function parseMeldCore(
+  c: Checker,
+  node: Node | null | undefined,
+  offset: number,
+): Record<MemoryMode, MeldCoreExpectation> | undefined {
   const m = c.map(node, "meld.core", offset);
   if (!m) return undefined;
   const e = c.entries(m, MEMORY_MODES, "meld.core.");
@@ -327,14 +397,19 @@ function parseMeldCore(c: Checker, node: Node | null | undefined, offset: number
       const f = c.entries(vm, ["outcome", "message"], `${field}.`);
       const at = vm.range?.[0] ?? offset;
       const outcome = c.oneOf(f.get("outcome"), `${field}.outcome`, at, ["fused", "refused"] as const);
-      const message = outcome === "refused" ? c.string(f.get("message"), `${field}.message`, at, { nonEmpty: true }) : undefined;
+      const message =
+        outcome === "refused" ? c.string(f.get("message"), `${field}.message`, at, { nonEmpty: true }) : undefined;
       if (outcome) out[mode] = { outcome, ...(message ? { message } : {}) };
     }
   }
   return out.multi && out.shared ? (out as Record<MemoryMode, MeldCoreExpectation>) : undefined;
 }
 
-function parseMeld(c: Checker, node: Node | null | undefined, offset: number): (Record<MemoryMode, MeldExpectation> & { core?: Record<MemoryMode, MeldCoreExpectation> }) | undefined {
+function parseMeld(
+  c: Checker,
+  node: Node | null | undefined,
+  offset: number,
+): (Record<MemoryMode, MeldExpectation> & { core?: Record<MemoryMode, MeldCoreExpectation> }) | undefined {
   const m = c.map(node, "meld", offset);
   if (!m) return undefined;
   const e = c.entries(m, [...MEMORY_MODES, "core"], "meld.");
@@ -358,17 +433,25 @@ function parseMeld(c: Checker, node: Node | null | undefined, offset: number): (
     const outcome = c.oneOf(f.get("outcome"), `${field}.outcome`, at, ["pass", "refused", "misfused"] as const);
     const exp: MeldExpectation = { outcome: outcome ?? "pass" };
     if (f.has("message")) exp.message = c.string(f.get("message"), `${field}.message`, at, { nonEmpty: true });
-    else if (outcome === "refused" || outcome === "misfused") c.at(vm, `${field}.message`, `is missing (a ${outcome} outcome records meld's or the engine's words)`);
-    if (f.has("reference")) exp.reference = c.oneOf(f.get("reference"), `${field}.reference`, at, ["jco", "wasmtime"] as const);
+    else if (outcome === "refused" || outcome === "misfused")
+      c.at(vm, `${field}.message`, `is missing (a ${outcome} outcome records meld's or the engine's words)`);
+    if (f.has("reference"))
+      exp.reference = c.oneOf(f.get("reference"), `${field}.reference`, at, ["jco", "wasmtime"] as const);
     if (f.has("note")) exp.note = c.string(f.get("note"), `${field}.note`, at);
     if (outcome) out[mode] = exp;
   }
   const core = e.has("core") ? parseMeldCore(c, e.get("core"), m.range?.[0] ?? offset) : undefined;
-  return out.multi && out.shared ? { ...(out as Record<MemoryMode, MeldExpectation>), ...(core ? { core } : {}) } : undefined;
+  return out.multi && out.shared
+    ? { ...(out as Record<MemoryMode, MeldExpectation>), ...(core ? { core } : {}) }
+    : undefined;
 }
 
 /** Parses and validates manifest text; never throws for bad content, returns every problem found. */
-export function parseManifest(text: string, path: string, opts: ParseOptions = {}): { manifest: Manifest; problems: Problem[] } {
+export function parseManifest(
+  text: string,
+  path: string,
+  opts: ParseOptions = {},
+): { manifest: Manifest; problems: Problem[] } {
   const checkFiles = opts.checkFiles ?? true;
   const dir = resolve(path, "..");
   const lc = new LineCounter();
@@ -377,18 +460,29 @@ export function parseManifest(text: string, path: string, opts: ParseOptions = {
   const manifest: Manifest = { path, dir, fixtures: [] };
   for (const err of doc.errors) {
     const pos = err.linePos?.[0] ?? { line: 1, col: 1 };
-    c.problems.push({ line: pos.line, col: pos.col, field: "yaml", message: err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "") });
+    c.problems.push({
+      line: pos.line,
+      col: pos.col,
+      field: "yaml",
+      message: err.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""),
+    });
   }
   if (doc.errors.length) return { manifest, problems: c.problems };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
-    c.problems.push({ line: 1, col: 1, field: "manifest", message: "the file is empty (it needs `schema:` and a `fixtures:` list; see fixtures/manifest.yaml's header)" });
+    c.problems.push({
+      line: 1,
+      col: 1,
+      field: "manifest",
+      message: "the file is empty (it needs `schema:` and a `fixtures:` list; see fixtures/manifest.yaml's header)",
+    });
     return { manifest, problems: c.problems };
   }
   const root = c.map(doc.contents, "manifest", 0);
   if (!root) return { manifest, problems: c.problems };
   const top = c.entries(root, ["schema", "fixtures"], "");
   const schema = c.string(top.get("schema"), "schema", 0);
-  if (schema !== undefined && schema !== MANIFEST_SCHEMA) c.at(top.get("schema"), "schema", `is "${schema}", this seam reads ${MANIFEST_SCHEMA}`);
+  if (schema !== undefined && schema !== MANIFEST_SCHEMA)
+    c.at(top.get("schema"), "schema", `is "${schema}", this seam reads ${MANIFEST_SCHEMA}`);
   const list = top.get("fixtures");
   if (!isSeq(list)) {
     c.at(list, "fixtures", "must be a list of fixtures", 0);
@@ -405,7 +499,8 @@ export function parseManifest(text: string, path: string, opts: ParseOptions = {
     const name = c.string(nameNode, "name", offset, { valid: (v) => NAME.test(v) });
     if (name !== undefined) {
       c.fixture = name;
-      if (!NAME.test(name)) c.at(nameNode, "name", "must be lower-case letters, digits and _ (it names files and test cases)");
+      if (!NAME.test(name))
+        c.at(nameNode, "name", "must be lower-case letters, digits and _ (it names files and test cases)");
       const first = names.get(name);
       if (first !== undefined) c.at(nameNode, "name", `duplicate name (first used on line ${first})`);
       else names.set(name, line);
@@ -424,19 +519,29 @@ export function parseManifest(text: string, path: string, opts: ParseOptions = {
     }
     // A hash of digits only (or digits and one e) reads as a YAML number; the source text is the hash.
     const shaNode = e.get("sha256");
-    const shaDigits = isScalar(shaNode) && typeof shaNode.value === "number" && shaNode.range ? text.slice(shaNode.range[0], shaNode.range[1]) : undefined;
+    const shaDigits =
+      isScalar(shaNode) && typeof shaNode.value === "number" && shaNode.range
+        ? text.slice(shaNode.range[0], shaNode.range[1])
+        : undefined;
     const sha = shaDigits ?? c.string(shaNode, "sha256", offset, { optional: !checkFiles });
     if (sha !== undefined && checkFiles) {
       if (!HEX64.test(sha)) c.at(e.get("sha256"), "sha256", "must be 64 lower-case hex digits");
       else if (file && isFile(file)) {
         const actual = sha256(readFileSync(file));
-        if (actual !== sha) c.at(e.get("sha256"), "sha256", `does not match ${relFile} (the file has ${actual}); rebuild with \`bun scripts/fixtures.ts build\``);
+        if (actual !== sha)
+          c.at(
+            e.get("sha256"),
+            "sha256",
+            `does not match ${relFile} (the file has ${actual}); rebuild with \`bun scripts/fixtures.ts build\``,
+          );
       }
     }
 
     const sources: string[] = [];
     const sourcePaths: string[] = [];
-    const src = e.has("sources") ? c.strings(e.get("sources"), "sources") : (c.at(m, "sources", "is missing"), undefined);
+    const src = e.has("sources")
+      ? c.strings(e.get("sources"), "sources")
+      : (c.at(m, "sources", "is missing"), undefined);
     if (src) {
       if (src.values.length === 0) c.at(e.get("sources"), "sources", "must list at least one source file");
       src.values.forEach((rel, i) => {
@@ -446,23 +551,50 @@ export function parseManifest(text: string, path: string, opts: ParseOptions = {
         sources.push(rel);
         sourcePaths.push(p);
       });
-      if (build === "wat" && (src.values.length !== 1 || !src.values[0]!.endsWith(".wat"))) c.at(e.get("sources"), "sources", "a wat build takes exactly one .wat file");
-      if ((build === "c-command" || build === "c-command-plain") && src.values.some((s) => !s.endsWith(".c"))) c.at(e.get("sources"), "sources", `a ${build} build takes .c files only`);
+      if (build === "wat" && (src.values.length !== 1 || !src.values[0]!.endsWith(".wat")))
+        c.at(e.get("sources"), "sources", "a wat build takes exactly one .wat file");
+      if ((build === "c-command" || build === "c-command-plain") && src.values.some((s) => !s.endsWith(".c")))
+        c.at(e.get("sources"), "sources", `a ${build} build takes .c files only`);
       const count = (ext: string) => src.values.filter((s) => s.endsWith(ext)).length;
-      if (build === "c-compose" && (count(".wit") !== 1 || count(".wat") !== 1 || count(".c") === 0 || count(".c") + 2 !== src.values.length)) {
+      if (
+        build === "c-compose" &&
+        (count(".wit") !== 1 || count(".wat") !== 1 || count(".c") === 0 || count(".c") + 2 !== src.values.length)
+      ) {
         c.at(e.get("sources"), "sources", "a c-compose build takes .c files, one .wit and one .wat template");
       }
-      if (build === "rust-command" && (!src.values[0]?.endsWith(".rs") || count(".c") === 0 || count(".rs") + count(".c") !== src.values.length)) {
-        c.at(e.get("sources"), "sources", "a rust-command build takes .rs files (the first is the crate root) and the .c entry point (src/c/seam_start.c)");
+      if (
+        build === "rust-command" &&
+        (!src.values[0]?.endsWith(".rs") || count(".c") === 0 || count(".rs") + count(".c") !== src.values.length)
+      ) {
+        c.at(
+          e.get("sources"),
+          "sources",
+          "a rust-command build takes .rs files (the first is the crate root) and the .c entry point (src/c/seam_start.c)",
+        );
       }
       if (build === "rust-command-plain" && (!src.values[0]?.endsWith(".rs") || count(".rs") !== src.values.length)) {
-        c.at(e.get("sources"), "sources", "a rust-command-plain build takes .rs files only (the first is the crate root)");
+        c.at(
+          e.get("sources"),
+          "sources",
+          "a rust-command-plain build takes .rs files only (the first is the crate root)",
+        );
       }
       if (build === "prebuilt" && (src.values.length !== 1 || src.values[0] !== relFile)) {
-        c.at(e.get("sources"), "sources", `a prebuilt fixture's one source is its committed binary: [${relFile ?? "NAME.wasm"}]`);
+        c.at(
+          e.get("sources"),
+          "sources",
+          `a prebuilt fixture's one source is its committed binary: [${relFile ?? "NAME.wasm"}]`,
+        );
       }
-      if (build === "cpp-command" && (count(".cpp") === 0 || count(".c") === 0 || count(".cpp") + count(".c") !== src.values.length)) {
-        c.at(e.get("sources"), "sources", "a cpp-command build takes .cpp files and the .c entry point (src/c/seam_start.c)");
+      if (
+        build === "cpp-command" &&
+        (count(".cpp") === 0 || count(".c") === 0 || count(".cpp") + count(".c") !== src.values.length)
+      ) {
+        c.at(
+          e.get("sources"),
+          "sources",
+          "a cpp-command build takes .cpp files and the .c entry point (src/c/seam_start.c)",
+        );
       }
     }
 
@@ -495,7 +627,8 @@ export function parseManifest(text: string, path: string, opts: ParseOptions = {
       if (e.has("invoke")) c.at(e.get("invoke"), "invoke", "a command fixture is judged by expect, not invoke calls");
     } else if (kind === "invoke") {
       invoke = parseInvoke(c, e.get("invoke"), offset);
-      if (e.has("expect")) c.at(e.get("expect"), "expect", "an invoke fixture is judged by its invoke calls, not expect");
+      if (e.has("expect"))
+        c.at(e.get("expect"), "expect", "an invoke fixture is judged by its invoke calls, not expect");
     }
     const meld = parseMeld(c, e.get("meld"), offset);
     let reference: ReferenceOverride | undefined;
@@ -513,7 +646,22 @@ export function parseManifest(text: string, path: string, opts: ParseOptions = {
     if (name && kind && summary && build && relFile && file && meld && (kind === "invoke" || expect)) {
       const { core: meldCore, ...byMode } = meld;
       manifest.fixtures.push({
-        name, kind, summary, file, relFile, sha256: sha ?? "", build, sources, sourcePaths, args, env, stdin, expect, invoke, meld: byMode, line,
+        name,
+        kind,
+        summary,
+        file,
+        relFile,
+        sha256: sha ?? "",
+        build,
+        sources,
+        sourcePaths,
+        args,
+        env,
+        stdin,
+        expect,
+        invoke,
+        meld: byMode,
+        line,
         ...(meldCore ? { meldCore } : {}),
         ...(reference ? { reference } : {}),
       });
@@ -524,12 +672,19 @@ export function parseManifest(text: string, path: string, opts: ParseOptions = {
 
 /** Loads and validates the manifest; the first problem becomes a one-line SeamError (exit 2). */
 export function loadManifest(path: string = DEFAULT_MANIFEST, opts: ParseOptions = {}): Manifest {
-  if (!existsSync(path)) throw new SeamError(`fixture manifest not found: ${shown(path)}`, { hint: "run from a seam checkout, or pass the manifest path" });
-  if (!statSync(path).isFile()) throw new SeamError(`fixture manifest ${shown(path)} is not a file`, { hint: "pass the manifest's YAML file" });
+  if (!existsSync(path))
+    throw new SeamError(`fixture manifest not found: ${shown(path)}`, {
+      hint: "run from a seam checkout, or pass the manifest path",
+    });
+  if (!statSync(path).isFile())
+    throw new SeamError(`fixture manifest ${shown(path)} is not a file`, { hint: "pass the manifest's YAML file" });
   const { manifest, problems } = parseManifest(readFileSync(path, "utf8"), path, opts);
   if (problems.length) {
     const more = problems.slice(1, 4).map((p) => formatProblem(path, p));
-    const hint = problems.length > 1 ? `${problems.length - 1} more problem(s): ${more.join(" | ")}${problems.length > 4 ? " | …" : ""}` : "fix the field; the manifest's header comment describes each one";
+    const hint =
+      problems.length > 1
+        ? `${problems.length - 1} more problem(s): ${more.join(" | ")}${problems.length > 4 ? " | …" : ""}`
+        : "fix the field; the manifest's header comment describes each one";
     throw new SeamError(formatProblem(path, problems[0]!), { hint, exitCode: 2 });
   }
   return manifest;
@@ -576,7 +731,10 @@ export interface Judgement {
 /** The invoke call a run made, matched by full export name or by the function name after `#`. */
 export function findCall(fixture: Fixture, invoke: string): InvokeCall | undefined {
   const fn = (s: string) => s.slice(s.lastIndexOf("#") + 1);
-  return fixture.invoke.find((c) => c.export === invoke) ?? fixture.invoke.find((c) => fn(c.export) === fn(invoke) && (!invoke.includes("#") || !c.export.includes("#")));
+  return (
+    fixture.invoke.find((c) => c.export === invoke) ??
+    fixture.invoke.find((c) => fn(c.export) === fn(invoke) && (!invoke.includes("#") || !c.export.includes("#")))
+  );
 }
 
 function snippet(bytes: Uint8Array, at: number): string {
@@ -585,18 +743,31 @@ function snippet(bytes: Uint8Array, at: number): string {
 
 function compareStdout(run: RunRecord, exp: Extract<CommandExpectation, { kind: "exit" }>): Judgement {
   if (exp.stdoutSha256 !== undefined) {
-    if (run.stdoutSha256 === exp.stdoutSha256 && run.stdoutBytes === exp.stdoutBytes) return { ok: true, why: `stdout matches (${run.stdoutBytes} bytes, sha256)` };
-    return { ok: false, why: `stdout differs: expected ${exp.stdoutBytes} bytes with sha256 ${exp.stdoutSha256.slice(0, 12)}…, got ${run.stdoutBytes} bytes with ${run.stdoutSha256.slice(0, 12)}…` };
+    if (run.stdoutSha256 === exp.stdoutSha256 && run.stdoutBytes === exp.stdoutBytes)
+      return { ok: true, why: `stdout matches (${run.stdoutBytes} bytes, sha256)` };
+    return {
+      ok: false,
+      why: `stdout differs: expected ${exp.stdoutBytes} bytes with sha256 ${exp.stdoutSha256.slice(0, 12)}…, got ${run.stdoutBytes} bytes with ${run.stdoutSha256.slice(0, 12)}…`,
+    };
   }
   const want = new TextEncoder().encode(exp.stdout ?? "");
-  if (run.stdoutSha256 === sha256(want) && run.stdoutBytes === want.length) return { ok: true, why: `stdout matches (${want.length} bytes)` };
+  if (run.stdoutSha256 === sha256(want) && run.stdoutBytes === want.length)
+    return { ok: true, why: `stdout matches (${want.length} bytes)` };
   const got = new TextEncoder().encode(run.stdout);
   const n = Math.min(want.length, got.length);
   let i = 0;
   while (i < n && want[i] === got[i]) i++;
-  if (i < n) return { ok: false, why: `stdout differs at byte ${i}: expected ${snippet(want, i)}, got ${snippet(got, i)}` };
-  if (run.stdoutBytes < want.length) return { ok: false, why: `stdout ends at byte ${run.stdoutBytes}, expected ${want.length} bytes (missing ${snippet(want, run.stdoutBytes)})` };
-  return { ok: false, why: `stdout has ${run.stdoutBytes} bytes, expected ${want.length} (extra from byte ${want.length}: ${snippet(got, want.length)})` };
+  if (i < n)
+    return { ok: false, why: `stdout differs at byte ${i}: expected ${snippet(want, i)}, got ${snippet(got, i)}` };
+  if (run.stdoutBytes < want.length)
+    return {
+      ok: false,
+      why: `stdout ends at byte ${run.stdoutBytes}, expected ${want.length} bytes (missing ${snippet(want, run.stdoutBytes)})`,
+    };
+  return {
+    ok: false,
+    why: `stdout has ${run.stdoutBytes} bytes, expected ${want.length} (extra from byte ${want.length}: ${snippet(got, want.length)})`,
+  };
 }
 
 /**
@@ -614,7 +785,8 @@ export function resultMatches(expected: string, got: string, typed?: TypedValue)
     const inRange = want >= -(2n ** BigInt(bits - 1)) && want < 2n ** BigInt(bits);
     return inRange && BigInt.asUintN(bits, want) === BigInt.asUintN(bits, BigInt(got));
   }
-  if (typed.type === "F32" || typed.type === "F64") return Number(expected) === Number(got) || (Number.isNaN(Number(expected)) && Number.isNaN(Number(got)));
+  if (typed.type === "F32" || typed.type === "F64")
+    return Number(expected) === Number(got) || (Number.isNaN(Number(expected)) && Number.isNaN(Number(got)));
   return false;
 }
 
@@ -637,26 +809,46 @@ export function judgeRun(run: RunRecord, fixture: Fixture, invoke?: string): Jud
     if (!name) return { ok: false, why: `fixture ${fixture.name} is judged per invoke call; name the export` };
     const call = findCall(fixture, name);
     if (!call) return { ok: false, why: `fixture ${fixture.name} has no invoke call ${name}` };
-    if (call.trap) return run.verdict === "trapped" ? { ok: true, why: `${name} trapped as expected` } : { ok: false, why: `${name}: expected trap, got ${outcome(run)}` };
-    if (run.verdict !== "passed") return { ok: false, why: `${name}: expected result ${call.result}, got ${outcome(run)}` };
+    if (call.trap)
+      return run.verdict === "trapped"
+        ? { ok: true, why: `${name} trapped as expected` }
+        : { ok: false, why: `${name}: expected trap, got ${outcome(run)}` };
+    if (run.verdict !== "passed")
+      return { ok: false, why: `${name}: expected result ${call.result}, got ${outcome(run)}` };
     const results = run.results ?? [];
     if (results.length === 1 && resultMatches(call.result!, results[0]!, run.values?.[0])) {
-      return { ok: true, why: `${name} returned ${call.result}${results[0] === call.result ? "" : ` (${run.values?.[0]?.type}(${results[0]}))`}` };
+      return {
+        ok: true,
+        why: `${name} returned ${call.result}${results[0] === call.result ? "" : ` (${run.values?.[0]?.type}(${results[0]}))`}`,
+      };
     }
-    return { ok: false, why: `${name}: result differs: expected ${call.result}, got ${results.length ? results.join(", ") : "nothing"}` };
+    return {
+      ok: false,
+      why: `${name}: result differs: expected ${call.result}, got ${results.length ? results.join(", ") : "nothing"}`,
+    };
   }
   const exp = fixture.expect;
   if (!exp) return { ok: false, why: `fixture ${fixture.name} has no expectation` };
-  if (exp.kind === "trap") return run.verdict === "trapped" ? { ok: true, why: "trapped as expected" } : { ok: false, why: `expected trap, got ${outcome(run)}` };
+  if (exp.kind === "trap")
+    return run.verdict === "trapped"
+      ? { ok: true, why: "trapped as expected" }
+      : { ok: false, why: `expected trap, got ${outcome(run)}` };
   if (exp.exit === 0 && run.verdict !== "passed") return { ok: false, why: `expected exit 0, got ${outcome(run)}` };
   if (exp.exit !== 0) {
     if (run.verdict !== "exit-nonzero") return { ok: false, why: `expected exit ${exp.exit}, got ${outcome(run)}` };
     // A guest's status is known only when the engine reports it: kilnd prints no verdict line and
     // exits 1 for every failure, so "non-zero" from kilnd does not show that the guest chose to exit.
     const status = run.guestExit === undefined ? run.exitCode : run.guestExit;
-    if (status === null) return { ok: false, why: `expected exit ${exp.exit}, but ${run.engine} lost the guest's exit status (${run.errorLine ?? "not reported"})` };
+    if (status === null)
+      return {
+        ok: false,
+        why: `expected exit ${exp.exit}, but ${run.engine} lost the guest's exit status (${run.errorLine ?? "not reported"})`,
+      };
     if (status !== exp.exit && status !== 1) {
-      return { ok: false, why: `exit status ${status}: expected ${exp.exit} (or 1, as wasi:cli/exit@0.2 reports any error)` };
+      return {
+        ok: false,
+        why: `exit status ${status}: expected ${exp.exit} (or 1, as wasi:cli/exit@0.2 reports any error)`,
+      };
     }
   }
   const out = compareStdout(run, exp);

@@ -59,10 +59,16 @@ export function planOrder(steps: Step[], targets: string[]): string[] {
     const step = byName.get(name);
     if (!step) {
       const from = path.length ? ` (needed by ${path[path.length - 1]})` : "";
-      throw new SeamError(`unknown target: ${name}${from}`, { hint: `known targets: ${steps.map((s) => s.name).join(", ")}`, exitCode: EXIT.usage });
+      throw new SeamError(`unknown target: ${name}${from}`, {
+        hint: `known targets: ${steps.map((s) => s.name).join(", ")}`,
+        exitCode: EXIT.usage,
+      });
     }
     if (state.get(name) === "done") return;
-    if (state.get(name) === "visiting") throw new SeamError(`dependency cycle: ${[...path.slice(path.indexOf(name)), name].join(" → ")}`, { exitCode: EXIT.usage });
+    if (state.get(name) === "visiting")
+      throw new SeamError(`dependency cycle: ${[...path.slice(path.indexOf(name)), name].join(" → ")}`, {
+        exitCode: EXIT.usage,
+      });
     state.set(name, "visiting");
     for (const d of step.deps) visit(d, [...path, name]);
     state.set(name, "done");
@@ -74,7 +80,9 @@ export function planOrder(steps: Step[], targets: string[]): string[] {
 
 /** The content hash of a step's inputs: file bytes, tool identities, options. */
 export function hashInputs(inputs: StepInputs, root: string): string {
-  const files = [...new Set(inputs.files)].sort().map((f) => [relative(root, f), existsSync(f) ? sha256(readFileSync(f)) : "absent"]);
+  const files = [...new Set(inputs.files)]
+    .sort()
+    .map((f) => [relative(root, f), existsSync(f) ? sha256(readFileSync(f)) : "absent"]);
   const tools = [...new Set(inputs.tools)].sort().map((t) => {
     if (!existsSync(t)) return [t, "absent"];
     const st = statSync(t);
@@ -125,8 +133,15 @@ export async function runPipeline(steps: Step[], targets: string[], o: PipelineO
       outcomes.set(step.name, out);
       return out;
     };
-    const halted = () => (o.signal.aborted ? done("interrupted", "not started") : stop ? done("skipped", "an earlier step failed") : undefined);
-    const badDep = depOutcomes.find((d) => d.status === "failed" || d.status === "interrupted" || (d.status === "skipped" && d.exitCode !== 0));
+    const halted = () =>
+      o.signal.aborted
+        ? done("interrupted", "not started")
+        : stop
+          ? done("skipped", "an earlier step failed")
+          : undefined;
+    const badDep = depOutcomes.find(
+      (d) => d.status === "failed" || d.status === "interrupted" || (d.status === "skipped" && d.exitCode !== 0),
+    );
     if (badDep) return done("skipped", `because ${badDep.name} ${badDep.status}`, badDep.exitCode || EXIT.fail);
     const early = halted();
     if (early) return early;
@@ -156,7 +171,12 @@ export async function runPipeline(steps: Step[], targets: string[], o: PipelineO
           if (!o.keepGoing) stop = true;
           return done("failed", r.note, r.exitCode ?? EXIT.fail);
         }
-        if (hash) atomicWriteJson(stampPath, { inputs: hash, at: new Date().toISOString(), ms: Math.round(performance.now() - started) } satisfies Stamp);
+        if (hash)
+          atomicWriteJson(stampPath, {
+            inputs: hash,
+            at: new Date().toISOString(),
+            ms: Math.round(performance.now() - started),
+          } satisfies Stamp);
         return done("ran", r.note);
       } catch (err) {
         if (o.signal.aborted) return done("interrupted", "stopped by signal", 130);
@@ -174,13 +194,26 @@ export async function runPipeline(steps: Step[], targets: string[], o: PipelineO
 
 /** The summary table: step, status, time, note. */
 export function summaryTable(outcomes: StepOutcome[]): string {
-  const rows = outcomes.map((o) => [o.name, o.status === "skipped" ? `skipped` : o.status, `${(o.ms / 1000).toFixed(2)} s`, o.note]);
+  const rows = outcomes.map((o) => [
+    o.name,
+    o.status === "skipped" ? `skipped` : o.status,
+    `${(o.ms / 1000).toFixed(2)} s`,
+    o.note,
+  ]);
   const widths = [4, 6, 4].map((min, i) => Math.max(min, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c)).join("  ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c))
+      .join("  ")
+      .trimEnd();
   return [line(["step", "status", "time", "note"]), ...rows.map(line)].join("\n");
 }
 
 /** Exit code of the first failure in pipeline order, or 0. */
 export function exitCodeOf(outcomes: StepOutcome[]): number {
-  return outcomes.find((o) => o.status === "failed" || o.status === "interrupted" || (o.status === "skipped" && o.exitCode !== 0))?.exitCode ?? EXIT.ok;
+  return (
+    outcomes.find(
+      (o) => o.status === "failed" || o.status === "interrupted" || (o.status === "skipped" && o.exitCode !== 0),
+    )?.exitCode ?? EXIT.ok
+  );
 }

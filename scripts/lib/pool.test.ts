@@ -25,6 +25,10 @@ test("never more than n tasks in flight, results in input order", async () => {
 
 test("a failing task frees its slot", async () => {
   const limit = limiter(1);
-  await expect(limit(async () => { throw new Error("boom"); })).rejects.toThrow("boom");
+  await expect(
+    limit(async () => {
+      throw new Error("boom");
+    }),
+  ).rejects.toThrow("boom");
   expect(await limit(async () => 7)).toBe(7);
 });

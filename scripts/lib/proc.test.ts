@@ -16,7 +16,9 @@ describe("runProcess", () => {
 
   test("ls_s_4_ a hung program is killed with its whole process tree on timeout", async () => {
     const marker = `seam-hang-${process.pid}-${Date.now()}`;
-    const p = await runProcess(["bash", "-c", `exec -a ${marker} sleep 300 & exec -a ${marker} sleep 300`], { timeoutMs: 300 });
+    const p = await runProcess(["bash", "-c", `exec -a ${marker} sleep 300 & exec -a ${marker} sleep 300`], {
+      timeoutMs: 300,
+    });
     expect(p.timedOut).toBe(true);
     expect(p.code).toBeNull();
     expect(await alive(marker)).toBe(false);

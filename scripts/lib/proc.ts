@@ -108,7 +108,9 @@ export function runProcess(argv: string[], opts: RunOptions = {}): Promise<ProcR
   const cap = opts.maxCapture ?? DEFAULT_CAPTURE;
   const out = new Capture(cap);
   const err = new Capture(cap);
-  const env = opts.env ? (Object.fromEntries(Object.entries(opts.env).filter(([, v]) => v !== undefined)) as Record<string, string>) : process.env;
+  const env = opts.env
+    ? (Object.fromEntries(Object.entries(opts.env).filter(([, v]) => v !== undefined)) as Record<string, string>)
+    : process.env;
   return new Promise((resolve) => {
     let timedOut = false;
     let spawnError: string | undefined;

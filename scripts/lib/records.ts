@@ -50,7 +50,8 @@ export type Form = "component" | "core";
 export const FORMS: readonly Form[] = ["component", "core"];
 
 /** unsupported-form: the engine refused the input's form itself (kilnd 0.4.4 runs no component). */
-export type RunVerdict = "passed" | "failed" | "trapped" | "exit-nonzero" | "unsupported-form" | "timeout" | "crashed" | "missing-engine";
+export type RunVerdict =
+  "passed" | "failed" | "trapped" | "exit-nonzero" | "unsupported-form" | "timeout" | "crashed" | "missing-engine";
 
 /** A value an export returned, as kilnd types it (`I32(42)`): type and the number's text. */
 export interface TypedValue {

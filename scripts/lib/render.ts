@@ -38,7 +38,9 @@ export function junitXml(suiteName: string, cases: JUnitCase[]): string {
   const body = cases.map((c) => {
     const attrs = `classname="${xmlEscape(c.classname)}" name="${xmlEscape(c.name)}" time="${c.seconds.toFixed(3)}"`;
     const inner = [
-      c.failure ? `      <failure message="${xmlEscape(c.failure.message)}">${xmlEscape(c.failure.body ?? "")}</failure>` : "",
+      c.failure
+        ? `      <failure message="${xmlEscape(c.failure.message)}">${xmlEscape(c.failure.body ?? "")}</failure>`
+        : "",
       !c.failure && c.skipped !== undefined ? `      <skipped message="${xmlEscape(c.skipped)}"/>` : "",
       c.systemOut ? `      <system-out>${xmlEscape(c.systemOut)}</system-out>` : "",
     ].filter(Boolean);

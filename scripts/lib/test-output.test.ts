@@ -63,9 +63,17 @@ describe("cargo test output", () => {
       "",
       "test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s",
     ].join("\n");
-    const out = parseCargoTest({ code: 101, signal: null, stdout, stderr: "     Running unittests src/lib.rs (x)\nerror: test failed, to rerun pass `--lib`" });
+    const out = parseCargoTest({
+      code: 101,
+      signal: null,
+      stdout,
+      stderr: "     Running unittests src/lib.rs (x)\nerror: test failed, to rerun pass `--lib`",
+    });
     expect(out.error).toBeUndefined();
-    expect(out.tests.map((t) => `${t.name}:${t.outcome}`)).toEqual(["tests::ls_a_1_x:passed", "tests::ls_a_5_y:failed"]);
+    expect(out.tests.map((t) => `${t.name}:${t.outcome}`)).toEqual([
+      "tests::ls_a_1_x:passed",
+      "tests::ls_a_5_y:failed",
+    ]);
   });
 
   test("ls_g_1_ a build error is a runner error with cargo's first error lines, never zero tests", () => {
@@ -81,7 +89,8 @@ describe("cargo test output", () => {
   });
 
   test("ls_g_1_ a test binary that dies before its summary fails the run, naming the binary and the signal", () => {
-    const stdout = "running 3 tests\ntest tests::ls_a_1_x ... ok\n\nrunning 1 test\ntest ls_a_7_y ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\n";
+    const stdout =
+      "running 3 tests\ntest tests::ls_a_1_x ... ok\n\nrunning 1 test\ntest ls_a_7_y ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\n";
     const stderr = [
       "     Running unittests src/lib.rs (target/debug/deps/ls_demo-94f0)",
       "error: test failed, to rerun pass `--lib`",
@@ -91,17 +100,24 @@ describe("cargo test output", () => {
       "     Running tests/integration.rs (target/debug/deps/integration-c5d4)",
     ].join("\n");
     const out = parseCargoTest({ code: 101, signal: null, stdout, stderr });
-    expect(out.error?.message).toBe("test binary src/lib.rs died before reporting its results (signal: 6, SIGABRT: process abort signal)");
+    expect(out.error?.message).toBe(
+      "test binary src/lib.rs died before reporting its results (signal: 6, SIGABRT: process abort signal)",
+    );
   });
 
   test("ls_g_6_ counts that disagree with libtest's own summary are a runner error", () => {
-    const stdout = "running 2 tests\ntest a::ls_a_1_x ... ok\n\ntest result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\n";
+    const stdout =
+      "running 2 tests\ntest a::ls_a_1_x ... ok\n\ntest result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\n";
     const out = parseCargoTest({ code: 0, signal: null, stdout, stderr: "     Running unittests src/lib.rs (x)" });
     expect(out.error?.message).toContain("does not add up");
   });
 
   test("ls_g_1_ a non-zero exit that no failed test explains is a runner error", () => {
-    const out = parseCargoTest({ ...CARGO_OK, code: 101, stderr: CARGO_OK.stderr + "\nerror: test failed, to rerun pass `--test integration`" });
+    const out = parseCargoTest({
+      ...CARGO_OK,
+      code: 101,
+      stderr: CARGO_OK.stderr + "\nerror: test failed, to rerun pass `--test integration`",
+    });
     expect(out.error?.message).toBe("cargo test exited with status 101 but no test failed");
   });
 
@@ -110,7 +126,6 @@ describe("cargo test output", () => {
     expect(out.error?.message).toContain("3 libtest reports");
   });
 });
-
 
 describe("JUnit and bun test output", () => {
   test("reads bun's JUnit: describe path in the name, file as binary, skipped and todo as ignored, seconds to ms", () => {
@@ -140,13 +155,18 @@ describe("JUnit and bun test output", () => {
   });
 
   test("ls_g_1_ XML that is not well-formed or not JUnit is an error with its position", () => {
-    expect(() => parseJUnit("<testsuites>\n  <testsuite name='x'>\n</testsuites>", "b.xml")).toThrow(/^b\.xml:3:1: not well-formed XML: unexpected closing tag <\/testsuites> \(open: <testsuite>\)/);
-    expect(() => parseJUnit("<testsuites><testcase name='x'/>", "c.xml")).toThrow(/c\.xml:1:\d+: not well-formed XML: unclosed <testsuites>/);
+    expect(() => parseJUnit("<testsuites>\n  <testsuite name='x'>\n</testsuites>", "b.xml")).toThrow(
+      /^b\.xml:3:1: not well-formed XML: unexpected closing tag <\/testsuites> \(open: <testsuite>\)/,
+    );
+    expect(() => parseJUnit("<testsuites><testcase name='x'/>", "c.xml")).toThrow(
+      /c\.xml:1:\d+: not well-formed XML: unclosed <testsuites>/,
+    );
     expect(() => parseJUnit("<html/>", "d.xml")).toThrow("d.xml: not a JUnit report (root element <html>)");
   });
 
   test("reads bun's summary lines, taking the last ones", () => {
-    const stderr = "a.test.ts:\n 9 fail\n(pass) x\n\n 3 pass\n 1 skip\n 4 fail\n 2 errors\nRan 9 tests across 4 files. [9.00ms]\n";
+    const stderr =
+      "a.test.ts:\n 9 fail\n(pass) x\n\n 3 pass\n 1 skip\n 4 fail\n 2 errors\nRan 9 tests across 4 files. [9.00ms]\n";
     expect(parseBunSummary(stderr)).toEqual({ ran: 9, fail: 4, errors: 2, unhandled: false, unhandledIn: [] });
     const between = "scripts/a.test.ts:\n(pass) x\n\nscripts/b.test.ts:\n\n# Unhandled error between tests\n---\n";
     expect(parseBunSummary(between)).toMatchObject({ unhandled: true, unhandledIn: ["scripts/b.test.ts"] });
@@ -161,36 +181,52 @@ describe("JUnit and bun test output", () => {
   });
 
   test("ls_g_1_ a test that calls process.exit(0) leaves no report: the bun run fails closed", () => {
-    const out = judgeBunRun({ code: 0, signal: null, stderr: "a.test.ts:\n(pass) ls_x_1_ok\n\nb.test.ts:\n" }, undefined, "r.xml");
+    const out = judgeBunRun(
+      { code: 0, signal: null, stderr: "a.test.ts:\n(pass) ls_x_1_ok\n\nb.test.ts:\n" },
+      undefined,
+      "r.xml",
+    );
     expect(out.error?.message).toContain("wrote no JUnit report");
   });
 
   test("ls_g_1_ a test file that fails to load (absent from bun's JUnit) fails the bun run", () => {
-    const stderr = "b.test.ts:\n\n# Unhandled error between tests\n-------------------------------\nerror: Unexpected ;\n    at /x/b.test.ts:2:19\n\n 3 pass\n 1 fail\n 1 error\nRan 6 tests across 2 files.\n";
+    const stderr =
+      "b.test.ts:\n\n# Unhandled error between tests\n-------------------------------\nerror: Unexpected ;\n    at /x/b.test.ts:2:19\n\n 3 pass\n 1 fail\n 1 error\nRan 6 tests across 2 files.\n";
     const out = judgeBunRun({ code: 1, signal: null, stderr }, BUN_XML, "r.xml");
     expect(out.error?.message).toBe("bun test reported 1 unhandled error outside any test in b.test.ts (did not load)");
     expect(out.error?.detail.join("\n")).toContain("error: Unexpected ;");
   });
 
   test("ls_g_1_ an error escaping a finished or timed-out test fails the run: it may belong to a test read as passed", () => {
-    const stderr = "scripts/a.test.ts:\n(fail) ls_g_2_fails\n  ^ this test timed out after 5000ms.\n# Unhandled error between tests\nerror: late\n\n 3 pass\n 1 fail\n 1 error\nRan 5 tests across 1 file.\n";
+    const stderr =
+      "scripts/a.test.ts:\n(fail) ls_g_2_fails\n  ^ this test timed out after 5000ms.\n# Unhandled error between tests\nerror: late\n\n 3 pass\n 1 fail\n 1 error\nRan 5 tests across 1 file.\n";
     const out = judgeBunRun({ code: 1, signal: null, stderr }, BUN_XML, "r.xml");
     expect(out.error?.message).toBe("bun test reported 1 unhandled error outside any test in scripts/a.test.ts");
     expect(out.error?.detail).toContain("  ^ this test timed out after 5000ms.");
   });
 
   test("ls_g_1_ a bun run without its summary, or failing without a failed test, fails closed", () => {
-    expect(judgeBunRun({ code: 0, signal: null, stderr: "(pass) x\n" }, BUN_XML, "r.xml").error?.message).toContain("without its summary line");
+    expect(judgeBunRun({ code: 0, signal: null, stderr: "(pass) x\n" }, BUN_XML, "r.xml").error?.message).toContain(
+      "without its summary line",
+    );
     const passing = BUN_XML.replace(/<failure[^]*?<\/failure>/, "");
-    expect(judgeBunRun({ ...okRun, stderr: " 4 pass\n 0 fail\nRan 5 tests across 1 file.\n" }, passing, "r.xml").error?.message).toBe("bun test exited with status 1 but no test failed");
-    expect(judgeBunRun({ ...okRun, stderr: " 3 pass\n 2 fail\nRan 5 tests across 1 file.\n" }, BUN_XML, "r.xml").error?.message).toContain("counted 2 failures but its JUnit report holds 1");
+    expect(
+      judgeBunRun({ ...okRun, stderr: " 4 pass\n 0 fail\nRan 5 tests across 1 file.\n" }, passing, "r.xml").error
+        ?.message,
+    ).toBe("bun test exited with status 1 but no test failed");
+    expect(
+      judgeBunRun({ ...okRun, stderr: " 3 pass\n 2 fail\nRan 5 tests across 1 file.\n" }, BUN_XML, "r.xml").error
+        ?.message,
+    ).toContain("counted 2 failures but its JUnit report holds 1");
   });
 
   test("ls_g_1_ JUnit reports that are missing, empty, or contradict the command's exit status fail closed", () => {
     expect(readJUnitFiles([{ path: "gone.xml" }]).error?.message).toContain("cannot read JUnit report gone.xml");
     expect(readJUnitFiles([{ path: "e.xml", text: "<testsuites/>" }]).error?.message).toBe("no test cases in e.xml");
     const passing = BUN_XML.replace(/<failure[^]*?<\/failure>/, "");
-    expect(readJUnitFiles([{ path: "p.xml", text: passing }], 1).error?.message).toContain("exited with status 1 but its JUnit report holds no failure");
+    expect(readJUnitFiles([{ path: "p.xml", text: passing }], 1).error?.message).toContain(
+      "exited with status 1 but its JUnit report holds no failure",
+    );
     expect(readJUnitFiles([{ path: "p.xml", text: passing }], 0).error).toBeUndefined();
   });
 });

@@ -91,7 +91,10 @@ export function parseCargoTest(r: Pick<ProcResult, "stdout" | "stderr" | "code" 
   blocks.forEach((b, i) => {
     for (const t of b.tests) tests.push({ name: t.name, binary: binaries[i], outcome: t.outcome, match: t.name });
   });
-  const fail = (message: string, detail: string[] = firstErrorLines(stderr)): RunnerOutput => ({ tests, error: { message, detail } });
+  const fail = (message: string, detail: string[] = firstErrorLines(stderr)): RunnerOutput => ({
+    tests,
+    error: { message, detail },
+  });
 
   if (r.signal) return fail(`cargo test was killed by ${r.signal}`);
   if (blocks.length === 0 && r.code !== 0) {
@@ -100,7 +103,9 @@ export function parseCargoTest(r: Pick<ProcResult, "stdout" | "stderr" | "code" 
     return fail(`cargo test did not build or run: ${why}`, detail);
   }
   if (blocks.length !== binaries.length) {
-    return fail(`cannot tell which test binary printed which results (${binaries.length} binaries started, ${blocks.length} libtest reports; a \`harness = false\` target?)`);
+    return fail(
+      `cannot tell which test binary printed which results (${binaries.length} binaries started, ${blocks.length} libtest reports; a \`harness = false\` target?)`,
+    );
   }
   for (const [i, b] of blocks.entries()) {
     const name = binaries[i]!;
@@ -166,7 +171,8 @@ export function parseXml(text: string, source: string): XmlElement {
     else if (text.startsWith("</", lt)) {
       const m = /^<\/([^\s>]+)\s*>/.exec(text.slice(lt, lt + 300));
       const top = stack.pop();
-      if (!m || !top || top.name !== m[1]) throw bad(lt, `unexpected closing tag ${m ? `</${m[1]}>` : ""}${top ? ` (open: <${top.name}>)` : ""}`);
+      if (!m || !top || top.name !== m[1])
+        throw bad(lt, `unexpected closing tag ${m ? `</${m[1]}>` : ""}${top ? ` (open: <${top.name}>)` : ""}`);
       i = lt + m[0].length;
     } else {
       const tag = /^<([A-Za-z_][\w.:-]*)((?:\s+[\w.:-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/.exec(text.slice(lt));
@@ -204,7 +210,8 @@ export function parseJUnit(text: string, source: string): ReadTest[] {
       if (child.name === "testsuite") walk(child, [...suites, child.attrs.name ?? ""]);
       else if (child.name === "testcase") {
         const kinds = new Set(child.children.map((c) => c.name));
-        const outcome = kinds.has("failure") || kinds.has("error") ? "failed" : kinds.has("skipped") ? "ignored" : "passed";
+        const outcome =
+          kinds.has("failure") || kinds.has("error") ? "failed" : kinds.has("skipped") ? "ignored" : "passed";
         const describe = suites.slice(1).filter(Boolean);
         const name = [...describe, child.attrs.name ?? ""].join(" > ");
         const seconds = Number.parseFloat(child.attrs.time ?? "");
@@ -265,11 +272,21 @@ function unhandledFiles(text: string): string[] {
  * JUnit report (it only prints `# Unhandled error between tests`), and a test that calls process.exit(0)
  * ends the run with status 0, no summary and no report: both must fail the gate.
  */
-export function judgeBunRun(r: Pick<ProcResult, "code" | "signal" | "stderr">, xml: string | undefined, source: string): RunnerOutput {
+export function judgeBunRun(
+  r: Pick<ProcResult, "code" | "signal" | "stderr">,
+  xml: string | undefined,
+  source: string,
+): RunnerOutput {
   const detail = () => lastLines(r.stderr, 12);
   if (r.signal) return { tests: [], error: { message: `bun test was killed by ${r.signal}`, detail: detail() } };
   if (xml === undefined) {
-    return { tests: [], error: { message: `bun test (exit status ${r.code}) wrote no JUnit report: it did not finish (a test called process.exit, or bun crashed)`, detail: detail() } };
+    return {
+      tests: [],
+      error: {
+        message: `bun test (exit status ${r.code}) wrote no JUnit report: it did not finish (a test called process.exit, or bun crashed)`,
+        detail: detail(),
+      },
+    };
   }
   let tests: ReadTest[];
   try {
@@ -286,9 +303,13 @@ export function judgeBunRun(r: Pick<ProcResult, "code" | "signal" | "stderr">, x
     const ran = new Set(tests.map((t) => t.binary));
     const where = [...new Set(summary.unhandledIn)].map((f) => `${f}${ran.has(f) ? "" : " (did not load)"}`);
     const n = summary.errors || summary.unhandledIn.length;
-    return error(`bun test reported ${n} unhandled error${n === 1 ? "" : "s"} outside any test${where.length ? ` in ${where.join(", ")}` : ""}`, unhandledDetail(r.stderr));
+    return error(
+      `bun test reported ${n} unhandled error${n === 1 ? "" : "s"} outside any test${where.length ? ` in ${where.join(", ")}` : ""}`,
+      unhandledDetail(r.stderr),
+    );
   }
-  if (summary.ran === undefined) return error(`bun test (exit status ${r.code}) ended without its summary line: the run did not finish`);
+  if (summary.ran === undefined)
+    return error(`bun test (exit status ${r.code}) ended without its summary line: the run did not finish`);
   if (summary.fail !== undefined && summary.fail > failed) {
     return error(`bun test counted ${summary.fail} failures but its JUnit report holds ${failed}`);
   }
@@ -298,7 +319,10 @@ export function judgeBunRun(r: Pick<ProcResult, "code" | "signal" | "stderr">, x
 }
 
 function lastLines(text: string, n: number): string[] {
-  return stripAnsi(text).split(/\r?\n/).filter((l) => l.trim() !== "").slice(-n);
+  return stripAnsi(text)
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== "")
+    .slice(-n);
 }
 
 function unhandledDetail(stderr: string): string[] {
@@ -311,18 +335,26 @@ function unhandledDetail(stderr: string): string[] {
 export function readJUnitFiles(files: { path: string; text?: string }[], status?: number): RunnerOutput {
   const tests: ReadTest[] = [];
   for (const f of files) {
-    if (f.text === undefined) return { tests, error: { message: `cannot read JUnit report ${f.path}: the test command did not write it`, detail: [] } };
+    if (f.text === undefined)
+      return {
+        tests,
+        error: { message: `cannot read JUnit report ${f.path}: the test command did not write it`, detail: [] },
+      };
     try {
       tests.push(...parseJUnit(f.text, f.path));
     } catch (err) {
       return { tests, error: { message: (err as Error).message, detail: [] } };
     }
   }
-  if (tests.length === 0) return { tests, error: { message: `no test cases in ${files.map((f) => f.path).join(", ")}`, detail: [] } };
+  if (tests.length === 0)
+    return { tests, error: { message: `no test cases in ${files.map((f) => f.path).join(", ")}`, detail: [] } };
   if (status !== undefined && status !== 0 && !tests.some((t) => t.outcome === "failed")) {
     return {
       tests,
-      error: { message: `the test command exited with status ${status} but its JUnit report holds no failure (a file that failed to load is not in the report)`, detail: [] },
+      error: {
+        message: `the test command exited with status ${status} but its JUnit report holds no failure (a file that failed to load is not in the report)`,
+        detail: [],
+      },
     };
   }
   return { tests };

@@ -106,7 +106,12 @@ export interface TierCReport {
 }
 
 export function isTierCReport(x: unknown): x is TierCReport {
-  return typeof x === "object" && x !== null && TIERC_SCHEMAS.includes((x as { schema?: string }).schema ?? "") && Array.isArray((x as TierCReport).rows);
+  return (
+    typeof x === "object" &&
+    x !== null &&
+    TIERC_SCHEMAS.includes((x as { schema?: string }).schema ?? "") &&
+    Array.isArray((x as TierCReport).rows)
+  );
 }
 
 export const ICON: Record<Verdict, string> = {
@@ -130,7 +135,8 @@ export function statusLine(r: TierCReport): string {
   const bad = r.rows.filter((x) => x.outcome === "unexpected" || x.outcome === "moved").length;
   if (bad > 0) return `❌ **${bad}** of ${total} fixture × memory × form rows need attention (${pass} pass)`;
   const known = total - pass - (r.counts.skipped ?? 0);
-  if (!r.tools.kilnd) return `⏭️ no kilnd: the kiln cells were skipped; of ${total} rows none is unexpected on meld and the reference engine (${known} known or out of scope)`;
+  if (!r.tools.kilnd)
+    return `⏭️ no kilnd: the kiln cells were skipped; of ${total} rows none is unexpected on meld and the reference engine (${known} known or out of scope)`;
   return `✅ **${pass}/${total}** fixture × memory × form rows pass on kilnd; the rest are known or out of scope`;
 }
 
@@ -149,7 +155,13 @@ function buildsTable(r: TierCReport, rows: Row[]): string {
     ["fixture", "memory", "form", ...labels, `why (${labels[0]})`],
     [...byKey.values()].map((m) => {
       const any = [...m.values()][0]!;
-      return [any.fixture, any.mode, any.form ?? "component", ...labels.map((l) => (m.get(l) ? verdictText(m.get(l)!) : "—")), (m.get(labels[0]!) ?? any).why];
+      return [
+        any.fixture,
+        any.mode,
+        any.form ?? "component",
+        ...labels.map((l) => (m.get(l) ? verdictText(m.get(l)!) : "—")),
+        (m.get(labels[0]!) ?? any).why,
+      ];
     }),
   );
 }
@@ -159,7 +171,10 @@ function buildDiffLines(r: TierCReport): string[] {
   return (r.buildDiffs ?? []).flatMap((d) => [
     `**${d.head.build} against ${d.base.build}: ${d.summary}**`,
     "",
-    ...d.changes.map((c) => `- ${c.fixture} ${c.mode} ${c.form}: ${c.class} — ${c.base?.verdict ?? "—"} → ${c.head?.verdict ?? "—"}${c.head?.signature ? ` \`${c.head.signature}\`` : ""}`),
+    ...d.changes.map(
+      (c) =>
+        `- ${c.fixture} ${c.mode} ${c.form}: ${c.class} — ${c.base?.verdict ?? "—"} → ${c.head?.verdict ?? "—"}${c.head?.signature ? ` \`${c.head.signature}\`` : ""}`,
+    ),
     ...(d.changes.length ? [""] : []),
   ]);
 }
@@ -172,22 +187,30 @@ export function toolName(t: ToolRef): string {
 /** Markdown for a PR comment or step summary: status, counts, the table, notices. No marker line.
  * `before` goes right under the heading (a diff, or a note); `tableRows` limits the table to some rows,
  * and `fold` folds it into <details> with that summary. */
-export function renderTierCMarkdown(r: TierCReport, opts: { runUrl?: string; bundleBaseUrl?: string; before?: string; tableRows?: Row[]; fold?: string } = {}): string {
+export function renderTierCMarkdown(
+  r: TierCReport,
+  opts: { runUrl?: string; bundleBaseUrl?: string; before?: string; tableRows?: Row[]; fold?: string } = {},
+): string {
   const counts = Object.entries(r.counts)
     .filter(([, n]) => n)
     .map(([v, n]) => `${ICON[v as Verdict]} ${v}: ${n}`)
     .join(" · ");
-  const table = r.builds ? buildsTable(r, opts.tableRows ?? r.rows) : mdTable(
-    ["fixture", "memory", "form", "verdict", "why", "repro"],
-    (opts.tableRows ?? r.rows).map((row) => [
-      row.fixture,
-      row.mode,
-      row.form ?? "component",
-      `${ICON[row.verdict]} ${row.verdict}${row.blocker ? ` (${row.blocker.ref})` : ""}`,
-      row.why,
-      row.bundle ? (opts.bundleBaseUrl ? `[${row.bundle}](${opts.bundleBaseUrl}/${row.bundle})` : `\`${row.bundle}\``) + (row.reproduced ? ` — ${row.reproduced}` : "") : "",
-    ]),
-  );
+  const table = r.builds
+    ? buildsTable(r, opts.tableRows ?? r.rows)
+    : mdTable(
+        ["fixture", "memory", "form", "verdict", "why", "repro"],
+        (opts.tableRows ?? r.rows).map((row) => [
+          row.fixture,
+          row.mode,
+          row.form ?? "component",
+          `${ICON[row.verdict]} ${row.verdict}${row.blocker ? ` (${row.blocker.ref})` : ""}`,
+          row.why,
+          row.bundle
+            ? (opts.bundleBaseUrl ? `[${row.bundle}](${opts.bundleBaseUrl}/${row.bundle})` : `\`${row.bundle}\``) +
+              (row.reproduced ? ` — ${row.reproduced}` : "")
+            : "",
+        ]),
+      );
   const t = r.tools;
   const toolLine = r.builds
     ? `${r.builds.map((b) => `${b.label}: meld ${b.meld?.version ?? "absent"}, kilnd ${b.kilnd ? toolName(b.kilnd) : "absent"}`).join(" · ")} · reference ${t.reference ? `${t.reference.engine} ${t.reference.version}` : "absent"}`
@@ -200,7 +223,11 @@ export function renderTierCMarkdown(r: TierCReport, opts: { runUrl?: string; bun
     "",
     counts,
     "",
-    ...(!opts.fold ? [table] : (opts.tableRows ?? r.rows).length ? [`<details><summary>${opts.fold}</summary>`, "", table, "", "</details>"] : [opts.fold]),
+    ...(!opts.fold
+      ? [table]
+      : (opts.tableRows ?? r.rows).length
+        ? [`<details><summary>${opts.fold}</summary>`, "", table, "", "</details>"]
+        : [opts.fold]),
     "",
     ...buildDiffLines(r),
     ...(r.notices.length ? ["**Notices**", "", ...r.notices.map((n) => `- ${n}`), ""] : []),
@@ -210,13 +237,32 @@ export function renderTierCMarkdown(r: TierCReport, opts: { runUrl?: string; bun
 }
 
 /** Assembles a report from rows: sorted rows, counts, the notices a reader must see, the exit code. */
-export function buildReport(rows: Row[], tools: TierCReport["tools"], options: TierCReport["options"], notices: string[]): TierCReport {
-  const sorted = [...rows].sort((a, b) => a.fixture.localeCompare(b.fixture) || a.mode.localeCompare(b.mode) || (a.form ?? "").localeCompare(b.form ?? ""));
+export function buildReport(
+  rows: Row[],
+  tools: TierCReport["tools"],
+  options: TierCReport["options"],
+  notices: string[],
+): TierCReport {
+  const sorted = [...rows].sort(
+    (a, b) =>
+      a.fixture.localeCompare(b.fixture) || a.mode.localeCompare(b.mode) || (a.form ?? "").localeCompare(b.form ?? ""),
+  );
   const counts: Partial<Record<Verdict, number>> = {};
   for (const r of sorted) counts[r.verdict] = (counts[r.verdict] ?? 0) + 1;
   const loud = sorted.filter((r) => r.outcome === "xpass" || r.outcome === "moved").map((r) => r.why);
-  const bad = sorted.some((r) => r.outcome === "unexpected" || r.outcome === "moved" || (options.strict && r.outcome === "xpass"));
-  return { schema: TIERC_SCHEMA, generatedAt: new Date().toISOString(), tools, options, rows: sorted, counts, notices: [...new Set([...notices, ...loud])], exitCode: bad ? EXIT.fail : EXIT.ok };
+  const bad = sorted.some(
+    (r) => r.outcome === "unexpected" || r.outcome === "moved" || (options.strict && r.outcome === "xpass"),
+  );
+  return {
+    schema: TIERC_SCHEMA,
+    generatedAt: new Date().toISOString(),
+    tools,
+    options,
+    rows: sorted,
+    counts,
+    notices: [...new Set([...notices, ...loud])],
+    exitCode: bad ? EXIT.fail : EXIT.ok,
+  };
 }
 
 /** One JUnit testcase per fixture × mode × form: expected-fail and out-of-scope rows are skipped, with why. */
@@ -224,14 +270,22 @@ export function tierCJUnit(r: TierCReport): string {
   return junitXml(
     "seam tier-c",
     r.rows.map((row) => {
-      const failing = row.outcome === "unexpected" || row.outcome === "moved" || (r.options.strict && row.outcome === "xpass");
+      const failing =
+        row.outcome === "unexpected" || row.outcome === "moved" || (r.options.strict && row.outcome === "xpass");
       const skipped = ["expected-fail", "skipped", "fuse-refused", "kiln-unsupported"].includes(row.verdict);
       const form = row.form ?? "component";
       return {
         classname: `tier-c.${row.fixture}`,
         name: `${row.fixture} ${row.mode} ${form}${row.build ? ` ${row.build}` : ""}`,
         seconds: row.cells.reduce((a, c) => a + c.ms, 0) / 1000,
-        ...(failing ? { failure: { message: `${row.verdict}: ${row.why}`, body: row.cells.map((c) => `${c.step}: ${c.status} ${c.detail}`).join("\n") } } : {}),
+        ...(failing
+          ? {
+              failure: {
+                message: `${row.verdict}: ${row.why}`,
+                body: row.cells.map((c) => `${c.step}: ${c.status} ${c.detail}`).join("\n"),
+              },
+            }
+          : {}),
         ...(!failing && skipped ? { skipped: row.blocker ? `${row.blocker.ref}: ${row.why}` : row.why } : {}),
       };
     }),
@@ -241,7 +295,10 @@ export function tierCJUnit(r: TierCReport): string {
 /** Writes results.json, summary.md and junit.xml (each atomically) and the step summary when set. */
 export function writeReports(r: TierCReport, outDir: string): void {
   const md = renderTierCMarkdown(r);
-  publishBundles(outDir, r.rows.flatMap((row) => (row.bundle ? [row.bundle] : [])));
+  publishBundles(
+    outDir,
+    r.rows.flatMap((row) => (row.bundle ? [row.bundle] : [])),
+  );
   atomicWriteJson(join(outDir, "results.json"), r);
   atomicWrite(join(outDir, "summary.md"), md);
   atomicWrite(join(outDir, "junit.xml"), tierCJUnit(r));
@@ -252,14 +309,24 @@ export function writeReports(r: TierCReport, outDir: string): void {
 export function mergeReports(dirs: string[], outDir: string, strict: boolean): TierCReport {
   const parts = dirs.map((d) => {
     const file = join(d, "results.json");
-    if (!existsSync(file)) throw new SeamError(`no results.json in ${shownPath(d)}`, { hint: "pass the --out folders of the shard runs", exitCode: EXIT.usage });
+    if (!existsSync(file))
+      throw new SeamError(`no results.json in ${shownPath(d)}`, {
+        hint: "pass the --out folders of the shard runs",
+        exitCode: EXIT.usage,
+      });
     let x: unknown;
     try {
       x = JSON.parse(readFileSync(file, "utf8"));
     } catch (err) {
-      throw new SeamError(`${shownPath(file)}: not JSON (${(err as Error).message})`, { hint: "pass the --out folders of the shard runs", exitCode: EXIT.usage });
+      throw new SeamError(`${shownPath(file)}: not JSON (${(err as Error).message})`, {
+        hint: "pass the --out folders of the shard runs",
+        exitCode: EXIT.usage,
+      });
     }
-    if (!isTierCReport(x)) throw new SeamError(`${shownPath(file)} is not a tier-c results file (schema ${TIERC_SCHEMA})`, { exitCode: EXIT.usage });
+    if (!isTierCReport(x))
+      throw new SeamError(`${shownPath(file)} is not a tier-c results file (schema ${TIERC_SCHEMA})`, {
+        exitCode: EXIT.usage,
+      });
     return { dir: d, report: x };
   });
   const rows = parts.flatMap((p) => p.report.rows.map((r) => ({ ...r, form: r.form ?? "component" })));
@@ -275,7 +342,12 @@ export function mergeReports(dirs: string[], outDir: string, strict: boolean): T
   };
   const fixtures = [...new Set(parts.flatMap((p) => p.report.options.fixtures))].sort();
   const forms = first.options.forms ? { forms: first.options.forms } : {};
-  const report = buildReport(rows, tools, { memory: first.options.memory, ...forms, fixtures, strict }, parts.flatMap((p) => p.report.notices));
+  const report = buildReport(
+    rows,
+    tools,
+    { memory: first.options.memory, ...forms, fixtures, strict },
+    parts.flatMap((p) => p.report.notices),
+  );
   if (first.builds) report.builds = first.builds; // the shards' diffs between builds are recomputed by the caller
   writeReports(report, outDir);
   return report;

@@ -76,7 +76,11 @@ export interface Lookup {
 
 /** An executable file named `name` in a folder of PATH, or undefined. */
 export function onPath(name: string, path = process.env.PATH ?? ""): string | undefined {
-  return path.split(delimiter).filter(Boolean).map((d) => join(d, name)).find(runnable);
+  return path
+    .split(delimiter)
+    .filter(Boolean)
+    .map((d) => join(d, name))
+    .find(runnable);
 }
 
 function runnable(path: string): boolean {
@@ -99,16 +103,21 @@ export function lookupTool(
   const root = opts.root ?? ROOT;
   if (opts.flag) {
     const p = resolve(opts.flag);
-    return runnable(p) ? { spec, found: { name, path: p, source: `--${name}` } } : { spec, problem: `--${name} ${opts.flag} is not an executable file`, chosenBy: `--${name}` };
+    return runnable(p)
+      ? { spec, found: { name, path: p, source: `--${name}` } }
+      : { spec, problem: `--${name} ${opts.flag} is not an executable file`, chosenBy: `--${name}` };
   }
   for (const v of spec.envVars) {
     const val = env[v];
     if (!val) continue;
     const p = resolve(val);
-    return runnable(p) ? { spec, found: { name, path: p, source: `env ${v}` } } : { spec, problem: `${v}=${val} is not an executable file`, chosenBy: v };
+    return runnable(p)
+      ? { spec, found: { name, path: p, source: `env ${v}` } }
+      : { spec, problem: `${v}=${val} is not an executable file`, chosenBy: v };
   }
   for (const p of spec.local.map((l) => (root === ROOT ? l : l.replace(ROOT, root)))) {
-    if (runnable(p)) return { spec, found: { name, path: p, source: p.includes("node_modules") ? "node_modules" : ".tools" } };
+    if (runnable(p))
+      return { spec, found: { name, path: p, source: p.includes("node_modules") ? "node_modules" : ".tools" } };
   }
   for (const dir of (env.PATH ?? "").split(delimiter)) {
     if (!dir) continue;
@@ -127,13 +136,20 @@ export function lookupTool(
  * usual lookup and `tools.ts --install` cannot help, so say to unset it or point it at the tool.
  */
 export function explicitChoiceHint(chosenBy: string, tool: string): string {
-  return chosenBy.startsWith("--") ? `point ${chosenBy} at a ${tool} binary, or drop it to use the usual lookup` : `point ${chosenBy} at a ${tool} binary, or unset it (\`unset ${chosenBy}\`) to use the usual lookup`;
+  return chosenBy.startsWith("--")
+    ? `point ${chosenBy} at a ${tool} binary, or drop it to use the usual lookup`
+    : `point ${chosenBy} at a ${tool} binary, or unset it (\`unset ${chosenBy}\`) to use the usual lookup`;
 }
 
 /** The one line (plus hint) for a tool that is not there. */
 export function missingToolError(l: Lookup): SeamError {
-  const why = l.problem ?? `${l.spec.name} not found (looked at ${[...l.spec.envVars.map((v) => `$${v}`), ".tools/", "PATH", ...l.spec.siblings].join(", ")})`;
-  return new SeamError(why, { hint: l.chosenBy ? explicitChoiceHint(l.chosenBy, l.spec.name) : l.spec.fix, exitCode: EXIT.missingTool });
+  const why =
+    l.problem ??
+    `${l.spec.name} not found (looked at ${[...l.spec.envVars.map((v) => `$${v}`), ".tools/", "PATH", ...l.spec.siblings].join(", ")})`;
+  return new SeamError(why, {
+    hint: l.chosenBy ? explicitChoiceHint(l.chosenBy, l.spec.name) : l.spec.fix,
+    exitCode: EXIT.missingTool,
+  });
 }
 
 /** Looks a tool up and throws a SeamError (exit 3) naming the fix when it is absent. */
@@ -150,7 +166,13 @@ const VERSION_MEMO = join(ROOT, ".seam", "tool-versions.json");
  * rebuilt tool misses, an unchanged one is never started or read again. Entries that parallel runs
  * added meanwhile are kept; a read-only checkout still works, it just computes again next time.
  */
-export async function memoByBinary<T>(memoFile: string, toolPath: string, compute: (realPath: string) => Promise<T>, keep: (value: T) => boolean = () => true, tag = ""): Promise<T> {
+export async function memoByBinary<T>(
+  memoFile: string,
+  toolPath: string,
+  compute: (realPath: string) => Promise<T>,
+  keep: (value: T) => boolean = () => true,
+  tag = "",
+): Promise<T> {
   const real = realpathSync(toolPath);
   const st = statSync(real);
   const key = `${tag}${real}|${st.size}|${st.mtimeMs}`;
@@ -188,9 +210,16 @@ export function toolVersion(tool: FoundTool): Promise<string> {
 
 /** How each tool shows it is itself: what to ask, and what its answer must look like. kilnd has no
  * --version (it prints its banner and "Error: No module specified"); its --help is recognisable. */
-export const IDENTITY: Record<ToolName, { args: string[]; answers: (stdout: string, stderr: string) => boolean; expected: string }> = {
+export const IDENTITY: Record<
+  ToolName,
+  { args: string[]; answers: (stdout: string, stderr: string) => boolean; expected: string }
+> = {
   meld: { args: ["--version"], answers: (o) => /^meld \d+\.\d+\.\d+/m.test(o), expected: "`meld X.Y.Z`" },
-  wasmtime: { args: ["--version"], answers: (o) => /^wasmtime(-cli)? \d+\.\d+\.\d+/m.test(o), expected: "`wasmtime X.Y.Z`" },
+  wasmtime: {
+    args: ["--version"],
+    answers: (o) => /^wasmtime(-cli)? \d+\.\d+\.\d+/m.test(o),
+    expected: "`wasmtime X.Y.Z`",
+  },
   jco: { args: ["--version"], answers: (o) => /^\d+\.\d+\.\d+\S*$/.test(o.trim()), expected: "its version, `X.Y.Z`" },
   kilnd: {
     args: ["--help"],
@@ -206,7 +235,10 @@ const IDENTITY_MEMO = join(ROOT, ".seam", "tool-identities.json");
 /** What a tool printed, as a reader can take it in: its first line, or "nothing". */
 function firstLine(stdout: string, stderr: string, code: number | null, spawnError?: string): string {
   if (spawnError) return `could not start: ${spawnError}`;
-  const line = `${stdout}\n${stderr}`.split("\n").map((l) => l.trim()).find(Boolean);
+  const line = `${stdout}\n${stderr}`
+    .split("\n")
+    .map((l) => l.trim())
+    .find(Boolean);
   const shown = line ? JSON.stringify(line.length > 80 ? `${line.slice(0, 77)}...` : line) : "nothing";
   return `${shown} (exit ${code ?? "by signal"})`;
 }
@@ -221,14 +253,21 @@ export function identifyTool(tool: FoundTool, memoFile = IDENTITY_MEMO): Promise
 
 /** identifyTool for any program (cargo, which seam does not look up like the others): `path` must give
  * an answer `answers` accepts to `args`. Remembered the same way. */
-export function identifyBinary(path: string, id: Pick<(typeof IDENTITY)[ToolName], "args" | "answers"> & { as: string }, memoFile = IDENTITY_MEMO): Promise<Identity> {
+export function identifyBinary(
+  path: string,
+  id: Pick<(typeof IDENTITY)[ToolName], "args" | "answers"> & { as: string },
+  memoFile = IDENTITY_MEMO,
+): Promise<Identity> {
   return memoByBinary(
     memoFile,
     path,
     async (): Promise<Identity> => {
       const r = await runProcess([path, ...id.args], { timeoutMs: 15_000, maxCapture: 16_384, stdin: "" });
       if (!r.spawnError && !r.timedOut && id.answers(r.stdout, r.stderr)) return { ok: true };
-      return { ok: false, answer: r.timedOut ? "no answer within 15 s" : firstLine(r.stdout, r.stderr, r.code, r.spawnError) };
+      return {
+        ok: false,
+        answer: r.timedOut ? "no answer within 15 s" : firstLine(r.stdout, r.stderr, r.code, r.spawnError),
+      };
     },
     (v) => v.ok,
     `${id.as}=`, // one binary asked as meld is not thereby kilnd
@@ -246,16 +285,24 @@ function origin(tool: FoundTool, env: Record<string, string | undefined>): { tex
 }
 
 /** Throws (exit 3) unless the tool answers like itself; the message names the variable or flag that chose it. */
-export async function verifyTool(tool: FoundTool, env: Record<string, string | undefined> = process.env): Promise<FoundTool> {
+export async function verifyTool(
+  tool: FoundTool,
+  env: Record<string, string | undefined> = process.env,
+): Promise<FoundTool> {
   const who = await identifyTool(tool);
   if (who.ok) return tool;
   const id = IDENTITY[tool.name];
   const o = origin(tool, env);
   return Promise.reject(
-    new SeamError(`${o.text} does not answer like ${tool.name}: \`${tool.name} ${id.args.join(" ")}\` printed ${who.answer}, expected ${id.expected}`, {
-      hint: o.chosenBy ? explicitChoiceHint(o.chosenBy, tool.name) : `${tool.path} is not ${tool.name}: remove it from there, or set ${TOOL_SPECS[tool.name].envVars[0]}=/path/to/${tool.name}`,
-      exitCode: EXIT.missingTool,
-    }),
+    new SeamError(
+      `${o.text} does not answer like ${tool.name}: \`${tool.name} ${id.args.join(" ")}\` printed ${who.answer}, expected ${id.expected}`,
+      {
+        hint: o.chosenBy
+          ? explicitChoiceHint(o.chosenBy, tool.name)
+          : `${tool.path} is not ${tool.name}: remove it from there, or set ${TOOL_SPECS[tool.name].envVars[0]}=/path/to/${tool.name}`,
+        exitCode: EXIT.missingTool,
+      },
+    ),
   );
 }
 
@@ -272,14 +319,20 @@ export async function checkTool(name: ToolName, opts: Parameters<typeof lookupTo
 }
 
 /** checkTool, and an absent tool is an error too (exit 3, naming the fix). */
-export async function requireCheckedTool(name: ToolName, opts: Parameters<typeof lookupTool>[1] = {}): Promise<FoundTool> {
+export async function requireCheckedTool(
+  name: ToolName,
+  opts: Parameters<typeof lookupTool>[1] = {},
+): Promise<FoundTool> {
   const l = await checkTool(name, opts);
   if (!l.found) throw missingToolError(l);
   return l.found;
 }
 
 /** checkTool for every tool a run may use, with the explicit binaries its flags name (`--kilnd`, `--meld`). */
-export async function checkTools(flags: Partial<Record<ToolName, string>> = {}, env: Record<string, string | undefined> = process.env): Promise<Record<ToolName, Lookup>> {
+export async function checkTools(
+  flags: Partial<Record<ToolName, string>> = {},
+  env: Record<string, string | undefined> = process.env,
+): Promise<Record<ToolName, Lookup>> {
   const names = Object.keys(TOOL_SPECS) as ToolName[];
   const lookups = await Promise.all(names.map((n) => checkTool(n, { flag: flags[n], env })));
   return Object.fromEntries(names.map((n, i) => [n, lookups[i]!])) as Record<ToolName, Lookup>;

@@ -41,7 +41,8 @@ function eachSection(bytes: Uint8Array, visit: (id: number, start: number, end: 
   while (at < bytes.length) {
     const id = bytes[at]!;
     const [size, next] = readLeb(bytes, at + 1);
-    if (next + size > bytes.length) throw new Error(`section ${n} (id ${id}) at byte ${at} runs past the end of the file`);
+    if (next + size > bytes.length)
+      throw new Error(`section ${n} (id ${id}) at byte ${at} runs past the end of the file`);
     visit(id, next, next + size);
     at = next + size;
     n++;
@@ -123,7 +124,8 @@ export function componentExports(bytes: Uint8Array): ComponentExport[] {
       if (ascribed === 0x00) continue;
       const desc = bytes[at]!;
       if (desc === 0x02) break;
-      if (desc === 0x03) at = readLeb(bytes, at + 2)[1]; // type bounds: 0x00 eq i | 0x01 sub resource
+      if (desc === 0x03)
+        at = readLeb(bytes, at + 2)[1]; // type bounds: 0x00 eq i | 0x01 sub resource
       else at = readLeb(bytes, at + (desc === 0x00 ? 2 : 1))[1];
     }
   });
@@ -165,10 +167,14 @@ export function waveCall(invoke: string): string {
 export function readWasm(path: string, what: string): { bytes: Uint8Array; shape: WasmShape } {
   requireFile(path, what);
   const bytes = readFileSync(path);
-  if (bytes.length === 0) throw usageError(`${path} is empty, not a WebAssembly file`, "pass a .wasm component or core module");
+  if (bytes.length === 0)
+    throw usageError(`${path} is empty, not a WebAssembly file`, "pass a .wasm component or core module");
   try {
     return { bytes, shape: parseWasmShape(bytes) };
   } catch (e) {
-    throw usageError(`${path} is not a WebAssembly file: ${(e as Error).message}`, "pass a .wasm component or core module");
+    throw usageError(
+      `${path} is not a WebAssembly file: ${(e as Error).message}`,
+      "pass a .wasm component or core module",
+    );
   }
 }

@@ -26,7 +26,10 @@ export function parseYaml(text: string, path: string, hint: string): YamlFile {
     return `${shown}:${p.line}:${p.col}`;
   };
   if (doc.errors.length) {
-    throw new SeamError(doc.errors.map((e) => `${pos(e.pos[0])}: malformed YAML: ${e.message.split("\n")[0]}`).join("\n"), { hint, exitCode: EXIT.usage });
+    throw new SeamError(
+      doc.errors.map((e) => `${pos(e.pos[0])}: malformed YAML: ${e.message.split("\n")[0]}`).join("\n"),
+      { hint, exitCode: EXIT.usage },
+    );
   }
   const problems: string[] = [];
   const at = (node?: Node | null) => pos(node?.range?.[0] ?? 0);
@@ -61,7 +64,12 @@ export function items(node: Node | null | undefined): Node[] | undefined {
  * (another word, a different case, a list, a number, an empty value) is a problem naming the value and the
  * known ones, so a typo is never read as "some other value" (an unknown enum value is an error, exit 2).
  */
-export function enumField<T extends string>(y: YamlFile, map: Node | null | undefined, key: string, known: readonly T[]): T | undefined {
+export function enumField<T extends string>(
+  y: YamlFile,
+  map: Node | null | undefined,
+  key: string,
+  known: readonly T[],
+): T | undefined {
   const node = child(map, key);
   if (node === undefined) return undefined;
   const value = scalar(node);

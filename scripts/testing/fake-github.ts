@@ -134,16 +134,27 @@ export function startFakeGitHub(opts: FakeOptions = {}): FakeGitHub {
         entry.status = status;
         if (status >= 400 && opts.echoAuth && json && typeof json === "object") {
           const j = json as { message?: string };
-          json = { ...j, message: `${j.message ?? ""} (request had Authorization: ${auth})`, request_headers: { authorization: auth } };
+          json = {
+            ...j,
+            message: `${j.message ?? ""} (request had Authorization: ${auth})`,
+            request_headers: { authorization: auth },
+          };
         }
-        const h = { "content-type": "application/json; charset=utf-8", "x-ratelimit-limit": "5000", "x-ratelimit-remaining": "4999", ...headers };
+        const h = {
+          "content-type": "application/json; charset=utf-8",
+          "x-ratelimit-limit": "5000",
+          "x-ratelimit-remaining": "4999",
+          ...headers,
+        };
         return new Response(json === undefined ? null : JSON.stringify(json), { status, headers: h });
       };
 
       checkHeaders(req, violations);
       if (!u.pathname.startsWith(prefix)) return answer(404, { message: "Not Found", documentation_url: DOCS });
       if (!req.headers.get("user-agent")) {
-        return answer(403, { message: "Request forbidden by administrative rules. Please make sure your request has a User-Agent header" });
+        return answer(403, {
+          message: "Request forbidden by administrative rules. Please make sure your request has a User-Agent header",
+        });
       }
 
       const fault = faults.find((f) => (f.times ?? 1) > 0 && matches(f, req.method, path, page));
@@ -155,12 +166,18 @@ export function startFakeGitHub(opts: FakeOptions = {}): FakeGitHub {
     },
   });
 
-  function applyFault(f: FakeFault, entry: LoggedRequest, answer: (s: number, j?: unknown, h?: Record<string, string>) => Response) {
+  function applyFault(
+    f: FakeFault,
+    entry: LoggedRequest,
+    answer: (s: number, j?: unknown, h?: Record<string, string>) => Response,
+  ) {
     f.times = (f.times ?? 1) - 1;
     if (f.network) {
       entry.status = -1;
       // Headers go out, then the connection drops mid-body: the client sees ECONNRESET.
-      return new Response(new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode('{"mess')), c.error()) }));
+      return new Response(
+        new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode('{"mess')), c.error()) }),
+      );
     }
     return answer(f.status ?? 500, f.json ?? { message: "Server Error" }, f.headers);
   }
@@ -180,7 +197,11 @@ export function startFakeGitHub(opts: FakeOptions = {}): FakeGitHub {
 
     if (path === "/user" && method === "GET") {
       if (who.installation) {
-        return answer(403, { message: "Resource not accessible by integration", documentation_url: `${DOCS}/users/users#get-the-authenticated-user`, status: "403" });
+        return answer(403, {
+          message: "Resource not accessible by integration",
+          documentation_url: `${DOCS}/users/users#get-the-authenticated-user`,
+          status: "403",
+        });
       }
       return answer(200, { login: who.login, id: 1, type: "User" });
     }
@@ -201,7 +222,11 @@ export function startFakeGitHub(opts: FakeOptions = {}): FakeGitHub {
         const text = parseBody(body);
         if (text === null) return answer(400, { message: "Problems parsing JSON" });
         if ([...text].length > GITHUB_LIMIT) return tooLong(answer);
-        if (!text.trim()) return answer(422, { message: "Validation Failed", errors: [{ resource: "IssueComment", code: "missing_field", field: "body" }] });
+        if (!text.trim())
+          return answer(422, {
+            message: "Validation Failed",
+            errors: [{ resource: "IssueComment", code: "missing_field", field: "body" }],
+          });
         return answer(201, addComment(Number(mm[1]), who.login, text));
       }
       return answer(404, { message: "Not Found" });
@@ -234,13 +259,20 @@ export function startFakeGitHub(opts: FakeOptions = {}): FakeGitHub {
     if (rest === "/pulls" && method === "GET") {
       const head = q.get("head");
       const state = q.get("state") ?? "open";
-      const pulls = (opts.pulls ?? []).filter((p) => (state === "all" || p.state === state) && (!head || p.head.label === head));
+      const pulls = (opts.pulls ?? []).filter(
+        (p) => (state === "all" || p.state === state) && (!head || p.head.label === head),
+      );
       return answer(200, pulls);
     }
     return answer(404, { message: "Not Found", documentation_url: DOCS });
   }
 
-  function listPage(list: FakeComment[], issue: number, q: URLSearchParams, answer: (s: number, j?: unknown, h?: Record<string, string>) => Response) {
+  function listPage(
+    list: FakeComment[],
+    issue: number,
+    q: URLSearchParams,
+    answer: (s: number, j?: unknown, h?: Record<string, string>) => Response,
+  ) {
     const perPage = Math.min(100, Math.max(1, Number(q.get("per_page") ?? "30")));
     const page = Math.max(1, Number(q.get("page") ?? "1"));
     const since = q.get("since");
@@ -265,7 +297,8 @@ export function startFakeGitHub(opts: FakeOptions = {}): FakeGitHub {
     comments,
     faults,
     addComment,
-    count: (method, pathPart) => requests.filter((r) => (!method || r.method === method) && (!pathPart || r.path.includes(pathPart))).length,
+    count: (method, pathPart) =>
+      requests.filter((r) => (!method || r.method === method) && (!pathPart || r.path.includes(pathPart))).length,
     stop: () => void server.stop(true),
   };
 }
@@ -280,11 +313,17 @@ function matches(f: FakeFault, method: string, path: string, page: number): bool
 
 function checkHeaders(req: Request, violations: string[]): void {
   const where = `${req.method} ${new URL(req.url).pathname}`;
-  if (req.headers.get("accept") !== "application/vnd.github+json") violations.push(`${where}: Accept is ${req.headers.get("accept")}`);
-  if (req.headers.get("x-github-api-version") !== "2022-11-28") violations.push(`${where}: X-GitHub-Api-Version is ${req.headers.get("x-github-api-version")}`);
+  if (req.headers.get("accept") !== "application/vnd.github+json")
+    violations.push(`${where}: Accept is ${req.headers.get("accept")}`);
+  if (req.headers.get("x-github-api-version") !== "2022-11-28")
+    violations.push(`${where}: X-GitHub-Api-Version is ${req.headers.get("x-github-api-version")}`);
   if (!req.headers.get("user-agent")) violations.push(`${where}: no User-Agent`);
-  if (!/^Bearer \S+$/.test(req.headers.get("authorization") ?? "")) violations.push(`${where}: Authorization is not "Bearer <token>"`);
-  if ((req.method === "POST" || req.method === "PATCH") && !(req.headers.get("content-type") ?? "").startsWith("application/json")) {
+  if (!/^Bearer \S+$/.test(req.headers.get("authorization") ?? ""))
+    violations.push(`${where}: Authorization is not "Bearer <token>"`);
+  if (
+    (req.method === "POST" || req.method === "PATCH") &&
+    !(req.headers.get("content-type") ?? "").startsWith("application/json")
+  ) {
     violations.push(`${where}: Content-Type is ${req.headers.get("content-type")}`);
   }
 }
@@ -299,13 +338,24 @@ function parseBody(text: string | undefined): string | null {
 }
 
 function forbidden(answer: (s: number, j?: unknown) => Response): Response {
-  return answer(403, { message: "Resource not accessible by integration", documentation_url: `${DOCS}/issues/comments#create-an-issue-comment`, status: "403" });
+  return answer(403, {
+    message: "Resource not accessible by integration",
+    documentation_url: `${DOCS}/issues/comments#create-an-issue-comment`,
+    status: "403",
+  });
 }
 
 function tooLong(answer: (s: number, j?: unknown) => Response): Response {
   return answer(422, {
     message: "Validation Failed",
-    errors: [{ resource: "IssueComment", code: "custom", field: "body", message: "body is too long (maximum is 65536 characters)" }],
+    errors: [
+      {
+        resource: "IssueComment",
+        code: "custom",
+        field: "body",
+        message: "body is too long (maximum is 65536 characters)",
+      },
+    ],
     documentation_url: `${DOCS}/issues/comments#create-an-issue-comment`,
   });
 }

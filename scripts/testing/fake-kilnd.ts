@@ -49,8 +49,13 @@ export interface RecordedCase {
  * fixes its scenario variables for this wrapper alone (two wrappers: two kilnd builds that differ). */
 export function writeFakeKilnd(dir: string, env: Record<string, string> = {}, name = "kilnd"): string {
   const path = join(dir, name);
-  const exports = Object.entries(env).map(([k, v]) => `export ${k}='${v.replace(/'/g, "'\\''")}'\n`).join("");
-  writeFileSync(path, `#!/bin/sh\n${exports}exec '${process.execPath}' '${join(import.meta.dir, "fake-kilnd.ts")}' "$@"\n`);
+  const exports = Object.entries(env)
+    .map(([k, v]) => `export ${k}='${v.replace(/'/g, "'\\''")}'\n`)
+    .join("");
+  writeFileSync(
+    path,
+    `#!/bin/sh\n${exports}exec '${process.execPath}' '${join(import.meta.dir, "fake-kilnd.ts")}' "$@"\n`,
+  );
   chmodSync(path, 0o755);
   return path;
 }
@@ -58,7 +63,8 @@ export function writeFakeKilnd(dir: string, env: Record<string, string> = {}, na
 /** Splits a recorded argv line (POSIX single quotes, as the recordings write it). */
 export function shellWords(line: string): string[] {
   const words: string[] = [];
-  for (const m of line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)) words.push(m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : m[2]!);
+  for (const m of line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g))
+    words.push(m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : m[2]!);
   return words;
 }
 
@@ -86,7 +92,8 @@ export function parseKilnCall(argv: string[]): KilnCall {
     else if (a === "--invoke") c.invoke = argv[++i];
     else if (a === "--function") c.fn = argv[++i];
     else if (a === "--fuel") c.fuel = argv[++i];
-    else if (a === "--memory" || a === "--wasi-fs" || a === "--dir" || a === "--interface" || a === "--wasi-version") i++;
+    else if (a === "--memory" || a === "--wasi-fs" || a === "--dir" || a === "--interface" || a === "--wasi-version")
+      i++;
     else if (a === "--component") c.component = true;
     else if (a === "--wasi") c.wasi = true;
     else if (a === "--help") c.help = true;
@@ -97,7 +104,18 @@ export function parseKilnCall(argv: string[]): KilnCall {
 }
 
 function callKey(c: KilnCall, sha: string | null): string {
-  return JSON.stringify([sha, c.component, c.wasi, c.args, c.envNames, c.invoke ?? null, c.fn ?? null, c.fuel ?? null, c.help, c.version]);
+  return JSON.stringify([
+    sha,
+    c.component,
+    c.wasi,
+    c.args,
+    c.envNames,
+    c.invoke ?? null,
+    c.fn ?? null,
+    c.fuel ?? null,
+    c.help,
+    c.version,
+  ]);
 }
 
 export function recordedCases(dir = TRANSCRIPTS): RecordedCase[] {
@@ -130,14 +148,21 @@ function pickScenario(wasm: string): Scenario {
 /** kilnd 0.4.4's banner up to `[INFO] Executing function`, as recorded, with this run's counts. */
 function banner(c: KilnCall): string {
   const recorded = readFileSync(join(TRANSCRIPTS, "hello_c_cli.fused-core.stdout"), "utf8");
-  const head = recorded.slice(0, recorded.indexOf("[INFO] Executing function\n") + "[INFO] Executing function\n".length);
+  const head = recorded.slice(
+    0,
+    recorded.indexOf("[INFO] Executing function\n") + "[INFO] Executing function\n".length,
+  );
   return head
     .replace("Environment variables: 0", `Environment variables: ${c.envNames.length}`)
     .replace("Program arguments: 0", `Program arguments: ${c.args.length}`)
-    .replace(/Set 1 global WASI args: .*/, `Set ${c.args.length + 1} global WASI args: ${JSON.stringify([basename(c.wasm ?? ""), ...c.args])}`);
+    .replace(
+      /Set 1 global WASI args: .*/,
+      `Set ${c.args.length + 1} global WASI args: ${JSON.stringify([basename(c.wasm ?? ""), ...c.args])}`,
+    );
 }
 
-const SUCCESS_TAIL = "[INFO] Module execution completed successfully\n✓ Execution completed successfully\n  Modules executed: 1\n  Components executed: 0\n  Fuel consumed: 4242\n  Peak memory: 131072 bytes\n  Host functions registered: 3\n  WASI functions called: 0\n  Cross-component calls: 0\n";
+const SUCCESS_TAIL =
+  "[INFO] Module execution completed successfully\n✓ Execution completed successfully\n  Modules executed: 1\n  Components executed: 0\n  Fuel consumed: 4242\n  Peak memory: 131072 bytes\n  Host functions registered: 3\n  WASI functions called: 0\n  Cross-component calls: 0\n";
 
 /** wasmtime's text for a value → kilnd's typed form (an integer as its 32-bit two's complement). */
 function typed(value: string): string {
@@ -163,7 +188,11 @@ function runForReal(c: KilnCall, wasm: string): number {
   if (call) argv.push("--invoke", core ? call : waveCall(call));
   argv.push(wasm, ...c.args);
   const stdin = process.stdin.isTTY ? "" : readFileSync(0);
-  const r = spawnSync(wasmtime, argv, { input: stdin, env: { ...process.env, RUST_BACKTRACE: "0" }, maxBuffer: 64 << 20 });
+  const r = spawnSync(wasmtime, argv, {
+    input: stdin,
+    env: { ...process.env, RUST_BACKTRACE: "0" },
+    maxBuffer: 64 << 20,
+  });
   if (r.error) {
     process.stderr.write(`fake kilnd: wasmtime unavailable: ${r.error.message}\n`);
     return 99;
@@ -177,7 +206,9 @@ function runForReal(c: KilnCall, wasm: string): number {
     return 1;
   }
   if (r.status !== 0 && /^Error: /m.test(err)) {
-    process.stderr.write(`✗ Execution failed: fake kilnd: wasmtime could not run this input: ${err.match(/^Error: (.*)$/m)![1]}\n`);
+    process.stderr.write(
+      `✗ Execution failed: fake kilnd: wasmtime could not run this input: ${err.match(/^Error: (.*)$/m)![1]}\n`,
+    );
     return 1;
   }
   if (r.status !== 0) {
@@ -186,7 +217,9 @@ function runForReal(c: KilnCall, wasm: string): number {
   }
   if (call) {
     const values = out.split("\n").filter((l) => l.trim() !== "");
-    process.stdout.write(`\n✓ Function '${call}' returned ${values.length} value(s):\n${values.map((v, i) => `  [${i}] ${typed(v)}\n`).join("")}`);
+    process.stdout.write(
+      `\n✓ Function '${call}' returned ${values.length} value(s):\n${values.map((v, i) => `  [${i}] ${typed(v)}\n`).join("")}`,
+    );
   } else {
     process.stdout.write(`${out}\n✓ Function '_start' completed (no return values)\n`);
   }
@@ -206,7 +239,9 @@ export async function fakeMain(argv: string[]): Promise<number> {
       const rec = findRecorded(c, sha, recordedCases());
       if (rec) return replay(rec.case);
       if (scenario === "auto") return runForReal(c, wasm);
-      process.stderr.write(`fake kilnd (seam test double): no recorded kilnd 0.4.4 transcript for ${argv.join(" ")} (sha256 ${sha ?? "none"}); set FAKE_KILND_SCENARIO\n`);
+      process.stderr.write(
+        `fake kilnd (seam test double): no recorded kilnd 0.4.4 transcript for ${argv.join(" ")} (sha256 ${sha ?? "none"}); set FAKE_KILND_SCENARIO\n`,
+      );
       return 99;
     }
     case "run":

@@ -22,8 +22,20 @@ export function lsGate(over: Partial<LsGateReport> = {}): LsGateReport {
     compat: false,
     runner: { kind: "bun", command: "bun test" },
     ids: [
-      { id: "LS-C-1", title: "token printed", prefix: "ls_c_1_", bucket: "passed", tests: [{ name: "a > ls_c_1_x", outcome: "passed" }] },
-      { id: "LS-C-2", title: "duplicate comment", prefix: "ls_c_2_", bucket: "failed", tests: [{ name: "a > ls_c_2_x", outcome: "failed" }] },
+      {
+        id: "LS-C-1",
+        title: "token printed",
+        prefix: "ls_c_1_",
+        bucket: "passed",
+        tests: [{ name: "a > ls_c_1_x", outcome: "passed" }],
+      },
+      {
+        id: "LS-C-2",
+        title: "duplicate comment",
+        prefix: "ls_c_2_",
+        bucket: "failed",
+        tests: [{ name: "a > ls_c_2_x", outcome: "failed" }],
+      },
     ],
     orphans: [],
     non_approved_tests: [],
@@ -37,9 +49,23 @@ export function tierC(): TierCReport {
   return {
     schema: TIERC_SCHEMA,
     generatedAt: "2026-01-01T00:00:00Z",
-    tools: { meld: { version: "0.52.0", path: "/x/meld" }, kilnd: { version: "0.4.4", path: "/x/kilnd" }, reference: null },
+    tools: {
+      meld: { version: "0.52.0", path: "/x/meld" },
+      kilnd: { version: "0.4.4", path: "/x/kilnd" },
+      reference: null,
+    },
     options: { memory: ["multi"], fixtures: ["hello_c_cli"], strict: false },
-    rows: [{ fixture: "hello_c_cli", mode: "multi", form: "component", verdict: "expected-fail", outcome: "expected", why: "kiln#375 cross-core imports", cells: [] }],
+    rows: [
+      {
+        fixture: "hello_c_cli",
+        mode: "multi",
+        form: "component",
+        verdict: "expected-fail",
+        outcome: "expected",
+        why: "kiln#375 cross-core imports",
+        cells: [],
+      },
+    ],
     counts: { "expected-fail": 1 },
     notices: [],
     exitCode: 0,
@@ -56,7 +82,15 @@ export function bigLsGate(kb: number): LsGateReport {
     tests: [{ name: `suite > ls_z_${i}_` + "y".repeat(60), outcome: "passed" as const }],
   }));
   const passed = ids.map((i) => i.id);
-  return lsGate({ total: passed.length, passed_count: passed.length, failed_count: 0, failed: [], passed, ids, exit_code: 0 });
+  return lsGate({
+    total: passed.length,
+    passed_count: passed.length,
+    failed_count: 0,
+    failed: [],
+    passed,
+    ids,
+    exit_code: 0,
+  });
 }
 
 /** bun test --reporter=junit output: a pass, a failure, a skip, a todo and a nested describe. */
@@ -88,7 +122,11 @@ const E2199 = "[Runtime][E2199] out of bounds memory access";
  * the next an expected-fail (kiln#375), the rest pass. Head changes 4 rows in each 100: one seam-bug
  * passes (fixed), one seam-bug and one expected-fail fail with E2199 (moved), one pass fails (regressed).
  */
-export function syntheticPair(rows: number): { base: TierCReport; head: TierCReport; expected: { fixed: number; moved: number; regressed: number; unchanged: number } } {
+export function syntheticPair(rows: number): {
+  base: TierCReport;
+  head: TierCReport;
+  expected: { fixed: number; moved: number; regressed: number; unchanged: number };
+} {
   const cells = (kiln: string, sig?: string) =>
     (["reference(original)", "kiln(original)", "fuse", "reference(fused)", "kiln(fused)"] as const).map((step) => ({
       step,
@@ -105,15 +143,27 @@ export function syntheticPair(rows: number): { base: TierCReport; head: TierCRep
       mode: i % 2 ? "shared" : "multi",
       form: Math.floor(i / 2) % 2 ? "core" : "component",
       verdict,
-      outcome: verdict === "pass" ? "ok" : verdict === "expected-fail" ? "expected" : verdict === "blocker-moved" ? "moved" : "unexpected",
-      why: sig ? `baseline passes on kilnd, fused fails: ${sig}; fused passes on jco` : "fused runs on kilnd and meets the expectation (stdout matches)",
+      outcome:
+        verdict === "pass"
+          ? "ok"
+          : verdict === "expected-fail"
+            ? "expected"
+            : verdict === "blocker-moved"
+              ? "moved"
+              : "unexpected",
+      why: sig
+        ? `baseline passes on kilnd, fused fails: ${sig}; fused passes on jco`
+        : "fused runs on kilnd and meets the expectation (stdout matches)",
       cells: cells(sig ? "failed" : "passed", sig),
       ...(sig ? { actualSignature: sig } : {}),
-      ...(verdict === "expected-fail" || verdict === "blocker-moved" ? { blocker: { ref: "kiln#375", title: "cross-core imports", expected: E0BBB } } : {}),
+      ...(verdict === "expected-fail" || verdict === "blocker-moved"
+        ? { blocker: { ref: "kiln#375", title: "cross-core imports", expected: E0BBB } }
+        : {}),
     };
     return r as Row;
   };
-  const baseRow = (i: number) => (i % 10 === 0 ? row(i, "seam-bug", E0BBB) : i % 10 === 1 ? row(i, "expected-fail", E0BBB) : row(i, "pass"));
+  const baseRow = (i: number) =>
+    i % 10 === 0 ? row(i, "seam-bug", E0BBB) : i % 10 === 1 ? row(i, "expected-fail", E0BBB) : row(i, "pass");
   const headRow = (i: number) => {
     if (i % 100 === 0) return row(i, "pass");
     if (i % 100 === 10) return row(i, "seam-bug", E2199);
@@ -124,7 +174,11 @@ export function syntheticPair(rows: number): { base: TierCReport; head: TierCRep
   const report = (rs: Row[], kilnSha: string): TierCReport => ({
     schema: TIERC_SCHEMA,
     generatedAt: "2026-01-01T00:00:00Z",
-    tools: { meld: { version: "0.65.1", path: "/x/meld" }, kilnd: { version: "0.4.4", path: "/x/kilnd", sha256: kilnSha } as TierCReport["tools"]["kilnd"], reference: { engine: "jco", version: "1.35.0" } },
+    tools: {
+      meld: { version: "0.65.1", path: "/x/meld" },
+      kilnd: { version: "0.4.4", path: "/x/kilnd", sha256: kilnSha } as TierCReport["tools"]["kilnd"],
+      reference: { engine: "jco", version: "1.35.0" },
+    },
     options: { memory: ["multi", "shared"], fixtures: [...new Set(rs.map((r) => r.fixture))], strict: false },
     rows: rs,
     counts: {},
@@ -136,6 +190,11 @@ export function syntheticPair(rows: number): { base: TierCReport; head: TierCRep
   return {
     base: report(ids.map(baseRow), "a".repeat(64)),
     head: report(ids.map(headRow), "b".repeat(64)),
-    expected: { fixed: per(0), moved: per(10) + per(1), regressed: per(2), unchanged: rows - per(0) - per(10) - per(1) - per(2) },
+    expected: {
+      fixed: per(0),
+      moved: per(10) + per(1),
+      regressed: per(2),
+      unchanged: rows - per(0) - per(10) - per(1) - per(2),
+    },
   };
 }

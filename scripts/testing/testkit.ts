@@ -13,7 +13,11 @@ export function tempDir(tag = "seam"): string {
 }
 
 /** Runs `bun scripts/<script> ...args` the way a user would; returns the full process result. */
-export function runScript(script: string, args: string[], opts: { env?: Record<string, string | undefined>; cwd?: string; stdin?: string } = {}): Promise<ProcResult> {
+export function runScript(
+  script: string,
+  args: string[],
+  opts: { env?: Record<string, string | undefined>; cwd?: string; stdin?: string } = {},
+): Promise<ProcResult> {
   return runProcess([process.execPath, join(ROOT, "scripts", script), ...args], {
     env: { ...process.env, NO_COLOR: "1", ...opts.env },
     cwd: opts.cwd ?? ROOT,
