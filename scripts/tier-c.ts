@@ -39,7 +39,7 @@ import { EXIT, usageError } from "./lib/errors.ts";
 import { checkLedgerFixtures, loadLedger, type Blocker } from "./lib/ledger.ts";
 import { rerunBundle, writeBundle, type ReproInput } from "./lib/bundle.ts";
 import { limiter } from "./lib/pool.ts";
-import { ghAnnotation } from "./lib/render.ts";
+import { annotation, annotations } from "./lib/gh-actions.ts";
 import {
   FORMS,
   formatSignature,
@@ -859,16 +859,19 @@ Exit: 0 every row passes, is skipped, expected or out of scope; 1 an unexpected 
 function printReport(report: TierCReport, outDir: string, json: boolean): void {
   if (json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
   else process.stdout.write(readFileSync(join(outDir, "summary.md"), "utf8"));
-  if (process.env.GITHUB_ACTIONS === "true") {
-    for (const r of report.rows) {
-      if (r.outcome === "unexpected" || r.outcome === "moved")
-        process.stdout.write(
-          ghAnnotation("error", r.why, `seam ${r.fixture} (${r.mode}, ${r.form}): ${r.verdict}`) + "\n",
-        );
-      if (r.outcome === "xpass")
-        process.stdout.write(ghAnnotation("warning", r.why, `seam ${r.fixture} (${r.mode}, ${r.form}): xpass`) + "\n");
-    }
-  }
+  const title = (r: Row, what: string) =>
+    `seam ${r.fixture} (${r.mode}, ${r.form}${r.build ? `, ${r.build}` : ""}): ${what}`;
+  process.stdout.write(
+    annotations(
+      report.rows.flatMap((r): Parameters<typeof annotation>[] =>
+        r.outcome === "unexpected" || r.outcome === "moved"
+          ? [["error", r.why, title(r, r.verdict)]]
+          : r.outcome === "xpass"
+            ? [["warning", r.why, title(r, "xpass")]]
+            : [],
+      ),
+    ),
+  );
   for (const n of report.notices) progress(color.yellow(`!! ${n}`));
   progress(`wrote ${relative(process.cwd(), outDir) || "."}/results.json, summary.md, junit.xml`);
 }

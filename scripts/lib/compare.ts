@@ -35,10 +35,11 @@
  * --fail-on regressed trips on regressed; moved on regressed or moved; any on every change; none never.
  */
 import { enumValue } from "./cli.ts";
-import { appendFileSync, existsSync, readFileSync, renameSync, statSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { SeamError, EXIT } from "./errors.ts";
 import { atomicWrite, atomicWriteJson } from "./fsx.ts";
+import { appendStepSummary } from "./gh-actions.ts";
 import { junitXml, mdCell, mdTable } from "./render.ts";
 import { ICON, renderTierCMarkdown, type TierCReport } from "./tierc-report.ts";
 
@@ -321,7 +322,7 @@ export function writeDiff(d: ReportDiff, outDir: string): void {
   const md = renderCompareMarkdown(d);
   atomicWriteJson(join(outDir, "compare.json"), d);
   atomicWrite(join(outDir, "compare.md"), md);
-  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, md + "\n");
+  appendStepSummary(md);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -56,10 +56,3 @@ export function junitXml(suiteName: string, cases: JUnitCase[]): string {
     "",
   ].join("\n");
 }
-
-/** A GitHub Actions workflow command (`::error title=…::message`), escaped as the runner expects. */
-export function ghAnnotation(level: "error" | "warning" | "notice", message: string, title?: string): string {
-  const esc = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-  const prop = title ? ` title=${esc(title).replace(/:/g, "%3A").replace(/,/g, "%2C")}` : "";
-  return `::${level}${prop}::${esc(message)}`;
-}

@@ -2,11 +2,12 @@
  * tierc-report — the schema of out/tier-c/results.json and its markdown rendering (the table a PR
  * comment shows). Written by tier-c.ts, rendered by lib/comment-body.ts (post-comment.ts); also builds, writes and merges reports.
  */
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { publishBundles, stageBundleCopy } from "./bundle.ts";
 import { join } from "node:path";
 import { atomicWrite, atomicWriteJson, shownPath } from "./fsx.ts";
 import { SeamError, EXIT } from "./errors.ts";
+import { appendStepSummary } from "./gh-actions.ts";
 import { junitXml, mdTable } from "./render.ts";
 import type { Form, MemoryMode } from "./records.ts";
 import type { ReportDiff } from "./compare.ts";
@@ -302,7 +303,7 @@ export function writeReports(r: TierCReport, outDir: string): void {
   atomicWriteJson(join(outDir, "results.json"), r);
   atomicWrite(join(outDir, "summary.md"), md);
   atomicWrite(join(outDir, "junit.xml"), tierCJUnit(r));
-  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, md + "\n");
+  appendStepSummary(md);
 }
 
 /** Combines shard folders into one report in outDir (rows, bundles, notices), as if run at once. */
