@@ -16,7 +16,8 @@ import { enumItems, parseCli, positiveInt, progress, runCli } from "./lib/cli.ts
 import { EXIT, usageError } from "./lib/errors.ts";
 import { launchCount, runProcess } from "./lib/proc.ts";
 import { requireCheckedTool, ROOT } from "./lib/tools.ts";
-import { loadFixtures, runMatrix, type ToolChoice } from "./tier-c.ts";
+import { runMatrix } from "./tier-c.ts";
+import { loadFixtures, type ToolChoice } from "./lib/matrix.ts";
 import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
 import type { MemoryMode } from "./lib/records.ts";
 import { writeReports } from "./lib/tierc-report.ts";

@@ -41,7 +41,8 @@ import { SeamError, EXIT } from "./errors.ts";
 import { atomicWrite, atomicWriteJson } from "./fsx.ts";
 import { appendStepSummary } from "./gh-actions.ts";
 import { junitXml, mdCell, mdTable } from "./render.ts";
-import { ICON, renderTierCMarkdown, type TierCReport } from "./tierc-report.ts";
+import type { TierCReport } from "./tierc-report.ts";
+import { ICON, renderTierCMarkdown } from "./tierc-render.ts";
 
 export const COMPARE_SCHEMA = "seam.tier-c-compare/1";
 /** The results schemas compare reads: today's and the one that adds forms and builds. */
