@@ -12,14 +12,21 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { exitCodeOf, planOrder, runPipeline, summaryTable, type PipelineOptions, type Step } from "./lib/pipeline.ts";
+import {
+  exitCodeOf,
+  planOrder,
+  runPipeline,
+  summaryTable,
+  type PipelineOptions,
+  type PipelineStep,
+} from "./lib/pipeline.ts";
 import { seamSteps } from "./all.ts";
 import { runProcess } from "./lib/proc.ts";
 import { runScript, tempDir } from "./testing/testkit.ts";
 import { ROOT } from "./lib/tools.ts";
 
 /** A synthetic step: records its runs; its inputs are a file and a "tool" file in the test's folder. */
-function step(dir: string, name: string, deps: string[], over: Partial<Step> = {}): Step {
+function step(dir: string, name: string, deps: string[], over: Partial<PipelineStep> = {}): PipelineStep {
   const input = join(dir, `${name}.in`);
   if (!existsSync(input)) writeFileSync(input, "v1");
   return {
@@ -57,7 +64,7 @@ function opts(dir: string, over: Partial<PipelineOptions> = {}): PipelineOptions
 const runs = (dir: string) =>
   existsSync(join(dir, "runs")) ? readFileSync(join(dir, "runs"), "utf8").split("\n").filter(Boolean).sort() : [];
 
-function graph(dir: string): Step[] {
+function graph(dir: string): PipelineStep[] {
   writeFileSync(join(dir, "tool"), "tool v1");
   return [step(dir, "a", []), step(dir, "b", ["a"]), step(dir, "c", ["a"]), step(dir, "d", ["b", "c"])];
 }

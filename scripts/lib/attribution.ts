@@ -84,9 +84,8 @@ function meldBug(r: RowInputs, ev: Evidence): Decision {
   return { verdict: "meld-bug", outcome: "unexpected", evidence: ev.what, why };
 }
 
-/** The verdict of one fixture × mode × form, its ledger outcome, why, and the evidence it used. */
-export function decide(r: RowInputs, ledger: Blocker[]): Decision {
-  const f = `${r.fixture} (${r.mode}, ${r.form})`;
+/** Rows decided before kilnd's run matters: no oracle, a broken fixture, meld absent, refusing or crashing. */
+function beforeKiln(r: RowInputs): Decision | undefined {
   if (r.refOrig.ok === null) return { verdict: "skipped", outcome: "ok", why: r.refOrig.why };
   if (!r.refOrig.ok)
     return {
@@ -100,74 +99,54 @@ export function decide(r: RowInputs, ledger: Blocker[]): Decision {
     return { verdict: "fuse-refused", outcome: "ok", why: `meld refused the input: ${r.fuse.message}` };
   if (r.fuse.verdict === "crashed")
     return { verdict: "meld-bug", outcome: "unexpected", why: `meld crashed: ${r.fuse.message}` };
-  const ev = r.evidence?.cell.ok === null ? undefined : r.evidence;
-  // The component form's evidence is the very file kilnd runs: if it is broken, the row is meld's. A core
-  // row's evidence is another file, so it only decides whose a failure on kilnd is.
-  if (ev && !ev.cell.ok && (r.form === "component" || r.kilnFused.ok === false)) return meldBug(r, ev);
-  const evidence = ev ? ev.what : `none: ${r.noEvidence ?? "no reference run"}`;
-  if (r.kilnFused.ok === null) {
-    const ref = ev
-      ? `; meld's ${r.form === "core" ? "component " : ""}output ${ev.cell.ok ? "passes" : "fails"} on ${ev.engine}`
-      : "";
-    return { verdict: "skipped", outcome: "ok", evidence, why: `${r.kilnFused.why}${ref}` };
-  }
-  if (r.form === "component" && r.kilnOrig.ok === false && !refusesForm(r.kilnOrig)) {
+  return undefined;
+}
+
+/** A covered row, held against the ledger: expected, moved, or looking fixed. */
+function byLedger(
+  r: RowInputs,
+  ledger: Blocker[],
+  evidence: string,
+  actualSignature: string | undefined,
+): Decision | undefined {
+  const l = consult(ledger, r.fixture, r.mode, r.form, !r.kilnFused.ok, r.kilnFused.signature);
+  if (l.kind === "uncovered") return undefined;
+  const blocker = { ref: l.blocker.ref, title: l.blocker.title, expected: expectedText(l.blocker) };
+  if (l.kind === "xpass")
     return {
-      verdict: "kiln-unsupported",
-      outcome: "ok",
-      evidence: "baseline: kilnd on the unfused original",
-      why: `the unfused original already fails on kilnd (${sigText(r.kilnOrig)}): not a seam problem`,
-    };
-  }
-  const failed = !r.kilnFused.ok;
-  const actualSignature = failed ? sigText(r.kilnFused) : undefined;
-  const l = consult(ledger, r.fixture, r.mode, r.form, failed, r.kilnFused.signature);
-  const blocker =
-    l.kind === "uncovered"
-      ? undefined
-      : { ref: l.blocker.ref, title: l.blocker.title, expected: expectedText(l.blocker) };
-  switch (l.kind) {
-    case "xpass":
-      return {
-        verdict: "xpass",
-        outcome: "xpass",
-        blocker,
-        evidence,
-        why: `${l.blocker.ref} looks fixed for ${f}: remove the entry from the ledger`,
-      };
-    case "expected":
-      return {
-        verdict: "expected-fail",
-        outcome: "expected",
-        blocker,
-        actualSignature,
-        evidence,
-        why: `known blocker ${l.blocker.ref}: ${actualSignature}`,
-      };
-    case "moved":
-      return {
-        verdict: "blocker-moved",
-        outcome: "moved",
-        blocker,
-        actualSignature,
-        evidence,
-        why: `${l.blocker.ref} moved: was ${expectedText(l.blocker)}, now ${actualSignature}`,
-      };
-  }
-  const runs = r.form === "core" ? "the fused core module" : "the fused component";
-  if (!failed) {
-    const note =
-      ev && !ev.cell.ok
-        ? `; meld's component output of the same input fails on ${ev.engine}, which this row does not use`
-        : "";
-    return {
-      verdict: "pass",
-      outcome: "ok",
+      verdict: "xpass",
+      outcome: "xpass",
+      blocker,
       evidence,
-      why: `kilnd runs ${runs} and meets the expectation (${r.kilnFused.why})${note}`,
+      why: `${l.blocker.ref} looks fixed for ${r.fixture} (${r.mode}, ${r.form}): remove the entry from the ledger`,
     };
-  }
-  const fails = `kilnd fails ${runs}: ${r.kilnFused.why}`;
+  if (l.kind === "expected")
+    return {
+      verdict: "expected-fail",
+      outcome: "expected",
+      blocker,
+      actualSignature,
+      evidence,
+      why: `known blocker ${l.blocker.ref}: ${actualSignature}`,
+    };
+  return {
+    verdict: "blocker-moved",
+    outcome: "moved",
+    blocker,
+    actualSignature,
+    evidence,
+    why: `${l.blocker.ref} moved: was ${expectedText(l.blocker)}, now ${actualSignature}`,
+  };
+}
+
+/** An uncovered failure on kilnd: kiln's when the evidence vouches for meld's output, else unattributed. */
+function kilnFailure(
+  r: RowInputs,
+  ev: Evidence | undefined,
+  evidence: string,
+  actualSignature: string | undefined,
+): Decision {
+  const fails = `kilnd fails ${r.form === "core" ? "the fused core module" : "the fused component"}: ${r.kilnFused.why}`;
   if (!ev)
     return {
       verdict: "unattributed",
@@ -194,5 +173,41 @@ export function decide(r: RowInputs, ledger: Blocker[]): Decision {
     actualSignature,
     evidence,
     why: `${fails}; ${baseline}${vouch}`,
+  };
+}
+
+/** The verdict of one fixture × mode × form, its ledger outcome, why, and the evidence it used. */
+export function decide(r: RowInputs, ledger: Blocker[]): Decision {
+  const early = beforeKiln(r);
+  if (early) return early;
+  const ev = r.evidence?.cell.ok === null ? undefined : r.evidence;
+  // The component form's evidence is the very file kilnd runs: if it is broken, the row is meld's. A core
+  // row's evidence is another file, so it only decides whose a failure on kilnd is.
+  if (ev && !ev.cell.ok && (r.form === "component" || r.kilnFused.ok === false)) return meldBug(r, ev);
+  const evidence = ev ? ev.what : `none: ${r.noEvidence ?? "no reference run"}`;
+  if (r.kilnFused.ok === null) {
+    const ref = ev
+      ? `; meld's ${r.form === "core" ? "component " : ""}output ${ev.cell.ok ? "passes" : "fails"} on ${ev.engine}`
+      : "";
+    return { verdict: "skipped", outcome: "ok", evidence, why: `${r.kilnFused.why}${ref}` };
+  }
+  if (r.form === "component" && r.kilnOrig.ok === false && !refusesForm(r.kilnOrig)) {
+    const why = `the unfused original already fails on kilnd (${sigText(r.kilnOrig)}): not a seam problem`;
+    return { verdict: "kiln-unsupported", outcome: "ok", evidence: "baseline: kilnd on the unfused original", why };
+  }
+  const actualSignature = r.kilnFused.ok ? undefined : sigText(r.kilnFused);
+  const known = byLedger(r, ledger, evidence, actualSignature);
+  if (known) return known;
+  if (!r.kilnFused.ok) return kilnFailure(r, ev, evidence, actualSignature);
+  const runs = r.form === "core" ? "the fused core module" : "the fused component";
+  const note =
+    ev && !ev.cell.ok
+      ? `; meld's component output of the same input fails on ${ev.engine}, which this row does not use`
+      : "";
+  return {
+    verdict: "pass",
+    outcome: "ok",
+    evidence,
+    why: `kilnd runs ${runs} and meets the expectation (${r.kilnFused.why})${note}`,
   };
 }

@@ -9,7 +9,9 @@ import { EXIT, SeamError, usageError } from "./errors.ts";
 import { removeTrackedTemps } from "./fsx.ts";
 import { killAllRunning } from "./proc.ts";
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
+/** A script's flags as parseArgs takes them (`{ … } satisfies FlagSpec` keeps their types). */
+export type FlagSpec = NonNullable<ParseArgsConfig["options"]>;
+type Options = FlagSpec;
 
 /** Where an internal error (a bug in seam, never bad input) is to be reported. */
 export const REPORT_TO = "seam's issue tracker (the Issues of the repository this checkout came from)";

@@ -25,7 +25,7 @@ export interface StepContext {
   signal: AbortSignal;
 }
 
-export interface Step {
+export interface PipelineStep {
   name: string;
   description: string;
   deps: string[];
@@ -51,7 +51,7 @@ export interface StepOutcome {
 }
 
 /** Steps needed for the targets, dependencies first; unknown targets and cycles are one-line errors. */
-export function planOrder(steps: Step[], targets: string[]): string[] {
+export function planOrder(steps: PipelineStep[], targets: string[]): string[] {
   const byName = new Map(steps.map((s) => [s.name, s]));
   const order: string[] = [];
   const state = new Map<string, "visiting" | "done">();
@@ -117,79 +117,101 @@ function readStamp(path: string): Stamp | undefined {
   }
 }
 
-export async function runPipeline(steps: Step[], targets: string[], o: PipelineOptions): Promise<StepOutcome[]> {
+/** What one pipeline run shares between its steps. */
+interface RunState {
+  o: PipelineOptions;
+  outcomes: Map<string, StepOutcome>;
+  finished: Map<string, Promise<StepOutcome>>;
+  limit: <T>(task: () => Promise<T>) => Promise<T>;
+  /** A step failed without --keep-going: steps not yet started are skipped. */
+  stop: boolean;
+}
+
+type Done = (status: StepStatus, note: string, exitCode?: number) => StepOutcome;
+
+/** Runs a step that must run (its slot taken): its stamp goes first, and comes back only on success. */
+async function execute(
+  st: RunState,
+  step: PipelineStep,
+  stampPath: string,
+  hash: string | undefined,
+  done: Done,
+  started: number,
+): Promise<StepOutcome> {
+  const { o } = st;
+  rmSync(stampPath, { force: true }); // a step that starts and does not finish leaves no stamp
+  try {
+    const r = await step.run({ log: (line) => o.write(`[${step.name}] ${line}`), signal: o.signal });
+    if (o.signal.aborted) return done("interrupted", "stopped by signal", 130);
+    if (!r.ok) {
+      if (!o.keepGoing) st.stop = true;
+      return done("failed", r.note, r.exitCode ?? EXIT.fail);
+    }
+    if (hash)
+      atomicWriteJson(stampPath, {
+        inputs: hash,
+        at: new Date().toISOString(),
+        ms: Math.round(performance.now() - started),
+      } satisfies Stamp);
+    return done("ran", r.note);
+  } catch (err) {
+    if (o.signal.aborted) return done("interrupted", "stopped by signal", 130);
+    if (!o.keepGoing) st.stop = true;
+    const e = err as SeamError;
+    return done("failed", e.message?.split("\n")[0] ?? String(err), e.exitCode ?? EXIT.fail);
+  }
+}
+
+/** One step: after its dependencies, skipped, up to date, a dry run, or run in its turn. */
+async function runStep(st: RunState, step: PipelineStep): Promise<StepOutcome> {
+  const { o } = st;
+  const depOutcomes = await Promise.all(step.deps.map((d) => st.finished.get(d)!));
+  const started = performance.now();
+  const done: Done = (status, note, exitCode = 0) => {
+    const out = { name: step.name, status, note, ms: Math.round(performance.now() - started), exitCode };
+    st.outcomes.set(step.name, out);
+    return out;
+  };
+  const halted = () =>
+    o.signal.aborted
+      ? done("interrupted", "not started")
+      : st.stop
+        ? done("skipped", "an earlier step failed")
+        : undefined;
+  const badDep = depOutcomes.find(
+    (d) => d.status === "failed" || d.status === "interrupted" || (d.status === "skipped" && d.exitCode !== 0),
+  );
+  if (badDep) return done("skipped", `because ${badDep.name} ${badDep.status}`, badDep.exitCode || EXIT.fail);
+  const early = halted();
+  if (early) return early;
+  const reason = step.skipReason?.();
+  if (reason) return (o.write(`[${step.name}] skipped: ${reason}`), done("skipped", reason));
+  const stampPath = join(o.stampDir, `${step.name}.json`);
+  const inputs = step.inputs ? await step.inputs() : undefined;
+  const hash = inputs ? hashInputs(inputs, o.root) : undefined;
+  const outputsThere = (step.outputs ?? []).every((p) => existsSync(p));
+  if (!o.force && hash && outputsThere && readStamp(stampPath)?.inputs === hash) {
+    o.write(`[${step.name}] up to date (inputs unchanged since its last success)`);
+    return done("up-to-date", "inputs unchanged");
+  }
+  o.write(`[${step.name}] $ ${step.command}`);
+  if (o.dryRun) return done("would run", step.command);
+  // The pipeline may have stopped while this step waited for a slot.
+  return st.limit(async () => halted() ?? execute(st, step, stampPath, hash, done, started));
+}
+
+/** Runs the targets and their dependencies: parallel up to -j, stamps on success, an outcome for each. */
+export async function runPipeline(
+  steps: PipelineStep[],
+  targets: string[],
+  o: PipelineOptions,
+): Promise<StepOutcome[]> {
   const order = planOrder(steps, targets);
   const byName = new Map(steps.map((s) => [s.name, s]));
-  const outcomes = new Map<string, StepOutcome>();
-  const finished = new Map<string, Promise<StepOutcome>>();
-  const limit = limiter(o.jobs);
-  let stop = false;
-
-  const runOne = async (step: Step): Promise<StepOutcome> => {
-    const depOutcomes = await Promise.all(step.deps.map((d) => finished.get(d)!));
-    const started = performance.now();
-    const done = (status: StepStatus, note: string, exitCode = 0): StepOutcome => {
-      const out = { name: step.name, status, note, ms: Math.round(performance.now() - started), exitCode };
-      outcomes.set(step.name, out);
-      return out;
-    };
-    const halted = () =>
-      o.signal.aborted
-        ? done("interrupted", "not started")
-        : stop
-          ? done("skipped", "an earlier step failed")
-          : undefined;
-    const badDep = depOutcomes.find(
-      (d) => d.status === "failed" || d.status === "interrupted" || (d.status === "skipped" && d.exitCode !== 0),
-    );
-    if (badDep) return done("skipped", `because ${badDep.name} ${badDep.status}`, badDep.exitCode || EXIT.fail);
-    const early = halted();
-    if (early) return early;
-    const reason = step.skipReason?.();
-    if (reason) {
-      o.write(`[${step.name}] skipped: ${reason}`);
-      return done("skipped", reason);
-    }
-    const stampPath = join(o.stampDir, `${step.name}.json`);
-    const inputs = step.inputs ? await step.inputs() : undefined;
-    const hash = inputs ? hashInputs(inputs, o.root) : undefined;
-    const outputsThere = (step.outputs ?? []).every((p) => existsSync(p));
-    if (!o.force && hash && outputsThere && readStamp(stampPath)?.inputs === hash) {
-      o.write(`[${step.name}] up to date (inputs unchanged since its last success)`);
-      return done("up-to-date", "inputs unchanged");
-    }
-    o.write(`[${step.name}] $ ${step.command}`);
-    if (o.dryRun) return done("would run", step.command);
-    return limit(async () => {
-      const late = halted(); // the pipeline may have stopped while this step waited for a slot
-      if (late) return late;
-      rmSync(stampPath, { force: true }); // a step that starts and does not finish leaves no stamp
-      try {
-        const r = await step.run({ log: (line) => o.write(`[${step.name}] ${line}`), signal: o.signal });
-        if (o.signal.aborted) return done("interrupted", "stopped by signal", 130);
-        if (!r.ok) {
-          if (!o.keepGoing) stop = true;
-          return done("failed", r.note, r.exitCode ?? EXIT.fail);
-        }
-        if (hash)
-          atomicWriteJson(stampPath, {
-            inputs: hash,
-            at: new Date().toISOString(),
-            ms: Math.round(performance.now() - started),
-          } satisfies Stamp);
-        return done("ran", r.note);
-      } catch (err) {
-        if (o.signal.aborted) return done("interrupted", "stopped by signal", 130);
-        if (!o.keepGoing) stop = true;
-        const e = err as SeamError;
-        return done("failed", e.message?.split("\n")[0] ?? String(err), e.exitCode ?? EXIT.fail);
-      }
-    });
-  };
-
-  for (const name of order) finished.set(name, runOne(byName.get(name)!));
-  await Promise.all(finished.values());
-  return order.map((n) => outcomes.get(n)!);
+  const st: RunState = { o, outcomes: new Map(), finished: new Map(), limit: limiter(o.jobs), stop: false };
+  for (const name of order) st.finished.set(name, runStep(st, byName.get(name)!));
+  await Promise.all(st.finished.values());
+  return order.map((n) => st.outcomes.get(n)!);
 }
 
 /** The summary table: step, status, time, note. */

@@ -6,7 +6,6 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import type { ParseArgsConfig } from "node:util";
 import { checkSaveTarget, collectAdhocInputs, parseAdhocSpec } from "./adhoc.ts";
 import {
   enumList,
@@ -34,7 +33,8 @@ import {
 import { FORMS, MEMORY_MODES } from "./records.ts";
 import { checkTool, checkTools, ROOT } from "./tools.ts";
 
-export type FlagSpec = NonNullable<ParseArgsConfig["options"]>;
+export type { FlagSpec } from "./cli.ts";
+import type { FlagSpec } from "./cli.ts";
 
 /** Where results go without --out: under seam's root, like every default output (never the working folder). */
 export const DEFAULT_OUT = join(ROOT, "out", "tier-c");
