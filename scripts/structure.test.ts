@@ -27,9 +27,63 @@ const REUSES: Record<string, string[]> = {
   "bench-ls-gate.ts": ["ls-gate.ts"],
 };
 
-/** Top-level functions: name, first line, length in lines. */
+/** The bracket depth of code at the end of each line: strings, template literals (but the code of
+ * their `${…}`), regular expression literals and comments hold brackets that do not nest code. */
+export function depthAtLineEnds(source: string): number[] {
+  const ends: number[] = [];
+  let depth = 0;
+  let state: "code" | "'" | '"' | "`" | "re" | "class" | "line" | "block" = "code";
+  const holes: number[] = []; // depth at each open `${` of a template literal, innermost last
+  let prev = ""; // the last significant code character, to tell a regex from a division
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === "\n") {
+      ends.push(depth);
+      if (state === "line") state = "code";
+      continue;
+    }
+    if (state === "line") continue;
+    if (state === "block") {
+      if (c === "*" && source[i + 1] === "/") ((state = "code"), i++);
+      continue;
+    }
+    if (state === "`" && c === "$" && source[i + 1] === "{") {
+      holes.push(depth++);
+      ((state = "code"), (prev = "{"), i++);
+      continue;
+    }
+    if (state !== "code") {
+      if (c === "\\") i++;
+      else if (state === "re" && c === "[") state = "class";
+      else if (state === "class" && c === "]") state = "re";
+      else if ((state === "re" && c === "/") || c === state) ((state = "code"), (prev = "x"));
+      continue;
+    }
+    if (c === "}" && holes.length && depth - 1 === holes[holes.length - 1]) {
+      (holes.pop(), depth--, (state = "`"));
+      continue;
+    }
+    if (c === "/" && source[i + 1] === "/") state = "line";
+    else if (c === "/" && source[i + 1] === "*") state = "block";
+    else if (
+      c === "/" &&
+      (prev === "" || "(,=:[!&|?{};>+-*%<~^".includes(prev) || /\breturn\s*$/.test(source.slice(Math.max(0, i - 8), i)))
+    )
+      state = "re";
+    else if (c === "'" || c === '"' || c === "`") state = c;
+    else if ("({[".includes(c)) depth++;
+    else if (")}]".includes(c)) depth--;
+    if (!/\s/.test(c) && state === "code") prev = c;
+  }
+  ends.push(depth);
+  return ends;
+}
+
+/** Top-level functions: name, first line, length in lines. A function ends on the first line after
+ * which its brackets are closed again and the line ends a statement or a block. */
 export function topLevelFunctions(source: string): { name: string; line: number; length: number }[] {
   const src = source.split("\n");
+  const depth = depthAtLineEnds(source);
   const out: { name: string; line: number; length: number }[] = [];
   const start =
     /^(?:export )?(?:async )?function\*? ?([A-Za-z0-9_$]+)|^(?:export )?const ([A-Za-z0-9_$]+)(?:: [^=]+)? = (?:async )?(?:\([^)]*\)|[A-Za-z0-9_$]+)(?:: [^=]+)? =>/;
@@ -37,10 +91,7 @@ export function topLevelFunctions(source: string): { name: string; line: number;
     const m = start.exec(l);
     if (!m) return;
     let end = i;
-    if (!/[;}]\s*$/.test(l) || /\{\s*$/.test(l)) {
-      while (end + 1 < src.length && !/^[})\]]/.test(src[end + 1]!)) end++;
-      end++;
-    }
+    while (end + 1 < src.length && (depth[end]! > 0 || !/[;})\]]\s*$/.test(src[end]!))) end++;
     out.push({ name: m[1] ?? m[2]!, line: i + 1, length: end - i + 1 });
   });
   return out;
@@ -52,11 +103,12 @@ const importsOf = (f: string) =>
 describe("seam's shape", () => {
   test("the function finder reads prettier's output", () => {
     const src =
-      "export function a(x: number): number {\n  return x;\n}\n\nconst b = (y: string) => y;\nasync function main(argv: string[]): Promise<number> {\n  if (x) {\n    y();\n  }\n  return 0;\n}\n";
+      'export function a(x: number): number {\n  return x;\n}\n\nconst b = (y: string) => y;\nasync function main(argv: string[]): Promise<number> {\n  if (x) {\n    y("(");\n  }\n  return 0;\n}\nconst q = (s: string) =>\n  f(s, {\n    x: 1,\n  }).trim();\n';
     expect(topLevelFunctions(src)).toEqual([
       { name: "a", line: 1, length: 3 },
       { name: "b", line: 5, length: 1 },
       { name: "main", line: 6, length: 6 },
+      { name: "q", line: 12, length: 4 },
     ]);
   });
 
