@@ -25,7 +25,8 @@ import { checkLedgerFixtures, loadLedger } from "./lib/ledger.ts";
 import { exitCodeOf, planOrder, runPipeline, summaryTable, type Step, type StepInputs } from "./lib/pipeline.ts";
 import { killAllRunning } from "./lib/proc.ts";
 import { codeFiles } from "./lib/cache.ts";
-import { checkTools, lookupTool, ROOT, type ToolName } from "./lib/tools.ts";
+import { lookupTool, ROOT, type ToolName } from "./lib/tools.ts";
+import { checkTools } from "./lib/tool-identity.ts";
 import { writeReports } from "./lib/tierc-report.ts";
 import {
   compareReports,

@@ -12,7 +12,8 @@ import { enumValue, parseCli, runCli, splitPassthrough } from "./lib/cli.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
 import { atomicWriteJson, checkOutputs, sha256, trackTemp, type OutputPath } from "./lib/fsx.ts";
 import { runProcess, shellLine, type ProcResult } from "./lib/proc.ts";
-import { checkTool, identifyTool, lookupTool, missingToolError, toolVersion } from "./lib/tools.ts";
+import { lookupTool, missingToolError, toolVersion } from "./lib/tools.ts";
+import { checkTool, identifyTool } from "./lib/tool-identity.ts";
 import { parseWasmShape, readWasm } from "./lib/wasm.ts";
 import { MEMORY_MODES, type FileDigest, type FuseRecord, type FuseVerdict } from "./lib/records.ts";
 

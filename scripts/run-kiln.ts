@@ -26,15 +26,8 @@ import { enumValue, keyValues, parseCli, positiveNumber, positiveSeconds, runCli
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
 import { atomicWriteJson, sha256, sha256File, requireFile, trackTemp } from "./lib/fsx.ts";
 import { runProcess, shellLine, type ProcResult } from "./lib/proc.ts";
-import {
-  checkTool,
-  identifyTool,
-  lookupTool,
-  missingToolError,
-  toolVersion,
-  ROOT,
-  type ToolName,
-} from "./lib/tools.ts";
+import { lookupTool, missingToolError, toolVersion, ROOT, type ToolName } from "./lib/tools.ts";
+import { checkTool, identifyTool } from "./lib/tool-identity.ts";
 import type { Engine, Form, RunRecord, RunVerdict } from "./lib/records.ts";
 import { classifyJco, classifyKiln, classifyWasmtime, type Classified } from "./lib/classify.ts";
 import { componentExports, coreExports, hasEntryPoint, matchExport, readWasm, waveCall } from "./lib/wasm.ts";

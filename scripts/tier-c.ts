@@ -50,7 +50,8 @@ import {
   type MemoryMode,
   type RunRecord,
 } from "./lib/records.ts";
-import { checkTool, checkTools, lookupTool, missingToolError, ROOT } from "./lib/tools.ts";
+import { lookupTool, missingToolError, ROOT } from "./lib/tools.ts";
+import { checkTool, checkTools } from "./lib/tool-identity.ts";
 import {
   buildReport,
   mergeReports,

