@@ -19,7 +19,8 @@ import { appendFileSync, chmodSync, existsSync, readFileSync, writeFileSync } fr
 import { basename, join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { parseWasmShape, waveCall } from "../lib/wasm.ts";
+import { waveCall } from "../lib/engine-argv.ts";
+import { parseWasmShape } from "../lib/wasm.ts";
 
 export const TRANSCRIPTS = join(import.meta.dir, "..", "..", "fixtures", "kilnd-0.4.4", "transcripts");
 
