@@ -90,6 +90,38 @@ export async function benchRunKiln(reps: number): Promise<Measure[]> {
   return out;
 }
 
+/** tier-c's measures: cold at -j1 and -j2, the speed-up, and the warm rerun with the tools it started. */
+function tierCMeasures(inputs: string, j1: number, j2: number, warmMs: number, launches: number): Measure[] {
+  return [
+    { name: "tier-c cold -j1", inputs, value: j1, unit: "ms" },
+    { name: "tier-c cold -j2", inputs, value: j2, unit: "ms" },
+    {
+      name: "tier-c cold speed-up -j2 over -j1",
+      inputs: `${j1} ms / ${j2} ms`,
+      value: +(j1 / j2).toFixed(2),
+      unit: "x",
+      goal: "≥ 1.7×",
+      met: j1 / j2 >= 1.7,
+    },
+    {
+      name: "tier-c warm rerun",
+      inputs: `same matrix, cache warm (${inputs})`,
+      value: warmMs,
+      unit: "ms",
+      goal: "≤ 300 ms",
+      met: warmMs <= 300,
+    },
+    {
+      name: "tier-c warm rerun tool launches",
+      inputs: "programs started during the warm rerun",
+      value: launches,
+      unit: "launches",
+      goal: "0",
+      met: launches === 0,
+    },
+  ];
+}
+
 /** tier-c on the real corpus (kilnd as found; absent → kiln cells skipped), in-process. */
 export async function benchTierC(): Promise<Measure[]> {
   const fixtures = loadFixtures(join(ROOT, "fixtures", "manifest.yaml"), []);
@@ -121,34 +153,7 @@ export async function benchTierC(): Promise<Measure[]> {
     const warmMs = Math.round(performance.now() - t);
     const launches = launchCount() - before;
     const inputs = `${fixtures.length} fixtures × multi,shared = ${j1.rows} rows, reference jco (wasmtime where the manifest says), kilnd ${j1.kilnd}, empty result and transpile caches`;
-    return [
-      { name: "tier-c cold -j1", inputs, value: j1.ms, unit: "ms" },
-      { name: "tier-c cold -j2", inputs, value: j2.ms, unit: "ms" },
-      {
-        name: "tier-c cold speed-up -j2 over -j1",
-        inputs: `${j1.ms} ms / ${j2.ms} ms`,
-        value: +(j1.ms / j2.ms).toFixed(2),
-        unit: "x",
-        goal: "≥ 1.7×",
-        met: j1.ms / j2.ms >= 1.7,
-      },
-      {
-        name: "tier-c warm rerun",
-        inputs: `same matrix, cache warm (${inputs})`,
-        value: warmMs,
-        unit: "ms",
-        goal: "≤ 300 ms",
-        met: warmMs <= 300,
-      },
-      {
-        name: "tier-c warm rerun tool launches",
-        inputs: "programs started during the warm rerun",
-        value: launches,
-        unit: "launches",
-        goal: "0",
-        met: launches === 0,
-      },
-    ];
+    return tierCMeasures(inputs, j1.ms, j2.ms, warmMs, launches);
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
@@ -185,6 +190,27 @@ export async function benchAll(targets: string[]): Promise<Measure[]> {
   return [
     { name: "all.ts cold", inputs, value: cold, unit: "ms" },
     { name: "all.ts no-op rerun", inputs, value: noop, unit: "ms", goal: "≤ 500 ms", met: noop <= 500 },
+  ];
+}
+
+/** Two builds against the ideal (T0 + 2·(T1 − T0): shared cells once, kiln cells twice) and against two runs. */
+function buildsMeasures(inputs: string, t0: number, t1: number, t2: number): Measure[] {
+  const ideal = t0 + 2 * (t1 - t0);
+  return [
+    {
+      name: "two kilnd builds over ideal sharing",
+      inputs: `T2 / (T0 + 2·(T1 − T0)) = ${t2} / ${ideal}; ${inputs}`,
+      value: +(t2 / ideal).toFixed(2),
+      unit: "x",
+      goal: "≤ 1.2×",
+      met: t2 / ideal <= 1.2,
+    },
+    {
+      name: "two kilnd builds over two separate runs",
+      inputs: `T2 / (2·T1) = ${t2} / ${2 * t1}`,
+      value: +(t2 / (2 * t1)).toFixed(2),
+      unit: "x",
+    },
   ];
 }
 
@@ -236,24 +262,8 @@ export async function benchBuilds(reps: number): Promise<Measure[]> {
       { label: "a", path: a },
       { label: "b", path: b },
     ]);
-    const ideal = t0.ms + 2 * (t1.ms - t0.ms);
     const inputs = `${fixtures.length} fixtures × multi × component,core, -j2, result cache off, kilnd ${real ? `$KILND (${real})` : "the replaying test double"}; T0 (no kilnd) ${t0.ms} ms, T1 (one) ${t1.ms} ms (${t1.rows} rows), T2 (two) ${t2.ms} ms (${t2.rows} rows); median of ${reps}`;
-    return [
-      {
-        name: "two kilnd builds over ideal sharing",
-        inputs: `T2 / (T0 + 2·(T1 − T0)) = ${t2.ms} / ${ideal}; ${inputs}`,
-        value: +(t2.ms / ideal).toFixed(2),
-        unit: "x",
-        goal: "≤ 1.2×",
-        met: t2.ms / ideal <= 1.2,
-      },
-      {
-        name: "two kilnd builds over two separate runs",
-        inputs: `T2 / (2·T1) = ${t2.ms} / ${2 * t1.ms}`,
-        value: +(t2.ms / (2 * t1.ms)).toFixed(2),
-        unit: "x",
-      },
-    ];
+    return buildsMeasures(inputs, t0.ms, t1.ms, t2.ms);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -162,16 +162,19 @@ line is kept; upstream treats this as a skip) | crashed (signal, panic, timeout)
 Exit: 0 fused; 1 meld crashed; 2 usage error or bad input; 3 meld missing, or MELD/--meld names
       nothing or a program that does not say \`meld X.Y.Z\` to --version; 4 meld refused the input`;
 
+/** fuse's own exit code beyond EXIT's. */
+export const FUSE_EXIT = { refused: 4 } as const;
+
 const EXIT_FOR: Record<FuseVerdict, number> = {
   fused: EXIT.ok,
   crashed: EXIT.fail,
   "missing-tool": EXIT.missingTool,
-  refused: 4,
+  refused: FUSE_EXIT.refused,
 };
 
-async function main(argv: string[]): Promise<number> {
+function parseFuseFlags(argv: string[]) {
   const [own, extra] = splitPassthrough(argv);
-  const { values, positionals } = parseCli(own, {
+  const parsed = parseCli(own, {
     output: { type: "string", short: "o" },
     memory: { type: "string", default: "multi" },
     component: { type: "boolean", default: false },
@@ -180,10 +183,16 @@ async function main(argv: string[]): Promise<number> {
     json: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  return { ...parsed, extra };
+}
+
+/** The fusion the flags ask for. Every input, then every output: bad input is found before anything runs
+ * or is made (the tool comes after). */
+function fuseOptions({
+  values,
+  positionals,
+  extra,
+}: ReturnType<typeof parseFuseFlags>): FuseOptions & { output: string } {
   if (!values.output) throw usageError("missing -o <out.wasm>", "bun scripts/fuse.ts app.wasm -o fused.wasm");
   const memory = enumValue("--memory", values.memory, MEMORY_MODES);
   if (values.component && values.core)
@@ -191,31 +200,39 @@ async function main(argv: string[]): Promise<number> {
       "--component and --core exclude each other",
       "pick one: --component (meld's P2 component, the default) or --core (a core module)",
     );
-  // Every input, then every output, then the tool: bad input is found before anything runs or is made.
   checkInputs(positionals);
   const outputs: OutputPath[] = [
     ["-o", values.output],
     ...(values.json ? [] : [["the record (-o's name + .json)", `${values.output}.json`] as OutputPath]),
   ];
   checkOutputs(inputPaths(positionals), outputs);
-  await checkTool("meld", { flag: values.meld });
-  const rec = await fuse({
-    inputs: positionals,
-    output: values.output,
-    memory,
-    mode: values.core ? "core" : "component",
-    extraArgs: extra,
-    meld: values.meld,
-  });
-  if (rec.verdict === "missing-tool") throw missingToolError(lookupTool("meld", { flag: values.meld }));
-  if (values.json) process.stdout.write(JSON.stringify(rec, null, 2) + "\n");
+  const mode = values.core ? "core" : "component";
+  return { inputs: positionals, output: values.output, memory, mode, extraArgs: extra, meld: values.meld };
+}
+
+/** The one line a person reads on stdout: the output made, or why not. */
+export function fuseSummary(rec: FuseRecord): string {
+  const what =
+    rec.verdict === "fused"
+      ? `${rec.output!.path} (${rec.output!.bytes} bytes, sha256 ${rec.output!.sha256.slice(0, 12)})`
+      : rec.message;
+  return `${rec.verdict}: ${what}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const flags = parseFuseFlags(argv);
+  if (flags.values.help) {
+    console.log(HELP);
+    return EXIT.ok;
+  }
+  const o = fuseOptions(flags);
+  await checkTool("meld", { flag: o.meld });
+  const rec = await fuse(o);
+  if (rec.verdict === "missing-tool") throw missingToolError(lookupTool("meld", { flag: o.meld }));
+  if (flags.values.json) process.stdout.write(JSON.stringify(rec, null, 2) + "\n");
   else {
-    atomicWriteJson(`${resolve(values.output)}.json`, rec);
-    const what =
-      rec.verdict === "fused"
-        ? `${rec.output!.path} (${rec.output!.bytes} bytes, sha256 ${rec.output!.sha256.slice(0, 12)})`
-        : rec.message;
-    process.stdout.write(`${rec.verdict}: ${what}\n`);
+    atomicWriteJson(`${resolve(o.output)}.json`, rec);
+    process.stdout.write(fuseSummary(rec));
   }
   process.stderr.write(`$ ${rec.command}\n${rec.verdict} by meld ${rec.meld?.version} in ${rec.ms} ms\n`);
   if (rec.verdict !== "fused")

@@ -58,6 +58,17 @@ export async function reportTools(env: Record<string, string | undefined> = proc
   );
 }
 
+/** The report as people read it: one line a tool, found (version, path, how) or absent (why, and the fix). */
+export function renderToolReport(report: ToolReport[]): string {
+  return report
+    .map((t) =>
+      t.found
+        ? `${color.green("found  ")} ${t.name.padEnd(8)} ${t.version?.padEnd(10)} ${t.path} (${t.source})\n`
+        : `${color.yellow("absent ")} ${t.name.padEnd(8)} ${t.problem ? `${t.problem}; ` : ""}fix: ${t.fix}\n`,
+    )
+    .join("");
+}
+
 async function must(argv: string[], what: string): Promise<void> {
   const p = await runProcess(argv, { timeoutMs: 600_000, onStderr: (c) => process.stderr.write(c) });
   if (p.code !== 0) {
@@ -146,7 +157,7 @@ async function main(argv: string[]): Promise<number> {
   );
   if (values.help) {
     console.log(HELP);
-    return 0;
+    return EXIT.ok;
   }
   const required =
     values.require === undefined ? [] : enumList("--require", values.require, Object.keys(TOOL_SPECS) as ToolName[]);
@@ -155,19 +166,7 @@ async function main(argv: string[]): Promise<number> {
     progress(installed.length ? `installed ${installed.join(", ")} into .tools/` : ".tools/ is up to date");
   }
   const report = await reportTools();
-  if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
-  else {
-    for (const t of report) {
-      if (t.found)
-        process.stdout.write(
-          `${color.green("found  ")} ${t.name.padEnd(8)} ${t.version?.padEnd(10)} ${t.path} (${t.source})\n`,
-        );
-      else
-        process.stdout.write(
-          `${color.yellow("absent ")} ${t.name.padEnd(8)} ${t.problem ? `${t.problem}; ` : ""}fix: ${t.fix}\n`,
-        );
-    }
-  }
+  process.stdout.write(values.json ? JSON.stringify(report, null, 2) + "\n" : renderToolReport(report));
   for (const r of required) await requireCheckedTool(r);
   // A tool chosen by a variable that names nothing, or a program that is not the tool, is an error even
   // unrequired: the report above shows it, and the exit status says it.
