@@ -30,6 +30,10 @@ export interface FuseOptions {
   timeoutMs?: number;
 }
 
+/** What fuse does when FuseOptions leaves it open: upstream Tier C's memory strategy, meld's P2 component
+ * output, and five minutes for meld. */
+export const FUSE_DEFAULTS = { memory: "multi", mode: "component", timeoutMs: 300_000 } as const;
+
 function digest(path: string, bytes: Uint8Array = readFileSync(path)): FileDigest {
   return { path, sha256: sha256(bytes), bytes: bytes.length };
 }
@@ -80,8 +84,8 @@ export function classifyFuse(
 
 /** The meld argv for these options, naming `output` (what a person would type). */
 export function meldArgv(meld: string, o: FuseOptions, output = o.output): string[] {
-  const argv = [meld, "fuse", ...o.inputs, "-o", output, "--memory", o.memory ?? "multi"];
-  if ((o.mode ?? "component") === "component") argv.push("--component");
+  const argv = [meld, "fuse", ...o.inputs, "-o", output, "--memory", o.memory ?? FUSE_DEFAULTS.memory];
+  if ((o.mode ?? FUSE_DEFAULTS.mode) === "component") argv.push("--component");
   return [...argv, ...(o.extraArgs ?? [])];
 }
 
@@ -101,8 +105,8 @@ export async function fuse(o: FuseOptions): Promise<FuseRecord> {
     meld: null,
     argv: [],
     command: "",
-    memory: o.memory ?? "multi",
-    mode: o.mode ?? "component",
+    memory: o.memory ?? FUSE_DEFAULTS.memory,
+    mode: o.mode ?? FUSE_DEFAULTS.mode,
     inputs,
     output: null,
     ms: 0,
@@ -123,7 +127,7 @@ export async function fuse(o: FuseOptions): Promise<FuseRecord> {
   rmSync(tmp, { force: true });
   mkdirSync(dirname(output), { recursive: true });
   const p = await runProcess(meldArgv(meld.path, o, tmp), {
-    timeoutMs: o.timeoutMs ?? 300_000,
+    timeoutMs: o.timeoutMs ?? FUSE_DEFAULTS.timeoutMs,
     env: { ...(o.hostEnv ?? process.env), RUST_BACKTRACE: "0" },
   });
   const outBytes = existsSync(tmp) ? readFileSync(tmp) : undefined;
@@ -151,7 +155,7 @@ const HELP = `fuse — fuse component(s) with real meld and record what ran
 Usage: bun scripts/fuse.ts <component.wasm>... -o <out.wasm> [options] [-- <extra meld args>]
   -o, --output FILE     fused output (written only when meld succeeds and it parses); neither it nor
                         its record (FILE.json) may be an input, and it is a file, not a folder
-  --memory multi|shared meld's memory strategy (default multi, as upstream's Tier C)
+  --memory multi|shared meld's memory strategy (default ${FUSE_DEFAULTS.memory}, as upstream's Tier C)
   --component | --core  output a P2 component (default) or a core module
   --meld PATH           meld binary (else $MELD, .tools/bin/meld, PATH, ../meld/target/*/meld)
   --json                print the record on stdout instead of writing <out>.json
@@ -176,7 +180,7 @@ function parseFuseFlags(argv: string[]) {
   const [own, extra] = splitPassthrough(argv);
   const parsed = parseCli(own, {
     output: { type: "string", short: "o" },
-    memory: { type: "string", default: "multi" },
+    memory: { type: "string", default: FUSE_DEFAULTS.memory },
     component: { type: "boolean", default: false },
     core: { type: "boolean", default: false },
     meld: { type: "string" },
