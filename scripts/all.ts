@@ -29,7 +29,8 @@ import { exitCodeOf, planOrder, runPipeline, summaryTable, type PipelineStep } f
 import { killAllRunning } from "./lib/proc.ts";
 import { FORMS, FUSE_FLAGS, MEMORY_MODES, type Form, type MemoryMode } from "./lib/records.ts";
 import { writeReports } from "./lib/tierc-report.ts";
-import { checkTools, lookupTool, ROOT, type ToolName } from "./lib/tools.ts";
+import { lookupTool, ROOT, type ToolName } from "./lib/tools.ts";
+import { checkTools } from "./lib/tool-identity.ts";
 
 export interface AllOptions {
   root: string;

@@ -1,5 +1,5 @@
 /**
- * The bad-input suite: every row of scripts/testing/bad-inputs.ts run as a user would, in a sandbox copy of
+ * The bad-input suite: every row of scripts/testing/bad-inputs/*.ts run as a user would, in a sandbox copy of
  * seam, checked for its exit code, its first stderr line (one line and a hint, no stack trace, nothing on
  * stdout) and a tree that hashes the same before and after (nothing changed, nothing left behind). The
  * README's troubleshooting table is what the documented rows print (scripts/troubleshooting.ts --write).
@@ -16,10 +16,10 @@ import {
   README_START,
   renderTroubleshooting,
   runCase,
-  type BadInput,
   type Observed,
   type Sandbox,
 } from "./testing/bad-inputs.ts";
+import type { BadInput } from "./testing/bad-inputs/case.ts";
 import { ROOT } from "./lib/tools.ts";
 
 let sandbox: Sandbox;

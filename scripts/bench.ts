@@ -15,11 +15,12 @@ import { join } from "node:path";
 import { enumItems, parseCli, positiveInt, progress, runCli } from "./lib/cli.ts";
 import { EXIT, usageError } from "./lib/errors.ts";
 import { launchCount, runProcess } from "./lib/proc.ts";
-import { requireCheckedTool, ROOT } from "./lib/tools.ts";
+import { ROOT } from "./lib/tools.ts";
+import { requireCheckedTool } from "./lib/tool-identity.ts";
 import { runMatrix } from "./tier-c.ts";
-import { loadFixtures, type ToolChoice } from "./lib/matrix.ts";
+import { loadFixtures, MATRIX_DEFAULTS, type ToolChoice } from "./lib/matrix.ts";
 import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
-import type { MemoryMode } from "./lib/records.ts";
+import { MEMORY_MODES } from "./lib/records.ts";
 import { writeReports } from "./lib/tierc-report.ts";
 import { benchLsGate } from "./bench-ls-gate.ts";
 import { compareReports, loadResults, renderCompareMarkdown } from "./lib/compare.ts";
@@ -90,18 +91,43 @@ export async function benchRunKiln(reps: number): Promise<Measure[]> {
   return out;
 }
 
+/** tier-c's measures: cold at -j1 and -j2, the speed-up, and the warm rerun with the tools it started. */
+function tierCMeasures(inputs: string, j1: number, j2: number, warmMs: number, launches: number): Measure[] {
+  return [
+    { name: "tier-c cold -j1", inputs, value: j1, unit: "ms" },
+    { name: "tier-c cold -j2", inputs, value: j2, unit: "ms" },
+    {
+      name: "tier-c cold speed-up -j2 over -j1",
+      inputs: `${j1} ms / ${j2} ms`,
+      value: +(j1 / j2).toFixed(2),
+      unit: "x",
+      goal: "≥ 1.7×",
+      met: j1 / j2 >= 1.7,
+    },
+    {
+      name: "tier-c warm rerun",
+      inputs: `same matrix, cache warm (${inputs})`,
+      value: warmMs,
+      unit: "ms",
+      goal: "≤ 300 ms",
+      met: warmMs <= 300,
+    },
+    {
+      name: "tier-c warm rerun tool launches",
+      inputs: "programs started during the warm rerun",
+      value: launches,
+      unit: "launches",
+      goal: "0",
+      met: launches === 0,
+    },
+  ];
+}
+
 /** tier-c on the real corpus (kilnd as found; absent → kiln cells skipped), in-process. */
 export async function benchTierC(): Promise<Measure[]> {
   const fixtures = loadFixtures(join(ROOT, "fixtures", "manifest.yaml"), []);
   const base = mkdtempSync(join(tmpdir(), "seam-bench-tierc-"));
-  const common = {
-    fixtures,
-    modes: ["multi", "shared"] as ("multi" | "shared")[],
-    strict: false,
-    ledger: [],
-    reference: "jco" as const,
-    timeoutMs: 60_000,
-  };
+  const common = { ...MATRIX_DEFAULTS, fixtures, modes: [...MEMORY_MODES], ledger: [] };
   try {
     const cold = async (jobs: number) => {
       rmSync(join(ROOT, ".seam", "jco"), { recursive: true, force: true }); // jco's transpile cache too: really cold
@@ -121,34 +147,7 @@ export async function benchTierC(): Promise<Measure[]> {
     const warmMs = Math.round(performance.now() - t);
     const launches = launchCount() - before;
     const inputs = `${fixtures.length} fixtures × multi,shared = ${j1.rows} rows, reference jco (wasmtime where the manifest says), kilnd ${j1.kilnd}, empty result and transpile caches`;
-    return [
-      { name: "tier-c cold -j1", inputs, value: j1.ms, unit: "ms" },
-      { name: "tier-c cold -j2", inputs, value: j2.ms, unit: "ms" },
-      {
-        name: "tier-c cold speed-up -j2 over -j1",
-        inputs: `${j1.ms} ms / ${j2.ms} ms`,
-        value: +(j1.ms / j2.ms).toFixed(2),
-        unit: "x",
-        goal: "≥ 1.7×",
-        met: j1.ms / j2.ms >= 1.7,
-      },
-      {
-        name: "tier-c warm rerun",
-        inputs: `same matrix, cache warm (${inputs})`,
-        value: warmMs,
-        unit: "ms",
-        goal: "≤ 300 ms",
-        met: warmMs <= 300,
-      },
-      {
-        name: "tier-c warm rerun tool launches",
-        inputs: "programs started during the warm rerun",
-        value: launches,
-        unit: "launches",
-        goal: "0",
-        met: launches === 0,
-      },
-    ];
+    return tierCMeasures(inputs, j1.ms, j2.ms, warmMs, launches);
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
@@ -188,6 +187,27 @@ export async function benchAll(targets: string[]): Promise<Measure[]> {
   ];
 }
 
+/** Two builds against the ideal (T0 + 2·(T1 − T0): shared cells once, kiln cells twice) and against two runs. */
+function buildsMeasures(inputs: string, t0: number, t1: number, t2: number): Measure[] {
+  const ideal = t0 + 2 * (t1 - t0);
+  return [
+    {
+      name: "two kilnd builds over ideal sharing",
+      inputs: `T2 / (T0 + 2·(T1 − T0)) = ${t2} / ${ideal}; ${inputs}`,
+      value: +(t2 / ideal).toFixed(2),
+      unit: "x",
+      goal: "≤ 1.2×",
+      met: t2 / ideal <= 1.2,
+    },
+    {
+      name: "two kilnd builds over two separate runs",
+      inputs: `T2 / (2·T1) = ${t2} / ${2 * t1}`,
+      value: +(t2 / (2 * t1)).toFixed(2),
+      unit: "x",
+    },
+  ];
+}
+
 /**
  * Two kilnd builds in one tier-c run against one: the fuse and reference cells are shared, so two builds
  * should cost their kiln cells twice and the rest once. Wall clock, -j2, result cache off (jco's
@@ -207,13 +227,12 @@ export async function benchBuilds(reps: number): Promise<Measure[]> {
     appendFileSync(b, real ? "\0" : "# a second build\n");
     chmodSync(b, 0o755);
     const env = { ...process.env, KILND: undefined, MELD_KILND: undefined, FAKE_KILND_SCENARIO: "auto" };
+    // A real kilnd's cells are slower than the defaults allow for on a loaded machine: twice the timeout.
     const common = {
+      ...MATRIX_DEFAULTS,
       fixtures,
-      modes: ["multi"] as MemoryMode[],
-      strict: false,
       ledger: [],
-      reference: "jco" as const,
-      timeoutMs: 120_000,
+      timeoutMs: 2 * MATRIX_DEFAULTS.timeoutMs,
       jobs: 2,
       cache: false,
       env,
@@ -236,24 +255,8 @@ export async function benchBuilds(reps: number): Promise<Measure[]> {
       { label: "a", path: a },
       { label: "b", path: b },
     ]);
-    const ideal = t0.ms + 2 * (t1.ms - t0.ms);
     const inputs = `${fixtures.length} fixtures × multi × component,core, -j2, result cache off, kilnd ${real ? `$KILND (${real})` : "the replaying test double"}; T0 (no kilnd) ${t0.ms} ms, T1 (one) ${t1.ms} ms (${t1.rows} rows), T2 (two) ${t2.ms} ms (${t2.rows} rows); median of ${reps}`;
-    return [
-      {
-        name: "two kilnd builds over ideal sharing",
-        inputs: `T2 / (T0 + 2·(T1 − T0)) = ${t2.ms} / ${ideal}; ${inputs}`,
-        value: +(t2.ms / ideal).toFixed(2),
-        unit: "x",
-        goal: "≤ 1.2×",
-        met: t2.ms / ideal <= 1.2,
-      },
-      {
-        name: "two kilnd builds over two separate runs",
-        inputs: `T2 / (2·T1) = ${t2.ms} / ${2 * t1.ms}`,
-        value: +(t2.ms / (2 * t1.ms)).toFixed(2),
-        unit: "x",
-      },
-    ];
+    return buildsMeasures(inputs, t0.ms, t1.ms, t2.ms);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

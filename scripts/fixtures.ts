@@ -28,7 +28,8 @@ import {
 import { mapLimit } from "./lib/pool.ts";
 import { runProcess } from "./lib/proc.ts";
 import type { Engine, RunRecord } from "./lib/records.ts";
-import { explicitChoiceHint, requireCheckedTool, toolVersion } from "./lib/tools.ts";
+import { explicitChoiceHint, toolVersion } from "./lib/tools.ts";
+import { requireCheckedTool } from "./lib/tool-identity.ts";
 import { fuse } from "./fuse.ts";
 import { runComponent } from "./run-kiln.ts";
 import { FUSE_FLAGS } from "./lib/records.ts";

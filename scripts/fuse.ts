@@ -12,7 +12,8 @@ import { enumValue, parseCli, runCli, splitPassthrough } from "./lib/cli.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
 import { atomicWriteJson, checkOutputs, sha256, trackTemp, type OutputPath } from "./lib/fsx.ts";
 import { runProcess, shellLine, type ProcResult } from "./lib/proc.ts";
-import { checkTool, identifyTool, lookupTool, missingToolError, toolVersion } from "./lib/tools.ts";
+import { lookupTool, missingToolError, toolVersion } from "./lib/tools.ts";
+import { checkTool, identifyTool } from "./lib/tool-identity.ts";
 import { parseWasmShape, readWasm } from "./lib/wasm.ts";
 import { MEMORY_MODES, type FileDigest, type FuseRecord, type FuseVerdict } from "./lib/records.ts";
 
@@ -28,6 +29,10 @@ export interface FuseOptions {
   hostEnv?: Record<string, string | undefined>;
   timeoutMs?: number;
 }
+
+/** What fuse does when FuseOptions leaves it open: upstream Tier C's memory strategy, meld's P2 component
+ * output, and five minutes for meld. */
+export const FUSE_DEFAULTS = { memory: "multi", mode: "component", timeoutMs: 300_000 } as const;
 
 function digest(path: string, bytes: Uint8Array = readFileSync(path)): FileDigest {
   return { path, sha256: sha256(bytes), bytes: bytes.length };
@@ -79,8 +84,8 @@ export function classifyFuse(
 
 /** The meld argv for these options, naming `output` (what a person would type). */
 export function meldArgv(meld: string, o: FuseOptions, output = o.output): string[] {
-  const argv = [meld, "fuse", ...o.inputs, "-o", output, "--memory", o.memory ?? "multi"];
-  if ((o.mode ?? "component") === "component") argv.push("--component");
+  const argv = [meld, "fuse", ...o.inputs, "-o", output, "--memory", o.memory ?? FUSE_DEFAULTS.memory];
+  if ((o.mode ?? FUSE_DEFAULTS.mode) === "component") argv.push("--component");
   return [...argv, ...(o.extraArgs ?? [])];
 }
 
@@ -100,8 +105,8 @@ export async function fuse(o: FuseOptions): Promise<FuseRecord> {
     meld: null,
     argv: [],
     command: "",
-    memory: o.memory ?? "multi",
-    mode: o.mode ?? "component",
+    memory: o.memory ?? FUSE_DEFAULTS.memory,
+    mode: o.mode ?? FUSE_DEFAULTS.mode,
     inputs,
     output: null,
     ms: 0,
@@ -122,7 +127,7 @@ export async function fuse(o: FuseOptions): Promise<FuseRecord> {
   rmSync(tmp, { force: true });
   mkdirSync(dirname(output), { recursive: true });
   const p = await runProcess(meldArgv(meld.path, o, tmp), {
-    timeoutMs: o.timeoutMs ?? 300_000,
+    timeoutMs: o.timeoutMs ?? FUSE_DEFAULTS.timeoutMs,
     env: { ...(o.hostEnv ?? process.env), RUST_BACKTRACE: "0" },
   });
   const outBytes = existsSync(tmp) ? readFileSync(tmp) : undefined;
@@ -150,7 +155,7 @@ const HELP = `fuse — fuse component(s) with real meld and record what ran
 Usage: bun scripts/fuse.ts <component.wasm>... -o <out.wasm> [options] [-- <extra meld args>]
   -o, --output FILE     fused output (written only when meld succeeds and it parses); neither it nor
                         its record (FILE.json) may be an input, and it is a file, not a folder
-  --memory multi|shared meld's memory strategy (default multi, as upstream's Tier C)
+  --memory multi|shared meld's memory strategy (default ${FUSE_DEFAULTS.memory}, as upstream's Tier C)
   --component | --core  output a P2 component (default) or a core module
   --meld PATH           meld binary (else $MELD, .tools/bin/meld, PATH, ../meld/target/*/meld)
   --json                print the record on stdout instead of writing <out>.json
@@ -161,28 +166,37 @@ line is kept; upstream treats this as a skip) | crashed (signal, panic, timeout)
 Exit: 0 fused; 1 meld crashed; 2 usage error or bad input; 3 meld missing, or MELD/--meld names
       nothing or a program that does not say \`meld X.Y.Z\` to --version; 4 meld refused the input`;
 
+/** fuse's own exit code beyond EXIT's. */
+export const FUSE_EXIT = { refused: 4 } as const;
+
 const EXIT_FOR: Record<FuseVerdict, number> = {
   fused: EXIT.ok,
   crashed: EXIT.fail,
   "missing-tool": EXIT.missingTool,
-  refused: 4,
+  refused: FUSE_EXIT.refused,
 };
 
-async function main(argv: string[]): Promise<number> {
+function parseFuseFlags(argv: string[]) {
   const [own, extra] = splitPassthrough(argv);
-  const { values, positionals } = parseCli(own, {
+  const parsed = parseCli(own, {
     output: { type: "string", short: "o" },
-    memory: { type: "string", default: "multi" },
+    memory: { type: "string", default: FUSE_DEFAULTS.memory },
     component: { type: "boolean", default: false },
     core: { type: "boolean", default: false },
     meld: { type: "string" },
     json: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  return { ...parsed, extra };
+}
+
+/** The fusion the flags ask for. Every input, then every output: bad input is found before anything runs
+ * or is made (the tool comes after). */
+function fuseOptions({
+  values,
+  positionals,
+  extra,
+}: ReturnType<typeof parseFuseFlags>): FuseOptions & { output: string } {
   if (!values.output) throw usageError("missing -o <out.wasm>", "bun scripts/fuse.ts app.wasm -o fused.wasm");
   const memory = enumValue("--memory", values.memory, MEMORY_MODES);
   if (values.component && values.core)
@@ -190,31 +204,39 @@ async function main(argv: string[]): Promise<number> {
       "--component and --core exclude each other",
       "pick one: --component (meld's P2 component, the default) or --core (a core module)",
     );
-  // Every input, then every output, then the tool: bad input is found before anything runs or is made.
   checkInputs(positionals);
   const outputs: OutputPath[] = [
     ["-o", values.output],
     ...(values.json ? [] : [["the record (-o's name + .json)", `${values.output}.json`] as OutputPath]),
   ];
   checkOutputs(inputPaths(positionals), outputs);
-  await checkTool("meld", { flag: values.meld });
-  const rec = await fuse({
-    inputs: positionals,
-    output: values.output,
-    memory,
-    mode: values.core ? "core" : "component",
-    extraArgs: extra,
-    meld: values.meld,
-  });
-  if (rec.verdict === "missing-tool") throw missingToolError(lookupTool("meld", { flag: values.meld }));
-  if (values.json) process.stdout.write(JSON.stringify(rec, null, 2) + "\n");
+  const mode = values.core ? "core" : "component";
+  return { inputs: positionals, output: values.output, memory, mode, extraArgs: extra, meld: values.meld };
+}
+
+/** The one line a person reads on stdout: the output made, or why not. */
+export function fuseSummary(rec: FuseRecord): string {
+  const what =
+    rec.verdict === "fused"
+      ? `${rec.output!.path} (${rec.output!.bytes} bytes, sha256 ${rec.output!.sha256.slice(0, 12)})`
+      : rec.message;
+  return `${rec.verdict}: ${what}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const flags = parseFuseFlags(argv);
+  if (flags.values.help) {
+    console.log(HELP);
+    return EXIT.ok;
+  }
+  const o = fuseOptions(flags);
+  await checkTool("meld", { flag: o.meld });
+  const rec = await fuse(o);
+  if (rec.verdict === "missing-tool") throw missingToolError(lookupTool("meld", { flag: o.meld }));
+  if (flags.values.json) process.stdout.write(JSON.stringify(rec, null, 2) + "\n");
   else {
-    atomicWriteJson(`${resolve(values.output)}.json`, rec);
-    const what =
-      rec.verdict === "fused"
-        ? `${rec.output!.path} (${rec.output!.bytes} bytes, sha256 ${rec.output!.sha256.slice(0, 12)})`
-        : rec.message;
-    process.stdout.write(`${rec.verdict}: ${what}\n`);
+    atomicWriteJson(`${resolve(o.output)}.json`, rec);
+    process.stdout.write(fuseSummary(rec));
   }
   process.stderr.write(`$ ${rec.command}\n${rec.verdict} by meld ${rec.meld?.version} in ${rec.ms} ms\n`);
   if (rec.verdict !== "fused")

@@ -42,7 +42,8 @@ import {
 } from "./lib/cli.ts";
 import { runProcess, shellLine, type ProcResult } from "./lib/proc.ts";
 import { atomicWrite, atomicWriteJson, checkOutputs, makeTempDir, removeTemp, requireFile } from "./lib/fsx.ts";
-import { explicitChoiceHint, identifyBinary, onPath, ROOT } from "./lib/tools.ts";
+import { explicitChoiceHint, onPath, ROOT } from "./lib/tools.ts";
+import { identifyBinary } from "./lib/tool-identity.ts";
 import {
   LS_GATE_SCHEMA,
   prefixOf,

@@ -2,9 +2,9 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { kilnArgv, runComponent } from "./run-kiln.ts";
+import { runComponent } from "./run-kiln.ts";
 import { fuse } from "./fuse.ts";
-import { componentExports, hasEntryPoint, matchCoreExport, waveCall } from "./lib/wasm.ts";
+import { componentExports, hasEntryPoint, matchCoreExport } from "./lib/wasm.ts";
 import { exportedFunctions, kebab } from "./lib/jco-host.ts";
 import { recordedCases, shellWords, TRANSCRIPTS, writeFakeKilnd, type Scenario } from "./testing/fake-kilnd.ts";
 import { classifyKiln } from "./lib/classify.ts";
@@ -20,54 +20,6 @@ const COMPOSED_FIXTURE = join(ROOT, "fixtures", "compute_composed.wasm");
 const HELLO_LINE = "Hello wasm component world from C!\n";
 
 describe("argv (pure)", () => {
-  test("export names become wasmtime wave calls", () => {
-    expect(waveCall("seam:fixtures/runner@0.1.0#compute")).toBe("seam:fixtures/runner.compute@0.1.0()");
-    expect(waveCall("test:demo/api#add")).toBe("test:demo/api.add()");
-    expect(waveCall("compute")).toBe("compute()");
-  });
-
-  test("a component runs with --component and --invoke; a core module with --wasi and --function", () => {
-    const o = {
-      wasm: "a.wasm",
-      engine: "kiln" as const,
-      args: ["x", "y z"],
-      env: { K: "v" },
-      fuel: 9,
-      invoke: "compute",
-    };
-    expect(kilnArgv("kilnd", o, "component")).toEqual([
-      "kilnd",
-      "a.wasm",
-      "--component",
-      "--wasi",
-      "--wasi-arg",
-      "x",
-      "--wasi-arg",
-      "y z",
-      "--wasi-env",
-      "K",
-      "--fuel",
-      "9",
-      "--invoke",
-      "compute",
-    ]);
-    expect(kilnArgv("kilnd", o, "core", "seam:fixtures/runner@0.1.0#compute")).toEqual([
-      "kilnd",
-      "a.wasm",
-      "--wasi",
-      "--wasi-arg",
-      "x",
-      "--wasi-arg",
-      "y z",
-      "--wasi-env",
-      "K",
-      "--fuel",
-      "9",
-      "--function",
-      "seam:fixtures/runner@0.1.0#compute",
-    ]);
-  });
-
   test("a component's top-level exports are read off its export section; nothing to run is told apart", () => {
     expect(componentExports(readFileSync(COMPOSED_FIXTURE))).toEqual([
       { name: "seam:fixtures/runner@0.1.0", kind: "instance" },

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { identifyTool, lookupTool, missingToolError, requireTool, verifyTool } from "./lib/tools.ts";
+import { lookupTool, missingToolError, requireTool } from "./lib/tools.ts";
+import { identifyTool, verifyTool } from "./lib/tool-identity.ts";
 import { SeamError } from "./lib/errors.ts";
 import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
 import { runScript, tempDir } from "./testing/testkit.ts";

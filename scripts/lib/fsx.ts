@@ -15,7 +15,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, basename, isAbsolute, join, relative, resolve } from "node:path";
-import { SeamError } from "./errors.ts";
+import { EXIT, SeamError } from "./errors.ts";
 
 export function sha256(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
@@ -76,7 +76,7 @@ export function atomicWrite(path: string, data: string | Uint8Array): void {
     const code = (err as NodeJS.ErrnoException).code ?? "";
     throw new SeamError(`cannot write ${path}: ${code || (err as Error).message}`, {
       hint: "choose a writable output path",
-      exitCode: 2,
+      exitCode: EXIT.usage,
     });
   } finally {
     untrack();
@@ -96,18 +96,23 @@ export function atomicWriteJson(path: string, value: unknown): void {
 /** Throws a one-line SeamError unless `path` is a readable regular file. */
 export function requireFile(path: string, what = "file"): void {
   if (path.trim() === "")
-    throw new SeamError(`${what} is an empty path`, { hint: `give the ${what} a path`, exitCode: 2 });
-  if (!existsSync(path)) throw new SeamError(`${what} not found: ${path}`, { hint: "check the path", exitCode: 2 });
+    throw new SeamError(`${what} is an empty path`, { hint: `give the ${what} a path`, exitCode: EXIT.usage });
+  if (!existsSync(path))
+    throw new SeamError(`${what} not found: ${path}`, { hint: "check the path", exitCode: EXIT.usage });
   if (!statSync(path).isFile())
-    throw new SeamError(`${what} is not a regular file: ${path}`, { hint: `pass a file as the ${what}`, exitCode: 2 });
+    throw new SeamError(`${what} is not a regular file: ${path}`, {
+      hint: `pass a file as the ${what}`,
+      exitCode: EXIT.usage,
+    });
 }
 
 /** Throws a one-line SeamError unless `path` is a folder. */
 export function requireFolder(path: string, what = "folder"): void {
   if (path.trim() === "")
-    throw new SeamError(`${what} is an empty path`, { hint: `give the ${what} a path`, exitCode: 2 });
-  if (!existsSync(path)) throw new SeamError(`${what} not found: ${path}`, { hint: "check the path", exitCode: 2 });
-  if (!statSync(path).isDirectory()) throw new SeamError(`${what} ${path} is not a folder`, { exitCode: 2 });
+    throw new SeamError(`${what} is an empty path`, { hint: `give the ${what} a path`, exitCode: EXIT.usage });
+  if (!existsSync(path))
+    throw new SeamError(`${what} not found: ${path}`, { hint: "check the path", exitCode: EXIT.usage });
+  if (!statSync(path).isDirectory()) throw new SeamError(`${what} ${path} is not a folder`, { exitCode: EXIT.usage });
 }
 
 /** The file a path names, symlinks resolved as far as they exist (to tell whether two paths are one file). */
@@ -141,12 +146,12 @@ function requireWritable(path: string, kind: "file" | "dir" = "file"): void {
   if (kind === "file" && isDir)
     throw new SeamError(`cannot write ${path}: it is a folder`, {
       hint: "give a file path for the output",
-      exitCode: 2,
+      exitCode: EXIT.usage,
     });
   if (kind === "dir" && existsSync(path) && !isDir)
     throw new SeamError(`cannot write to ${path}: it is a file, not a folder`, {
       hint: "give a folder path (or one that does not exist yet)",
-      exitCode: 2,
+      exitCode: EXIT.usage,
     });
   const dir = kind === "dir" ? path : dirname(path);
   const probe = join(dir, `.seam-probe-${process.pid}-${randomBytes(3).toString("hex")}`);
@@ -160,7 +165,10 @@ function requireWritable(path: string, kind: "file" | "dir" = "file"): void {
     let up = dir;
     while (!existsSync(up) && dirname(up) !== up) up = dirname(up);
     if (existsSync(up) && !statSync(up).isDirectory()) code = `${up} is a file, not a folder`;
-    throw new SeamError(`cannot write to ${dir}: ${code}`, { hint: "choose a writable output path", exitCode: 2 });
+    throw new SeamError(`cannot write to ${dir}: ${code}`, {
+      hint: "choose a writable output path",
+      exitCode: EXIT.usage,
+    });
   } finally {
     if (created) rmSync(created, { recursive: true, force: true });
   }
@@ -185,38 +193,38 @@ export function checkOutputs(inputs: [what: string, path: string][], outputs: Ou
     if (path.trim() === "")
       throw new SeamError(`${what} is an empty path`, {
         hint: `give ${what} a path, or leave it out for the default`,
-        exitCode: 2,
+        exitCode: EXIT.usage,
       });
     const at = canonical(path);
     if (kind !== "dir" && /[\/]$/.test(path))
       throw new SeamError(`${what} ${path} ends in /, which names a folder`, {
         hint: `give ${what} a file path`,
-        exitCode: 2,
+        exitCode: EXIT.usage,
       });
     if (kind === "append" && !existsSync(dirname(resolve(path))))
       throw new SeamError(`${what} ${path} is in a folder that does not exist`, {
         hint: `point ${what} at a file in an existing folder, or unset it`,
-        exitCode: 2,
+        exitCode: EXIT.usage,
       });
     const same = ins.find(([, , p]) => p === at);
     if (same)
       throw new SeamError(`${what} ${path} is also ${same[0]}: writing it would overwrite that file`, {
         hint: `give ${what} a path of its own`,
-        exitCode: 2,
+        exitCode: EXIT.usage,
       });
     if (kind === "dir") {
       const inside = ins.find(([, , p]) => isWithin(at, p));
       if (inside)
         throw new SeamError(`${what} ${path} contains ${inside[0]} ${inside[1]}: writing there could overwrite it`, {
           hint: `give ${what} a folder of its own (one no input is in)`,
-          exitCode: 2,
+          exitCode: EXIT.usage,
         });
     }
     const twice = seen.find(([, p]) => p === at);
     if (twice)
       throw new SeamError(`${what} ${path} is also ${twice[0]}: one would overwrite the other`, {
         hint: `give ${what} a path of its own`,
-        exitCode: 2,
+        exitCode: EXIT.usage,
       });
     seen.push([what, at]);
     try {

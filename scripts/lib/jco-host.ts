@@ -3,13 +3,15 @@
  * jco-host — runs a jco-transpiled component under Bun, the way `jco run` does for a wasi:cli command
  * (argv[0] is the component's name, the guest's exit status comes back as ours) or calling one export
  * and printing each result on its own line as kilnd --invoke does (scalars bare, other values as JSON).
- * run-kiln transpiles each component once per content hash, so a run costs no transpile.
- * Called by: scripts/run-kiln.ts (engine jco). Not meant for people.
+ * lib/jco-cache.ts transpiles each component once per content hash, so a run costs no transpile; this
+ * host imports nothing heavier than lib/errors.ts, as Bun starts it for every jco run.
+ * Called by: scripts/run-kiln.ts (engine jco), lib/jco-cache.ts (--exports). Not meant for people.
  * Usage: bun scripts/lib/jco-host.ts <transpiled.js> --run NAME [ARG]...
  *        bun scripts/lib/jco-host.ts <transpiled.js> --invoke EXPORT [json-args]
  *        bun scripts/lib/jco-host.ts <transpiled.js> --exports     (the exported functions, as JSON)
  * Exit: 0 ran/called/listed; 1 the guest trapped, threw or exited non-zero; 2 no such export or not a command.
  */
+import { EXIT } from "./errors.ts";
 
 /** A WIT name from jco's JavaScript one: jco lower-camel-cases WIT's kebab names (`shout-len` →
  * `shoutLen`), so the reverse gives the WIT name back (a WIT word in capitals, `get-URL`, would not). */
@@ -69,13 +71,13 @@ async function main(argv: string[]): Promise<number> {
   const [jsPath, mode, name, ...rest] = argv;
   if (jsPath && mode === "--exports") {
     process.stdout.write(JSON.stringify(exportedFunctions((await import(jsPath)) as Record<string, unknown>)) + "\n");
-    return 0;
+    return EXIT.ok;
   }
   if (!jsPath || (mode !== "--run" && mode !== "--invoke") || !name) {
     process.stderr.write(
       "usage: jco-host.ts <transpiled.js> --run NAME [ARG]... | --invoke EXPORT [json-args] | --exports\n",
     );
-    return 2;
+    return EXIT.usage;
   }
   if (mode === "--run") {
     // What the guest sees as its argv, as `jco run` sets it: the component's name, then the arguments.
@@ -86,22 +88,22 @@ async function main(argv: string[]): Promise<number> {
     const run = (mod.run as { run?: () => unknown } | undefined)?.run;
     if (typeof run !== "function") {
       process.stderr.write("Not a valid command component to execute.\n");
-      return 2;
+      return EXIT.usage;
     }
     await run();
     await new Promise((r) => setTimeout(r)); // let the shim's stdout writes drain
-    return 0;
+    return EXIT.ok;
   }
   const fn = findExport(mod, name);
   if (!fn) {
     process.stderr.write(
       `export not found: ${name} (exported functions: ${exportedFunctions(mod).join(", ") || "none"})\n`,
     );
-    return 2;
+    return EXIT.usage;
   }
   const result = await fn(...(rest[0] ? (JSON.parse(rest[0]) as unknown[]) : []));
   for (const line of formatResult(result)) process.stdout.write(line + "\n");
-  return 0;
+  return EXIT.ok;
 }
 
 if (import.meta.main) {
@@ -109,6 +111,6 @@ if (import.meta.main) {
     process.exitCode = await main(process.argv.slice(2));
   } catch (err) {
     process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
-    process.exitCode = 1;
+    process.exitCode = EXIT.fail;
   }
 }

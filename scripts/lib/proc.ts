@@ -3,7 +3,7 @@
  * capture (the full stream is still hashed), optional stdin, and a record of what happened.
  * Every tool call (meld, kilnd, jco, cargo, wasmtime) goes through runProcess.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { closeSync, createReadStream, openSync } from "node:fs";
 import { removeTemp, trackTemp } from "./fsx.ts";
@@ -29,7 +29,8 @@ export interface ProcResult {
   spawnError?: string;
 }
 
-export interface RunOptions {
+/** How runProcess runs a program. */
+export interface ProcOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
   stdin?: string | Uint8Array;
@@ -102,28 +103,64 @@ class Capture {
   }
 }
 
+/** Starts argv[0] in a process group of its own (so a timeout kills grandchildren too), its stdout a
+ * pipe or `stdoutFile`; the environment is `env` without its unset entries, else ours. */
+function spawnInGroup(argv: string[], opts: ProcOptions): ChildProcess {
+  const env = opts.env
+    ? (Object.fromEntries(Object.entries(opts.env).filter(([, v]) => v !== undefined)) as Record<string, string>)
+    : process.env;
+  const outFd = opts.stdoutFile === undefined ? undefined : openSync(opts.stdoutFile, "w");
+  if (opts.stdoutFile !== undefined) trackTemp(opts.stdoutFile);
+  const child = spawn(argv[0]!, argv.slice(1), {
+    cwd: opts.cwd,
+    env,
+    detached: true,
+    stdio: [opts.stdin === undefined ? "ignore" : "pipe", outFd ?? "pipe", "pipe"],
+  });
+  if (outFd !== undefined) closeSync(outFd);
+  return child;
+}
+
+/** How a run ended, beside what it printed. */
+interface RunEnd {
+  code: number | null;
+  signal: string | null;
+  ms: number;
+  timedOut: boolean;
+  spawnError?: string;
+}
+
+function procResult(argv: string[], out: Capture, err: Capture, end: RunEnd): ProcResult {
+  return {
+    argv,
+    code: end.spawnError ? null : end.code,
+    signal: end.signal,
+    stdout: out.text(),
+    stderr: err.text(),
+    stdoutBytes: out.bytes,
+    stderrBytes: err.bytes,
+    stdoutSha256: out.digest(),
+    stdoutTruncated: out.truncated,
+    stderrTruncated: err.truncated,
+    stdoutTail: out.tailText(),
+    stderrTail: err.tailText(),
+    ms: end.ms,
+    timedOut: end.timedOut,
+    spawnError: end.spawnError,
+  };
+}
+
 /** Runs argv[0] with argv[1..]; never throws for a failing program — the result says what happened. */
-export function runProcess(argv: string[], opts: RunOptions = {}): Promise<ProcResult> {
+export function runProcess(argv: string[], opts: ProcOptions = {}): Promise<ProcResult> {
   const started = performance.now();
   const cap = opts.maxCapture ?? DEFAULT_CAPTURE;
   const out = new Capture(cap);
   const err = new Capture(cap);
-  const env = opts.env
-    ? (Object.fromEntries(Object.entries(opts.env).filter(([, v]) => v !== undefined)) as Record<string, string>)
-    : process.env;
   return new Promise((resolve) => {
     let timedOut = false;
     let spawnError: string | undefined;
     launched++;
-    const outFd = opts.stdoutFile === undefined ? undefined : openSync(opts.stdoutFile, "w");
-    if (opts.stdoutFile !== undefined) trackTemp(opts.stdoutFile);
-    const child = spawn(argv[0]!, argv.slice(1), {
-      cwd: opts.cwd,
-      env,
-      detached: true, // own process group, so a timeout kills grandchildren too
-      stdio: [opts.stdin === undefined ? "ignore" : "pipe", outFd ?? "pipe", "pipe"],
-    });
-    if (outFd !== undefined) closeSync(outFd);
+    const child = spawnInGroup(argv, opts);
     const pgid = child.pid;
     if (pgid !== undefined) live.add(pgid);
     const timer = setTimeout(() => {
@@ -153,23 +190,8 @@ export function runProcess(argv: string[], opts: RunOptions = {}): Promise<ProcR
         for await (const c of createReadStream(opts.stdoutFile)) out.push(c as Buffer);
         removeTemp(opts.stdoutFile);
       }
-      resolve({
-        argv,
-        code: spawnError ? null : code,
-        signal: signal ?? null,
-        stdout: out.text(),
-        stderr: err.text(),
-        stdoutBytes: out.bytes,
-        stderrBytes: err.bytes,
-        stdoutSha256: out.digest(),
-        stdoutTruncated: out.truncated,
-        stderrTruncated: err.truncated,
-        stdoutTail: out.tailText(),
-        stderrTail: err.tailText(),
-        ms: Math.round(performance.now() - started),
-        timedOut,
-        spawnError,
-      });
+      const ms = Math.round(performance.now() - started);
+      resolve(procResult(argv, out, err, { code, signal: signal ?? null, ms, timedOut, spawnError }));
     });
   });
 }

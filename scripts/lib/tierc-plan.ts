@@ -31,7 +31,8 @@ import {
   type ToolChoice,
 } from "./matrix.ts";
 import { FORMS, MEMORY_MODES } from "./records.ts";
-import { checkTool, checkTools, ROOT } from "./tools.ts";
+import { ROOT } from "./tools.ts";
+import { checkTool, checkTools } from "./tool-identity.ts";
 
 export type { FlagSpec } from "./cli.ts";
 import type { FlagSpec } from "./cli.ts";

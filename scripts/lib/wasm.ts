@@ -97,7 +97,7 @@ const COMPONENT_SORTS = [undefined, "func", "value", "type", "component", "insta
 /**
  * The top-level export section of a component (names as written): `wasi:cli/run@0.2.0` (an instance),
  * `compute` (a function). Only the outer layer is read; what an exported instance holds needs its types
- * (see run-kiln's componentFunctions). Throws on a core module or bad bytes.
+ * (see lib/jco-cache.ts componentFunctions). Throws on a core module or bad bytes.
  */
 export function componentExports(bytes: Uint8Array): ComponentExport[] {
   if (parseWasmShape(bytes).kind !== "component") throw new Error("not a component");
@@ -154,13 +154,6 @@ export function matchExport(functions: string[], wanted: string): string | undef
 
 /** The same match for a core module's function exports. */
 export const matchCoreExport = matchExport;
-
-/** An export name as wasmtime's wave call: `ns:pkg/iface@1.0#fn` → `ns:pkg/iface.fn@1.0()`, `fn` → `fn()`. */
-export function waveCall(invoke: string): string {
-  if (invoke.includes("(")) return invoke;
-  const m = /^(.+?)(@[^#]+)?#(.+)$/.exec(invoke);
-  return m ? `${m[1]}.${m[3]}${m[2] ?? ""}()` : `${invoke}()`;
-}
 
 /** Reads a wasm file a user named, or throws a one-line usage error (exit 2) saying what is wrong with
  * it: missing, not a regular file, not wasm, truncated. Every script checks its wasm inputs this way. */

@@ -19,7 +19,8 @@ import { appendFileSync, chmodSync, existsSync, readFileSync, writeFileSync } fr
 import { basename, join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { parseWasmShape, waveCall } from "../lib/wasm.ts";
+import { waveCall } from "../lib/engine-argv.ts";
+import { parseWasmShape } from "../lib/wasm.ts";
 
 export const TRANSCRIPTS = join(import.meta.dir, "..", "..", "fixtures", "kilnd-0.4.4", "transcripts");
 
@@ -227,6 +228,28 @@ function runForReal(c: KilnCall, wasm: string): number {
   return 0;
 }
 
+/**
+ * Blocks in a tagged grandchild ($FAKE_KILND_HANG_TAG), so a caller must kill the whole process group,
+ * not just us; killing the tagged process also ends this fake. A caller that dies first (SIGKILLed
+ * mid-run, as a test does on purpose) leaves us orphaned: then we end, child and all, so no hang outlives
+ * the run that started it.
+ */
+async function hang(c: KilnCall): Promise<number> {
+  process.stdout.write(banner(c));
+  const tag = process.env.FAKE_KILND_HANG_TAG ?? "seam-fake-kilnd-hang";
+  const child = spawn("bash", ["-c", `exec -a ${tag} sleep 3600`], { stdio: "ignore" });
+  // The caller may have died before we even started: then our parent is init already.
+  const parent = process.ppid;
+  const orphaned = setInterval(() => {
+    if (process.ppid === parent && parent !== 1) return;
+    child.kill("SIGKILL");
+    process.exit(1);
+  }, 200);
+  await new Promise((done) => child.on("exit", done));
+  clearInterval(orphaned);
+  return 1;
+}
+
 export async function fakeMain(argv: string[]): Promise<number> {
   if (process.env.FAKE_KILND_LOG) appendFileSync(process.env.FAKE_KILND_LOG, argv.join(" ") + "\n");
   const c = parseKilnCall(argv);
@@ -246,25 +269,8 @@ export async function fakeMain(argv: string[]): Promise<number> {
     }
     case "run":
       return runForReal(c, wasm);
-    case "hang": {
-      // Blocks in a tagged grandchild ($FAKE_KILND_HANG_TAG), so a caller must kill the whole process
-      // group, not just us; killing the tagged process also ends this fake. A caller that dies first
-      // (SIGKILLed mid-run, as a test does on purpose) leaves us orphaned: then we end, child and all,
-      // so no hang outlives the run that started it.
-      process.stdout.write(banner(c));
-      const tag = process.env.FAKE_KILND_HANG_TAG ?? "seam-fake-kilnd-hang";
-      const child = spawn("bash", ["-c", `exec -a ${tag} sleep 3600`], { stdio: "ignore" });
-      // The caller may have died before we even started: then our parent is init already.
-      const parent = process.ppid;
-      const orphaned = setInterval(() => {
-        if (process.ppid === parent && parent !== 1) return;
-        child.kill("SIGKILL");
-        process.exit(1);
-      }, 200);
-      await new Promise((done) => child.on("exit", done));
-      clearInterval(orphaned);
-      return 1;
-    }
+    case "hang":
+      return hang(c);
     case "signal":
       process.stdout.write(banner(c));
       process.kill(process.pid, "SIGSEGV");
