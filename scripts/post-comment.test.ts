@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { composeBody, GITHUB_BODY_LIMIT, renderReport } from "./lib/comment-body.ts";
 import { SeamError } from "./lib/errors.ts";
 import { startFakeGitHub, type FakeGitHub, type FakeOptions } from "./testing/fake-github.ts";
-import { RETRY } from "./lib/github.ts";
+import { RETRY } from "./lib/github-rest.ts";
 import { tempDir } from "./testing/testkit.ts";
 import { bigLsGate, lsGate, syntheticPair, tierC } from "./testing/sample-reports.ts";
 import { compareReports } from "./lib/compare.ts";

@@ -30,23 +30,19 @@ import {
   type LoadedReport,
 } from "./lib/comment-body.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
+import { AmbiguousWrite, GitHubClient, type GitHubDeps } from "./lib/github.ts";
 import {
-  AmbiguousWrite,
   API_VERSION,
-  checkApiUrl,
   explainFailure,
-  GitHubClient,
   jsonAt,
   jsonPosInt,
   jsonString,
-  makeScrubber,
   REQUEST_TIMEOUT_MS,
   RETRY,
-  scrubError,
   USER_AGENT,
-  type GitHubDeps,
   type ReadOnlyReason,
-} from "./lib/github.ts";
+} from "./lib/github-rest.ts";
+import { checkApiUrl, makeScrubber, scrubError } from "./lib/github-token.ts";
 import { LS_GATE_SCHEMA } from "./lib/ls-report.ts";
 import { TIERC_SCHEMA } from "./lib/tierc-report.ts";
 
