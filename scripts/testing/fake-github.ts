@@ -5,7 +5,7 @@
  * comments with ids, authors, `per_page`/`page` and `Link` headers that point at `/repositories/{id}/…`
  * as GitHub's do, 422 on bodies over 65,536 characters, 403 for read-only (fork) tokens, GET /user
  * answering 403 to installation tokens. Faults are injected per request and every request is logged.
- * Used only by scripts/post-comment.test.ts.
+ * Used only by the tests of post-comment (scripts/testing/post-comment-kit.ts, scripts/post-comment*.test.ts).
  */
 
 export const FAKE_REPO_ID = 4242;
