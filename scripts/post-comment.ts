@@ -17,7 +17,6 @@ import {
   defaultMarker,
   firstLine,
   fitBody,
-  GITHUB_BODY_LIMIT,
   MARKER_RE,
   normalizeMarker,
   parseReport,
@@ -28,7 +27,7 @@ import {
   type CutInfo,
   type LoadedReport,
 } from "./lib/comment-body.ts";
-import { ACTIONS_BOT, ownershipNotes, resolveIdentity } from "./lib/comment-owner.ts";
+import { ownershipNotes, resolveIdentity } from "./lib/comment-owner.ts";
 import { describePlan, dryRunText, nothingText, resultText } from "./lib/comment-text.ts";
 import {
   COMMENT_MODES,
@@ -53,7 +52,7 @@ import {
   type PullRequestContext,
 } from "./lib/gh-actions.ts";
 import { GitHubClient, type GitHubDeps } from "./lib/github.ts";
-import { explainFailure, REQUEST_TIMEOUT_MS, RETRY } from "./lib/github-rest.ts";
+import { explainFailure, RETRY } from "./lib/github-rest.ts";
 import { apiAccess, checkApiUrl, envScrubber, makeScrubber, scrubError, type ApiAccess } from "./lib/github-token.ts";
 import { LS_GATE_SCHEMA } from "./lib/ls-report.ts";
 import { readIfPresent } from "./lib/read-file.ts";
@@ -263,82 +262,28 @@ export async function commentFromReports(paths: string[], env: Env, log: (line: 
 // CLI
 
 const HELP = `post-comment — one sticky pull-request comment with seam's reports, upserted safely.
+How it finds the PR, whose comment it edits, its retries and size limits: README, scripts/post-comment.ts.
 
 Usage: bun scripts/post-comment.ts [--pr N] [--repo OWNER/NAME] [--marker KEY] [--report FILE]...
          [--body-file FILE] [--no-diff-note TEXT] [--mode upsert|recreate|delete] [--author LOGIN] [--dry-run] [--json]
 
-Body
-  --report FILE      a results file, kind detected by its "schema" field: ${LS_GATE_SCHEMA} (ls-gate.ts) or
-                     ${TIERC_SCHEMA} (tier-c.ts). Repeat it: each report is one "## " section of ONE comment.
-                     A MISSING file is skipped with a note (all missing: "nothing to post", exit 0, as
-                     upstream); an unreadable, non-JSON or unknown-schema file is an error (exit 2).
-  --body-file FILE   post this markdown verbatim instead (a file that is not there is an error, exit 2).
-  A tier-c report that carries a diff (tier-c --baseline) starts its section with it: "2 fixed, 1
-  regressed since base", the base's tools, the changed rows; its unchanged rows fold into <details>.
-  --no-diff-note TEXT  said at the top of a tier-c section whose report carries no diff (the example
-                     workflow: "no base results to compare with …"); empty: nothing is said.
-  --marker KEY       the hidden first line that identifies the comment: KEY becomes <!-- KEY -->, a whole
-                     <!-- ... --> is kept (upstream's: --marker '<!-- meld-ls-verification-gate -->').
-                     Default: from the kinds of report found — <!-- seam:ls-gate -->, <!-- seam:tier-c -->,
-                     <!-- seam:ls-gate+tier-c --> — or <!-- seam:comment --> with --body-file. If a step
-                     may find only some of its reports, pass --marker so it keeps updating one comment.
-
-Where (flags win over the environment GitHub Actions sets)
-  --pr N             default: the event in GITHUB_EVENT_PATH (pull_request[_target], issue_comment on a
-                     PR, workflow_run — for a fork PR, whose payload lists no PR, the open PR whose head
-                     branch is at the run's head SHA, one extra request), else GITHUB_REF refs/pull/N/….
-                     In Actions on an event without a PR: nothing to post (exit 0); elsewhere: exit 2.
-  --repo OWNER/NAME  default GH_REPO, then GITHUB_REPOSITORY.
-  Token: GH_TOKEN, else GITHUB_TOKEN (never printed; every output is scrubbed of it, even what a server
-  echoes back). API: GITHUB_API_URL (GitHub Enterprise Server; https, http only on loopback).
-  Links to the run: GITHUB_SERVER_URL + GITHUB_REPOSITORY + GITHUB_RUN_ID (workflow_run: the triggering run).
-
-Whose comment
-  Only a comment whose FIRST LINE is the marker AND that is the token's own is ever edited or deleted;
-  anyone else's is reported and left alone. Own means: written by the token's login, from GET /user. An
-  installation token (ghs_...: an Actions GITHUB_TOKEN or a GitHub App's) cannot call GET /user (403) and
-  nothing else names its login, so for it own means: written by a Bot account (GitHub's user type "Bot",
-  which only Apps' bot users such as ${ACTIONS_BOT} have; no person's account is one), so a person's
-  comment is never taken. Limit: two Apps posting with the same marker on one PR share one comment; give
-  each its own --marker, or pass --author. Several Apps' comments and --mode delete: nothing is deleted
-  until --author names one. If a new comment comes back written by someone the next lookup would not take
-  as own, the run fails (exit 1) naming the --author to pass — otherwise every later run would post one
-  more comment.
-  --author LOGIN     the login whose comments are ours (no GET /user; e.g. 'my-app[bot]').
-
-Write
-  --mode upsert      (default) PATCH the newest own comment — skipped when the body is unchanged — else
-                     POST; further own matches are reported, not touched.
-  --mode recreate    POST a fresh comment, then DELETE the older own ones.
-  --mode delete      DELETE every own comment with the marker.
-  If any lookup request fails, nothing is written (no duplicate, ever). A POST whose outcome is unknown
-  (5xx, dropped connection) is checked against a fresh lookup before it is tried again.
-  Requests for an upsert: ceil(comments / 100) pages + GET /user (not for a ghs_ token) + 1 write.
-
-Limits
-  Size: bodies over ${SAFE_BODY_BYTES.toLocaleString("en-US")} UTF-8 bytes (GitHub: ${GITHUB_BODY_LIMIT.toLocaleString("en-US")} characters) are cut. A tier-c diff section is
-  shrunk first: its unchanged rows, then its changed rows, least severe first. Then at "## " section
-  boundaries — whole sections first, then the lines of the next that fit — open <details> and code
-  fences closed, and a closing line names what was cut and links the run.
-  Retries: 429 and secondary rate limits (403 with retry-after, x-ratelimit-remaining: 0 or a rate-limit
-  message) wait as GitHub asks (retry-after, x-ratelimit-reset, else ${RETRY.defaultRateLimitMs / 1000} s); 5xx and network errors
-  wait ${RETRY.backoffMs.map((m) => m / 1000).join(", ")} s. At most ${RETRY.attempts} tries per request (${RETRY.networkAttempts} after a network error),
-  never more than ${RETRY.maxWaitMs / 1000} s for one wait (a longer ask fails at once) and ${RETRY.totalWaitMs / 1000} s of waiting in all;
-  then one clear error. Each request times out after ${REQUEST_TIMEOUT_MS / 1000} s. Only a network error that can pass is
-  retried (a dropped connection, a timeout); a connection that cannot be made (refused, unknown host,
-  TLS certificate) fails at once, naming the URL.
-  Redirects are followed only on the API's own host; so are Link pages.
-
-Output
-  --dry-run          no token and no network: print the requests it would make, then the body.
-  --json             one JSON record on stdout (also for failures: {"action":"failed",...}).
-  The body is also appended to $GITHUB_STEP_SUMMARY when that is set (not with --dry-run), before any
-  request — a failed post still leaves the report in the job summary. Messages say the report is there
-  only when it was written.
-
-Errors no retry fixes, one line each with the fix: 401 (token), 403 (permissions; on a fork or Dependabot
-PR: "the token is read-only on pull requests from forks: post from a \`workflow_run\` job"), 404 (repo/PR
-or a token that cannot see it), 422 (body rejected).
+  --report FILE        a results file: ${LS_GATE_SCHEMA} (ls-gate.ts) or ${TIERC_SCHEMA} (tier-c.ts). Repeat it: each
+                       is one "## " section of ONE comment. A MISSING file is skipped with a note (all missing:
+                       nothing to post, exit 0); an unreadable, non-JSON or unknown-schema file is exit 2.
+  --body-file FILE     post this markdown verbatim instead (it must exist)
+  --no-diff-note TEXT  said at the top of a tier-c section whose report carries no diff
+  --marker KEY         the hidden first line that identifies the comment: <!-- KEY --> (a whole <!-- ... --> is
+                       kept); default from the reports' kinds, e.g. <!-- seam:ls-gate+tier-c -->
+  --pr N               default: the Actions event (GITHUB_EVENT_PATH, GITHUB_REF)
+  --repo OWNER/NAME    default: GH_REPO, then GITHUB_REPOSITORY
+  --mode MODE          upsert (default: update the newest own comment, else create one), recreate (post
+                       a fresh one, then delete the older own ones) or delete (every own comment)
+  --author LOGIN       the login whose comments are own (default: GET /user; installation token: a Bot's)
+  --dry-run            no token and no network: print the requests it would make, then the body
+  --json               one JSON record on stdout (also for failures: {"action":"failed",...})
+Token: GH_TOKEN, else GITHUB_TOKEN (never printed). API: GITHUB_API_URL. The body also goes to
+$GITHUB_STEP_SUMMARY. Bounds: ${RETRY.attempts} tries per request, never more than ${RETRY.maxWaitMs / 1000} s for one wait and
+${RETRY.totalWaitMs / 1000} s in all; bodies over ${SAFE_BODY_BYTES.toLocaleString("en-US")} UTF-8 bytes are cut at a section boundary.
 
 Exit: 0 created, updated, unchanged, recreated, deleted, nothing to delete or nothing to post;
       1 GitHub API failure; 2 usage error or bad report file.

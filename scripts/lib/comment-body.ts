@@ -10,7 +10,7 @@ import { isTierCReport, renderTierCMarkdown, TIERC_SCHEMAS, type TierCReport } f
 import { renderTierCSection } from "./compare.ts";
 
 // ---------------------------------------------------------------------------------------------------
-// Limits (all in post-comment --help)
+// Limits (all in the README's post-comment section)
 
 /** GitHub rejects comment bodies over 65,536 characters (422 "body is too long"). */
 export const GITHUB_BODY_LIMIT = 65_536;
