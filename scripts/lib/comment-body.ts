@@ -10,7 +10,7 @@ import { isTierCReport, renderTierCMarkdown, TIERC_SCHEMAS, type TierCReport } f
 import { renderTierCSection } from "./compare.ts";
 
 // ---------------------------------------------------------------------------------------------------
-// Limits (all in post-comment --help)
+// Limits (all in the README's post-comment section)
 
 /** GitHub rejects comment bodies over 65,536 characters (422 "body is too long"). */
 export const GITHUB_BODY_LIMIT = 65_536;
@@ -203,6 +203,44 @@ function cutToBytes(s: string, max: number): string {
   return buf.subarray(0, end).toString("utf8");
 }
 
+/** A cut in progress: the lines kept, their bytes, what they leave open, and the bytes there are for them. */
+type Cut = { out: string[]; used: number; state: BlockState; budget: number };
+
+/** Keeps `lines` only if they all fit, with the closers they would need; returns whether they did. */
+function keepAll(c: Cut, lines: string[]): boolean {
+  const size = lines.reduce((n, l) => n + utf8Bytes(l) + 1, 0);
+  const trial: BlockState = { ...c.state };
+  for (const l of lines) advance(trial, l);
+  if (c.used + size + utf8Bytes(closers(trial)) > c.budget) return false;
+  c.out.push(...lines);
+  c.used += size;
+  Object.assign(c.state, trial);
+  return true;
+}
+
+/** Keeps the head of a section that does not fit, line by line; returns how many lines it kept. */
+function keepHead(c: Cut, lines: string[]): number {
+  let taken = 0;
+  for (const line of lines) {
+    if (keepAll(c, [line])) {
+      taken++;
+      continue;
+    }
+    // Only a section's first content line (after its heading or the marker) is cut by characters:
+    // a giant line would otherwise leave nothing; further lines (table rows …) are kept whole or not at all.
+    const room = c.budget - c.used - utf8Bytes(closers(c.state)) - 1;
+    if (taken <= 1 && room > 256) {
+      const piece = cutToBytes(line, room);
+      c.out.push(piece);
+      c.used += utf8Bytes(piece) + 1;
+      advance(c.state, piece);
+      taken++;
+    }
+    break;
+  }
+  return taken;
+}
+
 /**
  * Cuts a body over `limitBytes` (UTF-8) at a section boundary: whole sections while they fit, then as
  * many lines of the next as fit, open code fences and <details> closed, and a closing line naming what
@@ -215,57 +253,21 @@ export function fitBody(
   const limit = opts.limitBytes ?? SAFE_BODY_BYTES;
   const originalBytes = utf8Bytes(body);
   if (originalBytes <= limit) return { body, cut: null };
-  const budget = Math.max(0, limit - CLOSING_RESERVE);
+  const c: Cut = { out: [], used: 0, state: { fence: null, details: 0 }, budget: Math.max(0, limit - CLOSING_RESERVE) };
   const parts = splitSections(body);
-  const state: BlockState = { fence: null, details: 0 };
-  const out: string[] = [];
-  let used = 0;
   const kept: string[] = [];
   let partial: string | null = null;
   let next = 0;
-  for (; next < parts.length; next++) {
-    const part = parts[next]!;
-    const size = part.lines.reduce((n, l) => n + utf8Bytes(l) + 1, 0);
-    const trial: BlockState = { ...state };
-    for (const l of part.lines) advance(trial, l);
-    if (used + size + utf8Bytes(closers(trial)) > budget) break;
-    out.push(...part.lines);
-    used += size;
-    Object.assign(state, trial);
-    if (part.title !== null) kept.push(part.title);
+  for (; next < parts.length && keepAll(c, parts[next]!.lines); next++) {
+    if (parts[next]!.title !== null) kept.push(parts[next]!.title!);
   }
   if (next < parts.length) {
     // The first section that does not fit: keep its head, line by line.
-    const part = parts[next]!;
-    let taken = 0;
-    for (const line of part.lines) {
-      const trial: BlockState = { ...state };
-      advance(trial, line);
-      const size = utf8Bytes(line) + 1;
-      if (used + size + utf8Bytes(closers(trial)) <= budget) {
-        out.push(line);
-        used += size;
-        Object.assign(state, trial);
-        taken++;
-        continue;
-      }
-      // Only a section's first content line (after its heading or the marker) is cut by characters:
-      // a giant line would otherwise leave nothing; further lines (table rows …) are kept whole or not at all.
-      const room = budget - used - utf8Bytes(closers(state)) - 1;
-      if (taken <= 1 && room > 256) {
-        const piece = cutToBytes(line, room);
-        out.push(piece);
-        used += utf8Bytes(piece) + 1;
-        advance(state, piece);
-        taken++;
-      }
-      break;
-    }
-    if (taken > 0) partial = part.title ?? "(preamble)";
+    if (keepHead(c, parts[next]!.lines) > 0) partial = parts[next]!.title ?? "(preamble)";
     next++;
   }
   const dropped = parts.slice(next).map((p) => p.title ?? "(preamble)");
-  const text = (out.join("\n") + "\n" + closers(state)).trimEnd();
+  const text = (c.out.join("\n") + "\n" + closers(c.state)).trimEnd();
   const info = { originalBytes, kept, partial, dropped, runUrl: opts.runUrl };
   let result = `${text}\n\n${closingLine(info, true)}\n`;
   if (utf8Bytes(result) > limit) result = `${text}\n\n${closingLine(info, false)}\n`;

@@ -1,8 +1,10 @@
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { actionsContext, annotation, annotations, appendStepSummary } from "./gh-actions.ts";
+import { actionsContext, annotation, annotations, appendStepSummary, prFromEvent } from "./gh-actions.ts";
+
+const REPO = "acme/widgets";
 
 test("a GitHub annotation keeps a multi-line message and a title with : and , on one workflow-command line", () => {
   expect(annotation("error", "was [Runtime][E0BBB]\nnow 100%", "seam hello (multi): blocker-moved, again")).toBe(
@@ -36,4 +38,64 @@ test("the step summary is appended to when set, and an unwritable one is one lin
   expect(() => appendStepSummary("# a", { GITHUB_STEP_SUMMARY: join(dir, "no", "such.md") })).toThrow(
     `cannot append to GITHUB_STEP_SUMMARY ${join(dir, "no", "such.md")}: ENOENT`,
   );
+});
+
+describe("context", () => {
+  const ev = (head: string, base = REPO) => ({
+    pull_request: { number: 12, head: { repo: { full_name: head } }, base: { repo: { full_name: base } } },
+  });
+
+  test("the PR number and the token's write access come from the event payload", () => {
+    expect(prFromEvent("pull_request", ev(REPO), undefined, REPO)).toMatchObject({ pr: 12, readOnly: undefined });
+    expect(prFromEvent("pull_request", ev("fork/widgets"), undefined, REPO)).toMatchObject({
+      pr: 12,
+      readOnly: "fork",
+    });
+    expect(prFromEvent("pull_request_target", ev("fork/widgets"), undefined, REPO)).toMatchObject({
+      pr: 12,
+      readOnly: undefined,
+    });
+    expect(prFromEvent("pull_request", ev(REPO), undefined, REPO, "dependabot[bot]")).toMatchObject({
+      readOnly: "dependabot",
+    });
+    expect(prFromEvent("issue_comment", { issue: { number: 5, pull_request: {} } }, undefined, REPO)).toMatchObject({
+      pr: 5,
+    });
+    expect(prFromEvent("issue_comment", { issue: { number: 5 } }, undefined, REPO).notPullRequest).toContain("issue");
+    expect(prFromEvent("push", {}, "refs/pull/31/merge", REPO)).toMatchObject({ pr: 31, source: "GITHUB_REF" });
+    expect(prFromEvent("push", {}, "refs/heads/main", REPO).notPullRequest).toBe(
+      "the push event is not about a pull request",
+    );
+  });
+
+  test("a workflow_run names its PR, or for a fork PR (empty pull_requests) the head to look it up by", () => {
+    const wr = (prs: unknown[], event = "pull_request") => ({
+      workflow_run: {
+        event,
+        html_url: "https://github.com/acme/widgets/actions/runs/5",
+        pull_requests: prs,
+        head_branch: "feat",
+        head_sha: "abc123",
+        head_repository: { owner: { login: "forker" } },
+      },
+    });
+    expect(
+      prFromEvent(
+        "workflow_run",
+        wr([{ number: 9, url: `https://api.github.com/repos/${REPO}/pulls/9` }]),
+        undefined,
+        REPO,
+      ),
+    ).toMatchObject({ pr: 9, runUrl: "https://github.com/acme/widgets/actions/runs/5" });
+    expect(
+      prFromEvent(
+        "workflow_run",
+        wr([{ number: 9, url: "https://api.github.com/repos/other/repo/pulls/9" }]),
+        undefined,
+        REPO,
+      ).lookup,
+    ).toEqual({ head: "forker:feat", sha: "abc123" });
+    expect(prFromEvent("workflow_run", wr([]), undefined, REPO).lookup).toEqual({ head: "forker:feat", sha: "abc123" });
+    expect(prFromEvent("workflow_run", wr([], "push"), undefined, REPO).notPullRequest).toContain("push");
+  });
 });

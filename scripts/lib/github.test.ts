@@ -1,14 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { SeamError } from "./errors.ts";
-import {
-  explainFailure,
-  GitHubClient,
-  isTransientNetworkError,
-  makeScrubber,
-  nextLink,
-  rateLimitWaitMs,
-  RETRY,
-} from "./github.ts";
+import { GitHubClient } from "./github.ts";
+import { explainFailure, isTransientNetworkError, nextLink, rateLimitWaitMs, RETRY } from "./github-rest.ts";
+import { makeScrubber } from "./github-token.ts";
 
 /** Not shaped like a GitHub token on purpose: scrubbing must find it by value, not by pattern. */
 const TOKEN = "seam-test-token-7Qx9vL2mN4pR8sT1";

@@ -116,6 +116,68 @@ export const BUN_XML = `<?xml version="1.0" encoding="UTF-8"?>
 const E0BBB = "[Runtime][E0BBB] Export not found";
 const E2199 = "[Runtime][E2199] out of bounds memory access";
 
+type SyntheticVerdict = "pass" | "seam-bug" | "expected-fail" | "blocker-moved";
+
+/** The five cells of a synthetic row, as tier-c writes them; kiln(fused) has status `kiln` and signature `sig`. */
+function syntheticCells(kiln: string, sig?: string) {
+  return (["reference(original)", "kiln(original)", "fuse", "reference(fused)", "kiln(fused)"] as const).map(
+    (step) => ({
+      step,
+      status: step === "fuse" ? "fused" : step === "kiln(fused)" ? kiln : "passed",
+      ok: step === "kiln(fused)" ? kiln === "passed" : true,
+      detail: step === "kiln(fused)" && sig ? sig : "meets the expectation (stdout matches, exit 0)",
+      ...(step === "kiln(fused)" && sig ? { signature: sig } : {}),
+      ms: 120,
+      cached: true,
+    }),
+  );
+}
+
+/** Row `i` of a synthetic report: fixture i/4, multi/shared by i, component/core by i/2. */
+function syntheticRow(i: number, verdict: SyntheticVerdict, sig?: string): Row {
+  const r = {
+    fixture: `fixture_${String(Math.floor(i / 4)).padStart(4, "0")}`,
+    mode: i % 2 ? "shared" : "multi",
+    form: Math.floor(i / 2) % 2 ? "core" : "component",
+    verdict,
+    outcome:
+      verdict === "pass"
+        ? "ok"
+        : verdict === "expected-fail"
+          ? "expected"
+          : verdict === "blocker-moved"
+            ? "moved"
+            : "unexpected",
+    why: sig
+      ? `baseline passes on kilnd, fused fails: ${sig}; fused passes on jco`
+      : "fused runs on kilnd and meets the expectation (stdout matches)",
+    cells: syntheticCells(sig ? "failed" : "passed", sig),
+    ...(sig ? { actualSignature: sig } : {}),
+    ...(verdict === "expected-fail" || verdict === "blocker-moved"
+      ? { blocker: { ref: "kiln#375", title: "cross-core imports", expected: E0BBB } }
+      : {}),
+  };
+  return r as Row;
+}
+
+/** A tier-c report around `rows`, run with a kilnd of the given sha256. */
+function syntheticReport(rows: Row[], kilnSha: string): TierCReport {
+  return {
+    schema: TIERC_SCHEMA,
+    generatedAt: "2026-01-01T00:00:00Z",
+    tools: {
+      meld: { version: "0.65.1", path: "/x/meld" },
+      kilnd: { version: "0.4.4", path: "/x/kilnd", sha256: kilnSha } as TierCReport["tools"]["kilnd"],
+      reference: { engine: "jco", version: "1.35.0" },
+    },
+    options: { memory: ["multi", "shared"], fixtures: [...new Set(rows.map((r) => r.fixture))], strict: false },
+    rows,
+    counts: {},
+    notices: [],
+    exitCode: 0,
+  };
+}
+
 /**
  * A generated base/head pair of tier-c results with `rows` rows each (fixture × multi,shared ×
  * component,core, with five cells a row, as tier-c writes them). Base: every 10th row a seam-bug (E0BBB),
@@ -127,41 +189,7 @@ export function syntheticPair(rows: number): {
   head: TierCReport;
   expected: { fixed: number; moved: number; regressed: number; unchanged: number };
 } {
-  const cells = (kiln: string, sig?: string) =>
-    (["reference(original)", "kiln(original)", "fuse", "reference(fused)", "kiln(fused)"] as const).map((step) => ({
-      step,
-      status: step === "fuse" ? "fused" : step === "kiln(fused)" ? kiln : "passed",
-      ok: step === "kiln(fused)" ? kiln === "passed" : true,
-      detail: step === "kiln(fused)" && sig ? sig : "meets the expectation (stdout matches, exit 0)",
-      ...(step === "kiln(fused)" && sig ? { signature: sig } : {}),
-      ms: 120,
-      cached: true,
-    }));
-  const row = (i: number, verdict: "pass" | "seam-bug" | "expected-fail" | "blocker-moved", sig?: string): Row => {
-    const r = {
-      fixture: `fixture_${String(Math.floor(i / 4)).padStart(4, "0")}`,
-      mode: i % 2 ? "shared" : "multi",
-      form: Math.floor(i / 2) % 2 ? "core" : "component",
-      verdict,
-      outcome:
-        verdict === "pass"
-          ? "ok"
-          : verdict === "expected-fail"
-            ? "expected"
-            : verdict === "blocker-moved"
-              ? "moved"
-              : "unexpected",
-      why: sig
-        ? `baseline passes on kilnd, fused fails: ${sig}; fused passes on jco`
-        : "fused runs on kilnd and meets the expectation (stdout matches)",
-      cells: cells(sig ? "failed" : "passed", sig),
-      ...(sig ? { actualSignature: sig } : {}),
-      ...(verdict === "expected-fail" || verdict === "blocker-moved"
-        ? { blocker: { ref: "kiln#375", title: "cross-core imports", expected: E0BBB } }
-        : {}),
-    };
-    return r as Row;
-  };
+  const row = syntheticRow;
   const baseRow = (i: number) =>
     i % 10 === 0 ? row(i, "seam-bug", E0BBB) : i % 10 === 1 ? row(i, "expected-fail", E0BBB) : row(i, "pass");
   const headRow = (i: number) => {
@@ -171,25 +199,11 @@ export function syntheticPair(rows: number): {
     if (i % 100 === 2) return row(i, "seam-bug", E0BBB);
     return baseRow(i);
   };
-  const report = (rs: Row[], kilnSha: string): TierCReport => ({
-    schema: TIERC_SCHEMA,
-    generatedAt: "2026-01-01T00:00:00Z",
-    tools: {
-      meld: { version: "0.65.1", path: "/x/meld" },
-      kilnd: { version: "0.4.4", path: "/x/kilnd", sha256: kilnSha } as TierCReport["tools"]["kilnd"],
-      reference: { engine: "jco", version: "1.35.0" },
-    },
-    options: { memory: ["multi", "shared"], fixtures: [...new Set(rs.map((r) => r.fixture))], strict: false },
-    rows: rs,
-    counts: {},
-    notices: [],
-    exitCode: 0,
-  });
   const ids = Array.from({ length: rows }, (_, i) => i);
   const per = (k: number) => ids.filter((i) => i % 100 === k).length;
   return {
-    base: report(ids.map(baseRow), "a".repeat(64)),
-    head: report(ids.map(headRow), "b".repeat(64)),
+    base: syntheticReport(ids.map(baseRow), "a".repeat(64)),
+    head: syntheticReport(ids.map(headRow), "b".repeat(64)),
     expected: {
       fixed: per(0),
       moved: per(10) + per(1),
