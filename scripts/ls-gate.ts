@@ -52,7 +52,9 @@ import {
   type LsIdResult,
   type LsTest,
 } from "./lib/ls-report.ts";
-import { judgeBunRun, parseCargoTest, readJUnitFiles, type RunnerError, type RunnerOutput } from "./lib/test-output.ts";
+import { parseCargoTest, type RunnerError, type RunnerOutput } from "./lib/test-output.ts";
+import { readJUnitFiles } from "./lib/junit.ts";
+import { judgeBunRun } from "./lib/bun-test-output.ts";
 
 export { prefixOf };
 export type RunnerKind = LsGateReport["runner"]["kind"];
