@@ -42,13 +42,11 @@ import {
 } from "./lib/cli.ts";
 import { atomicWrite, atomicWriteJson, checkOutputs } from "./lib/fsx.ts";
 import { ROOT } from "./lib/tools.ts";
-import { runProcess } from "./lib/proc.ts";
 import { actionsContext, appendStepSummary, runUrl } from "./lib/gh-actions.ts";
-import { findScenarios, parseScenarios, prefixOf, type ScenarioSet } from "./lib/scenarios.ts";
+import { findScenarios, parseScenarios, type ScenarioSet } from "./lib/scenarios.ts";
 import { buildLsReport, RUNNER_KINDS, type LsGateReport, type RunnerKind } from "./lib/ls-report.ts";
 import { renderConsole, renderLsGateMarkdown } from "./lib/ls-render.ts";
 import {
-  CAPTURE,
   checkCargoVar,
   checkSuiteInputs,
   findCrate,
@@ -156,55 +154,6 @@ export async function runLsGate(opts: LsGateOptions): Promise<LsGateRun> {
   // A blank line after the body, so a later step's section starts on its own.
   if (opts.stepSummary) appendStepSummary(markdown + "\n", { GITHUB_STEP_SUMMARY: opts.stepSummary });
   return { report, scenarios, markdown };
-}
-
-/**
- * meld's approach, reproduced for side-by-side comparison (tests and bench-ls-gate.ts): one
- * `cargo test --no-fail-fast -- --test-threads=1 <prefix>` per approved ID, summing its `test result:`
- * lines; matched 0 → missing, failed > 0 → failed, else passed. Exit statuses are not looked at.
- * `libtestArgs` replaces upstream's `--test-threads=1` (the benchmark also times it with libtest's default).
- */
-export async function upstreamPerId(
-  ids: string[],
-  opts: {
-    project: string;
-    package?: string;
-    cargoArgs?: string[];
-    libtestArgs?: string[];
-    timeoutMs?: number;
-    env?: Record<string, string | undefined>;
-  },
-): Promise<{ passed: string[]; failed: string[]; missing: string[]; runs: number; ms: number }> {
-  const started = performance.now();
-  const out = { passed: [] as string[], failed: [] as string[], missing: [] as string[] };
-  for (const id of ids) {
-    const argv = [
-      process.env.CARGO || "cargo",
-      "test",
-      ...(opts.package ? ["-p", opts.package] : []),
-      "--no-fail-fast",
-      ...(opts.cargoArgs ?? []),
-      "--",
-      ...(opts.libtestArgs ?? ["--test-threads=1"]),
-      prefixOf(id),
-    ];
-    const r = await runProcess(argv, {
-      cwd: opts.project,
-      env: opts.env,
-      timeoutMs: opts.timeoutMs ?? GATE_TIMEOUT_MS,
-      maxCapture: CAPTURE,
-    });
-    let passed = 0;
-    let failed = 0;
-    let ignored = 0;
-    for (const m of r.stdout.matchAll(/^test result: (?:ok|FAILED)\. (\d+) passed; (\d+) failed; (\d+) ignored;/gm)) {
-      passed += Number(m[1]);
-      failed += Number(m[2]);
-      ignored += Number(m[3]);
-    }
-    (passed + failed + ignored === 0 ? out.missing : failed > 0 ? out.failed : out.passed).push(id);
-  }
-  return { ...out, runs: ids.length, ms: Math.round(performance.now() - started) };
 }
 
 // ---------------------------------------------------------------------------------------------------------
