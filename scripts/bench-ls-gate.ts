@@ -8,14 +8,16 @@
  * Usage: bun scripts/bench-ls-gate.ts [--ids N] [--reps N] [--slow-ms MS] [--keep] [--json]
  * Exit: 0 buckets identical, 1 buckets differ, 2 usage error, 3 cargo missing
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { mkdtempSync } from "node:fs";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
-import { parseCli, progress, runCli } from "./lib/cli.ts";
+import { parseCli, positiveInt, progress, runCli } from "./lib/cli.ts";
 import { runProcess } from "./lib/proc.ts";
-import { runLsGate, upstreamPerId } from "./ls-gate.ts";
+import { forgetTemp, makeTempDir, removeTemp } from "./lib/fsx.ts";
+import { prefixOf } from "./lib/scenarios.ts";
+import { CAPTURE } from "./lib/ls-runners.ts";
+import type { LsGateReport } from "./lib/ls-report.ts";
+import { GATE_TIMEOUT_MS, runLsGate } from "./ls-gate.ts";
 
 export interface BenchOptions {
   /** Approved IDs in the generated crate (default 60). */
@@ -66,20 +68,20 @@ export interface BenchResult {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/**
- * Writes a zero-dependency crate: for ID i, `ls_q_i_a` (lib), `ls_q_i_b` (lib, nested module) and
- * `ls_q_i_c` (integration binary). One ID in ten has a slow test; IDs 7 and 33 have a failing test;
- * ID 45's tests are all #[ignore]; ID n-1 has none; LS-Q-1 also has a doctest; ten plain tests.
- */
-export function generateCrate(dir: string, n: number, slowMs: number): GeneratedCrate {
-  mkdirSync(join(dir, "src"), { recursive: true });
-  mkdirSync(join(dir, "tests"), { recursive: true });
-  mkdirSync(join(dir, "safety", "stpa"), { recursive: true });
-  const ids = Array.from({ length: n }, (_, k) => `LS-Q-${k + 1}`);
-  const failing = new Set([7, 33].filter((i) => i <= n));
-  const ignoredOnly = 45 <= n ? 45 : -1;
+/** Which of the IDs 1..n fail, have only ignored tests, have no test, or have a slow one. */
+function crateShape(n: number) {
   const missing = n - 1;
-  const slow = new Set(ids.map((_, k) => k + 1).filter((i) => i % 10 === 0 && i !== missing));
+  return {
+    failing: new Set([7, 33].filter((i) => i <= n)),
+    ignoredOnly: 45 <= n ? 45 : -1,
+    missing,
+    slow: new Set(Array.from({ length: n }, (_, k) => k + 1).filter((i) => i % 10 === 0 && i !== missing)),
+  };
+}
+
+/** src/lib.rs and tests/ls.rs of the generated crate, with the count of test functions, doctest included. */
+function crateSources(n: number, slowMs: number) {
+  const { failing, ignoredOnly, missing, slow } = crateShape(n);
   const slowTests: { name: string; ms: number }[] = [];
   let tests = 0;
   const lib: string[] = [
@@ -112,12 +114,25 @@ export function generateCrate(dir: string, n: number, slowMs: number): Generated
   for (let k = 1; k <= 10; k++) lib.push(fn(`plain_${k}`, 0, `assert!(${k} > 0);`));
   lib.push("}");
   tests++; // the doctest
+  return { lib: lib.join("\n") + "\n", integ: integ.join("\n") + "\n", tests, slowTests };
+}
+
+/**
+ * Writes a zero-dependency crate: for ID i, `ls_q_i_a` (lib), `ls_q_i_b` (lib, nested module) and
+ * `ls_q_i_c` (integration binary). One ID in ten has a slow test; IDs 7 and 33 have a failing test;
+ * ID 45's tests are all #[ignore]; ID n-1 has none; LS-Q-1 also has a doctest; ten plain tests.
+ */
+export function generateCrate(dir: string, n: number, slowMs: number): GeneratedCrate {
+  for (const sub of ["src", "tests", join("safety", "stpa")]) mkdirSync(join(dir, sub), { recursive: true });
+  const ids = Array.from({ length: n }, (_, k) => `LS-Q-${k + 1}`);
+  const { failing, missing } = crateShape(n);
+  const { lib, integ, tests, slowTests } = crateSources(n, slowMs);
   writeFileSync(
     join(dir, "Cargo.toml"),
     `[package]\nname = "bench-crate"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n\n[dependencies]\n`,
   );
-  writeFileSync(join(dir, "src", "lib.rs"), lib.join("\n") + "\n");
-  writeFileSync(join(dir, "tests", "ls.rs"), integ.join("\n") + "\n");
+  writeFileSync(join(dir, "src", "lib.rs"), lib);
+  writeFileSync(join(dir, "tests", "ls.rs"), integ);
   writeFileSync(
     join(dir, "safety", "stpa", "loss-scenarios.yaml"),
     "loss-scenarios:\n" + ids.map((id) => `  - id: ${id}\n    title: generated ${id}\n    status: approved\n`).join(""),
@@ -138,57 +153,112 @@ export function generateCrate(dir: string, n: number, slowMs: number): Generated
   };
 }
 
+function cargoMissing(spawnError: string): SeamError {
+  return new SeamError(`cargo not found (${spawnError})`, {
+    hint: "install Rust or set CARGO",
+    exitCode: EXIT.missingTool,
+  });
+}
+
 async function cargo(args: string[], cwd: string): Promise<{ ms: number; code: number | null }> {
   const r = await runProcess([process.env.CARGO || "cargo", ...args], {
     cwd,
-    timeoutMs: 1_800_000,
+    timeoutMs: GATE_TIMEOUT_MS,
     maxCapture: 64 << 20,
   });
-  if (r.spawnError)
-    throw new SeamError(`cargo not found (${r.spawnError})`, {
-      hint: "install Rust or set CARGO",
-      exitCode: EXIT.missingTool,
-    });
+  if (r.spawnError) throw cargoMissing(r.spawnError);
   return { ms: r.ms, code: r.code };
+}
+
+type Buckets = { passed: string[]; failed: string[]; missing: string[] };
+
+/**
+ * meld's approach, reproduced for side-by-side comparison (this benchmark and ls-gate.test.ts): one
+ * `cargo test --no-fail-fast -- --test-threads=1 <prefix>` per approved ID, summing its `test result:`
+ * lines; matched 0 → missing, failed > 0 → failed, else passed. Exit statuses are not looked at.
+ * `libtestArgs` replaces upstream's `--test-threads=1` (the benchmark also times it with libtest's default).
+ */
+export async function upstreamPerId(
+  ids: string[],
+  opts: {
+    project: string;
+    package?: string;
+    cargoArgs?: string[];
+    libtestArgs?: string[];
+    timeoutMs?: number;
+    env?: Record<string, string | undefined>;
+  },
+): Promise<Buckets & { runs: number; ms: number }> {
+  const started = performance.now();
+  const out: Buckets = { passed: [], failed: [], missing: [] };
+  for (const id of ids) {
+    const argv = [
+      process.env.CARGO || "cargo",
+      "test",
+      ...(opts.package ? ["-p", opts.package] : []),
+      "--no-fail-fast",
+      ...(opts.cargoArgs ?? []),
+      "--",
+      ...(opts.libtestArgs ?? ["--test-threads=1"]),
+      prefixOf(id),
+    ];
+    const r = await runProcess(argv, {
+      cwd: opts.project,
+      env: opts.env,
+      timeoutMs: opts.timeoutMs ?? GATE_TIMEOUT_MS,
+      maxCapture: CAPTURE,
+    });
+    const n = { passed: 0, failed: 0, ignored: 0 };
+    for (const m of r.stdout.matchAll(/^test result: (?:ok|FAILED)\. (\d+) passed; (\d+) failed; (\d+) ignored;/gm)) {
+      n.passed += Number(m[1]);
+      n.failed += Number(m[2]);
+      n.ignored += Number(m[3]);
+    }
+    (n.passed + n.failed + n.ignored === 0 ? out.missing : n.failed > 0 ? out.failed : out.passed).push(id);
+  }
+  return { ...out, runs: ids.length, ms: Math.round(performance.now() - started) };
+}
+
+const bucketsOf = (r: Buckets): Buckets => ({ passed: r.passed, failed: r.failed, missing: r.missing });
+
+/** `reps` interleaved timings of plain `cargo test --no-fail-fast` and ls-gate --compat, so drift (thermal,
+ * page cache) hits both sides alike; returns them with the last ls-gate report. */
+async function timeGate(dir: string, reps: number, log: (line: string) => void) {
+  const plainMs: number[] = [];
+  const gateMs: number[] = [];
+  let gate: LsGateReport | undefined;
+  for (let k = 0; k < reps; k++) {
+    plainMs.push((await cargo(["test", "--no-fail-fast"], dir)).ms);
+    const t = performance.now();
+    gate = (await runLsGate({ runner: "cargo", project: dir, compat: true })).report;
+    gateMs.push(Math.round(performance.now() - t));
+    log(`bench: rep ${k + 1}/${reps}: plain cargo test ${plainMs[k]} ms, ls-gate ${gateMs[k]} ms`);
+  }
+  return { plainMs, gateMs, gate: gate! };
 }
 
 /** Generates the crate, warms the build, then times plain cargo test, ls-gate and upstream's per-ID runs. */
 export async function benchLsGate(opts: BenchOptions = {}): Promise<BenchResult> {
   const n = opts.ids ?? 60;
-  const reps = opts.reps ?? 3;
   const log = opts.log ?? (() => {});
   if (n < 3) throw usageError("--ids must be at least 3");
-  const dir = mkdtempSync(join(tmpdir(), "seam-bench-ls-gate-"));
+  const dir = makeTempDir("seam-bench-ls-gate");
   try {
     const crate = generateCrate(dir, n, opts.slowMs ?? 500);
     log(`bench: generated ${crate.ids.length} IDs, ${crate.tests} tests in ${dir}; building once (not timed)`);
-    const warm = await cargo(["test", "--no-run"], dir);
-    if (warm.code !== 0)
+    if ((await cargo(["test", "--no-run"], dir)).code !== 0)
       throw new SeamError("the generated crate did not build", {
         hint: `look at ${dir} (run with --keep)`,
         exitCode: EXIT.fail,
       });
-
-    const plainMs: number[] = [];
-    const gateMs: number[] = [];
-    let gate: Awaited<ReturnType<typeof runLsGate>>["report"] | undefined;
-    let strict: Awaited<ReturnType<typeof runLsGate>>["report"] | undefined;
-    for (let k = 0; k < reps; k++) {
-      // Interleaved, so drift (thermal, page cache) hits both sides alike.
-      plainMs.push((await cargo(["test", "--no-fail-fast"], dir)).ms);
-      const t = performance.now();
-      const run = await runLsGate({ runner: "cargo", project: dir, compat: true });
-      gateMs.push(Math.round(performance.now() - t));
-      gate = run.report;
-      log(`bench: rep ${k + 1}/${reps}: plain cargo test ${plainMs[k]} ms, ls-gate ${gateMs[k]} ms`);
-    }
-    strict = (await runLsGate({ runner: "cargo", project: dir, compat: false })).report;
+    const { plainMs, gateMs, gate } = await timeGate(dir, opts.reps ?? 3, log);
+    const strict = (await runLsGate({ runner: "cargo", project: dir, compat: false })).report;
     log(`bench: upstream approach, ${n} cargo runs…`);
     const upstream = await upstreamPerId(crate.ids, { project: dir });
     log(`bench: the same ${n} runs without --test-threads=1…`);
     const parallel = await upstreamPerId(crate.ids, { project: dir, libtestArgs: [] });
-    const g = { passed: gate!.passed, failed: gate!.failed, missing: gate!.missing };
-    const u = { passed: upstream.passed, failed: upstream.failed, missing: upstream.missing };
+    const [g, u] = [bucketsOf(gate), bucketsOf(upstream)];
+    const same = (a: Buckets, b: Buckets) => JSON.stringify(a) === JSON.stringify(b);
     return {
       crate: opts.keep ? dir : "(removed)",
       ids: n,
@@ -202,17 +272,15 @@ export async function benchLsGate(opts: BenchOptions = {}): Promise<BenchResult>
       perIdCargoRuns: upstream.runs,
       gateOverPlain: Math.round((median(gateMs) / median(plainMs)) * 100) / 100,
       perIdOverGate: Math.round((upstream.ms / median(gateMs)) * 10) / 10,
-      identical:
-        JSON.stringify(g) === JSON.stringify(u) &&
-        JSON.stringify(u) ===
-          JSON.stringify({ passed: parallel.passed, failed: parallel.failed, missing: parallel.missing }),
+      identical: same(g, u) && same(u, bucketsOf(parallel)),
       gate: g,
       upstream: u,
       expected: crate.expected,
       strictIgnored: strict.ignored,
     };
   } finally {
-    if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+    if (opts.keep) forgetTemp(dir);
+    else removeTemp(dir);
   }
 }
 
@@ -233,6 +301,10 @@ export function renderBench(r: BenchResult): string {
   );
 }
 
+const HELP = `Usage: bun scripts/bench-ls-gate.ts [--ids N] [--reps N] [--slow-ms MS] [--keep] [--json]
+Exit: 0 buckets identical, 1 buckets differ, 2 usage error, 3 cargo missing
+`;
+
 async function main(argv: string[]): Promise<number> {
   const { values: v } = parseCli(
     argv,
@@ -247,21 +319,14 @@ async function main(argv: string[]): Promise<number> {
     false,
   );
   if (v.help) {
-    process.stdout.write(
-      "Usage: bun scripts/bench-ls-gate.ts [--ids N] [--reps N] [--slow-ms MS] [--keep] [--json]\nExit: 0 buckets identical, 1 buckets differ, 2 usage error, 3 cargo missing\n",
-    );
+    process.stdout.write(HELP);
     return EXIT.ok;
   }
-  const int = (name: string, s: string) => {
-    const x = Number(s);
-    if (!Number.isInteger(x) || x < 1) throw usageError(`--${name} must be a positive integer, got ${s}`);
-    return x;
-  };
   const r = await benchLsGate({
-    ids: int("ids", v.ids as string),
-    reps: int("reps", v.reps as string),
-    slowMs: int("slow-ms", v["slow-ms"] as string),
-    keep: v.keep as boolean,
+    ids: positiveInt("--ids", v.ids),
+    reps: positiveInt("--reps", v.reps),
+    slowMs: positiveInt("--slow-ms", v["slow-ms"]),
+    keep: v.keep,
     log: progress,
   });
   process.stdout.write(v.json ? JSON.stringify(r, null, 2) + "\n" : renderBench(r));

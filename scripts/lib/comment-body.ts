@@ -5,7 +5,8 @@
  * Pure: no I/O. Used by scripts/post-comment.ts.
  */
 import { usageError } from "./errors.ts";
-import { isLsGateReport, LS_GATE_SCHEMA, renderLsGateMarkdown, type LsGateReport } from "./ls-report.ts";
+import { isLsGateReport, LS_GATE_SCHEMA, type LsGateReport } from "./ls-report.ts";
+import { renderLsGateMarkdown } from "./ls-render.ts";
 import { isTierCReport, renderTierCMarkdown, TIERC_SCHEMAS, type TierCReport } from "./tierc-report.ts";
 import { renderTierCSection } from "./compare.ts";
 

@@ -1,11 +1,19 @@
 /**
- * ls-report — the results schema of the loss-scenario verification gate (scripts/ls-gate.ts) and the
- * markdown body a sticky PR comment and $GITHUB_STEP_SUMMARY show.
- * Written by ls-gate.ts; read by lib/comment-body.ts (post-comment.ts). The JSON is a superset of meld's
- * `verification-results.json`: the upstream keys keep their names and meaning, seam adds the rest.
+ * ls-report — the results of the loss-scenario verification gate (scripts/ls-gate.ts): their schema, its
+ * structural check, and how the tests one run read become a report (which tests count for which ID, each
+ * ID's bucket, the exit code). Written by ls-gate.ts; read by lib/comment-body.ts (post-comment.ts). The
+ * JSON is a superset of meld's `verification-results.json`: the upstream keys keep their names and
+ * meaning, seam adds the rest. Pure.
  */
+import { EXIT } from "./errors.ts";
+import { findCollisions, type Scenario, type ScenarioSet } from "./scenarios.ts";
+import type { ReadTest, RunnerOutput } from "./test-output.ts";
 
 export const LS_GATE_SCHEMA = "seam.ls-gate/1";
+
+/** The runners the gate reads: `cargo test`, `bun test`, or JUnit reports another command wrote. */
+export const RUNNER_KINDS = ["cargo", "bun", "junit"] as const;
+export type RunnerKind = (typeof RUNNER_KINDS)[number];
 
 /** passed: ≥ 1 matching test passed, none failed · failed · missing: nothing matched · ignored: only ignored tests matched. */
 export type LsBucket = "passed" | "failed" | "missing" | "ignored";
@@ -45,7 +53,7 @@ export interface LsGateReport {
   ignored: string[];
   /** True when buckets follow upstream's rules exactly (ignored-only counts as passed). */
   compat: boolean;
-  runner: { kind: "cargo" | "bun" | "junit"; command: string };
+  runner: { kind: RunnerKind; command: string };
   ids: LsIdResult[];
   /** `ls_*` test names that match no approved ID (typos such as `ls_a_1l_`). */
   orphans: string[];
@@ -58,11 +66,6 @@ export interface LsGateReport {
   runner_error?: { message: string; detail: string[] };
   /** Counts of every test the gate read (not only LS tests). */
   tests_read?: { passed: number; failed: number; ignored: number };
-}
-
-/** meld's derivation, kept byte-identical: lower-case, `-` → `_`, one trailing `_` (`LS-A-11` → `ls_a_11_`). */
-export function prefixOf(id: string): string {
-  return id.toLowerCase().replace(/-/g, "_") + "_";
 }
 
 const isStr = (v: unknown): v is string => typeof v === "string";
@@ -111,7 +114,8 @@ export function isLsGateReport(x: unknown): x is LsGateReport {
     isCount(x.total) &&
     typeof x.compat === "boolean" &&
     isObj(runner) &&
-    (runner.kind === "cargo" || runner.kind === "bun" || runner.kind === "junit") &&
+    isStr(runner.kind) &&
+    (RUNNER_KINDS as readonly string[]).includes(runner.kind) &&
     isStr(runner.command) &&
     Array.isArray(x.ids) &&
     x.ids.every(isIdResult) &&
@@ -126,100 +130,112 @@ export function isLsGateReport(x: unknown): x is LsGateReport {
   );
 }
 
-/** Text that goes into markdown prose: HTML and markdown syntax characters are escaped. */
-function mdText(s: string): string {
-  // `_` inside a word (ls_a_11) cannot start emphasis on GitHub, so only word-edge underscores are escaped.
-  return s
-    .replace(/[\\`*[\]<>&|#]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`))
-    .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, "\\_");
+// ---------------------------------------------------------------------------------------------------------
+// Building a report from one run (pure)
+
+export interface GateOptions {
+  scenarios: ScenarioSet;
+  runner: RunnerKind;
+  compat: boolean;
+  command: string;
 }
 
-/** A code span that survives any content (backticks inside are replaced, newlines flattened). */
-function code(s: string): string {
-  return "`" + s.replace(/`/g, "'").replace(/\r?\n/g, " ") + "`";
-}
-
-function plural(n: number, one: string, many = one + "s"): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-/** The one-line verdict, in upstream's shape (✅ all verified / ⚠️ only gaps / ❌ failures). */
-export function statusLine(r: LsGateReport): string {
-  const verified = `**${r.passed_count}/${r.total}** approved LS entries verified`;
-  if (r.runner_error) return `❌ test runner failed: ${mdText(r.runner_error.message)} — no entry counts as verified`;
-  if (r.total === 0) return "❌ no approved LS entries found — the gate verifies nothing";
-  const gaps: string[] = [];
-  if (r.failed_count) gaps.push(`**${r.failed_count}** failed`);
-  if (r.missing_count) gaps.push(`**${r.missing_count}** missing regression tests`);
-  if (r.ignored_count) gaps.push(`**${r.ignored_count}** with only ignored tests`);
-  if (r.failed_count) return `❌ ${verified} — ${gaps.join(", ")}`;
-  if (gaps.length) return `⚠️ ${verified} — ${gaps.join(", ")}`;
-  return `✅ ${verified}`;
-}
-
-function details(summary: string, lines: string[]): string[] {
-  return lines.length ? ["<details>", `<summary>${summary}</summary>`, "", ...lines, "", "</details>", ""] : [];
-}
-
-function idLine(r: LsIdResult, showTests: (t: LsTest) => boolean): string {
-  const tests = r.tests.filter(showTests).map((t) => code(t.name) + (t.binary ? ` in ${code(t.binary)}` : ""));
-  const why = r.reason ? ` — ${mdText(r.reason)}` : "";
-  return `- **${mdText(r.id)}** ${mdText(r.title)}${why}` + (tests.length ? `: ${tests.join(", ")}` : "");
-}
-
-/** The comment / step-summary body. No marker line: post-comment.ts adds its own. */
-export function renderLsGateMarkdown(r: LsGateReport, opts: { runUrl?: string } = {}): string {
-  const byBucket = (b: LsBucket) => r.ids.filter((i) => i.bucket === b);
-  const out: string[] = ["## LS verification gate", "", statusLine(r), ""];
-  if (r.runner_error) {
-    const detail = r.runner_error.detail.slice(0, 20).map((l) => l.replace(/```/g, "'''"));
-    if (detail.length) out.push("```", ...detail, "```", "");
+/** `prefix` occurs in `text` where no letter or digit comes right before it (`test_ls_a_1_x` yes, `tools_a_1_x` no). */
+function containsAtBoundary(text: string, prefix: string): boolean {
+  for (let at = text.indexOf(prefix); at >= 0; at = text.indexOf(prefix, at + 1)) {
+    if (at === 0 || !/[A-Za-z0-9]/.test(text[at - 1]!)) return true;
   }
-  out.push(
-    "| Result | Count |",
-    "|---|---|",
-    `| Passed | ${r.passed_count} |`,
-    `| Failed | ${r.failed_count} |`,
-    `| Missing | ${r.missing_count} |`,
-    `| Ignored | ${r.ignored_count} |`,
-    "",
+  return false;
+}
+
+/** Looks like a loss-scenario test whatever ID it names: `ls_a_1l_`, `ls_g1_`, `LS-G-1 …`. */
+const LS_LIKE = /(?<![A-Za-z0-9])ls[_-][a-z]+[_-]?\d/i;
+
+/**
+ * IDs a test counts for. Upstream (compat): every ID whose prefix is a substring of the test path.
+ * Strict: the prefix must start at a name boundary, and when `ls_b_1_` and `ls_b_1_2_` both match, only
+ * the longer (more specific) one counts.
+ */
+export function idsForTest(match: string, all: Scenario[], compat: boolean): Scenario[] {
+  if (compat) return all.filter((s) => match.includes(s.prefix));
+  const hits = all.filter((s) => containsAtBoundary(match, s.prefix));
+  return hits.filter(
+    (s) => !hits.some((o) => o !== s && o.prefix.length > s.prefix.length && o.prefix.startsWith(s.prefix)),
   );
-  out.push(
-    ...details(
-      `Failed (${r.failed_count})`,
-      byBucket("failed").map((i) => idLine(i, (t) => t.outcome === "failed")),
-    ),
-    ...details(
-      `Missing (${r.missing_count})`,
-      byBucket("missing").map((i) => idLine(i, () => false)),
-    ),
-    ...details(
-      `Only ignored tests (${r.ignored_count})`,
-      byBucket("ignored").map((i) => idLine(i, () => true)),
-    ),
-    ...details(
-      `Passed (${r.passed_count})`,
-      byBucket("passed").map((i) => idLine(i, () => false)),
-    ),
-    ...details(
-      `Orphan LS tests — match no approved ID (${r.orphans.length})`,
-      r.orphans.map((t) => `- ${code(t)}`),
-    ),
-    ...details(
-      `Tests for non-approved IDs (${r.non_approved_tests.length})`,
-      r.non_approved_tests.map((n) => `- **${mdText(n.id)}**: ${n.tests.map(code).join(", ")}`),
-    ),
-    ...details(
-      `Prefix collisions (${r.collisions.length})`,
-      r.collisions.map(
-        (c) =>
-          `- ${code(prefixOf(c.id))} (${mdText(c.id)}) is part of ${code(prefixOf(c.shadowedBy))} (${mdText(c.shadowedBy)}): a substring match counts ${mdText(c.shadowedBy)}'s tests for ${mdText(c.id)} too`,
-      ),
-    ),
-  );
-  const tail = [`Runner: ${code(r.runner.command)}`];
-  if (r.compat) tail.push("upstream-compatible buckets (`--compat`: ignored-only counts as passed)");
-  if (opts.runUrl) tail.push(`[workflow run](${opts.runUrl})`);
-  out.push(tail.join(" · "));
-  return out.join("\n") + "\n";
+}
+
+export function bucketOf(tests: LsTest[], compat: boolean): LsBucket {
+  if (tests.some((t) => t.outcome === "failed")) return "failed";
+  if (tests.some((t) => t.outcome === "passed")) return "passed";
+  if (tests.length > 0) return compat ? "passed" : "ignored";
+  return "missing";
+}
+
+/** Each scenario's tests, and the LS-looking tests that match no scenario in the file. */
+function matchTests(all: Scenario[], tests: ReadTest[], compat: boolean) {
+  const testsOf = new Map<Scenario, LsTest[]>(all.map((s) => [s, []]));
+  const orphans: string[] = [];
+  for (const t of tests) {
+    const hits = idsForTest(t.match, all, compat);
+    const test: LsTest = {
+      name: t.name,
+      ...(t.binary ? { binary: t.binary } : {}),
+      outcome: t.outcome,
+      ...(t.ms !== undefined ? { ms: t.ms } : {}),
+    };
+    for (const s of hits) testsOf.get(s)!.push(test);
+    if (hits.length === 0 && LS_LIKE.test(t.match)) orphans.push(t.name);
+  }
+  return { testsOf, orphans };
+}
+
+/** The exit code the rules in ls-gate's header give: failures 1, gaps 2 (with --compat only missing), else 0. */
+function gateExitCode(run: RunnerOutput, ids: LsIdResult[], orphans: string[], compat: boolean): number {
+  const has = (b: LsBucket) => ids.some((i) => i.bucket === b);
+  if (run.error || has("failed") || run.tests.some((t) => t.outcome === "failed")) return EXIT.fail;
+  if (has("missing") || (!compat && (has("ignored") || orphans.length))) return EXIT.usage;
+  return EXIT.ok;
+}
+
+/** Turns the tests one run read into the gate's report; the exit code follows the rules in ls-gate's header. */
+export function buildLsReport(opts: GateOptions, run: RunnerOutput): LsGateReport {
+  const { scenarios, compat } = opts;
+  const { testsOf, orphans } = matchTests([...scenarios.approved, ...scenarios.others], run.tests, compat);
+  const ids: LsIdResult[] = scenarios.approved.map((s) => {
+    const tests = testsOf.get(s)!;
+    const bucket = bucketOf(tests, compat);
+    const r: LsIdResult = { id: s.id, title: s.title, prefix: s.prefix, bucket, tests };
+    if (run.error && bucket !== "failed") {
+      r.bucket = "failed";
+      r.reason = "not verified: the test run did not complete";
+    }
+    return r;
+  });
+  const list = (b: LsBucket) => ids.filter((i) => i.bucket === b).map((i) => i.id);
+  const [passed, failed, missing, ignored] = [list("passed"), list("failed"), list("missing"), list("ignored")];
+  const tests_read = { passed: 0, failed: 0, ignored: 0 };
+  for (const t of run.tests) tests_read[t.outcome]++;
+  return {
+    schema: LS_GATE_SCHEMA,
+    total: ids.length,
+    passed_count: passed.length,
+    failed_count: failed.length,
+    missing_count: missing.length,
+    passed,
+    failed,
+    missing,
+    ignored_count: ignored.length,
+    ignored,
+    compat,
+    runner: { kind: opts.runner, command: opts.command },
+    ids,
+    orphans,
+    non_approved_tests: scenarios.others
+      .filter((s) => testsOf.get(s)!.length > 0)
+      .map((s) => ({ id: s.id, tests: testsOf.get(s)!.map((t) => t.name) })),
+    collisions: findCollisions(scenarios),
+    exit_code: gateExitCode(run, ids, orphans, compat),
+    ...(run.error ? { runner_error: run.error } : {}),
+    tests_read,
+  };
 }
