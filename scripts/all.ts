@@ -15,7 +15,7 @@ import { installTools, PINS } from "./tools.ts";
 import { buildFixtures } from "./fixtures.ts";
 import { fuse } from "./fuse.ts";
 import { runMatrix } from "./tier-c.ts";
-import { runLsGate } from "./ls-gate.ts";
+import { LS_GATE_DEFAULTS, runLsGate } from "./ls-gate.ts";
 import { commentFromReports, commentSkipReason } from "./post-comment.ts";
 import { codeFiles } from "./lib/cache.ts";
 import { enumList, noDuplicates, parseCli, positiveInt, progress, runCli, type FlagSpec } from "./lib/cli.ts";
@@ -209,7 +209,7 @@ function tierCStep(o: AllOptions): PipelineStep {
 
 function lsGateStep(o: AllOptions): PipelineStep {
   const l = layout(o);
-  const resultsJson = join(l.gate, "verification-results.json");
+  const resultsJson = join(l.gate, LS_GATE_DEFAULTS.resultsFile);
   return {
     name: "ls-gate",
     description: "seam's own loss-scenario gate: runs seam's bun test suite once",
@@ -231,7 +231,7 @@ function lsGateStep(o: AllOptions): PipelineStep {
 
 function commentStep(o: AllOptions): PipelineStep {
   const l = layout(o);
-  const reports = [join(l.tier, "results.json"), join(l.gate, "verification-results.json")];
+  const reports = [join(l.tier, "results.json"), join(l.gate, LS_GATE_DEFAULTS.resultsFile)];
   return {
     name: "comment",
     description: "one sticky PR comment with the tier-c and ls-gate results (needs a PR context and a token)",
