@@ -15,19 +15,11 @@ import { basename, delimiter, join, resolve } from "node:path";
 import { color, enumValue, noDuplicates, parseCli, positiveInt, progress, runCli } from "./lib/cli.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
 import { atomicWrite, makeTempDir, removeTemp, requireFile, sha256 } from "./lib/fsx.ts";
-import {
-  DEFAULT_MANIFEST,
-  judgeRun,
-  loadManifest,
-  updateManifestHashes,
-  MEMORY_MODES,
-  type Fixture,
-  type Judgement,
-  type MemoryMode,
-} from "./lib/manifest.ts";
+import { judgeRun, type Judgement } from "./lib/judge.ts";
+import { DEFAULT_MANIFEST, loadManifest, selectFixtures, updateManifestHashes, type Fixture } from "./lib/manifest.ts";
 import { mapLimit } from "./lib/pool.ts";
 import { runProcess } from "./lib/proc.ts";
-import type { Engine, RunRecord } from "./lib/records.ts";
+import { MEMORY_MODES, type Engine, type MemoryMode, type RunRecord } from "./lib/records.ts";
 import { explicitChoiceHint, requireCheckedTool, toolVersion } from "./lib/tools.ts";
 import { fuse } from "./fuse.ts";
 import { runComponent } from "./run-kiln.ts";
@@ -275,14 +267,6 @@ export function skipNotices(skipped: { f: Fixture; why: string }[]): Map<string,
       ];
     }),
   );
-}
-
-function selectFixtures(all: Fixture[], only: string[] | undefined): Fixture[] {
-  if (!only?.length) return all;
-  const unknown = only.filter((n) => !all.some((f) => f.name === n));
-  if (unknown.length)
-    throw usageError(`unknown fixture: ${unknown.join(", ")}`, `known: ${all.map((f) => f.name).join(", ")}`);
-  return all.filter((f) => only.includes(f.name));
 }
 
 /**

@@ -13,7 +13,8 @@ import type { FuseRecord, RunRecord } from "./lib/records.ts";
 import { providerConsumerWat, runScript, tempDir, watToWasm } from "./testing/testkit.ts";
 import { buildFixtures } from "./fixtures.ts";
 import { runComponent } from "./run-kiln.ts";
-import { judgeRun, loadManifest } from "./lib/manifest.ts";
+import { loadManifest } from "./lib/manifest.ts";
+import { judgeRun } from "./lib/judge.ts";
 import { ROOT, requireTool } from "./lib/tools.ts";
 
 const HELLO_LINE = "Hello wasm component world from C!\n";

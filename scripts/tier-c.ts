@@ -73,7 +73,8 @@ import {
   writeDiff,
 } from "./lib/compare.ts";
 import { atomicWrite, checkOutputs, requireFolder, sha256, shownPath } from "./lib/fsx.ts";
-import { loadManifest, judgeRun, type Fixture } from "./lib/manifest.ts";
+import { loadManifest, type Fixture } from "./lib/manifest.ts";
+import { expectationText, judgeRun } from "./lib/judge.ts";
 import {
   adhocNotices,
   checkSaveTarget,
@@ -164,19 +165,6 @@ export function shardFixtures<T extends { name: string }>(
 ): T[] {
   const sorted = [...fixtures].sort((a, b) => a.name.localeCompare(b.name));
   return shard ? sorted.filter((_, i) => i % shard.count === shard.index - 1) : sorted;
-}
-
-/** The expectation in words, as REPRO.md states it. */
-export function expectationText(f: Fixture): string {
-  if (f.kind === "invoke")
-    return f.invoke.map((c) => (c.trap ? `${c.export}() traps` : `${c.export}() = ${c.result}`)).join(", ");
-  const e = f.expect;
-  if (!e) return "none";
-  if (e.kind === "trap") return "the guest traps";
-  const out = e.stdoutSha256
-    ? `${e.stdoutBytes} bytes of stdout with sha256 ${e.stdoutSha256}`
-    : `stdout ${JSON.stringify(e.stdout ?? "")}`;
-  return `exit ${e.exit === 0 ? "0" : `${e.exit} (non-zero)`}, ${out}`;
 }
 
 export function fromManifest(f: Fixture): MatrixFixture {

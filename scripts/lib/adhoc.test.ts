@@ -14,7 +14,8 @@ import {
 } from "./adhoc.ts";
 import { SeamError } from "./errors.ts";
 import { sha256 } from "./fsx.ts";
-import { judgeRun, parseManifest } from "./manifest.ts";
+import { judgeRun } from "./judge.ts";
+import { parseManifest } from "./manifest.ts";
 import type { RunRecord } from "./records.ts";
 import type { Cell, Row } from "./tierc-report.ts";
 import { tempDir } from "../testing/testkit.ts";

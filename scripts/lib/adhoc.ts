@@ -3,7 +3,7 @@
  * unfused original is the expectation; every other cell (kilnd on the original, meld's outputs on the
  * reference and on kilnd, in every memory mode and form) is judged against it by the manifest's own
  * judge: each input becomes a manifest `Fixture` carrying what the reference did, so `judgeRun` and
- * `resultMatches` (lib/manifest.ts) judge it exactly as they judge the corpus.
+ * `resultMatches` (lib/judge.ts) judge it exactly as they judge the corpus.
  *
  * - inputs: files, or the components in a folder (not its subfolders); core modules there are skipped
  *   with a line, since meld fuses components;
@@ -21,11 +21,10 @@ import { isMap, isScalar, isSeq, parseDocument, stringify } from "yaml";
 import { ResultCache, toolIdentity } from "./cache.ts";
 import { SeamError, usageError } from "./errors.ts";
 import { atomicWrite, requireFile, sha256, shownPath } from "./fsx.ts";
+import { ENV_NAME, NAME } from "./manifest-entry.ts";
+import { formatProblem } from "./yamlx.ts";
 import {
-  ENV_NAME,
-  formatProblem,
   loadManifest,
-  NAME,
   parseManifest,
   type Fixture,
   type InvokeCall,
