@@ -75,15 +75,9 @@ import {
 import { atomicWrite, checkOutputs, requireFolder, sha256, shownPath } from "./lib/fsx.ts";
 import { loadManifest, type Fixture } from "./lib/manifest.ts";
 import { expectationText, judgeRun } from "./lib/judge.ts";
-import {
-  adhocNotices,
-  checkSaveTarget,
-  collectAdhocInputs,
-  parseAdhocSpec,
-  recordExpectations,
-  saveFixture,
-  type AdhocFixture,
-} from "./lib/adhoc.ts";
+import { adhocNotices, collectAdhocInputs, parseAdhocSpec, type AdhocFixture } from "./lib/adhoc.ts";
+import { recordExpectations } from "./lib/adhoc-record.ts";
+import { checkSaveTarget, saveFixture } from "./lib/save-fixture.ts";
 
 export type { CellRun } from "./lib/attribution.ts";
 
