@@ -12,7 +12,7 @@ import { availableParallelism } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { Glob } from "bun";
 import { installTools, PINS } from "./tools.ts";
-import { buildFixtures } from "./fixtures.ts";
+import { buildFixtures } from "./lib/fixture-build.ts";
 import { fuse } from "./fuse.ts";
 import { loadFixtures, runMatrix } from "./tier-c.ts";
 import { FORMS, FUSE_FLAGS, MEMORY_MODES, type Form, type MemoryMode } from "./lib/records.ts";
@@ -91,7 +91,17 @@ export function seamSteps(o: AllOptions): Step[] {
         files: [
           ...files(o.root, "fixtures/src/**"),
           ...fixtureFiles(),
-          ...["fixtures.ts", "lib/manifest.ts"].map((f) => join(o.root, "scripts", f)),
+          ...[
+            "fixtures.ts",
+            "lib/manifest.ts",
+            "lib/manifest-entry.ts",
+            "lib/manifest-expect.ts",
+            "lib/yamlx.ts",
+            "lib/fixture-build.ts",
+            "lib/recipes.ts",
+            "lib/compose-wat.ts",
+            "lib/toolchains.ts",
+          ].map((f) => join(o.root, "scripts", f)),
         ],
         tools: toolPaths("jco"),
         options: null,

@@ -11,7 +11,7 @@ import { writeFakeKilnd, type Scenario } from "./testing/fake-kilnd.ts";
 import { runProcess } from "./lib/proc.ts";
 import type { FuseRecord, RunRecord } from "./lib/records.ts";
 import { providerConsumerWat, runScript, tempDir, watToWasm } from "./testing/testkit.ts";
-import { buildFixtures } from "./fixtures.ts";
+import { buildFixtures } from "./lib/fixture-build.ts";
 import { runComponent } from "./run-kiln.ts";
 import { loadManifest } from "./lib/manifest.ts";
 import { judgeRun } from "./lib/judge.ts";
