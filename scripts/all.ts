@@ -12,7 +12,7 @@ import { availableParallelism } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { Glob } from "bun";
 import { installTools, PINS } from "./tools.ts";
-import { buildFixtures } from "./fixtures.ts";
+import { buildFixtures } from "./lib/fixture-build.ts";
 import { fuse } from "./fuse.ts";
 import { runMatrix } from "./tier-c.ts";
 import { LS_GATE_DEFAULTS, runLsGate } from "./ls-gate.ts";
@@ -79,7 +79,18 @@ function toolsStep(o: AllOptions): PipelineStep {
 
 function fixturesStep(o: AllOptions): PipelineStep {
   const l = layout(o);
-  const code = ["fixtures.ts", "lib/manifest.ts"].map((f) => join(o.root, "scripts", f));
+  // What a build depends on of seam's code: the fixture recipes and the manifest's reading of them.
+  const build = [
+    "fixture-build",
+    "recipes",
+    "compose-wat",
+    "toolchains",
+    "manifest",
+    "manifest-entry",
+    "manifest-expect",
+    "yamlx",
+  ];
+  const code = [join(o.root, "scripts", "fixtures.ts"), ...build.map((f) => join(o.root, "scripts", "lib", `${f}.ts`))];
   return {
     name: "fixtures",
     description:

@@ -4,9 +4,10 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join } from "node:path";
 import { type TierCReport } from "./lib/tierc-report.ts";
 import { providerConsumerWat, runScript, tempDir, watToWasm } from "./testing/testkit.ts";
-import { buildFixtures } from "./fixtures.ts";
+import { buildFixtures } from "./lib/fixture-build.ts";
 import { runComponent } from "./run-kiln.ts";
-import { judgeRun, loadManifest } from "./lib/manifest.ts";
+import { loadManifest } from "./lib/manifest.ts";
+import { judgeRun } from "./lib/judge.ts";
 import { ROOT } from "./lib/tools.ts";
 import { MANIFEST, kilnd, fixtures, verdicts, setUpMatrixKit } from "./testing/matrix-kit.ts";
 

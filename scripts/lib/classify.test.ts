@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { classifyJco, classifyKiln, parseKilnTranscript, parseSignature } from "./classify.ts";
-import { resultMatches } from "./manifest.ts";
+import { resultMatches } from "./judge.ts";
 import type { ProcResult } from "./proc.ts";
 import { formatSignature } from "./records.ts";
 import { ROOT } from "./tools.ts";

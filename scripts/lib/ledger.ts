@@ -9,7 +9,7 @@ import { shownPath } from "./fsx.ts";
 import { nearest } from "./cli.ts";
 import { isMap, type Node } from "yaml";
 import { FORMS, formatSignature, MEMORY_MODES, type Form, type MemoryMode, type Signature } from "./records.ts";
-import { child, items, parseYaml, scalar } from "./yamlx.ts";
+import { child, items, parseYaml, scalar, type YamlFile } from "./yamlx.ts";
 
 export interface Blocker {
   /** Upstream reference, e.g. `kiln#375`. */
@@ -26,9 +26,11 @@ export interface Blocker {
 }
 
 /** The hint of a ledger problem, naming the ledger that has it (the default or another --ledger file). */
-const hintFor = (path: string) =>
-  `fix ${shownPath(path)}: a \`blockers:\` list of {ref, title, signature: {category, code, message}, fixtures: [...], modes: [multi, shared], forms: [component, core]}`;
+function hintFor(path: string): string {
+  return `fix ${shownPath(path)}: a \`blockers:\` list of {ref, title, signature: {category, code, message}, fixtures: [...], modes: [multi, shared], forms: [component, core]}`;
+}
 
+/** Parses a ledger; every problem is one `file:line:col: …` line, all thrown at once (exit 2). */
 export function parseLedger(text: string, path: string): Blocker[] {
   const y = parseYaml(text, path, hintFor(path));
   if (y.root === null) return [];
@@ -37,58 +39,65 @@ export function parseLedger(text: string, path: string): Blocker[] {
     y.problem(y.root, "expected a top-level `blockers:` list");
     y.check();
   }
-  const blockers: Blocker[] = [];
-  for (const node of list ?? []) {
-    const str = (key: string, n: Node | undefined = node): string | undefined => {
-      const v = scalar(child(n, key));
-      return typeof v === "string" && v.trim() ? v.trim() : undefined;
-    };
-    const ref = str("ref");
-    if (!ref) y.problem(node, "blocker without `ref` (e.g. kiln#375)");
-    const sigNode = child(node, "signature");
-    if (!isMap(sigNode))
-      y.problem(node, `${ref ?? "blocker"}: \`signature:\` must be a mapping with category/code/message`);
-    const code = str("code", sigNode);
-    if (code && !/^E[0-9A-F]{4}$/.test(code))
-      y.problem(child(sigNode, "code"), `${ref}: code ${code} is not E + 4 upper-case hex digits`);
-    let message: RegExp | undefined;
-    const pattern = str("message", sigNode);
-    if (pattern) {
-      try {
-        message = new RegExp(pattern);
-      } catch (e) {
-        y.problem(child(sigNode, "message"), `${ref}: message is not a valid pattern: ${(e as Error).message}`);
-      }
-    }
-    if (isMap(sigNode) && !code && !pattern && !str("category", sigNode))
-      y.problem(sigNode, `${ref}: an empty signature would match every failure`);
-    const list = (key: string) => (items(child(node, key)) ?? []).map((n) => String(scalar(n)));
-    const fixtures = list("fixtures");
-    if (fixtures.length === 0) y.problem(node, `${ref}: \`fixtures:\` must list the fixtures it covers (or "*")`);
-    const modes = child(node, "modes") ? list("modes") : [...MEMORY_MODES];
-    for (const m of modes)
-      if (!MEMORY_MODES.includes(m as MemoryMode))
-        y.problem(
-          child(node, "modes"),
-          `${ref}: unknown memory mode ${m} (expected one of: ${MEMORY_MODES.join(", ")})`,
-        );
-    const forms = child(node, "forms") ? list("forms") : [...FORMS];
-    for (const f of forms)
-      if (!FORMS.includes(f as Form))
-        y.problem(child(node, "forms"), `${ref}: unknown form ${f} (expected one of: ${FORMS.join(", ")})`);
-    blockers.push({
-      ref: ref ?? "",
-      title: str("title") ?? "",
-      signature: { category: str("category", sigNode), code, message },
-      fixtures,
-      modes: modes as MemoryMode[],
-      forms: forms as Form[],
-      line: y.at(node),
-      fixturesAt: (items(child(node, "fixtures")) ?? []).map((n) => y.at(n)),
-    });
-  }
+  const blockers = (list ?? []).map((node) => parseBlocker(y, node));
   y.check();
   return blockers;
+}
+
+/** A trimmed, non-empty string under `key`, else undefined (a ledger's text fields are free-form). */
+function textField(node: Node | undefined, key: string): string | undefined {
+  const v = scalar(child(node, key));
+  return typeof v === "string" && v.trim() ? v.trim() : undefined;
+}
+
+/** A blocker's `signature:`: at least one of category, code (E + 4 hex digits) and message (a pattern). */
+function parseSignature(y: YamlFile, node: Node, ref: string | undefined): Blocker["signature"] {
+  const sigNode = child(node, "signature");
+  if (!isMap(sigNode))
+    y.problem(node, `${ref ?? "blocker"}: \`signature:\` must be a mapping with category/code/message`);
+  const code = textField(sigNode, "code");
+  if (code && !/^E[0-9A-F]{4}$/.test(code))
+    y.problem(child(sigNode, "code"), `${ref}: code ${code} is not E + 4 upper-case hex digits`);
+  let message: RegExp | undefined;
+  const pattern = textField(sigNode, "message");
+  if (pattern) {
+    try {
+      message = new RegExp(pattern);
+    } catch (e) {
+      y.problem(child(sigNode, "message"), `${ref}: message is not a valid pattern: ${(e as Error).message}`);
+    }
+  }
+  if (isMap(sigNode) && !code && !pattern && !textField(sigNode, "category"))
+    y.problem(sigNode, `${ref}: an empty signature would match every failure`);
+  return { category: textField(sigNode, "category"), code, message };
+}
+
+/** One entry of `blockers:`, its problems recorded in `y`. */
+function parseBlocker(y: YamlFile, node: Node): Blocker {
+  const ref = textField(node, "ref");
+  if (!ref) y.problem(node, "blocker without `ref` (e.g. kiln#375)");
+  const signature = parseSignature(y, node, ref);
+  const list = (key: string) => (items(child(node, key)) ?? []).map((n) => String(scalar(n)));
+  const fixtures = list("fixtures");
+  if (fixtures.length === 0) y.problem(node, `${ref}: \`fixtures:\` must list the fixtures it covers (or "*")`);
+  const modes = child(node, "modes") ? list("modes") : [...MEMORY_MODES];
+  for (const m of modes)
+    if (!MEMORY_MODES.includes(m as MemoryMode))
+      y.problem(child(node, "modes"), `${ref}: unknown memory mode ${m} (expected one of: ${MEMORY_MODES.join(", ")})`);
+  const forms = child(node, "forms") ? list("forms") : [...FORMS];
+  for (const f of forms)
+    if (!FORMS.includes(f as Form))
+      y.problem(child(node, "forms"), `${ref}: unknown form ${f} (expected one of: ${FORMS.join(", ")})`);
+  return {
+    ref: ref ?? "",
+    title: textField(node, "title") ?? "",
+    signature,
+    fixtures,
+    modes: modes as MemoryMode[],
+    forms: forms as Form[],
+    line: y.at(node),
+    fixturesAt: (items(child(node, "fixtures")) ?? []).map((n) => y.at(n)),
+  };
 }
 
 /**

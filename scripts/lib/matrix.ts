@@ -8,8 +8,8 @@ import type { CellRun, KnownMeld } from "./attribution.ts";
 import type { AdhocFixture } from "./adhoc.ts";
 import { usageError } from "./errors.ts";
 import type { Blocker } from "./ledger.ts";
-import { judgeRun, loadManifest, type Fixture } from "./manifest.ts";
-import { expectationText } from "./judge.ts";
+import { loadManifest, type Fixture } from "./manifest.ts";
+import { expectationText, judgeRun } from "./judge.ts";
 import {
   FORMS,
   MEMORY_MODES,

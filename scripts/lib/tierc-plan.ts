@@ -6,7 +6,8 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { checkSaveTarget, collectAdhocInputs, parseAdhocSpec } from "./adhoc.ts";
+import { collectAdhocInputs, parseAdhocSpec } from "./adhoc.ts";
+import { checkSaveTarget } from "./save-fixture.ts";
 import {
   enumList,
   enumValue,
