@@ -18,6 +18,7 @@ import { prefixOf } from "./lib/scenarios.ts";
 import { CAPTURE } from "./lib/ls-runners.ts";
 import type { LsGateReport } from "./lib/ls-report.ts";
 import { GATE_TIMEOUT_MS, runLsGate } from "./ls-gate.ts";
+import { jsonText } from "./lib/render.ts";
 
 export interface BenchOptions {
   /** Approved IDs in the generated crate (default 60). */
@@ -329,7 +330,7 @@ async function main(argv: string[]): Promise<number> {
     keep: v.keep,
     log: progress,
   });
-  process.stdout.write(v.json ? JSON.stringify(r, null, 2) + "\n" : renderBench(r));
+  process.stdout.write(v.json ? jsonText(r) : renderBench(r));
   return r.identical ? EXIT.ok : EXIT.fail;
 }
 

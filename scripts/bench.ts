@@ -26,6 +26,7 @@ import { benchLsGate } from "./bench-ls-gate.ts";
 import { compareReports, loadResults, renderCompareMarkdown } from "./lib/compare.ts";
 import { atomicWriteJson } from "./lib/fsx.ts";
 import { syntheticPair } from "./testing/sample-reports.ts";
+import { jsonText } from "./lib/render.ts";
 
 export interface Measure {
   name: string;
@@ -357,7 +358,7 @@ async function main(argv: string[]): Promise<number> {
     progress(`bench: ${w}`);
     measures.push(...(await known[w]!()));
   }
-  process.stdout.write(values.json ? JSON.stringify(measures, null, 2) + "\n" : render(measures) + "\n");
+  process.stdout.write(values.json ? jsonText(measures) : render(measures) + "\n");
   return EXIT.ok;
 }
 

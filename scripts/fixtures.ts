@@ -31,6 +31,7 @@ import { checkToolchainVars } from "./lib/toolchains.ts";
 import { requireCheckedTool } from "./lib/tool-identity.ts";
 import { fuse } from "./fuse.ts";
 import { runComponent } from "./run-kiln.ts";
+import { jsonText } from "./lib/render.ts";
 
 /** What verify does unless told otherwise. */
 export const VERIFY_DEFAULTS = { engine: "jco", jobs: 2 } as const;
@@ -325,7 +326,7 @@ async function build(
   await checkToolchainVars();
   const report = await buildFixtures({ manifestPath, only: values.fixture, check: values.check, jobs, onProgress });
   for (const n of report.notices) progress(color.yellow(`note: ${n}`));
-  if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+  if (values.json) process.stdout.write(jsonText(report));
   else {
     process.stdout.write(
       table(report.fixtures.map((f) => [f.name, f.status, f.sha256?.slice(0, 16) ?? "-", f.why ?? ""])),
@@ -354,7 +355,7 @@ async function verify(
         fixtures: selectFixtures(manifest.fixtures, values.fixture).length,
         rows: [],
       };
-  if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+  if (values.json) process.stdout.write(jsonText(report));
   else {
     process.stdout.write(`manifest: ${manifest.fixtures.length} fixtures, every field and hash checked\n`);
     if (report.rows.length) process.stdout.write(table(report.rows.map((r) => [r.fixture, r.target, r.status, r.why])));

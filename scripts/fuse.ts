@@ -15,12 +15,13 @@ import { runProcess, shellLine, type ProcResult } from "./lib/proc.ts";
 import { lookupTool, missingToolError, toolVersion } from "./lib/tools.ts";
 import { checkTool, identifyTool } from "./lib/tool-identity.ts";
 import { parseWasmShape, readWasm } from "./lib/wasm.ts";
-import { MEMORY_MODES, type FileDigest, type FuseRecord, type FuseVerdict } from "./lib/records.ts";
+import { MEMORY_MODES, type FileDigest, type FuseRecord, type FuseVerdict, type MemoryMode } from "./lib/records.ts";
+import { jsonText } from "./lib/render.ts";
 
 export interface FuseOptions {
   inputs: string[];
   output: string;
-  memory?: "multi" | "shared";
+  memory?: MemoryMode;
   mode?: "component" | "core";
   extraArgs?: string[];
   /** Explicit meld binary (the --meld flag); otherwise the usual lookup. */
@@ -233,7 +234,7 @@ async function main(argv: string[]): Promise<number> {
   await checkTool("meld", { flag: o.meld });
   const rec = await fuse(o);
   if (rec.verdict === "missing-tool") throw missingToolError(lookupTool("meld", { flag: o.meld }));
-  if (flags.values.json) process.stdout.write(JSON.stringify(rec, null, 2) + "\n");
+  if (flags.values.json) process.stdout.write(jsonText(rec));
   else {
     atomicWriteJson(`${resolve(o.output)}.json`, rec);
     process.stdout.write(fuseSummary(rec));

@@ -54,6 +54,7 @@ import {
   runSuite,
   type RunSuiteOptions,
 } from "./lib/ls-runners.ts";
+import { jsonText } from "./lib/render.ts";
 
 export interface LsGateOptions extends Partial<Omit<RunSuiteOptions, "runner" | "project">> {
   /** Where the runner runs; default seam's root (the CLI defaults to the crate the working folder is in for cargo). */
@@ -288,7 +289,7 @@ async function main(argv: string[]): Promise<number> {
   const consoleText = renderConsole(report, { ...scenarios, path }, args.opts.resultsJson);
   if (args.json) {
     process.stderr.write(consoleText);
-    process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+    process.stdout.write(jsonText(report));
   } else {
     process.stdout.write(consoleText);
   }

@@ -25,6 +25,7 @@ import { readWasm } from "./lib/wasm.ts";
 import { jcoHostArgv, kilnArgv, wasmtimeArgv, type EngineCall } from "./lib/engine-argv.ts";
 import { transpileOnce } from "./lib/jco-cache.ts";
 import { componentInvoke, coreFunction, nothingToRun, resolveInvoke } from "./lib/invoke.ts";
+import { jsonText } from "./lib/render.ts";
 
 export interface RunComponentOptions extends EngineCall {
   engine: Engine;
@@ -341,7 +342,7 @@ async function main(argv: string[]): Promise<number> {
   const rec = await runComponent(await checkRun(runOptions(flags), flags.values.stdin));
   if (rec.verdict === "missing-engine")
     throw new SeamError(rec.errorLine ?? `${rec.engine} is missing`, { exitCode: EXIT.missingTool });
-  if (flags.values.json) process.stdout.write(JSON.stringify(rec, null, 2) + "\n");
+  if (flags.values.json) process.stdout.write(jsonText(rec));
   else process.stdout.write(rec.invoke ? (rec.results ?? []).map((r) => r + "\n").join("") : rec.stdout);
   process.stderr.write(summarize(rec) + "\n");
   return EXIT_FOR[rec.verdict];

@@ -34,6 +34,7 @@ import { fromAdhoc, type MatrixOptions } from "./lib/matrix.ts";
 import { runMatrixWith, withBuildDiffs } from "./lib/matrix-rows.ts";
 import { DEFAULT_OUT, FLAGS, plan, type FlagSpec, type Plan } from "./lib/tierc-plan.ts";
 import { mergeReports, writeReports, type Row, type TierCReport } from "./lib/tierc-report.ts";
+import { jsonText } from "./lib/render.ts";
 
 export { DEFAULT_OUT };
 
@@ -74,9 +75,7 @@ Exit: 0 every row passes, is skipped, expected or out of scope; 1 an unexpected 
       compare: 0 nothing trips --fail-on, 1 it trips, 2 usage error or bad input`;
 
 function printReport(report: TierCReport, outDir: string, json: boolean): void {
-  process.stdout.write(
-    json ? JSON.stringify(report, null, 2) + "\n" : readFileSync(join(outDir, "summary.md"), "utf8"),
-  );
+  process.stdout.write(json ? jsonText(report) : readFileSync(join(outDir, "summary.md"), "utf8"));
   const title = (r: Row, what: string) =>
     `seam ${r.fixture} (${r.mode}, ${r.form}${r.build ? `, ${r.build}` : ""}): ${what}`;
   const lines = report.rows.flatMap((r): ["error" | "warning", string, string][] =>
@@ -167,7 +166,7 @@ async function compareMain(argv: string[]): Promise<number> {
     baseFile: base.file,
     headFile: head.file,
   });
-  const text = values.json ? JSON.stringify(diff, null, 2) + "\n" : renderCompareMarkdown(diff);
+  const text = values.json ? jsonText(diff) : renderCompareMarkdown(diff);
   if (values.out) atomicWrite(values.out, text);
   else process.stdout.write(text);
   if (values.junit) atomicWrite(values.junit, compareJUnit(diff));

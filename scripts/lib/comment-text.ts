@@ -5,6 +5,7 @@
 import { utf8Bytes, type CutInfo } from "./comment-body.ts";
 import type { CommentMode, PostResult } from "./comment-upsert.ts";
 import { API_VERSION, USER_AGENT } from "./github-rest.ts";
+import { jsonText } from "./render.ts";
 
 /** The parts of a plan a dry run shows. */
 export interface DryRunPlan {
@@ -81,7 +82,7 @@ export function dryRunText(plan: DryRunPlan, ctx: DryRunWhere, json: boolean): s
       cut: fitted.cut,
       body: fitted.body,
     };
-    return JSON.stringify(record, null, 2) + "\n";
+    return jsonText(record);
   }
   const where = `${ctx.repo ?? "OWNER/NAME"}#${ctx.pr ?? "?"} (${ctx.prSource || "no PR yet"})`;
   const cut = fitted.cut ? `  body cut from ${fitted.cut.originalBytes} to ${fitted.cut.postedBytes} bytes\n` : "";
@@ -92,7 +93,7 @@ export function dryRunText(plan: DryRunPlan, ctx: DryRunWhere, json: boolean): s
 
 /** What a post did, in one line or as its JSON record. */
 export function resultText(result: PostResult, json: boolean): string {
-  if (json) return JSON.stringify(result, null, 2) + "\n";
+  if (json) return jsonText(result);
   const where = result.comment
     ? ` ${result.comment.id}: ${result.comment.url}`
     : result.deleted.length

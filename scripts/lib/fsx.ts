@@ -16,6 +16,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, basename, isAbsolute, join, relative, resolve } from "node:path";
 import { EXIT, SeamError } from "./errors.ts";
+import { jsonText } from "./render.ts";
 
 export function sha256(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
@@ -90,7 +91,7 @@ export function shownPath(path: string, from = process.cwd()): string {
 }
 
 export function atomicWriteJson(path: string, value: unknown): void {
-  atomicWrite(path, JSON.stringify(value, null, 2) + "\n");
+  atomicWrite(path, jsonText(value));
 }
 
 /** Throws a one-line SeamError unless `path` is a readable regular file. */

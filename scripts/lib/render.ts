@@ -2,6 +2,11 @@
  * render — the text formats seam's reports share: markdown tables, JUnit XML, GitHub annotations.
  */
 
+/** A value as pretty JSON text ending in a newline: the one form every `--json` output and JSON file uses. */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, null, 2) + "\n";
+}
+
 /** Escapes a cell for a GitHub markdown table (pipes and newlines would break the row). */
 export function mdCell(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
