@@ -4,24 +4,12 @@
  * prints, ending with its `N passed, N failed, N skipped` line. Pure.
  */
 import { color } from "./cli.ts";
+import { mdCode, mdText } from "./render.ts";
 import type { LsBucket, LsGateReport, LsIdResult, LsTest } from "./ls-report.ts";
 import { prefixOf, type ScenarioSet } from "./scenarios.ts";
 
 // ---------------------------------------------------------------------------------------------------------
 // Markdown (the comment and step-summary body)
-
-/** Text that goes into markdown prose: HTML and markdown syntax characters are escaped. */
-function mdText(s: string): string {
-  // `_` inside a word (ls_a_11) cannot start emphasis on GitHub, so only word-edge underscores are escaped.
-  return s
-    .replace(/[\\`*[\]<>&|#]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`))
-    .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, "\\_");
-}
-
-/** A code span that survives any content (backticks inside are replaced, newlines flattened). */
-function code(s: string): string {
-  return "`" + s.replace(/`/g, "'").replace(/\r?\n/g, " ") + "`";
-}
 
 /** The one-line verdict, in upstream's shape (✅ all verified / ⚠️ only gaps / ❌ failures). */
 export function lsStatusLine(r: LsGateReport): string {
@@ -42,7 +30,7 @@ function details(summary: string, lines: string[]): string[] {
 }
 
 function idLine(r: LsIdResult, showTests: (t: LsTest) => boolean): string {
-  const tests = r.tests.filter(showTests).map((t) => code(t.name) + (t.binary ? ` in ${code(t.binary)}` : ""));
+  const tests = r.tests.filter(showTests).map((t) => mdCode(t.name) + (t.binary ? ` in ${mdCode(t.binary)}` : ""));
   const why = r.reason ? ` — ${mdText(r.reason)}` : "";
   return `- **${mdText(r.id)}** ${mdText(r.title)}${why}` + (tests.length ? `: ${tests.join(", ")}` : "");
 }
@@ -83,21 +71,21 @@ export function renderLsGateMarkdown(r: LsGateReport, opts: { runUrl?: string } 
     ),
     ...details(
       `Orphan LS tests — match no approved ID (${r.orphans.length})`,
-      r.orphans.map((t) => `- ${code(t)}`),
+      r.orphans.map((t) => `- ${mdCode(t)}`),
     ),
     ...details(
       `Tests for non-approved IDs (${r.non_approved_tests.length})`,
-      r.non_approved_tests.map((n) => `- **${mdText(n.id)}**: ${n.tests.map(code).join(", ")}`),
+      r.non_approved_tests.map((n) => `- **${mdText(n.id)}**: ${n.tests.map(mdCode).join(", ")}`),
     ),
     ...details(
       `Prefix collisions (${r.collisions.length})`,
       r.collisions.map(
         (c) =>
-          `- ${code(prefixOf(c.id))} (${mdText(c.id)}) is part of ${code(prefixOf(c.shadowedBy))} (${mdText(c.shadowedBy)}): a substring match counts ${mdText(c.shadowedBy)}'s tests for ${mdText(c.id)} too`,
+          `- ${mdCode(prefixOf(c.id))} (${mdText(c.id)}) is part of ${mdCode(prefixOf(c.shadowedBy))} (${mdText(c.shadowedBy)}): a substring match counts ${mdText(c.shadowedBy)}'s tests for ${mdText(c.id)} too`,
       ),
     ),
   );
-  const tail = [`Runner: ${code(r.runner.command)}`];
+  const tail = [`Runner: ${mdCode(r.runner.command)}`];
   if (r.compat) tail.push("upstream-compatible buckets (`--compat`: ignored-only counts as passed)");
   if (opts.runUrl) tail.push(`[workflow run](${opts.runUrl})`);
   out.push(tail.join(" · "));

@@ -12,6 +12,22 @@ export function mdCell(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
 }
 
+/**
+ * Untrusted text that goes into markdown prose (a test name, a runner's error): HTML and markdown syntax
+ * characters are escaped. mdCell is for table cells whose content is already markdown.
+ */
+export function mdText(s: string): string {
+  // `_` inside a word (ls_a_11) cannot start emphasis on GitHub, so only word-edge underscores are escaped.
+  return s
+    .replace(/[\\`*[\]<>&|#]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`))
+    .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, "\\_");
+}
+
+/** A code span that survives any content (backticks inside are replaced, newlines flattened). */
+export function mdCode(s: string): string {
+  return "`" + s.replace(/`/g, "'").replace(/\r?\n/g, " ") + "`";
+}
+
 export function mdTable(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.map(mdCell).join(" | ")} |`;
   return [line(header), `|${header.map(() => "---").join("|")}|`, ...rows.map(line)].join("\n");
