@@ -5,29 +5,9 @@ import { join } from "node:path";
 import { checkInputs, classifyFuse, fuse, meldErrorLine } from "./fuse.ts";
 import { runComponent } from "./run-kiln.ts";
 import { parseWasmShape } from "./lib/wasm.ts";
-import type { ProcResult } from "./lib/proc.ts";
 import { providerConsumerWat, runScript, tempDir, watToWasm } from "./testing/testkit.ts";
+import { procResult } from "./testing/run-records.ts";
 import { ROOT } from "./lib/tools.ts";
-
-function proc(over: Partial<ProcResult>): ProcResult {
-  return {
-    argv: [],
-    code: 0,
-    signal: null,
-    stdout: "",
-    stderr: "",
-    stdoutBytes: 0,
-    stderrBytes: 0,
-    stdoutSha256: "",
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    stdoutTail: "",
-    stderrTail: "",
-    ms: 1,
-    timedOut: false,
-    ...over,
-  };
-}
 
 const MELD_REFUSAL = `Meld v0.65.1 - Static Component Fusion
 Error: Fusion failed
@@ -47,21 +27,21 @@ describe("meld outcomes (pure)", () => {
   });
 
   test("ls_s_7_ a refusal is `refused`, never fused or crashed; a panic or signal is `crashed`", () => {
-    expect(classifyFuse(proc({ code: 1, stderr: MELD_REFUSAL }), undefined).verdict).toBe("refused");
+    expect(classifyFuse(procResult({ code: 1, stderr: MELD_REFUSAL }), undefined).verdict).toBe("refused");
     expect(
       classifyFuse(
-        proc({ code: 101, stderr: "thread 'main' panicked at meld-core/src/x.rs:1:1:\nindex out of bounds" }),
+        procResult({ code: 101, stderr: "thread 'main' panicked at meld-core/src/x.rs:1:1:\nindex out of bounds" }),
         undefined,
       ).verdict,
     ).toBe("crashed");
-    expect(classifyFuse(proc({ code: null, signal: "SIGKILL" }), undefined).verdict).toBe("crashed");
+    expect(classifyFuse(procResult({ code: null, signal: "SIGKILL" }), undefined).verdict).toBe("crashed");
   });
 
   test("`fused` only when the output parses as wasm", () => {
     const component = new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 0x01, 0]);
-    expect(classifyFuse(proc({ code: 0 }), component).verdict).toBe("fused");
-    expect(classifyFuse(proc({ code: 0 }), new Uint8Array([1, 2, 3])).verdict).toBe("crashed");
-    expect(classifyFuse(proc({ code: 0 }), undefined).verdict).toBe("crashed");
+    expect(classifyFuse(procResult({ code: 0 }), component).verdict).toBe("fused");
+    expect(classifyFuse(procResult({ code: 0 }), new Uint8Array([1, 2, 3])).verdict).toBe("crashed");
+    expect(classifyFuse(procResult({ code: 0 }), undefined).verdict).toBe("crashed");
     const truncated = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 0x20, 0]);
     expect(() => parseWasmShape(truncated)).toThrow("runs past the end");
   });

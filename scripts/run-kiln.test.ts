@@ -13,6 +13,7 @@ import { mapLimit } from "./lib/pool.ts";
 import { runProcess, type ProcResult } from "./lib/proc.ts";
 import { FORMS, formatSignature, FUSE_FLAGS, MEMORY_MODES } from "./lib/records.ts";
 import { providerConsumerWat, runScript, tempDir, watToWasm } from "./testing/testkit.ts";
+import { recordedProc } from "./testing/run-records.ts";
 import { ROOT } from "./lib/tools.ts";
 
 const HELLO = join(ROOT, "fixtures", "hello_c_cli.wasm");
@@ -54,28 +55,6 @@ describe("argv (pure)", () => {
     expect(matchCoreExport(fns, "nothing")).toBeUndefined();
   });
 });
-
-/** A recorded kilnd 0.4.4 case as the process result it was. */
-function recordedProc(name: string): ProcResult {
-  const exit = (JSON.parse(readFileSync(join(TRANSCRIPTS, `${name}.json`), "utf8")) as { exit: number }).exit;
-  const [stdout, stderr] = ["stdout", "stderr"].map((s) => readFileSync(join(TRANSCRIPTS, `${name}.${s}`), "utf8"));
-  return {
-    argv: [],
-    code: exit,
-    signal: null,
-    stdout: stdout!,
-    stderr: stderr!,
-    stdoutBytes: 0,
-    stderrBytes: 0,
-    stdoutSha256: "",
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    stdoutTail: "",
-    stderrTail: "",
-    ms: 0,
-    timedOut: false,
-  };
-}
 
 /** meld's core output of a fixture (meld 0.65.1 with --reproducible: the bytes kilnd 0.4.4 was recorded on). */
 async function fusedCore(name: string): Promise<string> {

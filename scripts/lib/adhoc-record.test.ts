@@ -1,22 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import type { AdhocSpec } from "./adhoc.ts";
-import { expectationFromRuns } from "./adhoc-record.ts";
 import { sha256 } from "./fsx.ts";
 import { judgeRun } from "./judge.ts";
 import type { RunRecord } from "./records.ts";
-import { wasmtimeRun as run } from "../testing/run-records.ts";
+import { wasmtimeRun as run, adhocExpectation, ADHOC_COMMAND as COMMAND } from "../testing/run-records.ts";
 
-const COMMAND: AdhocSpec = { args: [], env: {}, invokes: [] };
-
-const record = (records: RunRecord[], spec: AdhocSpec = COMMAND, engine: "jco" | "wasmtime" = "wasmtime") =>
-  expectationFromRuns(
-    { name: "app", file: "/in/app.wasm" },
-    spec,
-    records,
-    engine,
-    engine === "jco" ? "1.35.0" : "49.0.3",
-    "ab".repeat(32),
-  );
+const record = adhocExpectation;
 
 describe("the expectation recorded from the reference", () => {
   test("a command's exit 0 and exact stdout; the run it came from meets it, another does not", () => {

@@ -4,42 +4,12 @@ import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { classifyJco, classifyKiln, parseKilnTranscript, parseSignature } from "./classify.ts";
 import { resultMatches } from "./judge.ts";
-import type { ProcResult } from "./proc.ts";
 import { formatSignature } from "./records.ts";
 import { ROOT } from "./tools.ts";
 import { KILND_CASES } from "../testing/kilnd-cases.ts";
+import { procResult, recordedProc } from "../testing/run-records.ts";
 
 const TRANSCRIPTS = join(ROOT, "fixtures", "kilnd-0.4.4", "transcripts");
-
-function proc(over: Partial<ProcResult>): ProcResult {
-  return {
-    argv: [],
-    code: 0,
-    signal: null,
-    stdout: "",
-    stderr: "",
-    stdoutBytes: 0,
-    stderrBytes: 0,
-    stdoutSha256: "",
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    stdoutTail: "",
-    stderrTail: "",
-    ms: 1,
-    timedOut: false,
-    ...over,
-  };
-}
-
-/** A recorded case as the process result kilnd gave, optionally with its exit status changed. */
-function recorded(name: string, code?: number): ProcResult {
-  const meta = JSON.parse(readFileSync(join(TRANSCRIPTS, `${name}.json`), "utf8")) as { exit: number };
-  return proc({
-    code: code ?? meta.exit,
-    stdout: readFileSync(join(TRANSCRIPTS, `${name}.stdout`), "utf8"),
-    stderr: readFileSync(join(TRANSCRIPTS, `${name}.stderr`), "utf8"),
-  });
-}
 
 const sha16 = (s: string) => (s === "" ? "" : createHash("sha256").update(s).digest("hex").slice(0, 16));
 
@@ -50,7 +20,7 @@ describe("kilnd 0.4.4 transcripts, as recorded", () => {
   });
 
   test.each(KILND_CASES)("%s → %s %s", (name, verdict, signature, guestSha, values) => {
-    const c = classifyKiln(recorded(name));
+    const c = classifyKiln(recordedProc(name));
     expect(c.verdict).toBe(verdict as never);
     expect(c.signature ? formatSignature(c.signature) : "").toBe(signature);
     expect(sha16(c.stdout)).toBe(guestSha);
@@ -72,7 +42,7 @@ describe("kilnd 0.4.4 transcripts, as recorded", () => {
   });
 
   test("the guest's stdout is exact: big_output's 1,049,600 bytes hash as the manifest says", () => {
-    const c = classifyKiln(recorded("big_output.fused-core"));
+    const c = classifyKiln(recordedProc("big_output.fused-core"));
     expect(Buffer.byteLength(c.stdout)).toBe(1049600);
     expect(createHash("sha256").update(c.stdout).digest("hex")).toBe(
       "ea704210df4b9482e103e5185c8cba099572dbd300213b532c59bb0db7bcc66b",
@@ -83,7 +53,10 @@ describe("kilnd 0.4.4 transcripts, as recorded", () => {
   });
 
   test("[WASI-TRACE] lines are counted, and kept out of the guest's output and out of the signature", () => {
-    const t = parseKilnTranscript(recorded("hello_c_cli.fused-core").stdout, recorded("hello_c_cli.fused-core").stderr);
+    const t = parseKilnTranscript(
+      recordedProc("hello_c_cli.fused-core").stdout,
+      recordedProc("hello_c_cli.fused-core").stderr,
+    );
     expect(t.facts.wasiCalls).toBe(7);
     expect(t.stderr).not.toContain("WASI-TRACE");
     expect(t.guest).toBe("Hello wasm component world from C!\n");
@@ -91,39 +64,39 @@ describe("kilnd 0.4.4 transcripts, as recorded", () => {
   });
 
   test("a refused component is unsupported-form, with kiln's signature; kilnd's [ERROR] lines are kept", () => {
-    const c = classifyKiln(recorded("hello_c_cli.fused-component"));
+    const c = classifyKiln(recordedProc("hello_c_cli.fused-component"));
     expect([c.verdict, c.signature?.code]).toEqual(["unsupported-form", "E0BBB"]);
     expect(c.kiln?.errors.join("\n")).toContain("kiln runs core modules");
   });
 
   test("a fused component kilnd does run answers --invoke with its result alone on a line, untyped", () => {
-    const c = classifyKiln(recorded("compute_direct.0.fused-component"));
+    const c = classifyKiln(recordedProc("compute_direct.0.fused-component"));
     expect([c.verdict, c.results, c.values, c.stdout]).toEqual(["passed", ["7"], undefined, ""]);
   });
 
   test("a guest's non-zero exit has no verdict line: exit-nonzero, its code unknown", () => {
-    const c = classifyKiln(recorded("exit_code.fused-core"));
+    const c = classifyKiln(recordedProc("exit_code.fused-core"));
     expect([c.verdict, c.guestExit, c.stdout]).toEqual(["exit-nonzero", null, "exit_code: exiting with status 3\n"]);
     expect(c.errorLine).toContain("exit status is lost");
   });
 
   test("ls_s_1_ kilnd's exit status is recorded but not trusted: its transcript decides", () => {
-    expect(classifyKiln(recorded("hello_c_cli.fused-component", 0)).verdict).toBe("unsupported-form");
-    expect(classifyKiln(recorded("trap.fused-core", 0)).verdict).toBe("trapped");
-    expect(classifyKiln(recorded("hello_c_cli.fused-core", 1)).verdict).toBe("passed");
-    expect(classifyKiln(recorded("edge.not-wasm", 0)).signature?.code).toBe("E03F2");
+    expect(classifyKiln(recordedProc("hello_c_cli.fused-component", 0)).verdict).toBe("unsupported-form");
+    expect(classifyKiln(recordedProc("trap.fused-core", 0)).verdict).toBe("trapped");
+    expect(classifyKiln(recordedProc("hello_c_cli.fused-core", 1)).verdict).toBe("passed");
+    expect(classifyKiln(recordedProc("edge.not-wasm", 0)).signature?.code).toBe("E03F2");
   });
 
   test("a guest's last line without a newline stays without one (kilnd's blank line is not the guest's)", () => {
     // Derived from a real transcript: the guest's final newline removed, nothing else changed.
-    const real = recorded("hello_c_cli.fused-core");
+    const real = recordedProc("hello_c_cli.fused-core");
     const c = classifyKiln({ ...real, stdout: real.stdout.replace("from C!\n\n✓ Function", "from C!\n✓ Function") });
     expect([c.verdict, c.stdout]).toEqual(["passed", "Hello wasm component world from C!"]);
   });
 
   test("kilnd's own log line glued to an unterminated guest line is split off", () => {
     // Derived from a real transcript: guest text placed before kilnd's [ERROR] line, with no newline.
-    const real = recorded("compute_core_names.0.fused-core");
+    const real = recordedProc("compute_core_names.0.fused-core");
     const c = classifyKiln({
       ...real,
       stdout: real.stdout.replace("[ERROR] No entry point", "partial[ERROR] No entry point"),
@@ -132,7 +105,7 @@ describe("kilnd 0.4.4 transcripts, as recorded", () => {
   });
 
   test("a flood past the capture still finds kilnd's verdict in the kept tail; a panic is a crash", () => {
-    const real = recorded("hello_c_cli.fused-core");
+    const real = recordedProc("hello_c_cli.fused-core");
     const cut = real.stdout.indexOf("Hello");
     const c = classifyKiln({
       ...real,
@@ -142,7 +115,7 @@ describe("kilnd 0.4.4 transcripts, as recorded", () => {
     });
     expect(c.verdict).toBe("passed");
     expect(
-      classifyKiln(proc({ code: 101, stderr: "thread 'main' panicked at src/main.rs:1:1:\nboom\n" })).verdict,
+      classifyKiln(procResult({ code: 101, stderr: "thread 'main' panicked at src/main.rs:1:1:\nboom\n" })).verdict,
     ).toBe("crashed");
   });
 });
@@ -184,12 +157,15 @@ describe("signatures and typed values (pure)", () => {
   test("jco: a RuntimeError is the guest's trap; silent non-zero is the guest's exit; else the engine failed", () => {
     expect(
       classifyJco(
-        proc({ code: 1, stderr: "RuntimeError: wasm trap: wasm `unreachable` instruction executed\n    at main" }),
+        procResult({
+          code: 1,
+          stderr: "RuntimeError: wasm trap: wasm `unreachable` instruction executed\n    at main",
+        }),
       ).verdict,
     ).toBe("trapped");
-    expect(classifyJco(proc({ code: 1, stderr: "" })).verdict).toBe("exit-nonzero");
+    expect(classifyJco(procResult({ code: 1, stderr: "" })).verdict).toBe("exit-nonzero");
     const f = classifyJco(
-      proc({
+      procResult({
         code: 1,
         stderr:
           "Error: Unable to transpile command for execution\n  [cause]: ComponentError: bad\n  Caused by:\n      lowered result types do not match\n",

@@ -2,28 +2,24 @@ import { describe, expect, test } from "bun:test";
 import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AdhocFixture, AdhocSpec } from "./adhoc.ts";
-import { expectationFromRuns } from "./adhoc-record.ts";
 import { sha256 } from "./fsx.ts";
+import { expectationFromRuns } from "./adhoc-record.ts";
 import { parseManifest } from "./manifest.ts";
 import type { RunRecord } from "./records.ts";
 import { appendEntry, manifestEntry, observedMeld } from "./save-fixture.ts";
 import type { Cell, Row } from "./tierc-report.ts";
 import { tempDir } from "../testing/testkit.ts";
-import { usageMessage as usage, wasmtimeRun as run } from "../testing/run-records.ts";
+import {
+  usageMessage as usage,
+  wasmtimeRun as run,
+  adhocExpectation,
+  ADHOC_COMMAND as COMMAND,
+} from "../testing/run-records.ts";
 import { ROOT } from "./tools.ts";
 
 const HELLO = join(ROOT, "fixtures", "hello_c_cli.wasm");
-const COMMAND: AdhocSpec = { args: [], env: {}, invokes: [] };
 
-const record = (records: RunRecord[], spec: AdhocSpec = COMMAND, engine: "jco" | "wasmtime" = "wasmtime") =>
-  expectationFromRuns(
-    { name: "app", file: "/in/app.wasm" },
-    spec,
-    records,
-    engine,
-    engine === "jco" ? "1.35.0" : "49.0.3",
-    "ab".repeat(32),
-  );
+const record = adhocExpectation;
 
 describe("--save-fixture", () => {
   const cell = (step: Cell["step"], status: string, ok: boolean | null, detail = ""): Cell => ({
