@@ -10,7 +10,7 @@ import { recordedCases, shellWords, TRANSCRIPTS, writeFakeKilnd, type Scenario }
 import { classifyKiln } from "./lib/classify.ts";
 import { loadManifest, type Fixture } from "./lib/manifest.ts";
 import { mapLimit } from "./lib/pool.ts";
-import { runProcess, type ProcResult } from "./lib/proc.ts";
+import { runProcess } from "./lib/proc.ts";
 import { FORMS, formatSignature, FUSE_FLAGS, MEMORY_MODES } from "./lib/records.ts";
 import { providerConsumerWat, runScript, tempDir, watToWasm } from "./testing/testkit.ts";
 import { recordedProc } from "./testing/run-records.ts";
