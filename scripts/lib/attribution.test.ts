@@ -3,6 +3,7 @@ import { shardFixtures } from "./matrix.ts";
 import { decide, type CellRun, type RowInputs } from "./attribution.ts";
 import { parseLedger } from "./ledger.ts";
 import { type FuseRecord } from "./records.ts";
+import { LEDGER_YAML } from "../testing/matrix-kit.ts";
 
 const run = (ok: boolean | null, why = "", code?: string, status?: string): CellRun => ({
   status: status ?? (ok === null ? "skipped" : ok ? "passed" : "failed"),
@@ -30,14 +31,6 @@ const row = (over: Partial<RowInputs>): RowInputs => ({
   ...over,
 });
 const refused = (code: string) => run(false, "kilnd runs core modules only (RFC #46)", code, "unsupported-form");
-const LEDGER_YAML = `blockers:
-  - ref: kiln#375
-    title: cross-core imports
-    signature: { category: Runtime, code: E0BBB, message: "Export not found" }
-    fixtures: [hello_c_cli]
-    modes: [multi]
-    forms: [component]
-`;
 const ledger375 = parseLedger(LEDGER_YAML, "known-blockers.yaml");
 
 describe("attribution (pure)", () => {

@@ -14,6 +14,16 @@ import { lookupTool } from "./tools.ts";
 
 export type RowCells = { refOrig: CellRun; kilnOrig: CellRun; refFused: CellRun; kilnFused: CellRun };
 
+/** A row that needs a bundle: its fixture, build, cells, fused file and the reference engine that judged it. */
+export interface FailingRow {
+  fx: MatrixFixture;
+  b: Build;
+  r: Row;
+  c: RowCells;
+  f: Fused;
+  refName: RefEngine;
+}
+
 /** The cell whose run failed, for the row's verdict, and the engine that ran it. */
 function failingSide(r: Row, c: RowCells, f: Fused): { engine: ReproInput["failing"]["engine"]; cell?: CellRun } {
   if (["seam-bug", "expected-fail", "blocker-moved", "unattributed"].includes(r.verdict))
@@ -25,7 +35,7 @@ function failingSide(r: Row, c: RowCells, f: Fused): { engine: ReproInput["faili
 }
 
 /** What REPRO.md says beside the failure: the baseline, the reference's run, the evidence, the blocker. */
-function context(ctx: Ctx, r: Row, c: RowCells, refName: RefEngine): Partial<ReproInput> {
+function context(ctx: Ctx, { r, c, refName }: FailingRow): Partial<ReproInput> {
   const describe = (x: CellRun) => `${x.status}${x.ok ? " — meets the expectation" : ` — ${x.why}`}`;
   const on = r.form === "core" ? "it" : "fused.component.wasm";
   return {
@@ -39,15 +49,8 @@ function context(ctx: Ctx, r: Row, c: RowCells, refName: RefEngine): Partial<Rep
 }
 
 /** The repro input of a failing row: which run failed, on which file, and what it should have done. */
-function reproInput(
-  ctx: Ctx,
-  fx: MatrixFixture,
-  b: Build,
-  r: Row,
-  c: RowCells,
-  f: Fused,
-  refName: RefEngine,
-): ReproInput {
+function reproInput(ctx: Ctx, row: FailingRow): ReproInput {
+  const { fx, b, r, c, f, refName } = row;
   const side = failingSide(r, c, f);
   const records = side.cell?.records ?? [];
   const record = records.find((x) => x.verdict !== "passed") ?? records.find((x) => !fx.judge(x, x.invoke).ok);
@@ -67,7 +70,7 @@ function reproInput(
     ...(record?.invoke ? { invoke: record.invoke } : {}),
     expectText: fx.expectText,
     ...(fx.expectedStdout !== undefined ? { expectedStdout: fx.expectedStdout } : {}),
-    ...context(ctx, r, c, refName),
+    ...context(ctx, row),
     tools: [
       `meld ${b.meld?.version ?? "absent"}`,
       `kilnd ${kiln}`,
@@ -85,19 +88,12 @@ function reproInput(
 }
 
 /** Writes the repro bundle for a failing row and re-runs its repro.sh once (cached like any cell). */
-export async function bundleRow(
-  ctx: Ctx,
-  fx: MatrixFixture,
-  b: Build,
-  r: Row,
-  c: RowCells,
-  f: Fused,
-  refName: RefEngine,
-): Promise<Pick<Row, "bundle" | "reproduced">> {
+export async function bundleRow(ctx: Ctx, row: FailingRow): Promise<Pick<Row, "bundle" | "reproduced">> {
   const { o, cache } = ctx;
+  const { fx, b, r, f } = row;
   const name = `${fx.name}-${r.mode}-${r.form}${b.label ? `-${b.label}` : ""}`;
   const dir = join(o.outDir, name);
-  const input = reproInput(ctx, fx, b, r, c, f, refName);
+  const input = reproInput(ctx, row);
   const engine = input.failing.engine;
   const wasmtime = lookupTool("wasmtime", { env: o.env }).found;
   const canRun = b.meld && (engine !== "kiln" || b.kiln) && (engine !== "wasmtime" || wasmtime);

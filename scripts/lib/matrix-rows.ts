@@ -158,7 +158,7 @@ async function row(ctx: Ctx, run: FixtureRun, b: Build, mode: MemoryMode, form: 
   const r: Row = { fixture: fx.name, mode, form, ...(b.label ? { build: b.label } : {}), ...d, cells };
   if (BUNDLE_VERDICTS.includes(r.verdict) && f.rec) {
     const made = d.verdict === "meld-bug" && form === "core" ? comp : f; // the file the failure is about
-    Object.assign(r, await bundleRow(ctx, fx, b, r, c, made, fusedRef));
+    Object.assign(r, await bundleRow(ctx, { fx, b, r, c, f: made, refName: fusedRef }));
   }
   return r;
 }
