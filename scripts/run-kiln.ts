@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { randomBytes } from "node:crypto";
-import { enumValue, keyValues, parseCli, positiveNumber, positiveSeconds, runCli } from "./lib/cli.ts";
+import { enumValue, keyValues, parseCli, positiveSeconds, runCli, positiveInt } from "./lib/cli.ts";
 import { EXIT, SeamError, usageError } from "./lib/errors.ts";
 import { requireFile, sha256 } from "./lib/fsx.ts";
 import { runProcess, shellLine, type ProcResult } from "./lib/proc.ts";
@@ -284,7 +284,7 @@ function runOptions({ values, positionals }: ReturnType<typeof parseRunFlags>): 
     throw usageError("--invoke is empty", "name an export, e.g. --invoke compute");
   const env = keyValues("--env", values.env);
   const timeout = values.timeout === undefined ? undefined : positiveSeconds("--timeout", values.timeout);
-  const fuel = values.fuel === undefined ? undefined : positiveNumber("--fuel", values.fuel);
+  const fuel = values.fuel === undefined ? undefined : positiveInt("--fuel", values.fuel, "1000000");
   if (values.kilnd !== undefined && engine !== "kiln")
     throw usageError(`--kilnd applies to --engine kiln, not ${engine}`, "drop --kilnd, or use --engine kiln");
   if (values.wasmtime !== undefined && engine !== "wasmtime")

@@ -8,7 +8,6 @@ import {
   nearest,
   parseCli,
   positiveInt,
-  positiveNumber,
   positiveSeconds,
   wholeNumber,
 } from "./cli.ts";
@@ -48,7 +47,7 @@ describe("flag values (pure)", () => {
     expect(positiveSeconds("--timeout", "0.5")).toBe(0.5);
     for (const bad of ["0", "-1", "ten", "", "Infinity"])
       expect(message(() => positiveSeconds("--timeout", bad))).toStartWith("--timeout expects a number of seconds > 0");
-    expect(positiveNumber("--fuel", "10000000000")).toBe(10_000_000_000);
+    expect(positiveInt("--fuel", "10000000000", "1000000")).toBe(10_000_000_000);
     expect(wholeNumber("--runner-status", "-1")).toBe(-1);
     expect(message(() => wholeNumber("--runner-status", "one"))).toBe(
       "--runner-status expects a whole number, got: one",

@@ -67,11 +67,12 @@ export function splitPassthrough(argv: string[]): [string[], string[]] {
 // ---------------------------------------------------------------------------------------------------
 // Flag values: every main checks its values with these, so one kind of value is refused one way.
 
-/** A whole number ≥ 1 (`-j`, `--jobs`, `--reps`). `flag` is how the user typed it: "-j", "--jobs". */
-export function positiveInt(flag: string, raw: string): number {
+/** A whole number ≥ 1 (`-j`, `--jobs`, `--reps`, `--fuel`). `flag` is how the user typed it: "-j",
+ * "--jobs"; `example` is the value the hint shows. */
+export function positiveInt(flag: string, raw: string, example = "2"): number {
   const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n) || n < 1)
-    throw usageError(`${flag} expects a positive whole number, got: ${raw}`, `e.g. ${flag} 2`);
+    throw usageError(`${flag} expects a positive whole number, got: ${raw}`, `e.g. ${flag} ${example}`);
   return n;
 }
 
@@ -87,14 +88,6 @@ export function positiveSeconds(flag: string, raw: string): number {
   const n = raw.trim() === "" ? NaN : Number(raw);
   if (!Number.isFinite(n) || n <= 0)
     throw usageError(`${flag} expects a number of seconds > 0, got: ${raw}`, `e.g. ${flag} 60`);
-  return n;
-}
-
-/** A whole number ≥ 1 that may be large (`--fuel`). */
-export function positiveNumber(flag: string, raw: string): number {
-  const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1)
-    throw usageError(`${flag} expects a positive whole number, got: ${raw}`, `e.g. ${flag} 1000000`);
   return n;
 }
 

@@ -8,16 +8,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { collectAdhocInputs, parseAdhocSpec } from "./adhoc.ts";
 import { checkSaveTarget } from "./save-fixture.ts";
-import {
-  enumList,
-  enumValue,
-  noDuplicates,
-  parseCli,
-  positiveInt,
-  positiveNumber,
-  positiveSeconds,
-  progress,
-} from "./cli.ts";
+import { enumList, enumValue, noDuplicates, parseCli, positiveInt, positiveSeconds, progress } from "./cli.ts";
 import { loadResults, parseFailOn, type FailOn } from "./compare.ts";
 import { usageError } from "./errors.ts";
 import { checkOutputs } from "./fsx.ts";
@@ -124,7 +115,7 @@ function runFlags(values: Values, adhoc: boolean) {
       "drop --memory, --form and --shard (with --save-fixture the run covers them all)",
     );
   const jobs = values.j === undefined ? MATRIX_DEFAULTS.jobs : positiveInt("-j", values.j);
-  const fuel = values.fuel === undefined ? undefined : positiveNumber("--fuel", values.fuel);
+  const fuel = values.fuel === undefined ? undefined : positiveInt("--fuel", values.fuel, "1000000");
   return {
     modes,
     forms,
