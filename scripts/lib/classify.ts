@@ -3,7 +3,7 @@
  * wasmtime by their exit status and error text. Pure; used by run-kiln.ts and tier-c's repro check.
  *
  * kilnd: seam's contract with what it prints, read off the real kilnd 0.4.4 (fixtures/kilnd-0.4.4/:
- * 137 recorded cases, stdout and stderr apart).
+ * 178 recorded cases, stdout and stderr apart).
  * The shape, as recorded: a banner; `[INFO] Executing function`; the guest's stdout; a blank line;
  * `✓ Function 'NAME' completed (no return values)` or `✓ Function 'NAME' returned N value(s):` with one
  * `  [i] I32(42)` line per value; `✓ Execution completed successfully` and a stats block. A failure is
