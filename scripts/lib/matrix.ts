@@ -8,7 +8,7 @@ import type { CellRun, KnownMeld } from "./attribution.ts";
 import type { AdhocFixture } from "./adhoc.ts";
 import { usageError } from "./errors.ts";
 import type { Blocker } from "./ledger.ts";
-import { loadManifest, type Fixture } from "./manifest.ts";
+import { loadManifest, type Fixture, type Manifest } from "./manifest.ts";
 import { expectationText, judgeRun } from "./judge.ts";
 import {
   FORMS,
@@ -186,7 +186,12 @@ export function fromAdhoc(a: AdhocFixture): MatrixFixture {
 }
 
 export function loadFixtures(manifestPath: string, names: string[]): MatrixFixture[] {
-  const all = loadManifest(manifestPath).fixtures.map(fromManifest);
+  return pickFixtures(loadManifest(manifestPath), manifestPath, names);
+}
+
+/** The named fixtures of a parsed manifest (all of them when `names` is empty); an unknown name is an error. */
+export function pickFixtures(manifest: Manifest, manifestPath: string, names: string[]): MatrixFixture[] {
+  const all = manifest.fixtures.map(fromManifest);
   for (const n of names)
     if (!all.some((f) => f.name === n))
       throw usageError(`no fixture named ${n} in ${manifestPath}`, `known: ${all.map((f) => f.name).join(", ")}`);

@@ -15,7 +15,7 @@ import { checkOutputs } from "./fsx.ts";
 import { checkLedgerFixtures, loadLedger } from "./ledger.ts";
 import { loadManifest } from "./manifest.ts";
 import {
-  loadFixtures,
+  pickFixtures,
   MATRIX_DEFAULTS,
   parseShard,
   parseToolChoice,
@@ -140,7 +140,8 @@ function checkInputs(values: Values, positionals: string[], manifestPath: string
       );
     checkSaveTarget(manifestPath, save);
   }
-  const fixtures = adhoc ? [] : loadFixtures(manifestPath, noDuplicates("--fixture", values.fixture));
+  const manifest = adhoc ? undefined : loadManifest(manifestPath);
+  const fixtures = manifest ? pickFixtures(manifest, manifestPath, noDuplicates("--fixture", values.fixture)) : [];
   const ledgerPath =
     values.ledger !== undefined
       ? resolve(values.ledger)
@@ -149,10 +150,10 @@ function checkInputs(values: Values, positionals: string[], manifestPath: string
         : join(dirname(manifestPath), "known-blockers.yaml");
   const ledger = ledgerPath ? loadLedger(ledgerPath, { required: values.ledger !== undefined }) : [];
   // An ad hoc run's ledger may name corpus fixtures it does not run: only the corpus's is checked.
-  if (ledgerPath && !adhoc)
+  if (ledgerPath && manifest)
     checkLedgerFixtures(
       ledger,
-      loadManifest(manifestPath).fixtures.map((f) => f.name),
+      manifest.fixtures.map((f) => f.name),
       ledgerPath,
     );
   const base = values.baseline === undefined ? undefined : loadResults(values.baseline);
