@@ -19,11 +19,11 @@ import {
   summaryTable,
   type PipelineOptions,
   type PipelineStep,
-} from "./lib/pipeline.ts";
+} from "./lib/core/pipeline.ts";
 import { seamSteps } from "./all.ts";
-import { runProcess } from "./lib/proc.ts";
+import { runProcess } from "./lib/core/proc.ts";
 import { runScript, tempDir } from "./testing/testkit.ts";
-import { ROOT } from "./lib/tools.ts";
+import { ROOT } from "./lib/core/paths.ts";
 
 /** A synthetic step: records its runs; its inputs are a file and a "tool" file in the test's folder. */
 function step(dir: string, name: string, deps: string[], over: Partial<PipelineStep> = {}): PipelineStep {

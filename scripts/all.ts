@@ -3,7 +3,7 @@
  * all — seam's whole pipeline, Makefile-like and without a framework: tools → fixtures → fuse → tier-c →
  * ls-gate → comment. Each step is a script's exported function, imported; each prints the standalone
  * command that does the same, so a log is a copy-paste repro. Steps whose inputs are unchanged since their
- * last success are skipped; independent steps run in parallel (lib/pipeline.ts runs them).
+ * last success are skipped; independent steps run in parallel (lib/core/pipeline.ts runs them).
  * Called by: the README's first command, CI, people who want everything.
  * Usage: bun scripts/all.ts [target]... [--list] [--dry-run] [--force] [-j N] [--keep-going]
  *          [--baseline BASE [--fail-on regressed|moved|any|none]]
@@ -12,25 +12,33 @@ import { availableParallelism } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { Glob } from "bun";
 import { installTools, PINS } from "./tools.ts";
-import { buildFixtures } from "./lib/fixture-build.ts";
+import { buildFixtures } from "./lib/fixtures/build.ts";
 import { fuse } from "./fuse.ts";
 import { runMatrix } from "./tier-c.ts";
 import { LS_GATE_DEFAULTS, runLsGate } from "./ls-gate.ts";
 import { commentFromReports, commentSkipReason } from "./post-comment.ts";
-import { codeFiles } from "./lib/cache.ts";
-import { enumList, noDuplicates, parseCli, positiveInt, progress, runCli, type FlagSpec } from "./lib/cli.ts";
-import { compareReports, diffExitCode, loadResults, parseFailOn, takeBaseline, writeDiff } from "./lib/compare.ts";
-import type { FailOn } from "./lib/compare.ts";
-import { EXIT, usageError } from "./lib/errors.ts";
-import { atomicWriteJson, checkOutputs, shownPath } from "./lib/fsx.ts";
-import { checkLedgerFixtures, loadLedger } from "./lib/ledger.ts";
-import { loadFixtures, MATRIX_DEFAULTS } from "./lib/matrix.ts";
-import { exitCodeOf, planOrder, runPipeline, summaryTable, type PipelineStep } from "./lib/pipeline.ts";
-import { killAllRunning } from "./lib/proc.ts";
-import { FORMS, FUSE_FLAGS, MEMORY_MODES, type Form, type MemoryMode } from "./lib/records.ts";
-import { writeReports } from "./lib/tierc-report.ts";
-import { lookupTool, ROOT, type ToolName } from "./lib/tools.ts";
-import { checkTools } from "./lib/tool-identity.ts";
+import { codeFiles } from "./lib/tierc/cache.ts";
+import { enumList, noDuplicates, parseCli, positiveInt, progress, runCli, type FlagSpec } from "./lib/core/cli.ts";
+import {
+  compareReports,
+  diffExitCode,
+  loadResults,
+  parseFailOn,
+  takeBaseline,
+  writeDiff,
+} from "./lib/compare/compare.ts";
+import type { FailOn } from "./lib/compare/compare.ts";
+import { EXIT, usageError } from "./lib/core/errors.ts";
+import { atomicWriteJson, checkOutputs, shownPath } from "./lib/core/fsx.ts";
+import { checkLedgerFixtures, loadLedger } from "./lib/tierc/ledger.ts";
+import { loadFixtures, MATRIX_DEFAULTS } from "./lib/tierc/matrix.ts";
+import { exitCodeOf, planOrder, runPipeline, summaryTable, type PipelineStep } from "./lib/core/pipeline.ts";
+import { killAllRunning } from "./lib/core/proc.ts";
+import { FORMS, FUSE_FLAGS, MEMORY_MODES, type Form, type MemoryMode } from "./lib/engines/records.ts";
+import { writeReports } from "./lib/tierc/report.ts";
+import { lookupTool, type ToolName } from "./lib/tools/lookup.ts";
+import { ROOT } from "./lib/core/paths.ts";
+import { checkTools } from "./lib/tools/identity.ts";
 
 export interface AllOptions {
   root: string;
@@ -80,17 +88,10 @@ function toolsStep(o: AllOptions): PipelineStep {
 function fixturesStep(o: AllOptions): PipelineStep {
   const l = layout(o);
   // What a build depends on of seam's code: the fixture recipes and the manifest's reading of them.
-  const build = [
-    "fixture-build",
-    "recipes",
-    "compose-wat",
-    "toolchains",
-    "manifest",
-    "manifest-entry",
-    "manifest-expect",
-    "yamlx",
+  const code = [
+    join(o.root, "scripts", "fixtures.ts"),
+    ...files(o.root, "scripts/lib/fixtures/*.ts", "scripts/lib/core/yamlx.ts").filter((f) => !f.endsWith(".test.ts")),
   ];
-  const code = [join(o.root, "scripts", "fixtures.ts"), ...build.map((f) => join(o.root, "scripts", "lib", `${f}.ts`))];
   return {
     name: "fixtures",
     description:

@@ -20,7 +20,7 @@ import {
   type Sandbox,
 } from "./testing/bad-inputs.ts";
 import type { BadInput } from "./testing/bad-inputs/case.ts";
-import { ROOT } from "./lib/tools.ts";
+import { ROOT } from "./lib/core/paths.ts";
 
 let sandbox: Sandbox;
 const seen = new Map<BadInput, Observed>();

@@ -10,15 +10,15 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { EXIT, SeamError, usageError } from "./lib/errors.ts";
-import { parseCli, positiveInt, progress, runCli } from "./lib/cli.ts";
-import { runProcess } from "./lib/proc.ts";
-import { forgetTemp, makeTempDir, removeTemp } from "./lib/fsx.ts";
-import { prefixOf } from "./lib/scenarios.ts";
-import { CAPTURE } from "./lib/ls-runners.ts";
-import type { LsGateReport } from "./lib/ls-report.ts";
+import { EXIT, SeamError, usageError } from "./lib/core/errors.ts";
+import { parseCli, positiveInt, progress, runCli } from "./lib/core/cli.ts";
+import { runProcess } from "./lib/core/proc.ts";
+import { forgetTemp, makeTempDir, removeTemp } from "./lib/core/fsx.ts";
+import { prefixOf } from "./lib/lsgate/scenarios.ts";
+import { CAPTURE } from "./lib/lsgate/runners.ts";
+import type { LsGateReport } from "./lib/lsgate/report.ts";
 import { GATE_TIMEOUT_MS, runLsGate } from "./ls-gate.ts";
-import { jsonText } from "./lib/render.ts";
+import { jsonText } from "./lib/core/render.ts";
 
 export interface BenchOptions {
   /** Approved IDs in the generated crate (default 60). */

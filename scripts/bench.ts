@@ -12,21 +12,21 @@
 import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { enumItems, parseCli, positiveInt, progress, runCli } from "./lib/cli.ts";
-import { EXIT, usageError } from "./lib/errors.ts";
-import { launchCount, runProcess } from "./lib/proc.ts";
-import { ROOT } from "./lib/tools.ts";
-import { requireCheckedTool } from "./lib/tool-identity.ts";
+import { enumItems, parseCli, positiveInt, progress, runCli } from "./lib/core/cli.ts";
+import { EXIT, usageError } from "./lib/core/errors.ts";
+import { launchCount, runProcess } from "./lib/core/proc.ts";
+import { ROOT } from "./lib/core/paths.ts";
+import { requireCheckedTool } from "./lib/tools/identity.ts";
 import { runMatrix } from "./tier-c.ts";
-import { loadFixtures, MATRIX_DEFAULTS, type ToolChoice } from "./lib/matrix.ts";
+import { loadFixtures, MATRIX_DEFAULTS, type ToolChoice } from "./lib/tierc/matrix.ts";
 import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
-import { MEMORY_MODES } from "./lib/records.ts";
-import { writeReports } from "./lib/tierc-report.ts";
+import { MEMORY_MODES } from "./lib/engines/records.ts";
+import { writeReports } from "./lib/tierc/report.ts";
 import { benchLsGate } from "./bench-ls-gate.ts";
-import { compareReports, loadResults, renderCompareMarkdown } from "./lib/compare.ts";
-import { atomicWriteJson } from "./lib/fsx.ts";
+import { compareReports, loadResults, renderCompareMarkdown } from "./lib/compare/compare.ts";
+import { atomicWriteJson } from "./lib/core/fsx.ts";
 import { syntheticPair } from "./testing/sample-reports.ts";
-import { jsonText } from "./lib/render.ts";
+import { jsonText } from "./lib/core/render.ts";
 
 export interface Measure {
   name: string;

@@ -2,11 +2,11 @@ import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { verifyFixtures, type CheckRow } from "./fixtures.ts";
-import { buildFixtures } from "./lib/fixture-build.ts";
-import { mapLimit } from "./lib/pool.ts";
-import { DEFAULT_MANIFEST, loadManifest, type Fixture } from "./lib/manifest.ts";
-import { sha256File } from "./lib/fsx.ts";
-import { buildOne } from "./lib/recipes.ts";
+import { buildFixtures } from "./lib/fixtures/build.ts";
+import { mapLimit } from "./lib/core/pool.ts";
+import { DEFAULT_MANIFEST, loadManifest, type Fixture } from "./lib/fixtures/manifest.ts";
+import { sha256File } from "./lib/core/fsx.ts";
+import { buildOne } from "./lib/fixtures/recipes.ts";
 import {
   findClang,
   findRustc,
@@ -15,10 +15,11 @@ import {
   PINNED_CLANG,
   PINNED_RUSTC,
   skipNotices,
-} from "./lib/toolchains.ts";
+} from "./lib/fixtures/toolchains.ts";
 import { runScript, tempDir } from "./testing/testkit.ts";
-import { requireTool, ROOT } from "./lib/tools.ts";
-import { runProcess } from "./lib/proc.ts";
+import { requireTool } from "./lib/tools/lookup.ts";
+import { ROOT } from "./lib/core/paths.ts";
+import { runProcess } from "./lib/core/proc.ts";
 
 // Engine and build checks start a node process per run (~0.5-1 s each on two cores).
 setDefaultTimeout(600_000);

@@ -3,8 +3,8 @@
  * fixtures — builds seam's fixture corpus (fixtures/*.wasm from fixtures/src/) and verifies it: committed
  * binaries against the manifest's hashes, every fixture against its expectation on a reference engine,
  * and what real meld does with each one in multi and shared memory against what the manifest records.
- * Called by: CI, people adding a fixture (scripts/all.ts's `fixtures` step calls lib/fixture-build.ts).
- * The build itself: lib/fixture-build.ts, lib/recipes.ts, lib/toolchains.ts; here: verify and the CLI.
+ * Called by: CI, people adding a fixture (scripts/all.ts's `fixtures` step calls lib/fixtures/build.ts).
+ * The build itself: lib/fixtures/build.ts, lib/fixtures/recipes.ts, lib/fixtures/toolchains.ts; here: verify and the CLI.
  * Usage: bun scripts/fixtures.ts build [--check] [--fixture NAME]... [--manifest FILE] [--json]
  *        bun scripts/fixtures.ts verify [--run] [--fused] [--engine jco|wasmtime] [--fixture NAME]...
  *          [--jobs N] [--manifest FILE] [--json]
@@ -12,13 +12,13 @@
  *       2 usage error or bad manifest; 3 a required tool (jco, the engine, meld) is missing
  */
 import { join, resolve } from "node:path";
-import { color, enumValue, noDuplicates, parseCli, positiveInt, progress, runCli } from "./lib/cli.ts";
-import { EXIT, usageError } from "./lib/errors.ts";
-import { buildFixtures } from "./lib/fixture-build.ts";
-import { makeTempDir, removeTemp, requireFile } from "./lib/fsx.ts";
-import { judgeRun, type Judgement } from "./lib/judge.ts";
-import { DEFAULT_MANIFEST, loadManifest, selectFixtures, type Fixture } from "./lib/manifest.ts";
-import { mapLimit } from "./lib/pool.ts";
+import { color, enumValue, noDuplicates, parseCli, positiveInt, progress, runCli } from "./lib/core/cli.ts";
+import { EXIT, usageError } from "./lib/core/errors.ts";
+import { buildFixtures } from "./lib/fixtures/build.ts";
+import { makeTempDir, removeTemp, requireFile } from "./lib/core/fsx.ts";
+import { judgeRun, type Judgement } from "./lib/fixtures/judge.ts";
+import { DEFAULT_MANIFEST, loadManifest, selectFixtures, type Fixture } from "./lib/fixtures/manifest.ts";
+import { mapLimit } from "./lib/core/pool.ts";
 import {
   FUSE_FLAGS,
   MEMORY_MODES,
@@ -26,12 +26,12 @@ import {
   type FuseRecord,
   type MemoryMode,
   type RunRecord,
-} from "./lib/records.ts";
-import { checkToolchainVars } from "./lib/toolchains.ts";
-import { requireCheckedTool } from "./lib/tool-identity.ts";
+} from "./lib/engines/records.ts";
+import { checkToolchainVars } from "./lib/fixtures/toolchains.ts";
+import { requireCheckedTool } from "./lib/tools/identity.ts";
 import { fuse } from "./fuse.ts";
 import { runComponent } from "./run-kiln.ts";
-import { jsonText } from "./lib/render.ts";
+import { jsonText } from "./lib/core/render.ts";
 
 /** What verify does unless told otherwise. */
 export const VERIFY_DEFAULTS = { engine: "jco", jobs: 2 } as const;

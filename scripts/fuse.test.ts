@@ -4,10 +4,10 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { checkInputs, classifyFuse, fuse, meldErrorLine } from "./fuse.ts";
 import { runComponent } from "./run-kiln.ts";
-import { parseWasmShape } from "./lib/wasm.ts";
+import { parseWasmShape } from "./lib/core/wasm.ts";
 import { providerConsumerWat, runScript, tempDir, watToWasm } from "./testing/testkit.ts";
 import { procResult } from "./testing/run-records.ts";
-import { ROOT } from "./lib/tools.ts";
+import { ROOT } from "./lib/core/paths.ts";
 
 const MELD_REFUSAL = `Meld v0.65.1 - Static Component Fusion
 Error: Fusion failed

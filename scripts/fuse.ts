@@ -8,15 +8,21 @@
  */
 import { readFileSync, renameSync, rmSync, existsSync, mkdirSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { enumValue, parseCli, runCli, splitPassthrough } from "./lib/cli.ts";
-import { EXIT, SeamError, usageError } from "./lib/errors.ts";
-import { atomicWriteJson, checkOutputs, sha256, trackTemp, type OutputPath } from "./lib/fsx.ts";
-import { runProcess, shellLine, type ProcResult } from "./lib/proc.ts";
-import { lookupTool, missingToolError, toolVersion } from "./lib/tools.ts";
-import { checkTool, identifyTool } from "./lib/tool-identity.ts";
-import { parseWasmShape, readWasm } from "./lib/wasm.ts";
-import { MEMORY_MODES, type FileDigest, type FuseRecord, type FuseVerdict, type MemoryMode } from "./lib/records.ts";
-import { jsonText } from "./lib/render.ts";
+import { enumValue, parseCli, runCli, splitPassthrough } from "./lib/core/cli.ts";
+import { EXIT, SeamError, usageError } from "./lib/core/errors.ts";
+import { atomicWriteJson, checkOutputs, sha256, trackTemp, type OutputPath } from "./lib/core/fsx.ts";
+import { runProcess, shellLine, type ProcResult } from "./lib/core/proc.ts";
+import { lookupTool, missingToolError, toolVersion } from "./lib/tools/lookup.ts";
+import { checkTool, identifyTool } from "./lib/tools/identity.ts";
+import { parseWasmShape, readWasm } from "./lib/core/wasm.ts";
+import {
+  MEMORY_MODES,
+  type FileDigest,
+  type FuseRecord,
+  type FuseVerdict,
+  type MemoryMode,
+} from "./lib/engines/records.ts";
+import { jsonText } from "./lib/core/render.ts";
 
 export interface FuseOptions {
   inputs: string[];

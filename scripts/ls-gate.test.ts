@@ -1,10 +1,10 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { KNOWN_STATUSES } from "./lib/scenarios.ts";
-import { isLsGateReport, type LsGateReport } from "./lib/ls-report.ts";
+import { KNOWN_STATUSES } from "./lib/lsgate/scenarios.ts";
+import { isLsGateReport, type LsGateReport } from "./lib/lsgate/report.ts";
 import { runScript, tempDir } from "./testing/testkit.ts";
-import { ROOT } from "./lib/tools.ts";
+import { ROOT } from "./lib/core/paths.ts";
 import { BUN_XML } from "./testing/sample-reports.ts";
 import { DEMO, entries, lastLine } from "./testing/ls-scenarios.ts";
 

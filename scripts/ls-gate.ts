@@ -23,13 +23,13 @@
  *   hung or left unreadable output · 2 bad input, or only gaps (missing, ignored-only, orphan tests; with
  *   --compat only missing) · 3 cargo not installed.
  * The last stdout line is `N passed, N failed, N skipped` for every test read (a runner error counts as a failure).
- * Parts: lib/scenarios.ts reads the scenarios file, lib/ls-runners.ts runs the suite, lib/ls-report.ts
- *   buckets the tests into the results, lib/ls-render.ts shows them (markdown, console). This file: the
+ * Parts: lib/lsgate/scenarios.ts reads the scenarios file, lib/lsgate/runners.ts runs the suite, lib/lsgate/report.ts
+ *   buckets the tests into the results, lib/lsgate/render.ts shows them (markdown, console). This file: the
  *   core runLsGate and its defaults, and the CLI.
  */
 import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { EXIT, usageError } from "./lib/errors.ts";
+import { EXIT, usageError } from "./lib/core/errors.ts";
 import {
   enumValue,
   noDuplicates,
@@ -39,13 +39,13 @@ import {
   runCli,
   splitPassthrough,
   wholeNumber,
-} from "./lib/cli.ts";
-import { atomicWrite, atomicWriteJson, checkOutputs } from "./lib/fsx.ts";
-import { ROOT } from "./lib/tools.ts";
-import { actionsContext, appendStepSummary, runUrl } from "./lib/gh-actions.ts";
-import { findScenarios, parseScenarios, type ScenarioSet } from "./lib/scenarios.ts";
-import { buildLsReport, RUNNER_KINDS, type LsGateReport, type RunnerKind } from "./lib/ls-report.ts";
-import { renderConsole, renderLsGateMarkdown } from "./lib/ls-render.ts";
+} from "./lib/core/cli.ts";
+import { atomicWrite, atomicWriteJson, checkOutputs } from "./lib/core/fsx.ts";
+import { ROOT } from "./lib/core/paths.ts";
+import { actionsContext, appendStepSummary, runUrl } from "./lib/github/actions.ts";
+import { findScenarios, parseScenarios, type ScenarioSet } from "./lib/lsgate/scenarios.ts";
+import { buildLsReport, RUNNER_KINDS, type LsGateReport, type RunnerKind } from "./lib/lsgate/report.ts";
+import { renderConsole, renderLsGateMarkdown } from "./lib/lsgate/render.ts";
 import {
   checkCargoVar,
   checkSuiteInputs,
@@ -53,8 +53,8 @@ import {
   readText,
   runSuite,
   type RunSuiteOptions,
-} from "./lib/ls-runners.ts";
-import { jsonText } from "./lib/render.ts";
+} from "./lib/lsgate/runners.ts";
+import { jsonText } from "./lib/core/render.ts";
 
 export interface LsGateOptions extends Partial<Omit<RunSuiteOptions, "runner" | "project">> {
   /** Where the runner runs; default seam's root (the CLI defaults to the crate the working folder is in for cargo). */

@@ -5,9 +5,9 @@
  * Part 1, whose comment and which write: post-comment.upsert.test.ts.
  */
 import { describe, expect, test } from "bun:test";
-import { composeBody, GITHUB_BODY_LIMIT, renderReport } from "./lib/comment-body.ts";
-import { ACTIONS_BOT } from "./lib/comment-owner.ts";
-import { RETRY } from "./lib/github-rest.ts";
+import { composeBody, GITHUB_BODY_LIMIT, renderReport } from "./lib/comment/body.ts";
+import { ACTIONS_BOT } from "./lib/comment/owner.ts";
+import { RETRY } from "./lib/github/rest.ts";
 import { bigLsGate } from "./testing/sample-reports.ts";
 import { postComment } from "./post-comment.ts";
 import { ACTIONS_TOKEN, body, failure, M, ME, REPO, run, TOKEN, withFake, writes } from "./testing/post-comment-kit.ts";

@@ -1,14 +1,14 @@
 /**
  * post-comment: the context it resolves from flags and environment, and the CLI run as a user runs it.
  * postComment against the loopback GitHub: post-comment.upsert.test.ts and post-comment.failures.test.ts;
- * the event's PR: lib/gh-actions.test.ts; whose comment is ours: lib/comment-owner.test.ts.
+ * the event's PR: lib/github/actions.test.ts; whose comment is ours: lib/comment/owner.test.ts.
  */
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RETRY } from "./lib/github-rest.ts";
-import { compareReports } from "./lib/compare.ts";
+import { RETRY } from "./lib/github/rest.ts";
+import { compareReports } from "./lib/compare/compare.ts";
 import { lsGate, syntheticPair, tierC } from "./testing/sample-reports.ts";
 import { REPO, TOKEN, withFake } from "./testing/post-comment-kit.ts";
 import { resolveContext } from "./post-comment.ts";

@@ -11,7 +11,7 @@
  * Exit: 0 posted / updated / unchanged / deleted / nothing to post, 1 GitHub API failure, 2 usage error
  */
 import { resolve } from "node:path";
-import { enumValue, noDuplicates, parseCli, progress, runCli } from "./lib/cli.ts";
+import { enumValue, noDuplicates, parseCli, progress, runCli } from "./lib/core/cli.ts";
 import {
   composeBody,
   defaultMarker,
@@ -26,9 +26,9 @@ import {
   utf8Bytes,
   type CutInfo,
   type LoadedReport,
-} from "./lib/comment-body.ts";
-import { ownershipNotes, resolveIdentity } from "./lib/comment-owner.ts";
-import { describePlan, dryRunText, nothingText, resultText } from "./lib/comment-text.ts";
+} from "./lib/comment/body.ts";
+import { ownershipNotes, resolveIdentity } from "./lib/comment/owner.ts";
+import { describePlan, dryRunText, nothingText, resultText } from "./lib/comment/text.ts";
 import {
   COMMENT_MODES,
   findPullRequest,
@@ -40,9 +40,9 @@ import {
   type PostOptions,
   type PostResult,
   type Upsert,
-} from "./lib/comment-upsert.ts";
-import { EXIT, SeamError, usageError } from "./lib/errors.ts";
-import { checkOutputs } from "./lib/fsx.ts";
+} from "./lib/comment/upsert.ts";
+import { EXIT, SeamError, usageError } from "./lib/core/errors.ts";
+import { checkOutputs } from "./lib/core/fsx.ts";
 import {
   actionsContext,
   appendStepSummary,
@@ -50,15 +50,15 @@ import {
   readEvent,
   type Env,
   type PullRequestContext,
-} from "./lib/gh-actions.ts";
-import { GitHubClient, type GitHubDeps } from "./lib/github.ts";
-import { explainFailure, RETRY } from "./lib/github-rest.ts";
-import { apiAccess, checkApiUrl, envScrubber, makeScrubber, scrubError, type ApiAccess } from "./lib/github-token.ts";
-import { LS_GATE_SCHEMA } from "./lib/ls-report.ts";
-import { readIfPresent } from "./lib/read-file.ts";
-import { TIERC_SCHEMA } from "./lib/tierc-report.ts";
+} from "./lib/github/actions.ts";
+import { GitHubClient, type GitHubDeps } from "./lib/github/client.ts";
+import { explainFailure, RETRY } from "./lib/github/rest.ts";
+import { apiAccess, checkApiUrl, envScrubber, makeScrubber, scrubError, type ApiAccess } from "./lib/github/token.ts";
+import { LS_GATE_SCHEMA } from "./lib/lsgate/report.ts";
+import { readIfPresent } from "./lib/core/fsx.ts";
+import { TIERC_SCHEMA } from "./lib/tierc/report.ts";
 
-/** The token and API (lib/github-token.ts) and the repository and PR (lib/gh-actions.ts) a run posts with. */
+/** The token and API (lib/github/token.ts) and the repository and PR (lib/github/actions.ts) a run posts with. */
 export type Context = ApiAccess & PullRequestContext;
 
 /** Everything post-comment needs to know from flags and environment (pure: the event payload is passed in). */

@@ -5,7 +5,7 @@
  * retries: post-comment.failures.test.ts.
  */
 import { describe, expect, test } from "bun:test";
-import { ACTIONS_BOT } from "./lib/comment-owner.ts";
+import { ACTIONS_BOT } from "./lib/comment/owner.ts";
 import { ACTIONS_TOKEN, body, failure, M, ME, REPO, run, withFake, writes } from "./testing/post-comment-kit.ts";
 
 // ---------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { Glob } from "bun";
-import { ROOT } from "./lib/tools.ts";
+import { ROOT } from "./lib/core/paths.ts";
 
 const SCRIPTS = join(ROOT, "scripts");
 const all = [...new Glob("**/*.ts").scanSync({ cwd: SCRIPTS, onlyFiles: true })].sort();

@@ -2,13 +2,13 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type TierCReport } from "./lib/tierc-report.ts";
+import { type TierCReport } from "./lib/tierc/report.ts";
 import { providerConsumerWat, runScript, tempDir, watToWasm } from "./testing/testkit.ts";
-import { buildFixtures } from "./lib/fixture-build.ts";
+import { buildFixtures } from "./lib/fixtures/build.ts";
 import { runComponent } from "./run-kiln.ts";
-import { loadManifest } from "./lib/manifest.ts";
-import { judgeRun } from "./lib/judge.ts";
-import { ROOT } from "./lib/tools.ts";
+import { loadManifest } from "./lib/fixtures/manifest.ts";
+import { judgeRun } from "./lib/fixtures/judge.ts";
+import { ROOT } from "./lib/core/paths.ts";
 import { MANIFEST, kilnd, fixtures, verdicts, setUpMatrixKit } from "./testing/matrix-kit.ts";
 
 beforeAll(setUpMatrixKit);

@@ -2,12 +2,13 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { appendFileSync, chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { mergeReports, type TierCReport } from "./lib/tierc-report.ts";
-import { parseLedger, type Blocker } from "./lib/ledger.ts";
+import { mergeReports, type TierCReport } from "./lib/tierc/report.ts";
+import { parseLedger, type Blocker } from "./lib/tierc/ledger.ts";
 import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
-import { runProcess } from "./lib/proc.ts";
+import { runProcess } from "./lib/core/proc.ts";
 import { providerConsumerWat, tempDir, watToWasm } from "./testing/testkit.ts";
-import { ROOT, requireTool } from "./lib/tools.ts";
+import { requireTool } from "./lib/tools/lookup.ts";
+import { ROOT } from "./lib/core/paths.ts";
 import {
   LEDGER_YAML,
   work,

@@ -3,11 +3,11 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { loadFixtures } from "./lib/matrix.ts";
-import { loadLedger } from "./lib/ledger.ts";
-import { runProcess } from "./lib/proc.ts";
+import { loadFixtures } from "./lib/tierc/matrix.ts";
+import { loadLedger } from "./lib/tierc/ledger.ts";
+import { runProcess } from "./lib/core/proc.ts";
 import { runScript, tempDir } from "./testing/testkit.ts";
-import { ROOT } from "./lib/tools.ts";
+import { ROOT } from "./lib/core/paths.ts";
 import { MANIFEST, work, kilnd, fixtures, opts, verdicts, matrix, setUpMatrixKit } from "./testing/matrix-kit.ts";
 
 beforeAll(setUpMatrixKit);

@@ -13,7 +13,7 @@
  *          [--out DIR] [-j N] [--shard i/n] [--strict] [--no-cache] [--json] [--reference jco|wasmtime]
  *          [--ledger FILE] [--manifest FILE] [--baseline BASE [--fail-on regressed|moved|any|none]]
  *        bun scripts/tier-c.ts FILE.wasm|DIR... [--arg A]... [--env K=V]... [--stdin FILE] [--invoke EXPORT]...
- *          [--save-fixture NAME] [the options above but --fixture]      (ad hoc: lib/adhoc.ts)
+ *          [--save-fixture NAME] [the options above but --fixture]      (ad hoc: lib/tierc/adhoc/inputs.ts)
  *        bun scripts/tier-c.ts merge DIR... [--out DIR] [--strict] [--json]
  *        bun scripts/tier-c.ts compare BASE HEAD [--fail-on …] [--build LABEL] [--json] [--out FILE] [--junit FILE]
  */
@@ -21,20 +21,20 @@ import { join, relative, resolve } from "node:path";
 import { readFileSync } from "node:fs";
 import { fuse } from "./fuse.ts";
 import { runComponent } from "./run-kiln.ts";
-import { adhocNotices, type AdhocFixture } from "./lib/adhoc.ts";
-import { recordExpectations } from "./lib/adhoc-record.ts";
-import { saveFixture } from "./lib/save-fixture.ts";
-import { color, noDuplicates, parseCli, progress, runCli } from "./lib/cli.ts";
-import { compareJUnit, compareReports, diffExitCode, loadResults, parseFailOn } from "./lib/compare.ts";
-import { renderCompareMarkdown, takeBaseline, writeDiff } from "./lib/compare.ts";
-import { EXIT, usageError } from "./lib/errors.ts";
-import { atomicWrite, checkOutputs, requireFolder, shownPath } from "./lib/fsx.ts";
-import { annotations } from "./lib/gh-actions.ts";
-import { fromAdhoc, type MatrixOptions } from "./lib/matrix.ts";
-import { runMatrixWith, withBuildDiffs } from "./lib/matrix-rows.ts";
-import { DEFAULT_OUT, FLAGS, plan, type FlagSpec, type Plan } from "./lib/tierc-plan.ts";
-import { mergeReports, writeReports, type Row, type TierCReport } from "./lib/tierc-report.ts";
-import { jsonText } from "./lib/render.ts";
+import { adhocNotices, type AdhocFixture } from "./lib/tierc/adhoc/inputs.ts";
+import { recordExpectations } from "./lib/tierc/adhoc/record.ts";
+import { saveFixture } from "./lib/tierc/adhoc/save-fixture.ts";
+import { color, noDuplicates, parseCli, progress, runCli } from "./lib/core/cli.ts";
+import { compareJUnit, compareReports, diffExitCode, loadResults, parseFailOn } from "./lib/compare/compare.ts";
+import { renderCompareMarkdown, takeBaseline, writeDiff } from "./lib/compare/compare.ts";
+import { EXIT, usageError } from "./lib/core/errors.ts";
+import { atomicWrite, checkOutputs, requireFolder, shownPath } from "./lib/core/fsx.ts";
+import { annotations } from "./lib/github/actions.ts";
+import { fromAdhoc, type MatrixOptions } from "./lib/tierc/matrix.ts";
+import { runMatrixWith, withBuildDiffs } from "./lib/tierc/rows.ts";
+import { DEFAULT_OUT, FLAGS, plan, type FlagSpec, type Plan } from "./lib/tierc/plan.ts";
+import { mergeReports, writeReports, type Row, type TierCReport } from "./lib/tierc/report.ts";
+import { jsonText } from "./lib/core/render.ts";
 
 export { DEFAULT_OUT };
 

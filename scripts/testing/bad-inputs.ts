@@ -22,10 +22,10 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { writeFakeKilnd } from "./fake-kilnd.ts";
-import { sha256 } from "../lib/fsx.ts";
-import { runProcess, shellQuote } from "../lib/proc.ts";
+import { sha256 } from "../lib/core/fsx.ts";
+import { runProcess, shellQuote } from "../lib/core/proc.ts";
 import { lsGate, tierC } from "./sample-reports.ts";
-import { ROOT } from "../lib/tools.ts";
+import { ROOT } from "../lib/core/paths.ts";
 import type { BadInput, CaseClass, FileSpec } from "./bad-inputs/case.ts";
 import { FLAG_CASES } from "./bad-inputs/flags.ts";
 import { FILE_CASES } from "./bad-inputs/files.ts";

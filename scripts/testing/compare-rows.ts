@@ -2,9 +2,9 @@
  * compare-rows — literal tier-c results rows and reports for compare's tests (a pass, a seam-bug with
  * kiln's E0BBB), and a catcher for the SeamError a bad input throws. Tests only.
  */
-import type { ComparableReport, ComparableRow, RowState } from "../lib/compare.ts";
-import type { compareReports } from "../lib/compare.ts";
-import { SeamError } from "../lib/errors.ts";
+import type { ComparableReport, ComparableRow, RowState } from "../lib/compare/compare.ts";
+import type { compareReports } from "../lib/compare/compare.ts";
+import { SeamError } from "../lib/core/errors.ts";
 
 export const E0BBB = "[Runtime][E0BBB] Export not found";
 export const E2199 = "[Runtime][E2199] out of bounds memory access";

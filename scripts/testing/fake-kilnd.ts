@@ -19,8 +19,8 @@ import { appendFileSync, chmodSync, existsSync, readFileSync, writeFileSync } fr
 import { basename, join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { waveCall } from "../lib/engine-argv.ts";
-import { parseWasmShape } from "../lib/wasm.ts";
+import { waveCall } from "../lib/engines/argv.ts";
+import { parseWasmShape } from "../lib/core/wasm.ts";
 
 export const TRANSCRIPTS = join(import.meta.dir, "..", "..", "fixtures", "kilnd-0.4.4", "transcripts");
 

@@ -1,5 +1,5 @@
 /**
- * kilnd-cases — how every recorded kilnd 0.4.4 case classifies: the table lib/classify.test.ts checks
+ * kilnd-cases — how every recorded kilnd 0.4.4 case classifies: the table lib/engines/classify.test.ts checks
  * classifyKiln against, one row per transcript in fixtures/kilnd-0.4.4/transcripts/ (and the test checks
  * that the rows and the transcripts are the same set). Data for tests only.
  */

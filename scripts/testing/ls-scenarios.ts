@@ -4,8 +4,8 @@
  * Tests only; no script imports it.
  */
 import { join } from "node:path";
-import { parseScenarios, type ScenarioSet } from "../lib/scenarios.ts";
-import { ROOT } from "../lib/tools.ts";
+import { parseScenarios, type ScenarioSet } from "../lib/lsgate/scenarios.ts";
+import { ROOT } from "../lib/core/paths.ts";
 
 /** fixtures/ls-demo: a crate with LS tests of every kind (lib, nested module, integration, doctest). */
 export const DEMO = join(ROOT, "fixtures", "ls-demo");

@@ -6,10 +6,10 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runMatrix } from "../tier-c.ts";
-import type { MatrixFixture, MatrixOptions } from "../lib/matrix.ts";
-import type { RunRecord } from "../lib/records.ts";
-import { writeReports, type TierCReport } from "../lib/tierc-report.ts";
-import { ROOT } from "../lib/tools.ts";
+import type { MatrixFixture, MatrixOptions } from "../lib/tierc/matrix.ts";
+import type { RunRecord } from "../lib/engines/records.ts";
+import { writeReports, type TierCReport } from "../lib/tierc/report.ts";
+import { ROOT } from "../lib/core/paths.ts";
 import { writeFakeKilnd, type Scenario } from "./fake-kilnd.ts";
 import { providerConsumerWat, tempDir, watToWasm } from "./testkit.ts";
 

@@ -4,8 +4,8 @@
  * against it with the waits it asks for recorded instead of slept, and small checks on the outcome.
  * Used only by scripts/post-comment*.test.ts.
  */
-import { SeamError } from "../lib/errors.ts";
-import type { PostOptions } from "../lib/comment-upsert.ts";
+import { SeamError } from "../lib/core/errors.ts";
+import type { PostOptions } from "../lib/comment/upsert.ts";
 import { postComment } from "../post-comment.ts";
 import { startFakeGitHub, type FakeGitHub, type FakeOptions } from "./fake-github.ts";
 

@@ -2,18 +2,18 @@
  * run-records — literal engine runs for tests: a `RunRecord` with every field filled in (a jco run that
  * passed with empty stdout), the fields a test cares about given as overrides; stdout's size and sha256
  * follow the stdout given unless set. And the message of a usage error (exit 2) a call throws.
- * A finished process as lib/proc.ts returns it, literal or as kilnd 0.4.4 was recorded, and the
+ * A finished process as lib/core/proc.ts returns it, literal or as kilnd 0.4.4 was recorded, and the
  * expectation an ad hoc run records from reference runs.
- * Used by the tests of lib/judge.ts, lib/classify.ts, lib/adhoc*.ts, save-fixture, fuse and run-kiln.
+ * Used by the tests of lib/fixtures/judge.ts, lib/engines/classify.ts, lib/adhoc*.ts, save-fixture, fuse and run-kiln.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { AdhocSpec } from "../lib/adhoc.ts";
-import { expectationFromRuns } from "../lib/adhoc-record.ts";
-import { SeamError } from "../lib/errors.ts";
-import { sha256 } from "../lib/fsx.ts";
-import type { ProcResult } from "../lib/proc.ts";
-import type { RunRecord } from "../lib/records.ts";
+import type { AdhocSpec } from "../lib/tierc/adhoc/inputs.ts";
+import { expectationFromRuns } from "../lib/tierc/adhoc/record.ts";
+import { SeamError } from "../lib/core/errors.ts";
+import { sha256 } from "../lib/core/fsx.ts";
+import type { ProcResult } from "../lib/core/proc.ts";
+import type { RunRecord } from "../lib/engines/records.ts";
 import { TRANSCRIPTS } from "./fake-kilnd.ts";
 
 export function runRecord(over: Partial<RunRecord>): RunRecord {

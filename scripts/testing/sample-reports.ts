@@ -4,8 +4,8 @@
  * for the runner-output readers and ls-gate's --runner junit, and a generated base/head pair of tier-c
  * results for compare. Tests and scripts/bench.ts only; no other script imports it.
  */
-import { LS_GATE_SCHEMA, type LsGateReport } from "../lib/ls-report.ts";
-import { TIERC_SCHEMA, type Row, type TierCReport } from "../lib/tierc-report.ts";
+import { LS_GATE_SCHEMA, type LsGateReport } from "../lib/lsgate/report.ts";
+import { TIERC_SCHEMA, type Row, type TierCReport } from "../lib/tierc/report.ts";
 
 export function lsGate(over: Partial<LsGateReport> = {}): LsGateReport {
   return {

@@ -5,8 +5,9 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runProcess, type ProcResult } from "../lib/proc.ts";
-import { ROOT, requireTool } from "../lib/tools.ts";
+import { runProcess, type ProcResult } from "../lib/core/proc.ts";
+import { requireTool } from "../lib/tools/lookup.ts";
+import { ROOT } from "../lib/core/paths.ts";
 
 export function tempDir(tag = "seam"): string {
   return mkdtempSync(join(tmpdir(), `${tag}-`));

@@ -1,0 +1,205 @@
+/**
+ * compare-render — a diff as people read it: markdown (the tools side by side, the changed rows), JUnit
+ * (a change that trips --fail-on is a failure), and the head of a Tier C comment section, cut to fit.
+ */
+import { mdCell, mdTable, junitXml } from "../core/render.ts";
+import {
+  FAIL_ON,
+  keyOf,
+  type ChangeClass,
+  type ComparableRow,
+  type ReportDiff,
+  type RowChange,
+  type RowState,
+  type SideInfo,
+} from "./types.ts";
+import type { TierCReport } from "../tierc/report.ts";
+import { ICON, renderTierCMarkdown } from "../tierc/render.ts";
+
+const CLASS_ICON: Record<ChangeClass, string> = {
+  regressed: "❌",
+  moved: "❗",
+  fixed: "✅",
+  reclassified: "🔁",
+  new: "🆕",
+  gone: "➖",
+};
+const verdictIcon = (v: string) => (ICON as Record<string, string | undefined>)[v] ?? "❔";
+const short = (sha?: string) => (sha ? ` \`${sha.slice(0, 12)}\`` : "");
+
+function stateCell(s: RowState | undefined): string {
+  if (!s) return "—";
+  return `${verdictIcon(s.verdict)} ${s.verdict}${s.blocker ? ` (${s.blocker})` : ""}${s.signature ? ` \`${s.signature}\`` : ""}`;
+}
+
+/** One side's tools in one line: meld, kilnd (with its sha256), the reference engine, seam's code. */
+export function sideIdentity(s: SideInfo): string {
+  const t = s.tools;
+  return [
+    `meld ${t.meld ? t.meld.version + short(t.meld.sha256) : "absent"}`,
+    `kilnd ${t.kilnd ? t.kilnd.version + short(t.kilnd.sha256) : "absent"}`,
+    `reference ${t.reference ? `${t.reference.engine} ${t.reference.version}` : "absent"}`,
+    ...(t.seam ? [`seam${short(t.seam)}`] : []),
+    ...(s.build ? [`build ${s.build}`] : []),
+    ...(s.generatedAt ? [s.generatedAt] : []),
+  ].join(" · ");
+}
+
+function changeRow(c: RowChange, bundleBaseUrl?: string): string[] {
+  const bundle = c.head?.bundle;
+  const repro = bundle ? (bundleBaseUrl ? `[${bundle}](${bundleBaseUrl}/${bundle})` : `\`${bundle}\``) : "";
+  return [
+    `${CLASS_ICON[c.class]} ${c.class}`,
+    c.fixture,
+    c.mode,
+    c.form,
+    stateCell(c.base),
+    stateCell(c.head),
+    c.reason,
+    repro,
+  ];
+}
+
+const CHANGE_HEADER = ["change", "fixture", "memory", "form", "base", "head", "why", "repro"];
+
+/** The diff's head for a Tier C section: the summary with the base's identity, then the changed rows
+ * (at most `maxRows`, regressions first, with a line saying how many were left out). */
+export function renderDiffBlock(d: ReportDiff, opts: { maxRows?: number; bundleBaseUrl?: string } = {}): string {
+  const shown = d.changes.slice(0, opts.maxRows ?? d.changes.length);
+  const left = d.changes.length - shown.length;
+  return [
+    `**${d.summary}** — base: ${sideIdentity(d.base)}${d.tripped ? ` · fails the run (--fail-on ${d.failOn})` : ""}`,
+    ...(d.corpus.note ? ["", `⚠️ ${d.corpus.note}.`] : []),
+    ...(shown.length
+      ? [
+          "",
+          mdTable(
+            CHANGE_HEADER,
+            shown.map((c) => changeRow(c, opts.bundleBaseUrl)),
+          ),
+        ]
+      : []),
+    ...(left
+      ? [
+          "",
+          `… and ${left} more changed row${left === 1 ? "" : "s"}, left out to fit: compare.md in the run's results has them all.`,
+        ]
+      : []),
+  ].join("\n");
+}
+
+/** The standalone compare report: summary, both sides' tools, the corpus note, every changed row. */
+export function renderCompareMarkdown(d: ReportDiff): string {
+  const t = (s: SideInfo) => s.tools;
+  const line = (name: string, f: (s: SideInfo) => string, mark = true) => {
+    const [bv, hv] = [f(d.base), f(d.head)];
+    return [name, bv, hv + (mark && bv !== hv ? " ← changed" : "")];
+  };
+  const tools = mdTable(
+    ["", "base", "head"],
+    [
+      ...(d.base.file || d.head.file ? [line("file", (s) => (s.file ? `\`${s.file}\`` : "—"), false)] : []),
+      line("generated", (s) => s.generatedAt ?? "—", false),
+      ...(d.base.build || d.head.build ? [line("build", (s) => s.build ?? "—")] : []),
+      line("meld", (s) => (t(s).meld ? t(s).meld!.version + short(t(s).meld!.sha256) : "absent")),
+      line("kilnd", (s) => (t(s).kilnd ? t(s).kilnd!.version + short(t(s).kilnd!.sha256) : "absent")),
+      line("reference", (s) => (t(s).reference ? `${t(s).reference!.engine} ${t(s).reference!.version}` : "absent")),
+      line("seam code", (s) => (t(s).seam ? `\`${t(s).seam!.slice(0, 12)}\`` : "—")),
+    ],
+  );
+  const trip = d.tripped ? `❌ fails (--fail-on ${d.failOn})` : `passes (--fail-on ${d.failOn})`;
+  return [
+    "## meld → kiln seam (Tier C): what changed",
+    "",
+    `**${d.summary}** · ${d.unchanged} unchanged · ${trip}`,
+    "",
+    tools,
+    ...(d.corpus.note ? ["", `⚠️ ${d.corpus.note}.`] : []),
+    ...(d.changes.length
+      ? [
+          "",
+          mdTable(
+            CHANGE_HEADER.slice(0, -1),
+            d.changes.map((c) => changeRow(c).slice(0, -1)),
+          ),
+        ]
+      : []),
+    "",
+  ].join("\n");
+}
+
+/** JUnit: one testcase per changed row (a failure when its class trips --fail-on; gone rows skipped),
+ * and one for the unchanged rows. */
+export function compareJUnit(d: ReportDiff): string {
+  const trips = FAIL_ON[d.failOn];
+  return junitXml("seam tier-c compare", [
+    ...d.changes.map((c) => {
+      const name = `${c.fixture} ${c.mode} ${c.form}`;
+      const text = `${c.class}: ${c.reason}`;
+      return {
+        classname: `tier-c.compare.${c.fixture}`,
+        name,
+        seconds: 0,
+        ...(trips.includes(c.class)
+          ? { failure: { message: text, body: `base: ${stateCell(c.base)}\nhead: ${stateCell(c.head)}` } }
+          : c.class === "gone"
+            ? { skipped: text }
+            : { systemOut: text }),
+      };
+    }),
+    { classname: "tier-c.compare", name: `${d.unchanged} unchanged row${d.unchanged === 1 ? "" : "s"}`, seconds: 0 },
+  ]);
+}
+
+const bytes = (s: string) => Buffer.byteLength(s, "utf8");
+
+/** The largest n in [0, max] with fits(n), for a fits that holds up to some n and not beyond. */
+function largest(max: number, fits: (n: number) => boolean): number {
+  let lo = 0;
+  let hi = max;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * A Tier C report that carries a diff, as one comment section: the diff first (summary, base identity,
+ * changed rows), then the report's status and counts, the unchanged rows folded in <details>. Under
+ * `maxBytes` (UTF-8), unchanged rows are cut first, then changed rows from the least severe.
+ */
+export function renderTierCSection(
+  r: TierCReport & { diff: ReportDiff },
+  opts: { runUrl?: string; bundleBaseUrl?: string; maxBytes?: number } = {},
+): string {
+  const changed = new Set(r.diff.changes.map((c) => keyOf(c)));
+  const unchanged = r.rows.filter((row) => !changed.has(keyOf(row as ComparableRow)));
+  const render = (changedRows: number, unchangedRows: number) => {
+    const left = unchanged.length - unchangedRows;
+    return renderTierCMarkdown(r, {
+      ...opts,
+      before: renderDiffBlock(r.diff, { maxRows: changedRows, bundleBaseUrl: opts.bundleBaseUrl }),
+      tableRows: unchanged.slice(0, unchangedRows),
+      fold: !unchanged.length
+        ? "No row is unchanged."
+        : !unchangedRows
+          ? `${unchanged.length} unchanged row${unchanged.length === 1 ? "" : "s"}, left out to fit.`
+          : `${unchanged.length} unchanged row${unchanged.length === 1 ? "" : "s"}${left ? ` (${unchangedRows} shown, ${left} left out to fit)` : ""}`,
+    });
+  };
+  const full = render(r.diff.changes.length, unchanged.length);
+  if (opts.maxBytes === undefined || bytes(full) <= opts.maxBytes) return full;
+  const max = opts.maxBytes;
+  const all = r.diff.changes.length;
+  if (bytes(render(all, 0)) <= max)
+    return render(
+      all,
+      largest(unchanged.length, (n) => bytes(render(all, n)) <= max),
+    );
+  return render(
+    largest(all, (n) => bytes(render(n, 0)) <= max),
+    0,
+  );
+}

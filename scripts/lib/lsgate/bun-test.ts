@@ -1,0 +1,103 @@
+/**
+ * bun-test-output — reads one `bun test --reporter=junit` run: bun's stderr summary and its JUnit report,
+ * judged together, because bun leaves some failures out of the report (a test file that fails to load, a
+ * test that calls process.exit). Pure. Used by lib/lsgate/runners.ts.
+ */
+import type { ProcResult } from "../core/proc.ts";
+import { parseJUnit } from "./junit.ts";
+import { lastLines, stripAnsi, type ReadTest, type RunnerOutput } from "./libtest.ts";
+
+export interface BunSummary {
+  ran?: number;
+  fail?: number;
+  errors: number;
+  unhandled: boolean;
+  /** For each `# Unhandled error between tests`, the test file bun was in (its `path:` header line). */
+  unhandledIn: string[];
+}
+
+/** The summary bun test prints on stderr (` 3 pass`, ` 1 fail`, ` 2 errors`, `Ran 9 tests across 4 files.`). */
+export function parseBunSummary(stderr: string): BunSummary {
+  const text = stripAnsi(stderr);
+  // The summary is the run's last output: take the last match, so a test's own output cannot pose as it.
+  const num = (re: RegExp) => {
+    const all = [...text.matchAll(re)];
+    const m = all[all.length - 1];
+    return m ? Number(m[1]) : undefined;
+  };
+  return {
+    ran: num(/^Ran (\d+) tests? across \d+ files?\b/gm),
+    fail: num(/^\s*(\d+) fail\s*$/gm),
+    errors: num(/^\s*(\d+) errors?\s*$/gm) ?? 0,
+    unhandled: /^# Unhandled error between tests\s*$/m.test(text),
+    unhandledIn: unhandledFiles(text),
+  };
+}
+
+function unhandledFiles(text: string): string[] {
+  const files: string[] = [];
+  let file = "";
+  for (const line of text.split(/\r?\n/)) {
+    const header = line.match(/^(\S.*\.[cm]?[jt]sx?):$/);
+    if (header) file = header[1]!;
+    else if (/^# Unhandled error between tests\s*$/.test(line)) files.push(file || "(unknown file)");
+  }
+  return files;
+}
+
+/**
+ * Judges one `bun test --reporter=junit` run. bun 1.4.5 leaves a test file that fails to load out of its
+ * JUnit report (it only prints `# Unhandled error between tests`), and a test that calls process.exit(0)
+ * ends the run with status 0, no summary and no report: both must fail the gate.
+ */
+export function judgeBunRun(
+  r: Pick<ProcResult, "code" | "signal" | "stderr">,
+  xml: string | undefined,
+  source: string,
+): RunnerOutput {
+  const detail = () => lastLines(r.stderr, 12);
+  if (r.signal) return { tests: [], error: { message: `bun test was killed by ${r.signal}`, detail: detail() } };
+  if (xml === undefined) {
+    return {
+      tests: [],
+      error: {
+        message: `bun test (exit status ${r.code}) wrote no JUnit report: it did not finish (a test called process.exit, or bun crashed)`,
+        detail: detail(),
+      },
+    };
+  }
+  let tests: ReadTest[];
+  try {
+    tests = parseJUnit(xml, source);
+  } catch (err) {
+    return { tests: [], error: { message: (err as Error).message, detail: [] } };
+  }
+  const summary = parseBunSummary(r.stderr);
+  const failed = tests.filter((t) => t.outcome === "failed").length;
+  const error = (message: string, lines = detail()): RunnerOutput => ({ tests, error: { message, detail: lines } });
+  if (summary.errors > 0 || summary.unhandled) {
+    // Either a file failed to load (its tests are absent from the report) or an error escaped a test that
+    // had already finished or timed out (it may belong to a test reported as passed): no result is safe.
+    const ran = new Set(tests.map((t) => t.binary));
+    const where = [...new Set(summary.unhandledIn)].map((f) => `${f}${ran.has(f) ? "" : " (did not load)"}`);
+    const n = summary.errors || summary.unhandledIn.length;
+    return error(
+      `bun test reported ${n} unhandled error${n === 1 ? "" : "s"} outside any test${where.length ? ` in ${where.join(", ")}` : ""}`,
+      unhandledDetail(r.stderr),
+    );
+  }
+  if (summary.ran === undefined)
+    return error(`bun test (exit status ${r.code}) ended without its summary line: the run did not finish`);
+  if (summary.fail !== undefined && summary.fail > failed) {
+    return error(`bun test counted ${summary.fail} failures but its JUnit report holds ${failed}`);
+  }
+  if (r.code !== 0 && failed === 0) return error(`bun test exited with status ${r.code} but no test failed`);
+  if (tests.length === 0) return error("bun test ran no tests");
+  return { tests };
+}
+
+function unhandledDetail(stderr: string): string[] {
+  const lines = stripAnsi(stderr).split(/\r?\n/);
+  const at = lines.findIndex((l) => /^# Unhandled error between tests/.test(l));
+  return (at < 0 ? lastLines(stderr, 12) : lines.slice(Math.max(0, at - 2), at + 10)).filter((l) => l.trim() !== "");
+}

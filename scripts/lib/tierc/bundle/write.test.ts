@@ -1,0 +1,67 @@
+import { describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { publishBundles, stagedPath, stagingDir, writeBundle, type ReproInput } from "./write.ts";
+import { removeTrackedTemps } from "../../core/fsx.ts";
+import { tempDir } from "../../../testing/testkit.ts";
+
+function input(dir: string): ReproInput {
+  const original = join(dir, "app.wasm");
+  writeFileSync(original, "\0asm");
+  return {
+    fixture: "app",
+    mode: "multi",
+    form: "component",
+    verdict: "seam-bug",
+    why: "kilnd fails what wasmtime runs",
+    failing: { engine: "meld-only", on: "fused" },
+    fuse: {
+      schema: "seam.fuse/1",
+      verdict: "refused",
+      meld: null,
+      argv: ["meld", "fuse", original, "-o", "f.wasm", "--memory", "multi", "--component"],
+      command: "",
+      memory: "multi",
+      mode: "component",
+      inputs: [{ path: original, sha256: "0".repeat(64), bytes: 4 }],
+      output: null,
+      ms: 0,
+      message: "Fusion failed",
+    },
+    args: [],
+    env: {},
+    expectText: "exit 0",
+    tools: ["meld 0.65.1"],
+    originalPath: original,
+    captured: {},
+  };
+}
+
+describe("repro bundles are staged until the results that confirm them are written", () => {
+  test("ls_s_11_ a written bundle is not in place before publishBundles, and an interruption leaves neither it nor the staging folder", () => {
+    const out = tempDir("seam-bundle");
+    const dir = join(out, "app-multi-component");
+    writeBundle(dir, input(out), "pending");
+    expect([existsSync(dir), existsSync(join(stagedPath(dir), "REPRO.md"))]).toEqual([false, true]);
+    removeTrackedTemps(); // what runCli does on SIGINT, SIGTERM and exit
+    expect([existsSync(dir), existsSync(stagingDir(out))]).toEqual([false, false]);
+  });
+
+  test("publishing moves the bundles in, replaces older ones of the same name and removes those the old results named", () => {
+    const out = tempDir("seam-bundle");
+    for (const old of ["app-multi-component", "gone-multi-core"]) {
+      mkdirSync(join(out, old));
+      writeFileSync(join(out, old, "REPRO.md"), "old");
+    }
+    mkdirSync(join(out, "notes"));
+    writeFileSync(
+      join(out, "results.json"),
+      JSON.stringify({ rows: [{ bundle: "app-multi-component" }, { bundle: "gone-multi-core" }] }),
+    );
+    const dir = join(out, "app-multi-component");
+    writeBundle(dir, input(out), "same signature");
+    publishBundles(out, ["app-multi-component"]);
+    expect(readFileSync(join(dir, "REPRO.md"), "utf8")).toContain("seam re-ran repro.sh: **same signature**");
+    expect(readdirSync(out).sort()).toEqual(["app-multi-component", "app.wasm", "notes", "results.json"]); // a folder no results named stays
+  });
+});
