@@ -19,15 +19,9 @@ import { LS_GATE_DEFAULTS, runLsGate } from "./ls-gate.ts";
 import { commentFromReports, commentSkipReason } from "./post-comment.ts";
 import { codeFiles } from "./lib/tierc/cache.ts";
 import { enumList, noDuplicates, parseCli, positiveInt, progress, runCli, type FlagSpec } from "./lib/core/cli.ts";
-import {
-  compareReports,
-  diffExitCode,
-  loadResults,
-  parseFailOn,
-  takeBaseline,
-  writeDiff,
-} from "./lib/compare/compare.ts";
-import type { FailOn } from "./lib/compare/compare.ts";
+import { compareReports, diffExitCode } from "./lib/compare/compare.ts";
+import { loadResults, parseFailOn, takeBaseline, writeDiff } from "./lib/compare/io.ts";
+import type { FailOn } from "./lib/compare/types.ts";
 import { EXIT, usageError } from "./lib/core/errors.ts";
 import { atomicWriteJson, checkOutputs, shownPath } from "./lib/core/fsx.ts";
 import { checkLedgerFixtures, loadLedger } from "./lib/tierc/ledger.ts";
@@ -35,7 +29,7 @@ import { loadFixtures, MATRIX_DEFAULTS } from "./lib/tierc/matrix.ts";
 import { exitCodeOf, planOrder, runPipeline, summaryTable, type PipelineStep } from "./lib/core/pipeline.ts";
 import { killAllRunning } from "./lib/core/proc.ts";
 import { FORMS, FUSE_FLAGS, MEMORY_MODES, type Form, type MemoryMode } from "./lib/engines/records.ts";
-import { writeReports } from "./lib/tierc/report.ts";
+import { writeReports } from "./lib/tierc/write.ts";
 import { lookupTool, type ToolName } from "./lib/tools/lookup.ts";
 import { ROOT } from "./lib/core/paths.ts";
 import { checkTools } from "./lib/tools/identity.ts";

@@ -4,7 +4,8 @@ import { delimiter, join } from "node:path";
 import { verifyFixtures, type CheckRow } from "./fixtures.ts";
 import { buildFixtures } from "./lib/fixtures/build.ts";
 import { mapLimit } from "./lib/core/pool.ts";
-import { DEFAULT_MANIFEST, loadManifest, type Fixture } from "./lib/fixtures/manifest.ts";
+import { DEFAULT_MANIFEST, loadManifest } from "./lib/fixtures/manifest.ts";
+import type { Fixture } from "./lib/fixtures/fixture.ts";
 import { sha256File } from "./lib/core/fsx.ts";
 import { buildOne } from "./lib/fixtures/recipes.ts";
 import {

@@ -17,7 +17,8 @@ import { EXIT, usageError } from "./lib/core/errors.ts";
 import { buildFixtures } from "./lib/fixtures/build.ts";
 import { makeTempDir, removeTemp, requireFile } from "./lib/core/fsx.ts";
 import { judgeRun, type Judgement } from "./lib/fixtures/judge.ts";
-import { DEFAULT_MANIFEST, loadManifest, selectFixtures, type Fixture } from "./lib/fixtures/manifest.ts";
+import { DEFAULT_MANIFEST, loadManifest, selectFixtures } from "./lib/fixtures/manifest.ts";
+import type { Fixture } from "./lib/fixtures/fixture.ts";
 import { mapLimit } from "./lib/core/pool.ts";
 import {
   FUSE_FLAGS,

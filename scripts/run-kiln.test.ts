@@ -8,7 +8,8 @@ import { componentExports, hasEntryPoint, matchCoreExport } from "./lib/core/was
 import { exportedFunctions, kebab } from "./lib/engines/jco-host.ts";
 import { recordedCases, shellWords, TRANSCRIPTS, writeFakeKilnd, type Scenario } from "./testing/fake-kilnd.ts";
 import { classifyKiln } from "./lib/engines/classify.ts";
-import { loadManifest, type Fixture } from "./lib/fixtures/manifest.ts";
+import { loadManifest } from "./lib/fixtures/manifest.ts";
+import type { Fixture } from "./lib/fixtures/fixture.ts";
 import { mapLimit } from "./lib/core/pool.ts";
 import { runProcess } from "./lib/core/proc.ts";
 import { FORMS, formatSignature, FUSE_FLAGS, MEMORY_MODES } from "./lib/engines/records.ts";

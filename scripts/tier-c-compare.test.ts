@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TierCReport } from "./lib/tierc/report.ts";
-import { compareReports, type ReportDiff } from "./lib/compare/compare.ts";
+import { compareReports } from "./lib/compare/compare.ts";
+import { type ReportDiff } from "./lib/compare/types.ts";
 import { type Scenario } from "./testing/fake-kilnd.ts";
 import { runScript, tempDir } from "./testing/testkit.ts";
 import {

@@ -2,7 +2,8 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { appendFileSync, chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { mergeReports, type TierCReport } from "./lib/tierc/report.ts";
+import { mergeReports } from "./lib/tierc/write.ts";
+import { type TierCReport } from "./lib/tierc/report.ts";
 import { parseLedger, type Blocker } from "./lib/tierc/ledger.ts";
 import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
 import { runProcess } from "./lib/core/proc.ts";

@@ -2,7 +2,7 @@
  * compare-rows — literal tier-c results rows and reports for compare's tests (a pass, a seam-bug with
  * kiln's E0BBB), and a catcher for the SeamError a bad input throws. Tests only.
  */
-import type { ComparableReport, ComparableRow, RowState } from "../lib/compare/compare.ts";
+import type { ComparableReport, ComparableRow, RowState } from "../lib/compare/types.ts";
 import type { compareReports } from "../lib/compare/compare.ts";
 import { SeamError } from "../lib/core/errors.ts";
 

@@ -7,8 +7,9 @@
 import { usageError } from "../core/errors.ts";
 import { isLsGateReport, LS_GATE_SCHEMA, type LsGateReport } from "../lsgate/report.ts";
 import { renderLsGateMarkdown } from "../lsgate/render.ts";
-import { isTierCReport, renderTierCMarkdown, TIERC_SCHEMAS, type TierCReport } from "../tierc/report.ts";
-import { renderTierCSection } from "../compare/compare.ts";
+import { isTierCReport, TIERC_SCHEMAS, type TierCReport } from "../tierc/report.ts";
+import { renderTierCMarkdown } from "../tierc/render.ts";
+import { renderTierCSection } from "./tierc-section.ts";
 
 // ---------------------------------------------------------------------------------------------------
 // Limits (all in the README's post-comment section)

@@ -20,11 +20,6 @@ import {
 import type { CompareOptions, ReportDiff, RowChange, RowState, SideInfo, ComparableTool } from "./types.ts";
 import { SeamError, EXIT } from "../core/errors.ts";
 
-export * from "./types.ts";
-export { classify, stage, standing } from "./classify.ts";
-export { loadResults, parseFailOn, parseResults, takeBaseline, writeDiff } from "./io.ts";
-export { compareJUnit, renderCompareMarkdown, renderDiffBlock, renderTierCSection, sideIdentity } from "./render.ts";
-
 const fail = (message: string) => new SeamError(message, { exitCode: EXIT.usage });
 
 function buildLabels(r: ComparableReport): string[] {

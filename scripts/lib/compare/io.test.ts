@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadResults, parseResults } from "./compare.ts";
+import { loadResults, parseResults } from "./io.ts";
 import { tempDir } from "../../testing/testkit.ts";
 import { pass, results, seamError } from "../../testing/compare-rows.ts";
 

@@ -8,7 +8,8 @@ import type { CellRun, KnownMeld } from "./attribution.ts";
 import type { AdhocFixture } from "./adhoc/inputs.ts";
 import { usageError } from "../core/errors.ts";
 import type { Blocker } from "./ledger.ts";
-import { loadManifest, type Fixture, type Manifest } from "../fixtures/manifest.ts";
+import { loadManifest } from "../fixtures/manifest.ts";
+import type { Fixture, Manifest } from "../fixtures/fixture.ts";
 import { expectationText, judgeRun } from "../fixtures/judge.ts";
 import {
   FORMS,

@@ -1,20 +1,11 @@
 /**
- * tierc-report — the schema of out/tier-c/results.json, and building, writing and merging reports.
- * Written by tier-c (lib/tierc/rows.ts); rendered by lib/tierc/render.ts, read by lib/compare/compare.ts and
- * lib/comment/body.ts (post-comment.ts).
+ * report — the schema of out/tier-c/results.json (rows, cells, verdicts, tools) and assembling a report
+ * from rows. Pure: writing and merging reports is lib/tierc/write.ts, showing one lib/tierc/render.ts.
+ * Written by tier-c (lib/tierc/rows.ts); read by lib/compare/ and lib/comment/body.ts (post-comment.ts).
  */
-import { existsSync, readFileSync } from "node:fs";
-import { publishBundles, stageBundleCopy } from "./bundle/write.ts";
-import { join } from "node:path";
-import { atomicWrite, atomicWriteJson, shownPath } from "../core/fsx.ts";
-import { SeamError, EXIT } from "../core/errors.ts";
-import { appendStepSummary } from "../github/actions.ts";
-import { renderTierCMarkdown, tierCJUnit } from "./render.ts";
-
-/** How a report reads (lib/tierc/render.ts), for the modules that take a report and show it. */
-export { renderTierCMarkdown, toolName } from "./render.ts";
+import { EXIT } from "../core/errors.ts";
 import type { Form, MemoryMode } from "../engines/records.ts";
-import type { ReportDiff } from "../compare/compare.ts";
+import type { ReportDiff } from "../compare/types.ts";
 
 /** /2: rows carry a `form`; tools carry sha256 identities. Readers accept /1 (form absent = component). */
 export const TIERC_SCHEMA = "seam.tier-c/2";
@@ -147,65 +138,4 @@ export function buildTierCReport(
     notices: [...new Set([...notices, ...loud])],
     exitCode: bad ? EXIT.fail : EXIT.ok,
   };
-}
-
-/** Writes results.json, summary.md and junit.xml (each atomically) and the step summary when set. */
-export function writeReports(r: TierCReport, outDir: string): void {
-  const md = renderTierCMarkdown(r);
-  publishBundles(
-    outDir,
-    r.rows.flatMap((row) => (row.bundle ? [row.bundle] : [])),
-  );
-  atomicWriteJson(join(outDir, "results.json"), r);
-  atomicWrite(join(outDir, "summary.md"), md);
-  atomicWrite(join(outDir, "junit.xml"), tierCJUnit(r));
-  appendStepSummary(md);
-}
-
-/** Combines shard folders into one report in outDir (rows, bundles, notices), as if run at once. */
-export function mergeReports(dirs: string[], outDir: string, strict: boolean): TierCReport {
-  const parts = dirs.map((d) => {
-    const file = join(d, "results.json");
-    if (!existsSync(file))
-      throw new SeamError(`no results.json in ${shownPath(d)}`, {
-        hint: "pass the --out folders of the shard runs",
-        exitCode: EXIT.usage,
-      });
-    let x: unknown;
-    try {
-      x = JSON.parse(readFileSync(file, "utf8"));
-    } catch (err) {
-      throw new SeamError(`${shownPath(file)}: not JSON (${(err as Error).message})`, {
-        hint: "pass the --out folders of the shard runs",
-        exitCode: EXIT.usage,
-      });
-    }
-    if (!isTierCReport(x))
-      throw new SeamError(`${shownPath(file)} is not a tier-c results file (schema ${TIERC_SCHEMA})`, {
-        exitCode: EXIT.usage,
-      });
-    return { dir: d, report: x };
-  });
-  const rows = parts.flatMap((p) => p.report.rows.map((r) => ({ ...r, form: r.form ?? "component" })));
-  for (const p of parts) {
-    for (const row of p.report.rows) if (row.bundle) stageBundleCopy(join(p.dir, row.bundle), outDir, row.bundle);
-  }
-  const first = parts[0]!.report;
-  const tools = {
-    meld: parts.map((p) => p.report.tools.meld).find(Boolean) ?? null,
-    kilnd: parts.map((p) => p.report.tools.kilnd).find(Boolean) ?? null,
-    reference: parts.map((p) => p.report.tools.reference).find(Boolean) ?? null,
-    ...(first.tools.seam ? { seam: first.tools.seam } : {}),
-  };
-  const fixtures = [...new Set(parts.flatMap((p) => p.report.options.fixtures))].sort();
-  const forms = first.options.forms ? { forms: first.options.forms } : {};
-  const report = buildTierCReport(
-    rows,
-    tools,
-    { memory: first.options.memory, ...forms, fixtures, strict },
-    parts.flatMap((p) => p.report.notices),
-  );
-  if (first.builds) report.builds = first.builds; // the shards' diffs between builds are recomputed by the caller
-  writeReports(report, outDir);
-  return report;
 }

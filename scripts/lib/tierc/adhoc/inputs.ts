@@ -20,7 +20,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { usageError } from "../../core/errors.ts";
 import { requireFile, shownPath } from "../../core/fsx.ts";
-import type { Fixture } from "../../fixtures/manifest.ts";
+import type { Fixture } from "../../fixtures/fixture.ts";
 import { ENV_NAME, NAME } from "../../fixtures/entry.ts";
 import type { Engine, RunRecord } from "../../engines/records.ts";
 import { parseWasmShape, readWasm } from "../../core/wasm.ts";

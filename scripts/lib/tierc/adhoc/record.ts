@@ -10,7 +10,7 @@ import { basename } from "node:path";
 import type { AdhocFixture, AdhocInput, AdhocSpec, ReferenceEngine } from "./inputs.ts";
 import { codeIdentity, ResultCache, toolIdentity, type ToolIdentity } from "../cache.ts";
 import { sha256 } from "../../core/fsx.ts";
-import type { CommandExpectation, Fixture, InvokeCall } from "../../fixtures/manifest.ts";
+import type { CommandExpectation, Fixture, InvokeCall } from "../../fixtures/fixture.ts";
 import { limiter } from "../../core/pool.ts";
 import type { RunRecord } from "../../engines/records.ts";
 import { lookupTool, missingToolError } from "../../tools/lookup.ts";

@@ -11,13 +11,8 @@ import { isMap, isScalar, isSeq, parseDocument, stringify } from "yaml";
 import type { AdhocFixture } from "./inputs.ts";
 import { EXIT, SeamError, usageError } from "../../core/errors.ts";
 import { atomicWrite, shownPath } from "../../core/fsx.ts";
-import {
-  loadManifest,
-  parseManifest,
-  type Fixture,
-  type MeldCoreExpectation,
-  type MeldExpectation,
-} from "../../fixtures/manifest.ts";
+import { loadManifest, parseManifest } from "../../fixtures/manifest.ts";
+import type { Fixture, MeldCoreExpectation, MeldExpectation } from "../../fixtures/fixture.ts";
 import { NAME } from "../../fixtures/entry.ts";
 import { MEMORY_MODES, type MemoryMode } from "../../engines/records.ts";
 import type { Row } from "../report.ts";

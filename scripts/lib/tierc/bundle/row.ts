@@ -4,12 +4,14 @@
  */
 import { join, relative } from "node:path";
 import type { CellRun } from "../attribution.ts";
-import { rerunBundle, writeBundle, type ReproInput } from "./write.ts";
+import { rerunBundle, writeBundle } from "./write.ts";
+import type { ReproInput } from "./text.ts";
 import { codeIdentity } from "../cache.ts";
 import type { MatrixFixture, RefEngine } from "../matrix.ts";
 import type { Build, Ctx, Fused } from "../cells.ts";
 import { formatSignature } from "../../engines/records.ts";
-import { toolName, type Row } from "../report.ts";
+import { toolName } from "../render.ts";
+import { type Row } from "../report.ts";
 import { lookupTool } from "../../tools/lookup.ts";
 
 export type RowCells = { refOrig: CellRun; kilnOrig: CellRun; refFused: CellRun; kilnFused: CellRun };

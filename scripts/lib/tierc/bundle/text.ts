@@ -4,8 +4,36 @@
  * issue, with the expected and the actual guest output). Pure.
  */
 import { shellLine, shellQuote } from "../../core/proc.ts";
-import { formatSignature, type FuseRecord } from "../../engines/records.ts";
-import type { ReproInput } from "./write.ts";
+import { formatSignature, type Form, type FuseRecord, type MemoryMode, type RunRecord } from "../../engines/records.ts";
+
+/** What a repro bundle is made from: the failing row, the runs that show it, and the files to copy. */
+export interface ReproInput {
+  fixture: string;
+  mode: MemoryMode;
+  /** The form of the row (the fused file's form). */
+  form: Form;
+  verdict: string;
+  why: string;
+  /** Which engine run failed (decides the last line of repro.sh), and how it missed the expectation. */
+  failing: { engine: "kiln" | "wasmtime" | "meld-only"; on: "original" | "fused"; record?: RunRecord; missed?: string };
+  /** The fusion that made the failing artifact (for a core row's meld-bug: the component evidence). */
+  fuse: FuseRecord;
+  args: string[];
+  env: Record<string, string>;
+  stdin?: Uint8Array;
+  invoke?: string;
+  expectText: string;
+  /** The exact stdout the fixture must print, when it names one (shown beside the actual output). */
+  expectedStdout?: string;
+  baseline?: string;
+  reference?: string;
+  evidence?: string;
+  blocker?: string;
+  tools: string[];
+  originalPath: string;
+  fusedPath?: string;
+  captured: Record<string, string>;
+}
 
 /** The fused file's name in the bundle: its form says how kilnd must run it. */
 export function fusedName(fuse: FuseRecord): string {

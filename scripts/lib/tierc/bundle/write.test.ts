@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { publishBundles, stagedPath, stagingDir, writeBundle, type ReproInput } from "./write.ts";
+import { publishBundles, stagedPath, stagingDir, writeBundle } from "./write.ts";
+import type { ReproInput } from "./text.ts";
 import { removeTrackedTemps } from "../../core/fsx.ts";
 import { tempDir } from "../../../testing/testkit.ts";
 

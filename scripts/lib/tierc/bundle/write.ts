@@ -10,37 +10,9 @@ import { basename, dirname, join } from "node:path";
 import { classifyKiln, classifyWasmtime } from "../../engines/classify.ts";
 import { forgetTemp, sha256, trackTemp } from "../../core/fsx.ts";
 import { runProcess } from "../../core/proc.ts";
-import { fusedName, reproMarkdown, reproScript } from "./text.ts";
-import { formatSignature, type Form, type FuseRecord, type MemoryMode, type RunRecord } from "../../engines/records.ts";
+import { fusedName, reproMarkdown, reproScript, type ReproInput } from "./text.ts";
+import { formatSignature, type FuseRecord, type RunRecord } from "../../engines/records.ts";
 import { jsonText } from "../../core/render.ts";
-
-export interface ReproInput {
-  fixture: string;
-  mode: MemoryMode;
-  /** The form of the row (the fused file's form). */
-  form: Form;
-  verdict: string;
-  why: string;
-  /** Which engine run failed (decides the last line of repro.sh), and how it missed the expectation. */
-  failing: { engine: "kiln" | "wasmtime" | "meld-only"; on: "original" | "fused"; record?: RunRecord; missed?: string };
-  /** The fusion that made the failing artifact (for a core row's meld-bug: the component evidence). */
-  fuse: FuseRecord;
-  args: string[];
-  env: Record<string, string>;
-  stdin?: Uint8Array;
-  invoke?: string;
-  expectText: string;
-  /** The exact stdout the fixture must print, when it names one (shown beside the actual output). */
-  expectedStdout?: string;
-  baseline?: string;
-  reference?: string;
-  evidence?: string;
-  blocker?: string;
-  tools: string[];
-  originalPath: string;
-  fusedPath?: string;
-  captured: Record<string, string>;
-}
 
 /** The folder a run stages its bundles in until its results are written: hidden, one per process. */
 export function stagingDir(outDir: string): string {
