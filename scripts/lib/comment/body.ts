@@ -1,5 +1,5 @@
 /**
- * comment-body — the body of seam's sticky PR comment: the marker line that identifies it, ls-gate and
+ * body — the body of seam's sticky PR comment: the marker line that identifies it, ls-gate and
  * tier-c results files detected by schema and rendered (lib/lsgate/report.ts, lib/tierc/report.ts), and a
  * body over the size limit cut at "## " section boundaries with open <details> and code fences closed.
  * Pure: no I/O. Used by scripts/post-comment.ts.

@@ -1,5 +1,5 @@
 /**
- * comment-owner — whose PR comment is seam's to edit or delete: the comment as GitHub lists it, the
+ * owner — whose PR comment is seam's to edit or delete: the comment as GitHub lists it, the
  * identity the token posts as (--author, GET /user, or an installation token that cannot say), and the
  * rule that only a comment whose first line is the marker and that is our own is ever touched. Used by
  * lib/comment/upsert.ts.

@@ -1,5 +1,5 @@
 /**
- * comment-text — what post-comment prints: the requests a run makes, in words (describePlan, for
+ * text — what post-comment prints: the requests a run makes, in words (describePlan, for
  * --dry-run), the dry run itself, "nothing to post", and the line (or JSON record) saying what a post did.
  */
 import { utf8Bytes, type CutInfo } from "./body.ts";

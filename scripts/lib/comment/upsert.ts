@@ -1,5 +1,5 @@
 /**
- * comment-upsert — the requests behind seam's one sticky PR comment, each step on its own: find a fork
+ * upsert — the requests behind seam's one sticky PR comment, each step on its own: find a fork
  * PR by its head, list every comment and pick ours (lib/comment/owner.ts), then PATCH, POST (looking
  * before a second try when the first one's outcome is unknown), or DELETE. scripts/post-comment.ts's
  * postComment runs them in order; lib/comment/text.ts says them in words for --dry-run.

@@ -1,5 +1,5 @@
 /**
- * compare-classify — how one row's change between two tier-c results is classed. Pure.
+ * classify — how one row's change between two tier-c results is classed. Pure.
  *
  * How a verdict stands (its verdict word first; an unknown word by its outcome):
  *   pass          pass, xpass                                        (unknown verdict, outcome xpass)

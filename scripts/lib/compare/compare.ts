@@ -2,8 +2,8 @@
  * compare — what changed between two tier-c results (a base and a head): the rows whose verdict, kilnd
  * signature (`actualSignature`) or ledger outcome changed, keyed by fixture × memory × form, each classed,
  * plus the unchanged count, both sides' tool identities and a note when the corpora differ. The rules
- * of each class are lib/compare/classify.ts's; reading and writing results, compare-io.ts; showing a
- * diff, compare-render.ts (all re-exported here, so a caller imports compare).
+ * of each class are lib/compare/classify.ts's; reading and writing results, lib/compare/io.ts; showing a
+ * diff, lib/compare/render.ts; the shapes, lib/compare/types.ts.
  * Used by: scripts/tier-c.ts (`compare`, `--baseline`), scripts/all.ts, lib/comment/body.ts.
 
  */

@@ -1,5 +1,5 @@
 /**
- * compare-io — reading tier-c results files for compare (one line naming the file for anything it
+ * io — reading tier-c results files for compare (one line naming the file for anything it
  * cannot read), taking `--baseline`'s base out of the run's way, and writing a diff beside results.json.
  */
 import { existsSync, readFileSync, renameSync, statSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * compare-render — a diff as people read it: markdown (the tools side by side, the changed rows), JUnit
+ * render — a diff as people read it: markdown (the tools side by side, the changed rows), JUnit
  * (a change that trips --fail-on is a failure), and the head of a Tier C comment section, cut to fit.
  */
 import { mdCell, mdTable, junitXml } from "../core/render.ts";

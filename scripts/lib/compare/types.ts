@@ -1,5 +1,5 @@
 /**
- * compare-types — the shapes compare reads (every field beyond a row's key and verdict optional, so
+ * types — the shapes compare reads (every field beyond a row's key and verdict optional, so
  * older and newer results both read) and the diff it returns, with the change classes and --fail-on.
  */
 

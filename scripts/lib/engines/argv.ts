@@ -1,5 +1,5 @@
 /**
- * engine-argv — the command line each engine gets for one run: kilnd's (`--component --wasi` for a
+ * argv — the command line each engine gets for one run: kilnd's (`--component --wasi` for a
  * component, `--wasi` with `--function` for a core module), wasmtime's (an export as a wave call), and the
  * jco host's (a transpiled component under Bun). Pure: run-kiln runs them, tests read them.
  */

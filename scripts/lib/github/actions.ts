@@ -1,5 +1,5 @@
 /**
- * gh-actions — everything seam reads of, or writes for, a GitHub Actions run, in one place: whether it
+ * actions — everything seam reads of, or writes for, a GitHub Actions run, in one place: whether it
  * runs in Actions, the repository and the link back to the run, the step summary, the `::error`
  * annotations the runner turns into check-run messages, and the event: which pull request it is about
  * and whether the token can write to it. Pure apart from reading the event payload and appending to the

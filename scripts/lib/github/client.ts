@@ -1,5 +1,5 @@
 /**
- * github — the GitHub REST client seam's PR comment goes through: requests with bounded retries, backoff
+ * client — the GitHub REST client seam's PR comment goes through: requests with bounded retries, backoff
  * and rate-limit waits (sleep, fetch and clock injectable), same-origin redirects and `Link` paging.
  * What an answer means lives in lib/github/rest.ts, the token's rules in lib/github/token.ts. Knows
  * nothing of comment bodies or seam's reports; its hints speak of posting because

@@ -1,5 +1,5 @@
 /**
- * github-rest — what seam knows of GitHub's REST API, apart from sending requests (lib/github/client.ts): the API
+ * rest — what seam knows of GitHub's REST API, apart from sending requests (lib/github/client.ts): the API
  * version and user agent it speaks with, the bounds it keeps (retries, waits, pages), and how to read an
  * answer: its message, its `Link` next page, a rate limit's wait, whether a network failure may pass, and
  * the one line with the fix for each answer no retry changes (401, 403 fork, 404, 422). Pure.

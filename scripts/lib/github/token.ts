@@ -1,5 +1,5 @@
 /**
- * github-token — where seam's GitHub token comes from, where it may be sent and where it must never show:
+ * token — where seam's GitHub token comes from, where it may be sent and where it must never show:
  * the token and API base from the environment (GH_TOKEN, GITHUB_TOKEN, GITHUB_API_URL), the rule that the
  * token travels only over https (http on loopback), and the scrubber every output passes through. Pure.
  */

@@ -1,5 +1,5 @@
 /**
- * bun-test-output — reads one `bun test --reporter=junit` run: bun's stderr summary and its JUnit report,
+ * bun-test — reads one `bun test --reporter=junit` run: bun's stderr summary and its JUnit report,
  * judged together, because bun leaves some failures out of the report (a test file that fails to load, a
  * test that calls process.exit). Pure. Used by lib/lsgate/runners.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * test-output — pure readers of what a test runner left behind, and the shape they all return: the tests
+ * libtest — pure readers of what a test runner left behind, and the shape they all return: the tests
  * read, each with its own outcome, plus a runner error when the output does not add up (a build error, a
  * crash, a missing or malformed report, counts that disagree): never an empty result. They know nothing
  * about what the tests are for. This file reads `cargo test` (libtest) output; lib/lsgate/junit.ts reads JUnit

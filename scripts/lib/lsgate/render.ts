@@ -1,5 +1,5 @@
 /**
- * ls-render — how a loss-scenario gate report is shown: the markdown body a sticky PR comment and
+ * render — how a loss-scenario gate report is shown: the markdown body a sticky PR comment and
  * $GITHUB_STEP_SUMMARY show (lib/comment/body.ts, scripts/ls-gate.ts), and the console list ls-gate
  * prints, ending with its `N passed, N failed, N skipped` line. Pure.
  */

@@ -1,5 +1,5 @@
 /**
- * ls-report — the results of the loss-scenario verification gate (scripts/ls-gate.ts): their schema, its
+ * report — the results of the loss-scenario verification gate (scripts/ls-gate.ts): their schema, its
  * structural check, and how the tests one run read become a report (which tests count for which ID, each
  * ID's bucket, the exit code). Written by ls-gate.ts; read by lib/comment/body.ts (post-comment.ts). The
  * JSON is a superset of meld's `verification-results.json`: the upstream keys keep their names and

@@ -1,5 +1,5 @@
 /**
- * ls-runners — runs (or, for junit, reads) a test suite once for the LS gate and returns every test it
+ * runners — runs (or, for junit, reads) a test suite once for the LS gate and returns every test it
  * read: `cargo test` with one `ls_` filter, `bun test` with a JUnit report, or JUnit files another command
  * wrote. Every input is checked before anything runs; a run that hangs, crashes or leaves unreadable output
  * is a runner error (the gate fails closed), never a SeamError. Used by scripts/ls-gate.ts.

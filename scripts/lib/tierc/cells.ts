@@ -1,5 +1,5 @@
 /**
- * matrix-cells — the cells of the tier-c matrix and what one run shares between them: the cache, the
+ * cells — the cells of the tier-c matrix and what one run shares between them: the cache, the
  * job pool, the tool builds and reference engines, and a memo so a cell several rows need (a fusion, an
  * evidence run, a baseline) runs once. Each cell runs one engine (or meld) and judges what came back.
  */

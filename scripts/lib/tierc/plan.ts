@@ -1,5 +1,5 @@
 /**
- * tierc-plan — tier-c's command line, checked before anything runs: its flags, then every input (the
+ * plan — tier-c's command line, checked before anything runs: its flags, then every input (the
  * corpus or the ad hoc files, the ledger, the base), then the outputs against them, then the tools (each
  * --kilnd/--meld build must answer like the tool). The result is the matrix's options and what tier-c
  * does around the run.

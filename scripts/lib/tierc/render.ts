@@ -1,5 +1,5 @@
 /**
- * tierc-render — a tier-c report as people read it: the markdown table (one verdict column per build
+ * render — a tier-c report as people read it: the markdown table (one verdict column per build
  * when a run has several), the status line, counts and notices for the step summary and the PR comment,
  * and the JUnit XML CI reads.
  */

@@ -1,5 +1,5 @@
 /**
- * matrix-rows — the tier-c matrix itself: for every fixture × build × memory mode × form, its cells,
+ * rows — the tier-c matrix itself: for every fixture × build × memory mode × form, its cells,
  * its verdict (lib/tierc/attribution.ts), and for a failure its repro bundle; then the report, with the notice
  * that kilnd refuses components said once and each build's difference from the first.
  */

@@ -1,5 +1,5 @@
 /**
- * tool-identity — a program found under a tool's name must answer like that tool (`meld --version`,
+ * identity — a program found under a tool's name must answer like that tool (`meld --version`,
  * kilnd's --help), or it is an error (exit 3), never a run whose every cell reads "unsupported" under a
  * green headline. Asked once per binary; what every main checks before anything runs.
  */

@@ -1,5 +1,5 @@
 /**
- * tools — where seam finds the external programs it drives, in one order for every script:
+ * lookup — where seam finds the external programs it drives, in one order for every script:
  * CLI flag > env var > .tools/ (provisioned by scripts/tools.ts) > PATH > sibling checkouts.
  * A missing tool is a SeamError (exit 3) whose hint names the env var and the install step.
  */

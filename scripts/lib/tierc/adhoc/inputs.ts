@@ -1,5 +1,5 @@
 /**
- * adhoc — tier-c on any component, not only seam's corpus. The reference engine's behaviour on the
+ * inputs — tier-c on any component, not only seam's corpus. The reference engine's behaviour on the
  * unfused original is the expectation; every other cell (kilnd on the original, meld's outputs on the
  * reference and on kilnd, in every memory mode and form) is judged against it by the corpus's own
  * judge: each input becomes a manifest `Fixture` carrying what the reference did, so `judgeRun` and

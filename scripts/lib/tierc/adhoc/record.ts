@@ -1,5 +1,5 @@
 /**
- * adhoc-record — the expectation of an ad hoc input, recorded from the reference engine on the unfused
+ * record — the expectation of an ad hoc input, recorded from the reference engine on the unfused
  * original (see lib/tierc/adhoc/inputs.ts): a command's exit status and stdout (exact when small, else sha256 and byte
  * count) or trap; each `--invoke` export's one result or trap. When the reference cannot run the original
  * the fixture carries a refusal saying why instead. Recordings are cached by content like tier-c's cells.

@@ -1,5 +1,5 @@
 /**
- * bundle-row — a failing tier-c row's repro bundle: which run failed on which file and what it should
+ * row — a failing tier-c row's repro bundle: which run failed on which file and what it should
  * have done (the ReproInput lib/tierc/bundle/write.ts writes), then one re-run of repro.sh, cached like any cell.
  */
 import { join, relative } from "node:path";

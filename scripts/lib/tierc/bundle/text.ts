@@ -1,5 +1,5 @@
 /**
- * bundle-text — what a repro bundle says: repro.sh (the exact meld and engine lines, relative to the
+ * text — what a repro bundle says: repro.sh (the exact meld and engine lines, relative to the
  * bundle's folder, runnable from anywhere, POSIX sh) and REPRO.md (ready to paste into an upstream
  * issue, with the expected and the actual guest output). Pure.
  */

@@ -1,5 +1,5 @@
 /**
- * bundle — the repro bundle tier-c leaves for every failure: the original and the fused wasm, repro.sh
+ * write — the repro bundle tier-c leaves for every failure: the original and the fused wasm, repro.sh
  * and REPRO.md (their text: lib/tierc/bundle/text.ts), and the captured outputs. tier-c re-runs repro.sh once
  * and writes whether it gave the same failure again (a row's bundle: lib/tierc/bundle/row.ts).
  * A bundle is built in a staging folder and moved into place only when the results that confirm it are
