@@ -4,21 +4,13 @@
  * and the JUnit XML CI reads.
  */
 import { junitXml, mdTable } from "../core/render.ts";
-import type { Row, TierCReport, ToolRef, Verdict } from "./report.ts";
+import { VERDICTS, type Row, type TierCReport, type ToolRef, type Verdict } from "./report.ts";
 
-export const ICON: Record<Verdict, string> = {
-  pass: "✅",
-  "seam-bug": "❌",
-  "meld-bug": "❌",
-  unattributed: "❓",
-  "kiln-unsupported": "➖",
-  "fuse-refused": "➖",
-  skipped: "⏭️",
-  "expected-fail": "🟡",
-  "blocker-moved": "❗",
-  xpass: "🎉",
-  "reference-fail": "❌",
-};
+/** Each verdict's icon, from the glossary (VERDICTS). */
+export const ICON = Object.fromEntries(Object.entries(VERDICTS).map(([v, d]) => [v, d.icon])) as Record<
+  Verdict,
+  string
+>;
 
 /** The headline status of a report in one line. */
 export function tierCStatusLine(r: TierCReport): string {
