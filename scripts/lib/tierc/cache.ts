@@ -1,13 +1,15 @@
 /**
  * cache — a content-addressed result store: a key is the sha256 of everything a result depends on
- * (input bytes, flags, the tool binary's own hash), so a changed tool or input simply misses.
- * Tool identities (binary sha256 + version) are remembered by path, size and mtime, so a warm run
- * launches no tool at all.
+ * (input bytes, flags, the tool binary's own hash, seam's own code), so a changed tool, input or script
+ * simply misses. Every key is built here, one builder per cell kind (an engine run, a fusion, a repro
+ * re-run, an ad hoc reference recording), all under one CACHE_VERSION. Tool identities (binary sha256 +
+ * version) are remembered by path, size and mtime, so a warm run launches no tool at all.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { Glob } from "bun";
 import { atomicWriteJson, sha256, sha256File } from "../core/fsx.ts";
+import type { Engine, Form, MemoryMode } from "../engines/records.ts";
 import { memoByBinary, toolVersion, type FoundTool } from "../tools/lookup.ts";
 import { ROOT } from "../core/paths.ts";
 import { verifyTool } from "../tools/identity.ts";
@@ -18,10 +20,6 @@ export class ResultCache {
     /** When false, lookups always miss (results are still stored). */
     readonly reading = true,
   ) {}
-
-  key(parts: unknown): string {
-    return sha256(JSON.stringify(parts));
-  }
 
   path(key: string, ext = "json"): string {
     return join(this.dir, key.slice(0, 2), `${key}.${ext}`);
@@ -76,18 +74,86 @@ export function codeFiles(root = ROOT): string[] {
     .map((f) => join(root, f));
 }
 
+/** The sha256 of codeFiles() as they are now: their names and contents. */
+export function codeHash(root = ROOT): string {
+  return sha256(
+    codeFiles(root)
+      .map((f) => `${relative(root, f)}\0${readFileSync(f, "utf8")}`)
+      .join("\0"),
+  );
+}
+
 const identities = new Map<string, string>();
 
-/** The sha256 of codeFiles(): read on first use, once per process, never at import time. */
+/** codeHash(), read on first use, once per process, never at import time. */
 export function codeIdentity(root = ROOT): string {
   let id = identities.get(root);
   if (id === undefined) {
-    id = sha256(
-      codeFiles(root)
-        .map((f) => `${relative(root, f)}\0${readFileSync(f, "utf8")}`)
-        .join("\0"),
-    );
+    id = codeHash(root);
     identities.set(root, id);
   }
   return id;
+}
+
+/** One version for every key: bump it when a key's shape or a cached value's meaning changes, so the
+ * entries written before miss instead of being misread. 4: the four kinds built here, named by `kind`. */
+export const CACHE_VERSION = 4;
+
+/** The kinds of cached result, one key builder each below. */
+export type CellKind = "run" | "fuse" | "repro" | "reference-record";
+
+/** A key: the version, seam's code, the cell kind and what that kind's result depends on. */
+function cellKey(kind: CellKind, parts: object): string {
+  return sha256(JSON.stringify({ v: CACHE_VERSION, code: codeIdentity(), kind, ...parts }));
+}
+
+/** What an engine's runs of one wasm depend on: the engine binary, the file, and how it is called. */
+export interface RunKeyInput {
+  engine: Engine;
+  tool: ToolIdentity;
+  wasmSha: string;
+  args: string[];
+  env: Record<string, string>;
+  stdin: Uint8Array | undefined;
+  /** The exports called, one run each; empty for a command. */
+  invokes: string[];
+  timeoutMs: number;
+}
+
+function runParts(i: RunKeyInput) {
+  const { engine, tool, wasmSha, args, env, stdin, invokes, timeoutMs } = i;
+  return { engine, tool: tool.sha256, wasmSha, args, env, stdin: stdin ? sha256(stdin) : null, invokes, timeoutMs };
+}
+
+/** A tier-c engine cell: one engine's runs of one wasm (the original or meld's output). */
+export function engineRunKey(i: RunKeyInput & { fuel: number | undefined }): string {
+  return cellKey("run", { ...runParts(i), fuel: i.fuel });
+}
+
+/** A fusion: meld's output of one input in one memory mode and form, with the flags meld got. */
+export function fuseKey(i: {
+  meld: ToolIdentity;
+  wasmSha: string;
+  mode: MemoryMode;
+  form: Form;
+  flags: string[];
+}): string {
+  return cellKey("fuse", { meld: i.meld.sha256, wasmSha: i.wasmSha, mode: i.mode, form: i.form, flags: i.flags });
+}
+
+/** A repro bundle's re-run: the outcome it wants, on the fused file, with the builds that ran it. */
+export function reproKey(i: {
+  bundle: string;
+  wanted: string;
+  fusedSha: string | undefined;
+  meld?: ToolIdentity;
+  kiln?: ToolIdentity;
+}): string {
+  const { bundle, wanted, fusedSha, meld, kiln } = i;
+  return cellKey("repro", { bundle, wanted, fusedSha, meld: meld?.sha256, kiln: kiln?.sha256 });
+}
+
+/** An ad hoc input's expectation: the reference engine's runs of the unfused original. */
+export function referenceRecordKey(i: RunKeyInput & { engine: Exclude<Engine, "kiln"> }): string {
+  return cellKey("reference-record", runParts(i));
 }

@@ -5,9 +5,8 @@
  */
 import { join } from "node:path";
 import type { CellRun } from "./attribution.ts";
-import { codeIdentity, ResultCache, toolIdentity, type ToolIdentity } from "./cache.ts";
+import { engineRunKey, fuseKey, ResultCache, toolIdentity, type ToolIdentity } from "./cache.ts";
 import { usageError } from "../core/errors.ts";
-import { sha256 } from "../core/fsx.ts";
 import {
   skippedCell,
   type MatrixEngines,
@@ -80,19 +79,16 @@ export async function runCell(
   const invokes = engine === "kiln" ? fx.invokes.filter((i) => !fx.referenceOnly?.includes(i)) : fx.invokes;
   if (fx.invokes.length && !invokes.length)
     return skippedCell("every export returns a value kilnd cannot print (reference only)");
-  const stdin = fx.stdin ? sha256(fx.stdin) : null;
-  const key = cache.key({
-    v: 3,
-    code: codeIdentity(),
+  const key = engineRunKey({
     engine,
-    tool: id.sha256,
+    tool: id,
     wasmSha,
     args: fx.args,
     env: fx.env,
-    stdin,
+    stdin: fx.stdin,
     invokes,
     fuel: o.fuel,
-    timeout: o.timeoutMs,
+    timeoutMs: o.timeoutMs,
   });
   const hit = cache.get<RunRecord[]>(key);
   if (hit) return judgeCell(fx, hit, true);
@@ -130,7 +126,7 @@ export function fuseCell(
   return once(ctx, `fuse|${fx.name}|${mode}|${form}|${meld?.path ?? ""}`, async () => {
     const { o, cache } = ctx;
     if (!meld) return { rec: undefined, path: "", cached: false };
-    const key = cache.key({ v: 3, code: codeIdentity(), meld: meld.sha256, sha, mode, form, flags: FUSE_FLAGS });
+    const key = fuseKey({ meld, wasmSha: sha, mode, form, flags: FUSE_FLAGS });
     const path = cache.path(key, `${form}.fused.wasm`);
     const hit = cache.get<FuseRecord>(key);
     let f: Fused;

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { AdhocFixture, AdhocInput, AdhocSpec, ReferenceEngine } from "./inputs.ts";
-import { codeIdentity, ResultCache, toolIdentity, type ToolIdentity } from "../cache.ts";
+import { referenceRecordKey, ResultCache, toolIdentity, type ToolIdentity } from "../cache.ts";
 import { sha256 } from "../../core/fsx.ts";
 import type { CommandExpectation, Fixture, InvokeCall } from "../../fixtures/fixture.ts";
 import { limiter } from "../../core/pool.ts";
@@ -184,17 +184,15 @@ async function referenceRuns(
   tool: ToolIdentity,
   sha: string,
 ): Promise<{ records: RunRecord[]; cached: boolean }> {
-  const key = cache.key({
-    v: 1,
-    adhoc: codeIdentity(),
+  const key = referenceRecordKey({
     engine: o.engine,
-    tool: tool.sha256,
-    sha,
+    tool,
+    wasmSha: sha,
     args: spec.args,
     env: spec.env,
-    stdin: spec.stdin ? sha256(spec.stdin) : null,
+    stdin: spec.stdin,
     invokes: spec.invokes,
-    timeout: o.timeoutMs,
+    timeoutMs: o.timeoutMs,
   });
   const hit = cache.get<RunRecord[]>(key);
   if (hit) return { records: hit, cached: true };

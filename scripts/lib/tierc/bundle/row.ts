@@ -6,7 +6,7 @@ import { join, relative } from "node:path";
 import type { CellRun } from "../attribution.ts";
 import { rerunBundle, writeBundle } from "./write.ts";
 import type { ReproInput } from "./text.ts";
-import { codeIdentity } from "../cache.ts";
+import { reproKey } from "../cache.ts";
 import type { MatrixFixture, RefEngine } from "../matrix.ts";
 import type { Build, Ctx, Fused } from "../cells.ts";
 import { formatSignature } from "../../engines/records.ts";
@@ -103,15 +103,7 @@ export async function bundleRow(ctx: Ctx, row: FailingRow): Promise<Pick<Row, "b
   const wanted = rec
     ? `${rec.verdict}|${rec.signature ? formatSignature(rec.signature) : ""}|${rec.stdoutSha256}`
     : `${f.rec!.verdict}: ${f.rec!.message ?? ""}`;
-  const key = cache.key({
-    v: 3,
-    code: codeIdentity(),
-    repro: name,
-    wanted,
-    fused: f.rec!.output?.sha256,
-    meld: b.meld?.sha256,
-    kiln: b.kiln?.sha256,
-  });
+  const key = reproKey({ bundle: name, wanted, fusedSha: f.rec!.output?.sha256, meld: b.meld, kiln: b.kiln });
   writeBundle(dir, input, "pending");
   let reproduced: Row["reproduced"] = "not run";
   if (canRun) {
