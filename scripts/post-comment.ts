@@ -27,12 +27,12 @@ import {
   type CutInfo,
   type LoadedReport,
 } from "./lib/comment/body.ts";
-import { ownershipNotes, resolveIdentity } from "./lib/comment/owner.ts";
+import { ownershipNotes, resolvePoster } from "./lib/comment/owner.ts";
 import { describePlan, dryRunText, nothingText, resultText } from "./lib/comment/text.ts";
 import {
   COMMENT_MODES,
   findPullRequest,
-  lookupComments,
+  listComments,
   postResult,
   writeByMode,
   type Action,
@@ -192,15 +192,15 @@ export async function postComment(opts: PostOptions, deps: GitHubDeps): Promise<
   }
   // Lookup: who we are, then every page. Any failure here throws before anything is written.
   client.phase = "lookup";
-  const identity = await resolveIdentity(client, opts.token, opts.author);
-  const u: Upsert = { client, repoPath, pr: explainCtx.pr, marker: opts.marker, body, identity, note, scrub };
-  const found = await lookupComments(u);
-  const { notes: left, botLogins } = ownershipNotes(identity, found);
+  const poster = await resolvePoster(client, opts.token, opts.author);
+  const u: Upsert = { client, repoPath, pr: explainCtx.pr, marker: opts.marker, body, poster, note, scrub };
+  const found = await listComments(u);
+  const { notes: left, botLogins } = ownershipNotes(poster, found);
   left.forEach(note);
   client.phase = "write";
   const [action, done] = await writeByMode(u, opts.mode, found, botLogins);
   return result(action, {
-    identity,
+    identity: poster,
     pages: found.pages,
     commentsSeen: found.comments.length,
     foreignMatches: found.foreign.map((c) => ({ id: c.id, author: c.login })),

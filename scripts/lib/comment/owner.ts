@@ -1,6 +1,6 @@
 /**
  * owner — whose PR comment is seam's to edit or delete: the comment as GitHub lists it, the
- * identity the token posts as (--author, GET /user, or an installation token that cannot say), and the
+ * poster the token posts as (--author, GET /user, or an installation token that cannot say), and the
  * rule that only a comment whose first line is the marker and that is our own is ever touched. Used by
  * lib/comment/upsert.ts.
  */
@@ -15,7 +15,7 @@ export const ACTIONS_BOT = "github-actions[bot]";
 /** GitHub's `user.type` of a GitHub App's bot user (github-actions[bot], my-app[bot]); a person is "User". */
 export const BOT_TYPE = "Bot";
 
-export interface Identity {
+export interface Poster {
   /**
    * The login whose marked comments are ours; null for an installation token whose login cannot be looked
    * up (ghs_, or GET /user answers 403): then a marked comment by any Bot account is ours (see isOurs).
@@ -84,9 +84,9 @@ export function findOwn(
   };
 }
 
-/** Who `identity` stands for, in a sentence: `my-app[bot] (--author)`, `any Bot account (installation token)`. */
-export function describeIdentity(identity: Identity): string {
-  return `${identity.login ?? "any Bot account"} (${identity.source})`;
+/** Who `poster` stands for, in a sentence: `my-app[bot] (--author)`, `any Bot account (installation token)`. */
+export function describePoster(poster: Poster): string {
+  return `${poster.login ?? "any Bot account"} (${poster.source})`;
 }
 
 /** Same text for the purpose of skipping a PATCH (line endings and trailing space do not count). */
@@ -97,10 +97,10 @@ export function sameBody(a: string, b: string): boolean {
 
 /**
  * The login whose comments are ours: --author, else GET /user. An installation token (an Actions
- * GITHUB_TOKEN, or a GitHub App's) cannot call it and nothing else names its login, so its identity stays
+ * GITHUB_TOKEN, or a GitHub App's) cannot call it and nothing else names its login, so its poster stays
  * unresolved (null) and isOurs takes a Bot account's marked comment as ours.
  */
-export async function resolveIdentity(client: GitHubClient, token: string, author?: string): Promise<Identity> {
+export async function resolvePoster(client: GitHubClient, token: string, author?: string): Promise<Poster> {
   if (author) return { login: author, source: "--author" };
   // ghs_ is an installation token: GET /user would answer 403.
   if (token.startsWith("ghs_")) return { login: null, source: "installation token" };
@@ -122,10 +122,10 @@ export async function resolveIdentity(client: GitHubClient, token: string, autho
 }
 
 /** A new comment the next lookup would not take as ours means a new one every run: fail, naming --author. */
-export function checkAuthor(c: IssueComment, identity: Identity): void {
-  if (c.login && !isOurs(c, identity.login)) {
+export function checkAuthor(c: IssueComment, poster: Poster): void {
+  if (c.login && !isOurs(c, poster.login)) {
     throw new SeamError(
-      `comment ${c.id} was written as ${c.login}${c.authorType ? ` (a ${c.authorType})` : ""}, but post-comment looked for comments by ${describeIdentity(identity)}: the next run would post another comment (${c.url})`,
+      `comment ${c.id} was written as ${c.login}${c.authorType ? ` (a ${c.authorType})` : ""}, but post-comment looked for comments by ${describePoster(poster)}: the next run would post another comment (${c.url})`,
       { exitCode: EXIT.fail, hint: `pass --author '${c.login}'` },
     );
   }
@@ -134,10 +134,10 @@ export function checkAuthor(c: IssueComment, identity: Identity): void {
 /** Notes on the marked comments left alone, and the Apps whose comments count as ours under an installation
  * token (more than one: it cannot say which is its own, see isOurs). */
 export function ownershipNotes(
-  identity: Identity,
+  poster: Poster,
   own: { mine: IssueComment[]; foreign: IssueComment[] },
 ): { notes: string[]; botLogins: string[] } {
-  const login = identity.login;
+  const login = poster.login;
   const notes = own.foreign.map(
     (c) =>
       `comment ${c.id} by ${c.login ?? "a deleted user"} carries the marker but is not ${login === null ? "a Bot account's" : `${login}'s`}: left alone`,

@@ -4,7 +4,7 @@
  * before a second try when the first one's outcome is unknown), or DELETE. scripts/post-comment.ts's
  * postComment runs them in order; lib/comment/text.ts says them in words for --dry-run.
  */
-import { checkAuthor, findOwn, sameBody, sameLogin, toComment, type Identity, type IssueComment } from "./owner.ts";
+import { checkAuthor, findOwn, sameBody, sameLogin, toComment, type Poster, type IssueComment } from "./owner.ts";
 import type { CutInfo } from "./body.ts";
 import { EXIT, SeamError } from "../core/errors.ts";
 import { AmbiguousWrite, type GitHubClient } from "../github/client.ts";
@@ -40,7 +40,8 @@ export interface PostResult {
   repo: string;
   pr: number | null;
   marker: string;
-  identity: Identity | null;
+  /** The account the comment is posted as (named `identity` in --json output, kept for its readers). */
+  identity: Poster | null;
   comment: { id: number; url: string } | null;
   deleted: number[];
   /** Further own comments with the marker (upsert updates the newest and leaves these). */
@@ -85,7 +86,7 @@ export function postResult(
 }
 
 /** Every comment on the PR, and those carrying the marker: ours (newest first) and others'. */
-export interface Lookup {
+export interface CommentListing {
   comments: IssueComment[];
   pages: number;
   mine: IssueComment[];
@@ -100,7 +101,7 @@ export interface Upsert {
   pr: number;
   marker: string;
   body: string;
-  identity: Identity;
+  poster: Poster;
   note: (line: string) => void;
   scrub: (s: string) => string;
 }
@@ -130,10 +131,10 @@ export async function findPullRequest(
 }
 
 /** Every page of the PR's comments; any failure throws before anything is written. */
-export async function lookupComments(u: Upsert): Promise<Lookup> {
+export async function listComments(u: Upsert): Promise<CommentListing> {
   const { items, pages } = await u.client.listAll(u.client.url(`${u.repoPath}/issues/${u.pr}/comments?per_page=100`));
   const comments = items.map(toComment).filter((c): c is IssueComment => c !== null);
-  return { comments, pages, ...findOwn(comments, u.marker, u.identity.login) };
+  return { comments, pages, ...findOwn(comments, u.marker, u.poster.login) };
 }
 
 function asComment(json: unknown): IssueComment {
@@ -171,7 +172,7 @@ export async function deleteComments(u: Upsert, ids: number[]): Promise<number[]
 }
 
 /** POST, and when its outcome is unknown (5xx, dropped connection), look before posting again. */
-export async function createComment(u: Upsert, before: Lookup): Promise<IssueComment> {
+export async function createComment(u: Upsert, before: CommentListing): Promise<IssueComment> {
   const known = new Set(before.comments.map((c) => c.id));
   for (let attempt = 1; ; attempt++) {
     try {
@@ -181,7 +182,7 @@ export async function createComment(u: Upsert, before: Lookup): Promise<IssueCom
     } catch (err) {
       if (!(err instanceof AmbiguousWrite)) throw err;
       u.note(`POST outcome unknown (${err.message}); checking whether the comment exists before trying again`);
-      const fresh = (await lookAgain(u, err)).mine.filter((c) => !known.has(c.id));
+      const fresh = (await listAgain(u, err)).mine.filter((c) => !known.has(c.id));
       if (fresh[0]) {
         u.note(`comment ${fresh[0].id} exists: the POST went through`);
         return sameBody(fresh[0].body, u.body) ? fresh[0] : await patchComment(u, fresh[0].id);
@@ -197,10 +198,10 @@ export async function createComment(u: Upsert, before: Lookup): Promise<IssueCom
 }
 
 /** The lookup after a POST of unknown outcome; if it fails too, stop rather than risk a duplicate. */
-async function lookAgain(u: Upsert, err: AmbiguousWrite): Promise<Lookup> {
+async function listAgain(u: Upsert, err: AmbiguousWrite): Promise<CommentListing> {
   try {
     u.client.phase = "lookup";
-    return await lookupComments(u);
+    return await listComments(u);
   } catch (inner) {
     const m = inner instanceof SeamError ? inner.message : String(inner);
     throw new SeamError(
@@ -221,7 +222,7 @@ async function lookAgain(u: Upsert, err: AmbiguousWrite): Promise<Lookup> {
 export async function writeByMode(
   u: Upsert,
   mode: CommentMode,
-  found: Lookup,
+  found: CommentListing,
   botLogins: string[],
 ): Promise<[Action, Partial<PostResult>]> {
   const [newest, ...older] = found.mine;
@@ -248,9 +249,9 @@ export async function writeByMode(
   if (mode === "recreate") {
     // Post first, then delete: a failure in between leaves a stale copy, never a PR without the report.
     const created = await createComment(u, found);
-    checkAuthor(created, u.identity);
+    checkAuthor(created, u.poster);
     // The new comment names the login this token posts as: only that login's older comments go.
-    const login = u.identity.login ?? created.login;
+    const login = u.poster.login ?? created.login;
     const stale = found.mine.filter((c) => login === null || sameLogin(c.login, login));
     for (const c of found.mine.filter((c) => !stale.includes(c)))
       u.note(`comment ${c.id} by ${c.login} carries the marker but this token posts as ${login}: left alone`);
@@ -267,12 +268,12 @@ export async function writeByMode(
   }
   if (older.length)
     u.note(
-      `${older.length} more comment(s) by ${u.identity.login ?? "Bot accounts"} carry the marker: ${older.map((c) => c.id).join(", ")} (left as they are; --mode recreate removes them)`,
+      `${older.length} more comment(s) by ${u.poster.login ?? "Bot accounts"} carry the marker: ${older.map((c) => c.id).join(", ")} (left as they are; --mode recreate removes them)`,
     );
   const otherMatches = older.map(link);
   if (newest && sameBody(newest.body, u.body)) return ["unchanged", { comment: link(newest), otherMatches }];
   if (newest) return ["updated", { comment: link(await patchComment(u, newest.id)), otherMatches }];
   const created = await createComment(u, found);
-  checkAuthor(created, u.identity);
+  checkAuthor(created, u.poster);
   return ["created", { comment: link(created), otherMatches }];
 }
