@@ -13,8 +13,7 @@ import {
   type RowState,
   type SideInfo,
 } from "./types.ts";
-import type { TierCReport } from "../tierc/report.ts";
-import { ICON, renderTierCMarkdown } from "../tierc/render.ts";
+import { VERDICT_ICONS } from "../tierc/report.ts";
 
 const CLASS_ICON: Record<ChangeClass, string> = {
   regressed: "❌",
@@ -24,7 +23,7 @@ const CLASS_ICON: Record<ChangeClass, string> = {
   new: "🆕",
   gone: "➖",
 };
-const verdictIcon = (v: string) => (ICON as Record<string, string | undefined>)[v] ?? "❔";
+const verdictIcon = (v: string) => (VERDICT_ICONS as Record<string, string | undefined>)[v] ?? "❔";
 const short = (sha?: string) => (sha ? ` \`${sha.slice(0, 12)}\`` : "");
 
 function stateCell(s: RowState | undefined): string {

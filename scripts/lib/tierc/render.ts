@@ -4,13 +4,7 @@
  * and the JUnit XML CI reads.
  */
 import { junitXml, mdTable } from "../core/render.ts";
-import { VERDICTS, type Row, type TierCReport, type ToolRef, type Verdict } from "./report.ts";
-
-/** Each verdict's icon, from the glossary (VERDICTS). */
-export const ICON = Object.fromEntries(Object.entries(VERDICTS).map(([v, d]) => [v, d.icon])) as Record<
-  Verdict,
-  string
->;
+import { VERDICT_ICONS, type Row, type TierCReport, type ToolRef, type Verdict } from "./report.ts";
 
 /** The headline status of a report in one line. */
 export function tierCStatusLine(r: TierCReport): string {
@@ -24,7 +18,8 @@ export function tierCStatusLine(r: TierCReport): string {
   return `✅ **${pass}/${total}** fixture × memory × form rows pass on kilnd; the rest are known or out of scope`;
 }
 
-const verdictText = (row: Row) => `${ICON[row.verdict]} ${row.verdict}${row.blocker ? ` (${row.blocker.ref})` : ""}`;
+const verdictText = (row: Row) =>
+  `${VERDICT_ICONS[row.verdict]} ${row.verdict}${row.blocker ? ` (${row.blocker.ref})` : ""}`;
 const rowKey = (row: Row) => `${row.fixture}|${row.mode}|${row.form ?? "component"}`;
 
 /** Several builds: one line per fixture × memory × form, one verdict column per build, the first's why. */
@@ -77,7 +72,7 @@ export function renderTierCMarkdown(
 ): string {
   const counts = Object.entries(r.counts)
     .filter(([, n]) => n)
-    .map(([v, n]) => `${ICON[v as Verdict]} ${v}: ${n}`)
+    .map(([v, n]) => `${VERDICT_ICONS[v as Verdict]} ${v}: ${n}`)
     .join(" · ");
   const table = r.builds
     ? buildsTable(r, opts.tableRows ?? r.rows)
@@ -87,7 +82,7 @@ export function renderTierCMarkdown(
           row.fixture,
           row.mode,
           row.form ?? "component",
-          `${ICON[row.verdict]} ${row.verdict}${row.blocker ? ` (${row.blocker.ref})` : ""}`,
+          `${VERDICT_ICONS[row.verdict]} ${row.verdict}${row.blocker ? ` (${row.blocker.ref})` : ""}`,
           row.why,
           row.bundle
             ? (opts.bundleBaseUrl ? `[${row.bundle}](${opts.bundleBaseUrl}/${row.bundle})` : `\`${row.bundle}\``) +

@@ -11,35 +11,24 @@ import type { ReportDiff } from "../compare/types.ts";
 export const TIERC_SCHEMA = "seam.tier-c/2";
 export const TIERC_SCHEMAS = ["seam.tier-c/1", TIERC_SCHEMA];
 
-/** The verdicts, one word per fixture × memory mode × form for what happened at the seam: the icon
- * tables show and what each means. seam's one verdict glossary (the README's "Reading the tier-c table"
- * says the same in prose). */
-export const VERDICTS = {
-  pass: { icon: "✅", meaning: "kilnd runs the fused file and meets the expectation" },
-  "seam-bug": {
-    icon: "❌",
-    meaning:
-      "kiln's: kilnd fails what meld validly produced (the reference runs the same fused component, or meld's component output of the same input)",
-  },
-  "meld-bug": {
-    icon: "❌",
-    meaning:
-      "meld's: its output fails, or gives the wrong result, on the reference engine while the original passes there",
-  },
-  unattributed: {
-    icon: "❓",
-    meaning: "kilnd fails a core module that no reference can judge (meld refused the component form); read the bundle",
-  },
-  "kiln-unsupported": { icon: "➖", meaning: "the original already fails on kilnd, not merely for being a component" },
-  "fuse-refused": { icon: "➖", meaning: "meld declined the input with its own error" },
-  skipped: { icon: "⏭️", meaning: "a tool is missing; the notices say how to provide it" },
-  "expected-fail": { icon: "🟡", meaning: "a known blocker of the ledger, failing with its recorded signature" },
-  "blocker-moved": { icon: "❗", meaning: "a known blocker now fails with another signature" },
-  xpass: { icon: "🎉", meaning: "a known blocker passes: the ledger entry can go" },
-  "reference-fail": { icon: "❌", meaning: "the fixture fails its own expectation on the reference engine" },
-} as const satisfies Record<string, { icon: string; meaning: string }>;
+/** The verdicts, one word per fixture × memory mode × form for what happened at the seam, each with the icon
+ * the tables show. What each means: the README's glossary ("Reading the tier-c table"), which a test holds
+ * to this list. */
+export const VERDICT_ICONS = {
+  pass: "✅",
+  "seam-bug": "❌",
+  "meld-bug": "❌",
+  unattributed: "❓",
+  "kiln-unsupported": "➖",
+  "fuse-refused": "➖",
+  skipped: "⏭️",
+  "expected-fail": "🟡",
+  "blocker-moved": "❗",
+  xpass: "🎉",
+  "reference-fail": "❌",
+} as const;
 
-export type Verdict = keyof typeof VERDICTS;
+export type Verdict = keyof typeof VERDICT_ICONS;
 
 /** How a verdict stands against the known-blocker ledger: decides the exit code. */
 export type Outcome = "ok" | "expected" | "unexpected" | "moved" | "xpass";
