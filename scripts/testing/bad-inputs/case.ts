@@ -166,6 +166,14 @@ export function casesYaml(cases: BadInput[]): string {
 
 type Fields = Record<string, unknown>;
 
+/** Is `v` one of FileSpec's forms. */
+function isFileSpec(v: unknown): v is FileSpec {
+  if (typeof v === "string") return true;
+  if (!v || typeof v !== "object" || Object.keys(v).length !== 1) return false;
+  const o = v as Record<string, unknown>;
+  return typeof o.copy === "string" || o.dir === true || (Array.isArray(o.bytes) && o.bytes.every(Number.isInteger));
+}
+
 /** One list item of the data file as a case; throws on a field that is missing or of the wrong kind. */
 function readCase(cls: CaseClass, item: Fields): BadInput {
   const known = ["run", "exit", "unset", "files", "stdout_allowed", "max_lines", "warm", "doc", "stderr"];
@@ -177,6 +185,8 @@ function readCase(cls: CaseClass, item: Fields): BadInput {
   if (!Array.isArray(stderr) || !stderr.every((l) => typeof l === "string"))
     throw new Error("stderr: a list of lines is missing");
   if (!Array.isArray(unset) || !unset.every((v) => typeof v === "string")) throw new Error("unset: not a list");
+  if (files !== undefined && (typeof files !== "object" || !Object.values(files as object).every(isFileSpec)))
+    throw new Error("files: not a mapping of names to text, {copy}, {bytes} or {dir: true}");
   const { cmd, env = {} } = parseRun(run);
   const allEnv: Record<string, string | undefined> = { ...env };
   for (const v of unset as string[]) allEnv[v] = undefined;
