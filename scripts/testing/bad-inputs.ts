@@ -1,9 +1,10 @@
 /**
- * bad-inputs — seam's bad-input suite as data, in the manner of trycmd and cargo's UI tests: one row per
- * case (scripts/testing/bad-inputs/case.ts; the rows by class in scripts/testing/bad-inputs/*.ts), and the
- * harness that runs a row in a sandbox copy of seam and checks it: the exit code, the first stderr line,
- * and no file changed or left behind. scripts/bad-input.test.ts runs every row; scripts/troubleshooting.ts
- * renders the README's troubleshooting table from the rows marked `doc`, with the lines they really
+ * bad-inputs — the harness of seam's bad-input suite, in the manner of trycmd and cargo's UI tests: the
+ * cases are data (scripts/testing/bad-inputs.yaml, read by scripts/testing/bad-inputs/case.ts), each with
+ * its blessed stderr; this runs a case in a sandbox copy of seam and checks it: the exit code, the error
+ * line and its hint as blessed, nothing on stdout, and no file changed or left behind.
+ * scripts/bad-input.test.ts runs every case; scripts/troubleshooting.ts blesses them (--bless, --check)
+ * and renders the README's troubleshooting table from the cases marked `doc`, with the lines they really
  * print. Tests and troubleshooting.ts only.
  */
 import {
@@ -23,17 +24,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { writeFakeKilnd } from "./fake-kilnd.ts";
 import { sha256 } from "../lib/core/fsx.ts";
-import { runProcess, shellQuote } from "../lib/core/proc.ts";
+import { runProcess } from "../lib/core/proc.ts";
 import { lsGate, tierC } from "./sample-reports.ts";
 import { ROOT } from "../lib/core/paths.ts";
-import type { BadInput, CaseClass, FileSpec } from "./bad-inputs/case.ts";
-import { FLAG_CASES } from "./bad-inputs/flags.ts";
-import { FILE_CASES } from "./bad-inputs/files.ts";
-import { OUTPUT_CASES } from "./bad-inputs/outputs.ts";
-import { VALUE_CASES } from "./bad-inputs/values.ts";
-import { TOOL_CASES } from "./bad-inputs/tools.ts";
-import { DATA_CASES } from "./bad-inputs/data.ts";
-import { CONFLICT_CASES } from "./bad-inputs/conflicts.ts";
+import { parseCases, runLine, stderrDiff, type BadInput, type CaseClass, type FileSpec } from "./bad-inputs/case.ts";
+
+/** The data file: every case, with its blessed stderr. */
+export const CASES_FILE = join(import.meta.dir, "bad-inputs.yaml");
 
 /** What every case folder holds before its command runs. */
 export const KIT: Record<string, FileSpec> = {
@@ -58,15 +55,7 @@ export const KIT: Record<string, FileSpec> = {
 };
 
 /** Every case, class by class in the order the README's table follows. */
-export const BAD_INPUTS: BadInput[] = [
-  ...FLAG_CASES,
-  ...FILE_CASES,
-  ...OUTPUT_CASES,
-  ...VALUE_CASES,
-  ...TOOL_CASES,
-  ...DATA_CASES,
-  ...CONFLICT_CASES,
-];
+export const BAD_INPUTS: BadInput[] = parseCases(readFileSync(CASES_FILE, "utf8"), "scripts/testing/bad-inputs.yaml");
 
 /** The cases by class, for the suite's summary and the README. */
 export function countByClass(cases: BadInput[] = BAD_INPUTS): Map<CaseClass, number> {
@@ -243,22 +232,54 @@ export interface CaseResult {
   observed: Observed;
   stdout: string;
   stderr: string;
-  /** What went against the row (empty: the case holds). */
+  /** stderr's lines as the data file records them: sandbox paths shown as the user's (see `shownBy`). */
+  shown: string[];
+  /** What went against the case's promises: exit code, one error line and a hint, no stack trace,
+   * nothing on stdout, no file changed (empty: they hold). */
   problems: string[];
+  /** How stderr differs from the blessed lines (empty: it matches). */
+  differs: string[];
 }
 
 /** The command line of a case as a user types it (paths as given, tokens as in the row). */
 export function commandLine(row: BadInput): string {
-  const env = Object.entries(row.env ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${shellQuote(v)}`]));
-  return [...env, "bun", `scripts/${row.cmd[0]}`, ...row.cmd.slice(1).map(shellQuote)]
-    .join(" ")
+  return runLine(row)
     .replace(/@root\/?/g, "seam/")
     .replace(/@fixtures/g, "seam/fixtures")
     .replace(/@meld/g, "/path/to/meld")
     .replace(/@fake-kilnd/g, "/path/to/kilnd");
 }
 
-/** Runs one row in its own folder of the sandbox and checks everything the row promises. */
+/** Shows a path of a case's run as its user would: the case folder as ".", the sandbox's copy of seam as
+ * "seam", seam's real checkout as nothing, the sandbox as "$TMP". */
+function shownBy(sb: Sandbox, at: string): (s: string) => string {
+  const pairs: [string, string][] = [
+    [`${at}/`, ""],
+    [at, "."],
+    [`${sb.root}/`, "seam/"],
+    [sb.root, "seam"],
+    [`${ROOT}/`, ""],
+    [sb.dir, "$TMP"],
+  ];
+  return (s) => pairs.reduce((t, [from, to]) => t.split(from).join(to), s);
+}
+
+/** What went against a case's promises, from its run (stderr's lines, without the last newline). */
+function promiseProblems(row: BadInput, p: { code: number | null; signal?: unknown; stdout: string }, lines: string[]) {
+  const prog = row.cmd[0]!.replace(/\.ts$/, "");
+  const problems: string[] = [];
+  if (p.code !== row.exit) problems.push(`exit ${p.code ?? p.signal}, expected ${row.exit}`);
+  if (!lines[0]!.startsWith(`${prog}: error: `)) problems.push(`the first stderr line is not "${prog}: error: …"`);
+  if (lines.length > (row.maxLines ?? 2))
+    problems.push(`${lines.length} stderr lines, expected at most ${row.maxLines ?? 2}`);
+  if (lines.some((l) => /^\s+at \S/.test(l) || l.includes("internal error")))
+    problems.push("a stack trace or an internal error reached the user");
+  if (!row.stdoutAllowed && p.stdout !== "")
+    problems.push(`stdout is not empty: ${JSON.stringify(p.stdout.slice(0, 200))}`);
+  return problems;
+}
+
+/** Runs one case in its own folder of the sandbox and checks everything it promises. */
 export async function runCase(sb: Sandbox, row: BadInput, id: string): Promise<CaseResult> {
   const at = join(sb.dir, "work", id);
   mkdirSync(at);
@@ -273,43 +294,17 @@ export async function runCase(sb: Sandbox, row: BadInput, id: string): Promise<C
   const after = snapshot(sb.dir);
   const prog = row.cmd[0]!.replace(/\.ts$/, "");
   const lines = p.stderr.replace(/\n$/, "").split("\n");
-  const first = lines[0]!.replace(new RegExp(`^${prog}: error: `), "");
-  const hint = lines.find((l) => l.startsWith(`${prog}: hint: `))?.slice(`${prog}: hint: `.length);
-  const problems: string[] = [];
-  if (p.code !== row.exit) problems.push(`exit ${p.code ?? p.signal}, expected ${row.exit}`);
-  if (!lines[0]!.startsWith(`${prog}: error: `)) problems.push(`the first stderr line is not "${prog}: error: …"`);
-  if (!row.first.test(first)) problems.push(`the first stderr line does not match ${row.first}`);
-  if (lines.length > (row.maxLines ?? 2))
-    problems.push(`${lines.length} stderr lines, expected at most ${row.maxLines ?? 2}`);
-  if (lines.some((l) => /^\s+at \S/.test(l) || l.includes("internal error")))
-    problems.push("a stack trace or an internal error reached the user");
-  if (!row.stdoutAllowed && p.stdout !== "")
-    problems.push(`stdout is not empty: ${JSON.stringify(p.stdout.slice(0, 200))}`);
-  problems.push(...treeDiff(before, after));
+  const problems = [...promiseProblems(row, p, lines), ...treeDiff(before, after)];
   rmSync(at, { recursive: true, force: true });
-  const shown = (s: string) =>
-    s
-      .split(`${at}/`)
-      .join("")
-      .split(at)
-      .join(".")
-      .split(`${sb.root}/`)
-      .join("seam/")
-      .split(sb.root)
-      .join("seam")
-      .split(`${ROOT}/`)
-      .join("")
-      .split(sb.dir)
-      .join("$TMP");
+  const shown = lines.map(shownBy(sb, at));
+  const first = shown[0]!.replace(new RegExp(`^${prog}: error: `), "");
+  const hint = shown.find((l) => l.startsWith(`${prog}: hint: `))?.slice(`${prog}: hint: `.length);
   return {
-    observed: {
-      command: commandLine(row),
-      exit: p.code ?? -1,
-      first: shown(first),
-      ...(hint ? { hint: shown(hint) } : {}),
-    },
+    observed: { command: commandLine(row), exit: p.code ?? -1, first, ...(hint ? { hint } : {}) },
     stdout: p.stdout,
     stderr: p.stderr,
+    shown,
     problems,
+    differs: stderrDiff(row.stderr, shown),
   };
 }
