@@ -27,7 +27,6 @@ import { FORMS, MEMORY_MODES } from "../engines/records.ts";
 import { ROOT } from "../core/paths.ts";
 import { checkTool, checkTools } from "../tools/identity.ts";
 
-export type { FlagSpec } from "../core/cli.ts";
 import type { FlagSpec } from "../core/cli.ts";
 
 /** Where results go without --out: under seam's root, like every default output (never the working folder). */
