@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 /**
  * all — seam's whole pipeline, Makefile-like and without a framework: tools → fixtures → fuse → tier-c →
- * ls-gate → comment. Each step is a script's exported function, imported; each prints the standalone
+ * ls-gate → comment. Each step calls the core a script's CLI calls (lib/), in-process; each prints the standalone
  * command that does the same, so a log is a copy-paste repro. Steps whose inputs are unchanged since their
  * last success are skipped; independent steps run in parallel (lib/core/pipeline.ts runs them).
  * Called by: the README's first command, CI, people who want everything.
@@ -11,12 +11,12 @@
 import { availableParallelism } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { Glob } from "bun";
-import { installTools, PINS } from "./tools.ts";
+import { installTools, PINS } from "./lib/tools/install.ts";
 import { buildFixtures } from "./lib/fixtures/build.ts";
-import { fuse } from "./fuse.ts";
-import { runMatrix } from "./tier-c.ts";
-import { LS_GATE_DEFAULTS, runLsGate } from "./ls-gate.ts";
-import { commentFromReports, commentSkipReason } from "./post-comment.ts";
+import { fuse } from "./lib/engines/fuse.ts";
+import { runMatrix } from "./lib/tierc/rows.ts";
+import { LS_GATE_DEFAULTS, runLsGate } from "./lib/lsgate/gate.ts";
+import { commentFromReports, commentSkipReason } from "./lib/comment/post.ts";
 import { codeFiles } from "./lib/tierc/cache.ts";
 import { enumList, noDuplicates, parseCli, positiveInt, progress, runCli, type FlagSpec } from "./lib/core/cli.ts";
 import { compareReports, diffExitCode } from "./lib/compare/compare.ts";
@@ -72,7 +72,7 @@ function toolsStep(o: AllOptions): PipelineStep {
     }),
     outputs: [join(o.root, ".tools", "bin", "meld")],
     run: async (ctx) => {
-      const installed = await installTools();
+      const installed = await installTools({ onProgress: progress, onToolStderr: (c) => process.stderr.write(c) });
       ctx.log(installed.length ? `installed ${installed.join(", ")}` : ".tools/ already matches the pins");
       return { ok: true, note: installed.length ? `installed ${installed.length}` : "pins present" };
     },
@@ -125,11 +125,21 @@ function fuseStep(o: AllOptions): PipelineStep {
     outputs: [join(l.fused, "index.json")],
     run: async (ctx) => {
       const records = [];
+      // main checked that meld answers like meld (checkTools): the fusions take it as found. Absent, each
+      // fusion looks for it itself and its record says it is missing.
+      const meld = lookupTool("meld").found;
       for (const fx of loadFixtures(l.manifest, []))
         for (const memory of o.memory)
           for (const form of o.forms) {
             const output = join(l.fused, `${fx.name}.${memory}.${form}.wasm`);
-            const rec = await fuse({ inputs: [fx.file], output, memory, mode: form, extraArgs: FUSE_FLAGS });
+            const rec = await fuse({
+              inputs: [fx.file],
+              output,
+              memory,
+              mode: form,
+              extraArgs: FUSE_FLAGS,
+              tool: meld,
+            });
             atomicWriteJson(`${output}.json`, rec);
             const said = `${rec.verdict}${rec.message ? `: ${rec.message}` : ""}`;
             ctx.log(

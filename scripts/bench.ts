@@ -16,13 +16,13 @@ import { enumItems, parseCli, positiveInt, progress, runCli } from "./lib/core/c
 import { EXIT, usageError } from "./lib/core/errors.ts";
 import { launchCount, runProcess } from "./lib/core/proc.ts";
 import { ROOT } from "./lib/core/paths.ts";
-import { requireCheckedTool } from "./lib/tools/identity.ts";
-import { runMatrix } from "./tier-c.ts";
+import { checkTool } from "./lib/tools/identity.ts";
+import { runMatrix } from "./lib/tierc/rows.ts";
 import { loadFixtures, MATRIX_DEFAULTS, type ToolChoice } from "./lib/tierc/matrix.ts";
 import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
 import { MEMORY_MODES } from "./lib/engines/records.ts";
 import { writeReports } from "./lib/tierc/write.ts";
-import { benchLsGate } from "./bench-ls-gate.ts";
+import { benchLsGate } from "./lib/lsgate/bench.ts";
 import { compareReports } from "./lib/compare/compare.ts";
 import { loadResults } from "./lib/compare/io.ts";
 import { renderCompareMarkdown } from "./lib/compare/render.ts";
@@ -75,7 +75,7 @@ export async function benchRunKiln(reps: number): Promise<Measure[]> {
   const wasm = join(ROOT, "fixtures", "hello_c_cli.wasm");
   const out: Measure[] = [];
   for (const engine of ["wasmtime", "jco"] as const) {
-    const tool = (await requireCheckedTool(engine)).path;
+    const tool = (await checkTool(engine, { required: true })).found!.path;
     const direct = await wall(engine === "wasmtime" ? [tool, "run", wasm] : [tool, "run", wasm], reps);
     const wrapped = await wall(
       [process.execPath, join(ROOT, "scripts", "run-kiln.ts"), wasm, "--engine", engine],

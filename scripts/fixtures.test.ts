@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { verifyFixtures, type CheckRow } from "./fixtures.ts";
+import { verifyFixtures, type CheckRow } from "./lib/fixtures/verify.ts";
 import { buildFixtures } from "./lib/fixtures/build.ts";
 import { mapLimit } from "./lib/core/pool.ts";
 import { DEFAULT_MANIFEST, loadManifest } from "./lib/fixtures/manifest.ts";

@@ -9,7 +9,7 @@ import { composeBody, GITHUB_BODY_LIMIT, renderReport } from "./lib/comment/body
 import { ACTIONS_BOT } from "./lib/comment/owner.ts";
 import { RETRY } from "./lib/github/rest.ts";
 import { bigLsGate } from "./testing/sample-reports.ts";
-import { postComment } from "./post-comment.ts";
+import { postComment } from "./lib/comment/post.ts";
 import { ACTIONS_TOKEN, body, failure, M, ME, REPO, run, TOKEN, withFake, writes } from "./testing/post-comment-kit.ts";
 
 // ---------------------------------------------------------------------------------------------------

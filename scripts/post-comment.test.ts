@@ -11,7 +11,7 @@ import { RETRY } from "./lib/github/rest.ts";
 import { compareReports } from "./lib/compare/compare.ts";
 import { lsGate, syntheticPair, tierC } from "./testing/sample-reports.ts";
 import { REPO, TOKEN, withFake } from "./testing/post-comment-kit.ts";
-import { resolveContext } from "./post-comment.ts";
+import { resolveContext } from "./lib/comment/plan.ts";
 
 const SCRIPT = join(import.meta.dir, "post-comment.ts");
 

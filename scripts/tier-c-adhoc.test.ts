@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { type TierCReport } from "./lib/tierc/report.ts";
 import { providerConsumerWat, runScript, tempDir, watToWasm } from "./testing/testkit.ts";
 import { buildFixtures } from "./lib/fixtures/build.ts";
-import { runComponent } from "./run-kiln.ts";
+import { runComponent } from "./lib/engines/run.ts";
 import { loadManifest } from "./lib/fixtures/manifest.ts";
 import { judgeRun } from "./lib/fixtures/judge.ts";
 import { ROOT } from "./lib/core/paths.ts";

@@ -7,7 +7,7 @@
  * (kiln's RFC #46 path: meld's default core module, `kilnd FILE --wasi`, exports by `--function`).
  * Each row gets one verdict saying whose bug it is and the evidence it rests on, is held against the
  * known-blocker ledger, and every failure leaves a repro bundle that tier-c re-runs once. The matrix is
- * lib/matrix*.ts; this file is its command line, with `merge` (shards) and `compare` (two results).
+ * lib/tierc/ (runMatrix in rows.ts); this file is its command line, with `merge` (shards) and `compare`.
  * Called by: scripts/all.ts (target tier-c), CI, people tracking a kiln blocker.
  * Usage: bun scripts/tier-c.ts [--fixture NAME]... [--memory multi,shared] [--form component,core]
  *          [--out DIR] [-j N] [--shard i/n] [--strict] [--no-cache] [--json] [--reference jco|wasmtime]
@@ -19,8 +19,6 @@
  */
 import { join, relative, resolve } from "node:path";
 import { readFileSync } from "node:fs";
-import { fuse } from "./fuse.ts";
-import { runComponent } from "./run-kiln.ts";
 import { adhocNotices, type AdhocFixture } from "./lib/tierc/adhoc/inputs.ts";
 import { recordExpectations } from "./lib/tierc/adhoc/record.ts";
 import { saveFixture } from "./lib/tierc/adhoc/save-fixture.ts";
@@ -33,20 +31,13 @@ import { takeBaseline, writeDiff } from "./lib/compare/io.ts";
 import { EXIT, usageError } from "./lib/core/errors.ts";
 import { atomicWrite, checkOutputs, requireFolder, shownPath } from "./lib/core/fsx.ts";
 import { annotations } from "./lib/github/actions.ts";
-import { fromAdhoc, type MatrixOptions } from "./lib/tierc/matrix.ts";
-import { runMatrixWith, withBuildDiffs } from "./lib/tierc/rows.ts";
+import { fromAdhoc } from "./lib/tierc/matrix.ts";
+import { runMatrix, withBuildDiffs } from "./lib/tierc/rows.ts";
 import { DEFAULT_OUT, FLAGS, plan, type Plan } from "./lib/tierc/plan.ts";
 import { type FlagSpec } from "./lib/core/cli.ts";
 import { mergeReports, writeReports } from "./lib/tierc/write.ts";
 import { type Row, type TierCReport } from "./lib/tierc/report.ts";
 import { jsonText } from "./lib/core/render.ts";
-
-export { DEFAULT_OUT };
-
-/** The matrix on the real cores: fuse.ts's meld runs and run-kiln.ts's engine runs. */
-export function runMatrix(o: MatrixOptions): Promise<TierCReport> {
-  return runMatrixWith(o, { fuse, run: runComponent });
-}
 
 const HELP = `tier-c — the meld→kiln seam matrix, with attribution, a known-blocker ledger and repro bundles
 (README: "scripts/tier-c.ts", "Check your own component", "Reading the tier-c table")
@@ -189,7 +180,6 @@ async function recordAdhoc(p: Plan): Promise<AdhocFixture[] | undefined> {
   const engine = o.reference;
   return recordExpectations(p.adhoc.inputs.inputs, p.adhoc.spec, {
     engine,
-    run: runComponent,
     cacheDir: join(o.outDir, ".cache"),
     cache: o.cache,
     timeoutMs: o.timeoutMs,

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { lookupTool, missingToolError, requireTool } from "./lib/tools/lookup.ts";
-import { identifyTool, verifyTool } from "./lib/tools/identity.ts";
+import { checkIdentity, identifyTool } from "./lib/tools/identity.ts";
 import { SeamError } from "./lib/core/errors.ts";
 import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
 import { runScript, tempDir } from "./testing/testkit.ts";
@@ -86,7 +86,7 @@ describe("a tool must answer like itself", () => {
   });
 
   test("ls_s_10_ the error names the variable and says to point it at the tool or unset it", async () => {
-    const err = await verifyTool(
+    const err = await checkIdentity(
       { name: "kilnd", path: "/bin/true", source: "env KILND" },
       { KILND: "/bin/true" },
     ).catch((e: SeamError) => e);

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runMatrix } from "../tier-c.ts";
+import { runMatrix } from "../lib/tierc/rows.ts";
 import type { MatrixFixture, MatrixOptions } from "../lib/tierc/matrix.ts";
 import type { RunRecord } from "../lib/engines/records.ts";
 import { writeReports } from "../lib/tierc/write.ts";

@@ -6,7 +6,7 @@
  */
 import { SeamError } from "../lib/core/errors.ts";
 import type { PostOptions } from "../lib/comment/upsert.ts";
-import { postComment } from "../post-comment.ts";
+import { postComment } from "../lib/comment/post.ts";
 import { startFakeGitHub, type FakeGitHub, type FakeOptions } from "./fake-github.ts";
 
 /** Not shaped like a GitHub token on purpose: scrubbing must find it by value, not by pattern. */

@@ -1,6 +1,6 @@
 /**
  * classify — turns an engine's finished process into a run verdict: kilnd by its transcript, jco and
- * wasmtime by their exit status and error text. Pure; used by run-kiln.ts and tier-c's repro check.
+ * wasmtime by their exit status and error text. Pure; used by lib/engines/run.ts and tier-c's repro check.
  *
  * kilnd: seam's contract with what it prints, read off the real kilnd 0.4.4 (fixtures/kilnd-0.4.4/:
  * 178 recorded cases, stdout and stderr apart).

@@ -5,7 +5,7 @@
  * and printing each result on its own line as kilnd --invoke does (scalars bare, other values as JSON).
  * lib/engines/jco-cache.ts transpiles each component once per content hash, so a run costs no transpile; this
  * host imports nothing heavier than lib/core/errors.ts, as Bun starts it for every jco run.
- * Called by: scripts/run-kiln.ts (engine jco), lib/engines/jco-cache.ts (--exports). Not meant for people.
+ * Called by: lib/engines/run.ts (engine jco), lib/engines/jco-cache.ts (--exports). Not meant for people.
  * Usage: bun scripts/lib/engines/jco-host.ts <transpiled.js> --run NAME [ARG]...
  *        bun scripts/lib/engines/jco-host.ts <transpiled.js> --invoke EXPORT [json-args]
  *        bun scripts/lib/engines/jco-host.ts <transpiled.js> --exports     (the exported functions, as JSON)

@@ -1,6 +1,6 @@
 /**
- * records — the shapes fuse.ts and run-kiln.ts return and write as JSON. They live in lib/ because
- * tier-c, the fixture checks and the report renderers all read them; nothing here does I/O.
+ * records — the shapes the fuse and run cores (lib/engines/fuse.ts, run.ts) return and the CLIs write as
+ * JSON; tier-c, the fixture checks and the report renderers all read them. Nothing here does I/O.
  */
 
 export interface FileDigest {

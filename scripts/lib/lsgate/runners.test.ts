@@ -1,7 +1,7 @@
 /**
  * The runners end to end: seam's own nested `bun test` runs and real cargo on fixtures/ls-demo, driven
  * through ls-gate's CLI (and runLsGate, as all.ts calls it), since what the runners promise is what the
- * gate prints and exits with; plus the one cargo command line. upstreamPerId (bench-ls-gate.ts) is meld's
+ * gate prints and exits with; plus the one cargo command line. upstreamPerId (lib/lsgate/bench.ts) is meld's
  * one-run-per-ID gate, the reference --compat must agree with.
  */
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
@@ -9,8 +9,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cargoArgv } from "./runners.ts";
 import type { LsGateReport } from "./report.ts";
-import { runLsGate } from "../../ls-gate.ts";
-import { upstreamPerId } from "../../bench-ls-gate.ts";
+import { runLsGate } from "./gate.ts";
+import { upstreamPerId } from "./bench.ts";
 import { runScript, tempDir } from "../../testing/testkit.ts";
 import { DEMO, entries, lastLine } from "../../testing/ls-scenarios.ts";
 

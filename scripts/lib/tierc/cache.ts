@@ -12,7 +12,6 @@ import { atomicWriteJson, sha256, sha256File } from "../core/fsx.ts";
 import type { Engine, Form, MemoryMode } from "../engines/records.ts";
 import { memoByBinary, toolVersion, type FoundTool } from "../tools/lookup.ts";
 import { ROOT } from "../core/paths.ts";
-import { verifyTool } from "../tools/identity.ts";
 
 export class ResultCache {
   constructor(
@@ -47,14 +46,9 @@ export interface ToolIdentity {
   version: string;
 }
 
-/** sha256 + version of a tool, remembered by binary (real path, size, mtime) in the cache folder. A
- * program that does not answer like the tool it was found as is an error (exit 3), never a tool. */
-export async function toolIdentity(
-  cacheDir: string,
-  tool: FoundTool,
-  env: Record<string, string | undefined> = process.env,
-): Promise<ToolIdentity> {
-  await verifyTool(tool, env);
+/** sha256 + version of a tool, remembered by binary (real path, size, mtime) in the cache folder. The
+ * caller has checked that it answers like the tool (lib/tierc/cells.ts, once per run). */
+export async function toolIdentity(cacheDir: string, tool: FoundTool): Promise<ToolIdentity> {
   const id = await memoByBinary(join(cacheDir, "tools.json"), tool.path, async (real) => ({
     sha256: sha256File(real),
     version: await toolVersion(tool),

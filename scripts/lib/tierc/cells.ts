@@ -7,17 +7,13 @@ import { join } from "node:path";
 import type { CellRun } from "./attribution.ts";
 import { engineRunKey, fuseKey, ResultCache, toolIdentity, type ToolIdentity } from "./cache.ts";
 import { usageError } from "../core/errors.ts";
-import {
-  skippedCell,
-  type MatrixEngines,
-  type MatrixFixture,
-  type MatrixOptions,
-  type RefEngine,
-  type ToolChoice,
-} from "./matrix.ts";
+import { skippedCell, type MatrixFixture, type MatrixOptions, type RefEngine, type ToolChoice } from "./matrix.ts";
 import { limiter } from "../core/pool.ts";
 import { FORMS, FUSE_FLAGS, type Form, type FuseRecord, type MemoryMode, type RunRecord } from "../engines/records.ts";
-import { lookupTool, missingToolError } from "../tools/lookup.ts";
+import { flaggedTool, lookupTool, missingToolError, type FoundTool } from "../tools/lookup.ts";
+import { checkIdentity } from "../tools/identity.ts";
+import { fuse } from "../engines/fuse.ts";
+import { runComponent } from "../engines/run.ts";
 
 type Engine = "kiln" | RefEngine;
 
@@ -37,7 +33,6 @@ export interface Build {
 /** What one matrix run shares between its cells. */
 export interface Ctx {
   o: MatrixOptions & { forms: Form[] };
-  engines: MatrixEngines;
   cache: ResultCache;
   limit: <T>(fn: () => Promise<T>) => Promise<T>;
   builds: Build[];
@@ -105,7 +100,13 @@ export async function runCell(
         fuel: o.fuel,
         timeoutMs: o.timeoutMs,
       };
-      out.push(await ctx.engines.run({ ...call, enginePath: id.path, hostEnv: o.env }));
+      out.push(
+        await runComponent({
+          ...call,
+          tool: flaggedTool(engine === "kiln" ? "kilnd" : engine, id.path),
+          hostEnv: o.env,
+        }),
+      );
     }
     return out;
   });
@@ -139,9 +140,9 @@ export function fuseCell(
         memory: mode,
         mode: form,
         extraArgs: FUSE_FLAGS,
-        meld: meld.path,
+        tool: flaggedTool("meld", meld.path),
       };
-      const rec = await ctx.limit(() => ctx.engines.fuse({ ...call, timeoutMs: o.timeoutMs * 5, hostEnv: o.env }));
+      const rec = await ctx.limit(() => fuse({ ...call, timeoutMs: o.timeoutMs * 5, hostEnv: o.env }));
       if (rec.verdict !== "missing-tool") cache.put(key, rec);
       f = { rec, path, cached: false };
     }
@@ -174,6 +175,12 @@ export function fusedCell(
   });
 }
 
+/** A build's tool, asked once per run whether it answers like itself (exit 3 if not), then hashed: the
+ * cells hand it to the cores as checked, so no cell asks again. */
+async function checkedIdentity(cache: ResultCache, tool: FoundTool): Promise<ToolIdentity> {
+  return toolIdentity(cache.dir, await checkIdentity(tool));
+}
+
 function choices(x: string | ToolChoice[] | undefined): (ToolChoice | undefined)[] {
   if (x === undefined || (Array.isArray(x) && x.length === 0)) return [undefined];
   return typeof x === "string" ? [{ path: x }] : x;
@@ -190,7 +197,7 @@ function resolveChoices(o: MatrixOptions, cache: ResultCache, notices: string[],
         const which = list.length > 1 ? ` for ${c?.label ?? `${name}${i + 1}`}` : "";
         notices.push(`${name === "kilnd" ? "kiln" : "fuse"} cells skipped${which} — ${e.message}; fix: ${e.hint}`);
       }
-      return { label: c?.label ?? `${name}${i + 1}`, id: l.found ? await toolIdentity(cache.dir, l.found) : undefined };
+      return { label: c?.label ?? `${name}${i + 1}`, id: l.found ? await checkedIdentity(cache, l.found) : undefined };
     }),
   );
 }
@@ -219,7 +226,7 @@ async function resolveReferences(o: MatrixOptions, fixtures: MatrixFixture[], ca
   const named = fixtures.flatMap((f) => [f.reference?.original, ...o.modes.map((m) => f.reference?.fused?.[m])]);
   const names = [...new Set<RefEngine>([o.reference, ...named.filter((e): e is RefEngine => !!e)])];
   const lookups = names.map((n) => lookupTool(n, { env: o.env }));
-  const ids = await Promise.all(lookups.map((l) => (l.found ? toolIdentity(cache.dir, l.found) : undefined)));
+  const ids = await Promise.all(lookups.map((l) => (l.found ? checkedIdentity(cache, l.found) : undefined)));
   lookups.forEach((l, i) => {
     if (l.found) return;
     const e = missingToolError(l);
@@ -244,11 +251,7 @@ function ticker(o: MatrixOptions & { forms: Form[] }, fixtures: number, builds: 
     );
 }
 
-export async function matrixContext(
-  options: MatrixOptions,
-  fixtures: MatrixFixture[],
-  engines: MatrixEngines,
-): Promise<Ctx> {
+export async function matrixContext(options: MatrixOptions, fixtures: MatrixFixture[]): Promise<Ctx> {
   const o = { ...options, forms: options.forms ?? [...FORMS] };
   const cache = new ResultCache(join(o.outDir, ".cache"), o.cache);
   const notices: string[] = [];
@@ -257,5 +260,5 @@ export async function matrixContext(
     resolveReferences(o, fixtures, cache, notices),
   ]);
   const tick = ticker(o, fixtures.length, builds);
-  return { o, engines, cache, limit: limiter(o.jobs), builds, ref, memo: new Map(), notices, tick };
+  return { o, cache, limit: limiter(o.jobs), builds, ref, memo: new Map(), notices, tick };
 }

@@ -1,7 +1,7 @@
 /**
  * matrix — what the tier-c seam matrix is given: its fixtures (from the manifest, an ad hoc run, or a
- * test), its options and their defaults, the tool builds, and the engines it drives (passed in, so lib/
- * knows no script: tier-c.ts hands in fuse.ts's and run-kiln.ts's cores).
+ * test), its options and their defaults, and the tool builds. The cores it drives are lib/engines/fuse.ts
+ * and run.ts (lib/tierc/cells.ts calls them).
  */
 import { availableParallelism } from "node:os";
 import type { CellRun, KnownMeld } from "./attribution.ts";
@@ -11,15 +11,7 @@ import type { Blocker } from "./ledger.ts";
 import { loadManifest } from "../fixtures/manifest.ts";
 import type { Fixture, Manifest } from "../fixtures/fixture.ts";
 import { expectationText, judgeRun } from "../fixtures/judge.ts";
-import {
-  FORMS,
-  MEMORY_MODES,
-  type Engine,
-  type Form,
-  type FuseRecord,
-  type MemoryMode,
-  type RunRecord,
-} from "../engines/records.ts";
+import { FORMS, MEMORY_MODES, type Form, type MemoryMode, type RunRecord } from "../engines/records.ts";
 
 /** What the matrix needs of a fixture; built from the manifest, or by tests directly. */
 export interface MatrixFixture {
@@ -53,32 +45,6 @@ export interface ToolChoice {
 }
 
 export type Env = Record<string, string | undefined>;
-
-/** The cores the matrix drives: fuse.ts's `fuse` and run-kiln.ts's `runComponent`. */
-export interface MatrixEngines {
-  fuse: (o: {
-    inputs: string[];
-    output: string;
-    memory: MemoryMode;
-    mode: Form;
-    extraArgs: string[];
-    meld: string;
-    timeoutMs: number;
-    hostEnv?: Env;
-  }) => Promise<FuseRecord>;
-  run: (o: {
-    wasm: string;
-    engine: Engine;
-    invoke?: string;
-    args: string[];
-    env: Record<string, string>;
-    stdin?: Uint8Array;
-    fuel?: number;
-    timeoutMs: number;
-    enginePath: string;
-    hostEnv?: Env;
-  }) => Promise<RunRecord>;
-}
 
 export interface MatrixOptions {
   fixtures: MatrixFixture[];

@@ -1,7 +1,8 @@
 /**
- * rows — the tier-c matrix itself: for every fixture × build × memory mode × form, its cells,
- * its verdict (lib/tierc/attribution.ts), and for a failure its repro bundle; then the report, with the notice
- * that kilnd refuses components said once and each build's difference from the first.
+ * rows — the tier-c matrix itself: for every fixture × build × memory mode × form, its cells, its verdict
+ * (lib/tierc/attribution.ts), and for a failure its repro bundle; then the report, with the notice that
+ * kilnd refuses components said once and each build's difference from the first.
+ * Used by: scripts/tier-c.ts, scripts/all.ts (its tier-c step), scripts/bench.ts, tests (runMatrix).
  */
 import { readFileSync } from "node:fs";
 import { decide, type CellRun, type Evidence } from "./attribution.ts";
@@ -9,14 +10,7 @@ import { bundleRow, type RowCells } from "./bundle/row.ts";
 import { codeIdentity, type ToolIdentity } from "./cache.ts";
 import { compareReports } from "../compare/compare.ts";
 import { sha256 } from "../core/fsx.ts";
-import {
-  shardFixtures,
-  skippedCell,
-  type MatrixEngines,
-  type MatrixFixture,
-  type MatrixOptions,
-  type RefEngine,
-} from "./matrix.ts";
+import { shardFixtures, skippedCell, type MatrixFixture, type MatrixOptions, type RefEngine } from "./matrix.ts";
 import { fuseCell, fusedCell, matrixContext, once, runCell, type Build, type Ctx, type Fused } from "./cells.ts";
 import { formatSignature, type Form, type MemoryMode } from "../engines/records.ts";
 import { buildTierCReport, type Cell, type CellStep, type Row, type TierCReport, type Verdict } from "./report.ts";
@@ -173,10 +167,10 @@ function refusalNotices(ctx: Ctx, rows: Row[]): string[] {
   });
 }
 
-/** Runs the matrix with the given engines (tier-c.ts passes fuse.ts's and run-kiln.ts's cores). */
-export async function runMatrixWith(o: MatrixOptions, engines: MatrixEngines): Promise<TierCReport> {
+/** Runs the matrix on the real cores (lib/engines/fuse.ts, run.ts) and returns its report, unwritten. */
+export async function runMatrix(o: MatrixOptions): Promise<TierCReport> {
   const fixtures = shardFixtures(o.fixtures, o.shard);
-  const ctx = await matrixContext(o, fixtures, engines);
+  const ctx = await matrixContext(o, fixtures);
   const rows = (await Promise.all(fixtures.map((fx) => fixtureRows(ctx, fx)))).flat();
   ctx.notices.unshift(...refusalNotices(ctx, rows));
   const [first] = ctx.builds;

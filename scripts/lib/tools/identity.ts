@@ -1,7 +1,11 @@
 /**
- * identity — a program found under a tool's name must answer like that tool (`meld --version`,
- * kilnd's --help), or it is an error (exit 3), never a run whose every cell reads "unsupported" under a
- * green headline. Asked once per binary; what every main checks before anything runs.
+ * identity — a program found under a tool's name must answer like that tool (`meld --version`, kilnd's
+ * --help), or it is an error (exit 3), never a run whose every cell reads "unsupported" under a green
+ * headline. Three words, one job each: lookupTool (lib/tools/lookup.ts) finds a tool without running it;
+ * identifyTool asks it who it is (once per binary, remembered); checkTool is a main's check before
+ * anything runs, both together, failures as errors. Each main checks its tools once (a matrix run once
+ * per build); the cores (lib/engines/fuse.ts, run.ts) then take the tool as found and do not ask again.
+ * Used by: every script's main, lib/tierc/plan.ts and cells.ts, lib/tools/report.ts, lib/lsgate/runners.ts (cargo).
  */
 import { join } from "node:path";
 import { EXIT, SeamError } from "../core/errors.ts";
@@ -13,7 +17,7 @@ import {
   missingToolError,
   TOOL_SPECS,
   type FoundTool,
-  type Lookup,
+  type ToolLookup,
   type ToolName,
 } from "./lookup.ts";
 import { ROOT } from "../core/paths.ts";
@@ -38,7 +42,8 @@ export const IDENTITY: Record<
   },
 };
 
-export type Identity = { ok: true } | { ok: false; answer: string };
+/** What a program said when asked who it is: the tool, or not (and its answer, as a reader can take it in). */
+export type ToolAnswer = { ok: true } | { ok: false; answer: string };
 
 const IDENTITY_MEMO = join(ROOT, ".seam", "tool-identities.json");
 
@@ -57,7 +62,7 @@ function firstLine(stdout: string, stderr: string, code: number | null, spawnErr
  * Asks the tool who it is, once per binary: a positive answer is remembered by (real path, size, mtime)
  * in .seam/tool-identities.json; a negative one is not written down (the run ends on it anyway).
  */
-export function identifyTool(tool: FoundTool, memoFile = IDENTITY_MEMO): Promise<Identity> {
+export function identifyTool(tool: FoundTool, memoFile = IDENTITY_MEMO): Promise<ToolAnswer> {
   return identifyBinary(tool.path, { ...IDENTITY[tool.name], as: tool.name }, memoFile);
 }
 
@@ -67,11 +72,11 @@ export function identifyBinary(
   path: string,
   id: Pick<(typeof IDENTITY)[ToolName], "args" | "answers"> & { as: string },
   memoFile = IDENTITY_MEMO,
-): Promise<Identity> {
+): Promise<ToolAnswer> {
   return memoByBinary(
     memoFile,
     path,
-    async (): Promise<Identity> => {
+    async (): Promise<ToolAnswer> => {
       const r = await runProcess([path, ...id.args], { timeoutMs: 15_000, maxCapture: 16_384, stdin: "" });
       if (!r.spawnError && !r.timedOut && id.answers(r.stdout, r.stderr)) return { ok: true };
       return {
@@ -95,7 +100,7 @@ function origin(tool: FoundTool, env: Record<string, string | undefined>): { tex
 }
 
 /** Throws (exit 3) unless the tool answers like itself; the message names the variable or flag that chose it. */
-export async function verifyTool(
+export async function checkIdentity(
   tool: FoundTool,
   env: Record<string, string | undefined> = process.env,
 ): Promise<FoundTool> {
@@ -119,31 +124,24 @@ export async function verifyTool(
 /**
  * A main's check of a tool before anything runs: an explicit choice (flag, env var) that points at
  * nothing, and any found program that does not answer like the tool, are errors (exit 3). An absent tool
- * is not: the lookup comes back without `found`, for the caller to skip or to require.
+ * is an error too with `required`; otherwise the lookup comes back without `found`, for the caller to skip.
  */
-export async function checkTool(name: ToolName, opts: Parameters<typeof lookupTool>[1] = {}): Promise<Lookup> {
-  const l = lookupTool(name, opts);
-  if (l.problem) throw missingToolError(l);
-  if (l.found) await verifyTool(l.found, opts.env ?? process.env);
-  return l;
-}
-
-/** checkTool, and an absent tool is an error too (exit 3, naming the fix). */
-export async function requireCheckedTool(
+export async function checkTool(
   name: ToolName,
-  opts: Parameters<typeof lookupTool>[1] = {},
-): Promise<FoundTool> {
-  const l = await checkTool(name, opts);
-  if (!l.found) throw missingToolError(l);
-  return l.found;
+  opts: Parameters<typeof lookupTool>[1] & { required?: boolean } = {},
+): Promise<ToolLookup> {
+  const l = lookupTool(name, opts);
+  if (l.problem || (opts.required && !l.found)) throw missingToolError(l);
+  if (l.found) await checkIdentity(l.found, opts.env ?? process.env);
+  return l;
 }
 
 /** checkTool for every tool a run may use, with the explicit binaries its flags name (`--kilnd`, `--meld`). */
 export async function checkTools(
   flags: Partial<Record<ToolName, string>> = {},
   env: Record<string, string | undefined> = process.env,
-): Promise<Record<ToolName, Lookup>> {
+): Promise<Record<ToolName, ToolLookup>> {
   const names = Object.keys(TOOL_SPECS) as ToolName[];
   const lookups = await Promise.all(names.map((n) => checkTool(n, { flag: flags[n], env })));
-  return Object.fromEntries(names.map((n, i) => [n, lookups[i]!])) as Record<ToolName, Lookup>;
+  return Object.fromEntries(names.map((n, i) => [n, lookups[i]!])) as Record<ToolName, ToolLookup>;
 }

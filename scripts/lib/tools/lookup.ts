@@ -1,7 +1,9 @@
 /**
  * lookup — where seam finds the external programs it drives, in one order for every script:
  * CLI flag > env var > .tools/ (provisioned by scripts/tools.ts) > PATH > sibling checkouts.
+ * Finding runs nothing; whether the program found answers like the tool is lib/tools/identity.ts's.
  * A missing tool is a SeamError (exit 3) whose hint names the env var and the install step.
+ * Used by: lib/tools/identity.ts (every main's check), the cores in lib/engines/, lib/tierc/, tests.
  */
 import { statSync, accessSync, constants, readFileSync, realpathSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
@@ -64,7 +66,8 @@ export interface FoundTool {
   source: string;
 }
 
-export interface Lookup {
+/** Where lookupTool found a tool, or why it did not. */
+export interface ToolLookup {
   found?: FoundTool;
   /** Set when an explicit choice (flag or env var) points at nothing runnable: never silently skipped. */
   problem?: string;
@@ -92,18 +95,24 @@ function runnable(path: string): boolean {
   }
 }
 
+/** The tool at `path` as its flag (`--meld PATH`) names it. A matrix run hands its checked builds to the
+ * cores this way, so their records say what they said when the cores looked the path up themselves. */
+export function flaggedTool(name: ToolName, path: string): FoundTool {
+  return { name, path: resolve(path), source: `--${name}` };
+}
+
 /** Looks a tool up without running it. `env` and `root` are injectable for tests. */
 export function lookupTool(
   name: ToolName,
   opts: { flag?: string; env?: Record<string, string | undefined>; root?: string } = {},
-): Lookup {
+): ToolLookup {
   const spec = TOOL_SPECS[name];
   const env = opts.env ?? process.env;
   const root = opts.root ?? ROOT;
   if (opts.flag) {
-    const p = resolve(opts.flag);
-    return runnable(p)
-      ? { spec, found: { name, path: p, source: `--${name}` } }
+    const found = flaggedTool(name, opts.flag);
+    return runnable(found.path)
+      ? { spec, found }
       : { spec, problem: `--${name} ${opts.flag} is not an executable file`, chosenBy: `--${name}` };
   }
   for (const v of spec.envVars) {
@@ -141,7 +150,7 @@ export function explicitChoiceHint(chosenBy: string, tool: string): string {
 }
 
 /** The one line (plus hint) for a tool that is not there. */
-export function missingToolError(l: Lookup): SeamError {
+export function missingToolError(l: ToolLookup): SeamError {
   const why =
     l.problem ??
     `${l.spec.name} not found (looked at ${[...l.spec.envVars.map((v) => `$${v}`), ".tools/", "PATH", ...l.spec.siblings].join(", ")})`;

@@ -13,7 +13,9 @@ import { sha256 } from "../../core/fsx.ts";
 import type { CommandExpectation, Fixture, InvokeCall } from "../../fixtures/fixture.ts";
 import { limiter } from "../../core/pool.ts";
 import type { RunRecord } from "../../engines/records.ts";
-import { lookupTool, missingToolError } from "../../tools/lookup.ts";
+import { flaggedTool, lookupTool, missingToolError } from "../../tools/lookup.ts";
+import { checkIdentity } from "../../tools/identity.ts";
+import { runComponent } from "../../engines/run.ts";
 
 /** Stdout up to this size is kept as exact text in the expectation; longer output by sha256 and size. */
 export const EXACT_STDOUT_MAX = 4096;
@@ -149,22 +151,8 @@ export function expectationFromRuns(
   return { fixture, recordedOn, records };
 }
 
-/** A reference run of one original (run-kiln's runComponent, passed in: lib/ imports no script). */
-export type ReferenceRunner = (o: {
-  wasm: string;
-  engine: ReferenceEngine;
-  invoke?: string;
-  args: string[];
-  env: Record<string, string>;
-  stdin?: Uint8Array;
-  timeoutMs: number;
-  enginePath: string;
-  hostEnv?: Record<string, string | undefined>;
-}) => Promise<RunRecord>;
-
 export interface RecordOptions {
   engine: ReferenceEngine;
-  run: ReferenceRunner;
   /** tier-c's cache folder (OUT/.cache): a recording is cached like any cell, by content. */
   cacheDir: string;
   cache: boolean;
@@ -199,7 +187,7 @@ async function referenceRuns(
   const records: RunRecord[] = [];
   for (const invoke of spec.invokes.length ? spec.invokes : [undefined]) {
     records.push(
-      await o.run({
+      await runComponent({
         wasm: input.file,
         engine: o.engine,
         ...(invoke ? { invoke } : {}),
@@ -207,7 +195,7 @@ async function referenceRuns(
         env: spec.env,
         ...(spec.stdin ? { stdin: spec.stdin } : {}),
         timeoutMs: o.timeoutMs,
-        enginePath: tool.path,
+        tool: flaggedTool(o.engine, tool.path),
         ...(o.hostEnv ? { hostEnv: o.hostEnv } : {}),
       }),
     );
@@ -228,7 +216,8 @@ export async function recordExpectations(
 ): Promise<AdhocFixture[]> {
   const cache = new ResultCache(o.cacheDir, o.cache);
   const lookup = lookupTool(o.engine, { env: o.hostEnv });
-  const tool = lookup.found ? await toolIdentity(cache.dir, lookup.found) : undefined;
+  // The reference is asked once whether it answers like itself (exit 3 if not); its runs then take it as is.
+  const tool = lookup.found ? await toolIdentity(cache.dir, await checkIdentity(lookup.found)) : undefined;
   const limit = limiter(o.jobs);
   const recordOne = async (input: AdhocInput): Promise<AdhocFixture> => {
     const sha = sha256(readFileSync(input.file));
