@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, parseDocument, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
 import {
   exitCodeOf,
   planOrder,
@@ -23,6 +23,14 @@ import {
 import { seamSteps } from "./all.ts";
 import { runProcess } from "./lib/core/proc.ts";
 import { runScript, tempDir } from "./testing/testkit.ts";
+import {
+  fill,
+  parseWorkflow,
+  runs as stepRuns,
+  shellWords,
+  type Event,
+  type WorkflowStep,
+} from "./testing/workflow.ts";
 import { ROOT } from "./lib/core/paths.ts";
 
 /** A synthetic step: records its runs; its inputs are a file and a "tool" file in the test's folder. */
@@ -215,61 +223,99 @@ describe("the workflow users copy", () => {
 });
 
 describe("the workflow compares a pull request with its base", () => {
-  type WfStep = {
-    id?: string;
-    name?: string;
-    if?: string;
-    uses?: string;
-    run?: string;
-    with?: Record<string, string>;
-    env?: Record<string, string>;
-  };
-  const wf = parseYaml(readFileSync(join(ROOT, ".github", "workflows", "seam.yml"), "utf8")) as {
-    jobs: Record<string, { steps: WfStep[] }>;
-  };
+  const wf = parseWorkflow(readFileSync(join(ROOT, ".github", "workflows", "seam.yml"), "utf8"));
   const steps = wf.jobs.seam!.steps;
-  const at = (pred: (s: WfStep) => boolean) => steps.findIndex(pred);
-  const restoreAt = at((s) => s.uses?.startsWith("actions/cache/restore@") ?? false);
-  const saveAt = at((s) => s.uses?.startsWith("actions/cache/save@") ?? false);
-  const pipelineAt = at((s) => s.run?.includes("scripts/all.ts") ?? false);
-  const commentAt = at((s) => s.run?.includes("scripts/post-comment.ts") ?? false);
+  const find = (pred: (s: WorkflowStep) => boolean) => steps.findIndex(pred);
+  const restoreAt = find((s) => s.uses?.startsWith("actions/cache/restore@") ?? false);
+  const saveAt = find((s) => s.uses?.startsWith("actions/cache/save@") ?? false);
+  const pipelineAt = find((s) => s.run?.includes("scripts/all.ts") ?? false);
+  const commentAt = find((s) => s.run?.includes("scripts/post-comment.ts") ?? false);
+  const uploadAt = find((s) => s.uses?.startsWith("actions/upload-artifact@") ?? false);
+  const stepAt = (i: number): WorkflowStep => steps[i] ?? {};
+  const [restore, save, pipeline] = [stepAt(restoreAt), stepAt(saveAt), stepAt(pipelineAt)];
+  const [comment, upload] = [stepAt(commentAt), stepAt(uploadAt)];
+  const REPO = "pulseengine/seam";
+  /** A push of commit `sha` to `branch` (the default branch is main); `files` exist when later steps run. */
+  const push = (o: { sha?: string; branch?: string; files?: string[]; failed?: boolean } = {}): Event => ({
+    github: {
+      event_name: "push",
+      sha: o.sha ?? "c0ffee",
+      ref_name: o.branch ?? "main",
+      repository: REPO,
+      event: { repository: { default_branch: "main" } },
+    },
+    files: o.files ?? ["out/tier-c/results.json"],
+    failed: o.failed ?? false,
+  });
+  /** A pull request on base commit `base`; `hit` is what the restore step says, unset when it did not run. */
+  const pr = (o: { base?: string; hit?: boolean; files?: string[]; fork?: boolean } = {}): Event => ({
+    github: {
+      event_name: "pull_request",
+      sha: "feed",
+      ref_name: "42/merge",
+      repository: REPO,
+      event: {
+        repository: { default_branch: "main" },
+        pull_request: { base: { sha: o.base ?? "c0ffee" }, head: { repo: { full_name: o.fork ? "a/fork" : REPO } } },
+      },
+    },
+    steps: o.hit === undefined ? {} : { [restore.id!]: { outputs: { "cache-hit": String(o.hit) } } },
+    files: o.files ?? [],
+  });
+  const words = (line: string | undefined, ev: Event) => shellWords(fill(line ?? "", ev)).map((w) => w.text);
 
   test("a push to the default branch saves out/tier-c/results.json under its SHA; a pull request restores its base SHA's entry first", () => {
-    expect(Math.min(restoreAt, saveAt, pipelineAt, commentAt)).toBeGreaterThanOrEqual(0);
-    const restore = steps[restoreAt]!;
-    const save = steps[saveAt]!;
-    expect(save.with).toEqual({ path: "out/tier-c/results.json", key: "seam-tier-c-${{ github.sha }}" });
-    expect(save.if).toContain("github.event_name == 'push'");
-    expect(save.if).toContain("github.ref_name == github.event.repository.default_branch");
-    expect(restore.with).toEqual({
-      path: save.with!.path!,
-      key: "seam-tier-c-${{ github.event.pull_request.base.sha }}",
-    });
-    expect(restore.if).toBe("github.event_name == 'pull_request'");
-    expect(restoreAt).toBeLessThan(pipelineAt);
-    expect(saveAt).toBeGreaterThan(pipelineAt);
-    // What is saved is what tier-c writes under all.ts's default --out.
+    expect(Math.min(restoreAt, saveAt, pipelineAt, commentAt, uploadAt)).toBeGreaterThanOrEqual(0);
+    expect([restoreAt < pipelineAt, saveAt > pipelineAt]).toEqual([true, true]);
+    // What is saved is what tier-c writes under all.ts's default --out, and the restore puts it back there.
     const tierStep = seamSteps({
       root: ROOT,
       out: join(ROOT, "out"),
       memory: ["multi"],
       forms: ["component", "core"],
     }).find((s) => s.name === "tier-c")!;
+    expect(save.with?.path).toBe("out/tier-c/results.json");
     expect(tierStep.outputs).toEqual([join(ROOT, save.with!.path!)]);
+    expect(restore.with?.path).toBe(save.with!.path!);
+    // Saved when a push to the default branch produced results, even if the pipeline failed; never otherwise.
+    expect([push(), push({ failed: true })].map((ev) => stepRuns(save, ev))).toEqual([true, true]);
+    const noSave = [
+      push({ branch: "topic" }),
+      push({ files: [] }),
+      pr(),
+      pr({ hit: true, files: ["out/tier-c/results.json"] }),
+    ];
+    expect(noSave.map((ev) => stepRuns(save, ev))).toEqual([false, false, false, false]);
+    expect([stepRuns(restore, pr()), stepRuns(restore, push())]).toEqual([true, false]);
+    // The key is the commit: a pull request finds what its base commit's push saved, and only that.
+    const saved = fill(save.with!.key!, push({ sha: "c0ffee" }));
+    expect(fill(restore.with!.key!, pr({ base: "c0ffee" }))).toBe(saved);
+    expect(fill(restore.with!.key!, pr({ base: "beef" }))).not.toBe(saved);
+    expect(fill(save.with!.key!, push({ sha: "beef" }))).not.toBe(saved);
   });
 
   test("--baseline is passed only when the restore hit, and names the restored file; the comment says when there is no diff", () => {
-    const pipeline = steps[pipelineAt]!;
-    expect(pipeline.run).toEndWith(" $BASELINE");
-    expect(pipeline.env?.BASELINE).toBe(
-      `\${{ steps.${steps[restoreAt]!.id}.outputs.cache-hit == 'true' && '--baseline out/tier-c/results.json' || '' }}`,
-    );
-    const comment = steps[commentAt]!;
-    expect(comment.run).toContain('--no-diff-note "$NO_DIFF_NOTE"');
-    expect(comment.env?.NO_DIFF_NOTE).toStartWith("No base results to compare with");
+    const argv = (ev: Event) => words(pipeline.run, ev).slice(0, -1);
+    const baseline = (ev: Event) => fill(pipeline.env?.BASELINE ?? "", ev);
+    // $BASELINE is the last word and unquoted: empty, it adds no argument at all.
+    expect(shellWords(pipeline.run!).at(-1)).toEqual({ text: "$BASELINE", quoted: false });
+    expect(argv(pr()).slice(0, 3)).toEqual(["npx", "bun", "scripts/all.ts"]);
+    expect(argv(pr())).toContain("tier-c");
+    expect(shellWords(baseline(pr({ hit: true }))).map((w) => w.text)).toEqual(["--baseline", save.with!.path!]);
+    expect([baseline(pr({ hit: false })), baseline(pr()), baseline(push())]).toEqual(["", "", ""]);
+    const note = words(comment.run, pr());
+    expect(note[note.indexOf("--no-diff-note") + 1]).toBe("$NO_DIFF_NOTE");
+    expect(shellWords(comment.run!).find((w) => w.text === "$NO_DIFF_NOTE")?.quoted).toBe(true);
+    expect(fill(comment.env?.NO_DIFF_NOTE ?? "", pr())).toStartWith("No base results to compare with");
     // A restored base that the pipeline never moved aside must not be posted (or uploaded) as this run's.
-    for (const s of [comment, steps.find((x) => x.uses?.startsWith("actions/upload-artifact@"))!])
-      expect(s.if).toContain("hashFiles('out/tier-c/baseline.json') != ''");
+    const moved = ["out/tier-c/baseline.json", "out/tier-c/results.json"];
+    for (const s of [comment, upload]) {
+      expect(stepRuns(s, pr({ hit: true, files: ["out/tier-c/results.json"] }))).toBe(false);
+      expect(stepRuns(s, pr({ hit: true, files: moved }))).toBe(true);
+      expect(stepRuns(s, pr({ hit: false, files: ["out/tier-c/results.json"] }))).toBe(true);
+    }
+    // The comment: same-repository pull requests only (forks have seam-comment.yml).
+    expect([stepRuns(comment, pr({ hit: false, fork: true })), stepRuns(comment, push())]).toEqual([false, false]);
   });
 
   test("CLI: --baseline that does not exist is exit 2 at once; one that does shows in the tier-c step's command", async () => {
@@ -287,14 +333,41 @@ describe("the workflow compares a pull request with its base", () => {
   });
 });
 
+/** The copy's corpus cut to `names`: its manifest keeps their entries, its ledger their names (the rest as written). */
+function sliceCorpus(copy: string, names: string[]): void {
+  const manifestPath = join(copy, "fixtures", "manifest.yaml");
+  const manifest = parseDocument(readFileSync(manifestPath, "utf8"));
+  const entries = manifest.get("fixtures") as YAMLSeq<YAMLMap>;
+  entries.items = entries.items.filter((f) => names.includes(String(f.get("name"))));
+  writeFileSync(manifestPath, manifest.toString());
+  const ledgerPath = join(copy, "fixtures", "known-blockers.yaml");
+  const ledger = parseDocument(readFileSync(ledgerPath, "utf8"));
+  for (const b of (ledger.get("blockers") as YAMLSeq<YAMLMap>).items) {
+    const covered = b.get("fixtures") as YAMLSeq<Scalar<string>>;
+    covered.items = covered.items.filter((f) => f.value === "*" || names.includes(f.value));
+  }
+  writeFileSync(ledgerPath, ledger.toString());
+}
+
 describe("end to end on a temporary copy (real meld and jco)", () => {
-  test("fixtures → fuse → tier-c run, then a no-op rerun is all up to date", async () => {
+  // A slice of the corpus: a C command and a composed invoke fixture, each covered by one ledger entry.
+  // The whole corpus is the main job's work (all.ts in CI), not the unit suite's.
+  const SLICE = ["compute_composed", "hello_c_cli"];
+  type Row = { fixture: string; mode?: string; memory?: string; form: string };
+
+  test("fixtures → fuse → tier-c run on a slice of the corpus, then a no-op rerun is all up to date", async () => {
     const copy = join(tempDir("seam-e2e"), "seam");
     mkdirSync(copy);
     for (const p of ["package.json", "tsconfig.json", "bunfig.toml", "scripts", "fixtures", "safety"])
       cpSync(join(ROOT, p), join(copy, p), { recursive: true, filter: (src) => !src.includes("/target") });
     symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
     symlinkSync(join(ROOT, ".tools"), join(copy, ".tools"));
+    // jco's transpiles are keyed by component bytes and jco version, like .tools/ a cache of tool work, not
+    // pipeline state: shared, so the copy's cold run pays for no transpile another test already made.
+    mkdirSync(join(ROOT, ".seam", "jco"), { recursive: true });
+    mkdirSync(join(copy, ".seam"));
+    symlinkSync(join(ROOT, ".seam", "jco"), join(copy, ".seam", "jco"));
+    sliceCorpus(copy, SLICE);
     const env = { KILND: undefined, MELD_KILND: undefined };
     const run = (args: string[]) =>
       runProcess([process.execPath, join(copy, "scripts", "all.ts"), ...args], {
@@ -307,7 +380,14 @@ describe("end to end on a temporary copy (real meld and jco)", () => {
     expect(cold.stdout).toMatch(/fuse\s+ran/);
     expect(cold.stdout).toMatch(/tier-c\s+ran/);
     expect(cold.stderr).toContain("[fuse] $ bun scripts/fuse.ts");
-    expect(existsSync(join(copy, "out", "tier-c", "results.json"))).toBe(true);
+    const rows = JSON.parse(readFileSync(join(copy, "out", "tier-c", "results.json"), "utf8")).rows as Row[];
+    expect(rows.map((r) => `${r.fixture}/${r.mode}/${r.form}`).sort()).toEqual(
+      SLICE.flatMap((f) => [`${f}/multi/component`, `${f}/multi/core`]),
+    );
+    const fused = JSON.parse(readFileSync(join(copy, "out", "fused", "index.json"), "utf8")) as Row[];
+    expect(fused.map((r) => `${r.fixture}/${r.memory}/${r.form}`).sort()).toEqual(
+      SLICE.flatMap((f) => [`${f}/multi/component`, `${f}/multi/core`]),
+    );
     const warm = await run(["fuse", "tier-c", "--memory", "multi"]);
     expect(warm.code).toBe(0);
     for (const s of ["tools", "fixtures", "fuse", "tier-c"])
@@ -316,7 +396,7 @@ describe("end to end on a temporary copy (real meld and jco)", () => {
     const previous = readFileSync(join(copy, "out", "tier-c", "results.json"), "utf8");
     const compared = await run(["tier-c", "--memory", "multi", "--baseline", "out/tier-c/results.json"]);
     expect(compared.code).toBe(0);
-    expect(compared.stdout).toMatch(/tier-c\s+ran\s.*; no change since base \(\d+ rows unchanged\)/);
+    expect(compared.stdout).toMatch(/tier-c\s+ran\s.*; no change since base \(4 rows unchanged\)/);
     expect(compared.stderr).toContain(
       "[tier-c] $ bun scripts/tier-c.ts --memory multi --form component,core --out out/tier-c --baseline out/tier-c/baseline.json --fail-on regressed",
     );
