@@ -237,7 +237,7 @@ describe("the matrix with real meld and wasmtime, kilnd through the fake", () =>
     chmodSync(fakeMeld, 0o755);
     const r = await matrix(opts("meldbug", { meld: fakeMeld, fixtures: fixtures.slice(1) }));
     expect(r.rows[0]!.verdict).toBe("meld-bug");
-    expect(r.rows[0]!.why).toContain("compute returned 43, expected 42");
+    expect(r.rows[0]!.why).toContain("compute: result differs: expected 42, got 43");
   });
 
   test("jco as the reference engine gives the same verdicts", async () => {
