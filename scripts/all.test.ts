@@ -1,4 +1,4 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
   appendFileSync,
   cpSync,
@@ -32,6 +32,9 @@ import {
   type WorkflowStep,
 } from "./testing/workflow.ts";
 import { ROOT } from "./lib/core/paths.ts";
+
+// Real meld, jco and wasmtime runs take longer than bun's 5 s default on a loaded 2-core machine.
+setDefaultTimeout(120_000);
 
 /** A synthetic step: records its runs; its inputs are a file and a "tool" file in the test's folder. */
 function step(dir: string, name: string, deps: string[], over: Partial<PipelineStep> = {}): PipelineStep {

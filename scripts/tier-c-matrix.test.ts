@@ -1,5 +1,5 @@
 /** tier-c: the matrix with real meld and wasmtime, kilnd through the fake (contract scenarios). */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { appendFileSync, chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { mergeReports, type TierCReport } from "./lib/tierc/report.ts";
@@ -22,6 +22,9 @@ import {
   matrix,
   setUpMatrixKit,
 } from "./testing/matrix-kit.ts";
+
+// Real meld, jco and wasmtime runs take longer than bun's 5 s default on a loaded 2-core machine.
+setDefaultTimeout(120_000);
 
 beforeAll(setUpMatrixKit);
 
