@@ -230,7 +230,7 @@ function lsGateStep(o: AllOptions): PipelineStep {
     name: "ls-gate",
     description: "seam's own loss-scenario gate: runs seam's bun test suite once",
     deps: ["fixtures"],
-    command: `bun scripts/ls-gate.ts --runner bun --results-json ${relative(o.root, resultsJson)}`,
+    command: `bun scripts/ls-gate.ts --runner bun --results-json ${relative(o.root, resultsJson)} -- --parallel`,
     inputs: () => ({
       files: [...files(o.root, "scripts/**/*.ts", "safety/**"), ...l.fixtureFiles()],
       tools: toolPaths("meld", "jco", "wasmtime"),
@@ -238,7 +238,14 @@ function lsGateStep(o: AllOptions): PipelineStep {
     }),
     outputs: [resultsJson],
     run: async (ctx) => {
-      const { report: r } = await runLsGate({ runner: "bun", project: o.root, resultsJson, onProgress: ctx.log });
+      // Test files on every core, as `npm test` runs them (a worker that dies mid-file fails the gate).
+      const { report: r } = await runLsGate({
+        runner: "bun",
+        project: o.root,
+        resultsJson,
+        passthrough: ["--parallel"],
+        onProgress: ctx.log,
+      });
       const note = `${r.passed_count}/${r.total} verified, ${r.failed_count} failed, ${r.missing_count} missing, ${r.ignored_count} ignored`;
       return { ok: r.exit_code === 0, note, exitCode: r.exit_code };
     },

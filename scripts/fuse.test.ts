@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
@@ -8,6 +8,9 @@ import { parseWasmShape } from "./lib/core/wasm.ts";
 import { providerConsumerWat, runScript, tempDir, watToWasm } from "./testing/testkit.ts";
 import { procResult } from "./testing/run-records.ts";
 import { ROOT } from "./lib/core/paths.ts";
+
+// Real meld, jco and wasmtime runs take longer than bun's 5 s default on a loaded 2-core machine.
+setDefaultTimeout(120_000);
 
 const MELD_REFUSAL = `Meld v0.65.1 - Static Component Fusion
 Error: Fusion failed

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
@@ -16,6 +16,9 @@ import { FORMS, formatSignature, FUSE_FLAGS, MEMORY_MODES } from "./lib/engines/
 import { providerConsumerWat, runScript, tempDir, watToWasm } from "./testing/testkit.ts";
 import { recordedProc } from "./testing/run-records.ts";
 import { ROOT } from "./lib/core/paths.ts";
+
+// Real meld, jco and wasmtime runs take longer than bun's 5 s default on a loaded 2-core machine.
+setDefaultTimeout(120_000);
 
 const HELLO = join(ROOT, "fixtures", "hello_c_cli.wasm");
 const COMPOSED_FIXTURE = join(ROOT, "fixtures", "compute_composed.wasm");

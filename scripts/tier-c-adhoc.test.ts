@@ -1,5 +1,5 @@
 /** tier-c: ad hoc runs, any component judged against the reference engine. */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TierCReport } from "./lib/tierc/report.ts";
@@ -10,6 +10,9 @@ import { loadManifest } from "./lib/fixtures/manifest.ts";
 import { judgeRun } from "./lib/fixtures/judge.ts";
 import { ROOT } from "./lib/core/paths.ts";
 import { MANIFEST, kilnd, fixtures, verdicts, setUpMatrixKit } from "./testing/matrix-kit.ts";
+
+// Real meld, jco and wasmtime runs take longer than bun's 5 s default on a loaded 2-core machine.
+setDefaultTimeout(120_000);
 
 beforeAll(setUpMatrixKit);
 

@@ -1,5 +1,5 @@
 /** tier-c: compare two runs, and --baseline. */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TierCReport } from "./lib/tierc/report.ts";
@@ -18,6 +18,9 @@ import {
   matrix,
   setUpMatrixKit,
 } from "./testing/matrix-kit.ts";
+
+// Real meld, jco and wasmtime runs take longer than bun's 5 s default on a loaded 2-core machine.
+setDefaultTimeout(120_000);
 
 beforeAll(setUpMatrixKit);
 

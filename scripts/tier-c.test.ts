@@ -1,5 +1,5 @@
 /** tier-c: kilnd 0.4.4 as recorded through the replaying fake, and the CLI. Shared setup: testing/matrix-kit.ts. */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
@@ -9,6 +9,9 @@ import { runProcess } from "./lib/core/proc.ts";
 import { runScript, tempDir } from "./testing/testkit.ts";
 import { ROOT } from "./lib/core/paths.ts";
 import { MANIFEST, work, kilnd, fixtures, opts, verdicts, matrix, setUpMatrixKit } from "./testing/matrix-kit.ts";
+
+// Real meld, jco and wasmtime runs take longer than bun's 5 s default on a loaded 2-core machine.
+setDefaultTimeout(120_000);
 
 beforeAll(setUpMatrixKit);
 

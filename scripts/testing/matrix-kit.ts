@@ -1,20 +1,20 @@
 /**
  * matrix-kit — what the tier-c test files share: a temp folder with the fake kilnd (the test double
- * replaying kilnd 0.4.4), two fixtures (hello_c_cli, and a composed component built for the tests), and
- * helpers to run the matrix with a scenario per input. Tests only; call setUpMatrixKit in a beforeAll.
+ * replaying kilnd 0.4.4), two fixtures (the corpus's hello_c_cli, and a composed component built for the
+ * tests, read from a manifest entry like the corpus's: both judged by lib/fixtures/judge.ts), and helpers to
+ * run the matrix with a scenario per input. Tests only; call setUpMatrixKit in a beforeAll.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runMatrix } from "../lib/tierc/rows.ts";
-import type { MatrixFixture, MatrixOptions } from "../lib/tierc/matrix.ts";
-import type { RunRecord } from "../lib/engines/records.ts";
+import { loadFixtures, type MatrixFixture, type MatrixOptions } from "../lib/tierc/matrix.ts";
+import { sha256File } from "../lib/core/fsx.ts";
 import { writeReports } from "../lib/tierc/write.ts";
 import { type TierCReport } from "../lib/tierc/report.ts";
 import { ROOT } from "../lib/core/paths.ts";
 import { writeFakeKilnd, type Scenario } from "./fake-kilnd.ts";
 import { providerConsumerWat, tempDir, watToWasm } from "./testkit.ts";
 
-export const HELLO_LINE = "Hello wasm component world from C!\n";
 export const MANIFEST = join(ROOT, "fixtures", "manifest.yaml");
 export const LEDGER_YAML = `blockers:
   - ref: kiln#375
@@ -29,45 +29,36 @@ export let work: string;
 export let kilnd: string;
 export let fixtures: MatrixFixture[];
 
-export function judgeFor(expected: { stdout?: string; results?: Record<string, string> }) {
-  return (r: RunRecord, invoke?: string) => {
-    if (r.verdict !== "passed")
-      return { ok: false, why: `expected a clean run, got ${r.verdict}: ${r.errorLine ?? ""}` };
-    if (invoke) {
-      const want = expected.results![invoke];
-      return r.results?.[0] === want
-        ? { ok: true, why: `${invoke} = ${want}` }
-        : { ok: false, why: `${invoke} returned ${r.results?.[0]}, expected ${want}` };
-    }
-    return r.stdout === expected.stdout ? { ok: true, why: "stdout matches" } : { ok: false, why: "stdout differs" };
-  };
+/** The composed component's entry, as a manifest writes it: the real manifest reader and judge take it from here. */
+function composedEntry(sha: string): string {
+  return `schema: seam.fixtures/1
+fixtures:
+  - name: compute_composed
+    kind: invoke
+    summary: provider add(a, b) and consumer compute() = add(20, 22), greet() = add(3, 4), built for the tests
+    file: compute_composed.wasm
+    sha256: ${sha}
+    build: wat
+    sources: [compute_composed.wat]
+    invoke:
+      - export: compute
+        result: "42"
+      - export: greet
+        result: "7"
+    meld:
+      multi: pass
+      shared: pass
+`;
 }
 
-/** A fresh folder, fake kilnd and fixtures for one test file. */
+/** A fresh folder, fake kilnd and fixtures for one test file, each judged as tier-c judges the corpus. */
 export async function setUpMatrixKit(): Promise<void> {
   work = tempDir("seam-tierc");
   kilnd = writeFakeKilnd(work);
   const composed = await watToWasm(work, "compute_composed", providerConsumerWat());
-  fixtures = [
-    {
-      name: "hello_c_cli",
-      file: join(ROOT, "fixtures", "hello_c_cli.wasm"),
-      args: [],
-      env: {},
-      invokes: [],
-      expectText: `stdout ${JSON.stringify(HELLO_LINE)}`,
-      judge: judgeFor({ stdout: HELLO_LINE }),
-    },
-    {
-      name: "compute_composed",
-      file: composed,
-      args: [],
-      env: {},
-      invokes: ["compute", "greet"],
-      expectText: "compute() = 42, greet() = 7",
-      judge: judgeFor({ results: { compute: "42", greet: "7" } }),
-    },
-  ];
+  const manifest = join(work, "manifest.yaml");
+  writeFileSync(manifest, composedEntry(sha256File(composed)));
+  fixtures = [...loadFixtures(MANIFEST, ["hello_c_cli"]), ...loadFixtures(manifest, [])];
 }
 
 /** Fake-kilnd rules: scenario per wasm path substring. Fused files are <key>.<form>.fused.wasm in the cache, fused.<form>.wasm in a bundle. */

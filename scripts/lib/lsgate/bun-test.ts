@@ -75,6 +75,13 @@ export function judgeBunRun(
   const summary = parseBunSummary(r.stderr);
   const failed = tests.filter((t) => t.outcome === "failed").length;
   const error = (message: string, lines = detail()): RunnerOutput => ({ tests, error: { message, detail: lines } });
+  // With --parallel, a worker that exits mid-file (process.exit, a crash) is one "(worker crashed)" entry
+  // and the rest of that file is absent: no result is safe, as when a serial run writes no report.
+  const crashed = tests.filter((t) => t.name === "(worker crashed)").map((t) => t.binary ?? "(unknown file)");
+  if (crashed.length)
+    return error(
+      `bun test's worker crashed in ${crashed.join(", ")} before reporting its results (a test called process.exit, or bun crashed)`,
+    );
   if (summary.errors > 0 || summary.unhandled) {
     // Either a file failed to load (its tests are absent from the report) or an error escaped a test that
     // had already finished or timed out (it may belong to a test reported as passed): no result is safe.

@@ -129,6 +129,36 @@ describe("--runner bun (nested bun test runs)", () => {
     expect(JSON.parse(readFileSync(join(dir, "r.json"), "utf8")).passed_count).toBe(0);
   });
 
+  test("ls_g_1_ with -- --parallel (npm test's way) a file that exits or does not load still verifies no ID", async () => {
+    const gate = async (files: Record<string, string>) => {
+      const dir = project(files);
+      const p = await runScript("ls-gate.ts", [
+        ...["--runner", "bun", "--project", dir, "--results-json", join(dir, "r.json"), "--quiet"],
+        ...["--", "--parallel=2"],
+      ]);
+      const r = JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as LsGateReport;
+      return { code: p.code, stdout: p.stdout, passed: r.passed, command: r.runner.command };
+    };
+    const exits = `import { test } from "bun:test";\ntest("ls_x_2_ exits", () => { process.exit(0); });\n`;
+    const broken = `import { test } from "bun:test";\nconst x: number = ;\ntest("ls_x_1_ never", () => {});\n`;
+    const [healthy, exited, unloaded] = await Promise.all([
+      gate({ "a.test.ts": ok, "b.test.ts": ok }),
+      gate({ "a.test.ts": ok, "z.test.ts": exits }),
+      gate({ "a.test.ts": ok, "b.test.ts": broken }),
+    ]);
+    expect([healthy.code, healthy.passed, healthy.command]).toEqual([
+      0,
+      ["LS-X-1", "LS-X-2"],
+      "bun test --reporter=junit --reporter-outfile=$TMP/bun-junit.xml --timeout=0 --parallel=2",
+    ]);
+    expect([exited.code, exited.passed]).toEqual([1, []]);
+    expect(exited.stdout).toContain(
+      "runner error: bun test's worker crashed in z.test.ts before reporting its results",
+    );
+    expect([unloaded.code, unloaded.passed]).toEqual([1, []]);
+    expect(unloaded.stdout).toContain("in b.test.ts (did not load)");
+  });
+
   test("ls_g_1_ a hung suite is killed at --timeout and fails the gate", async () => {
     const dir = project({
       "h.test.ts": `import { test } from "bun:test";\ntest("ls_x_1_ spins", () => { for (;;) {} });\n`,
