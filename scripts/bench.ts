@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { enumItems, parseCli, positiveInt, progress, runCli } from "./lib/core/cli.ts";
 import { EXIT, usageError } from "./lib/core/errors.ts";
-import { launchCount, runProcess } from "./lib/core/proc.ts";
+import { launchCount, runProcess, type Env } from "./lib/core/proc.ts";
 import { ROOT } from "./lib/core/paths.ts";
 import { checkTool } from "./lib/tools/identity.ts";
 import { runMatrix } from "./lib/tierc/rows.ts";
@@ -42,7 +42,7 @@ export interface Measure {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function wall(argv: string[], reps: number, env?: Record<string, string | undefined>): Promise<number> {
+async function wall(argv: string[], reps: number, env?: Env): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
     const p = await runProcess(argv, { env: { ...process.env, ...env }, timeoutMs: 600_000 });

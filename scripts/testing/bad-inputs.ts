@@ -139,7 +139,7 @@ const CLEARED = [
 /**
  * Copies seam (scripts, fixtures without the recorded transcripts and the cargo demo, safety, package
  * files) into a temp folder, with node_modules linked; meld and wasmtime come from the real .tools/bin on
- * PATH (the copy has no .tools/, so a PATH without it means "meld absent"). Tool identities are probed
+ * PATH (the copy has no .tools/, so a PATH without it means "meld absent"). Tools' answers are probed
  * once here, so a case's own run has nothing to remember.
  */
 export async function makeSandbox(): Promise<Sandbox> {
@@ -166,7 +166,7 @@ export async function makeSandbox(): Promise<Sandbox> {
     env,
     tokens: { "@fixtures": join(root, "fixtures"), "@root": root, "@meld": meld, "@fake-kilnd": fakeKilnd },
   };
-  // Probe every tool the cases use as a tool once (identities and versions are remembered in .seam/).
+  // Probe every tool the cases use as a tool once (their answers and versions are remembered in .seam/).
   for (const extra of [{}, { KILND: fakeKilnd }]) {
     const p = await runProcess([process.execPath, join(root, "scripts", "tools.ts")], {
       cwd: join(dir, "work"),

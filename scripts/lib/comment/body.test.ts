@@ -117,7 +117,7 @@ describe("body", () => {
     );
   });
 
-  test("a Tier C report with a diff starts its section with it: the summary, the base's identity, the changed rows; unchanged rows fold away", () => {
+  test("a Tier C report with a diff starts its section with it: the summary, the base's tools, the changed rows; unchanged rows fold away", () => {
     const { base, head } = syntheticPair(40);
     const section = renderReport(
       { path: "r.json", kind: "tier-c", report: { ...head, diff: compareReports(base, head) } },

@@ -19,7 +19,8 @@ import {
 } from "./body.ts";
 import { describePlan } from "./text.ts";
 import type { CommentMode } from "./upsert.ts";
-import { pullRequestContext, type Env, type PullRequestContext } from "../github/actions.ts";
+import { pullRequestContext, type PullRequestContext } from "../github/actions.ts";
+import { type Env } from "../core/proc.ts";
 import { apiAccess, type ApiAccess } from "../github/token.ts";
 
 /** The token and API (lib/github/token.ts) and the repository and PR (lib/github/actions.ts) a run posts with. */

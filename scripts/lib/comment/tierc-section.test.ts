@@ -5,7 +5,7 @@ import { syntheticPair } from "../../testing/sample-reports.ts";
 import type { TierCReport } from "../tierc/report.ts";
 
 describe("the comment's Tier C section", () => {
-  test("a Tier C section with a diff: the summary and base identity first, the changed rows, the unchanged rows folded", () => {
+  test("a Tier C section with a diff: the summary and the base's tools first, the changed rows, the unchanged rows folded", () => {
     const { base, head } = syntheticPair(200);
     const section = renderTierCSection({ ...head, diff: compareReports(base, head) });
     const lines = section.split("\n");

@@ -22,7 +22,7 @@ function largest(max: number, fits: (n: number) => boolean): number {
 }
 
 /**
- * A Tier C report that carries a diff, as one comment section: the diff first (summary, base identity,
+ * A Tier C report that carries a diff, as one comment section: the diff first (summary, the base's tools,
  * changed rows), then the report's status and counts, the unchanged rows folded in <details>. Under
  * `maxBytes` (UTF-8), unchanged rows are cut first, then changed rows from the least severe.
  */

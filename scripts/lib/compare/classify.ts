@@ -9,7 +9,7 @@
  *                                                                      moved, or any outcome not listed)
  *   out of scope  fuse-refused, kiln-unsupported, unsupported-form   (unknown verdict, outcome ok)
  *   not judged    skipped (a tool is missing: nothing ran)
- * A failure belongs to the stage that shows it: the fixture (reference-fail), meld (meld-bug) or kilnd
+ * A failure belongs to the layer that shows it: the fixture (reference-fail), meld (meld-bug) or kilnd
  * (seam-bug, expected-fail, blocker-moved, unattributed). A row is unchanged when verdict, outcome and
  * signature are all equal; otherwise it is classed by its standing on each side, first rule that fits:
  *   fixed         head passes, base failed or was out of scope
@@ -21,10 +21,10 @@
  *   reclassified  base not judged, head known-fail or out of scope (a verdict gained, none lost)
  *   regressed     a failure became out of scope (a tool now declines the row: never a fix)
  *   reclassified  out of scope on both sides for another reason, or out of scope → known fail
- *   moved         both fail in the same stage with a new signature (or, with no signature to read,
+ *   moved         both fail in the same layer with a new signature (or, with no signature to read,
  *                 a known failure that no longer matches its record)
- *   reclassified  both fail in the same stage with the same signature (a ledger or manifest edit)
- *   regressed     the failure moved upstream (kilnd → meld → fixture), or a stage is unknown
+ *   reclassified  both fail in the same layer with the same signature (a ledger or manifest edit)
+ *   regressed     the failure moved upstream (kilnd → meld → fixture), or a layer is unknown
  *   reclassified  the failure moved downstream (meld's output now passes the reference; kilnd fails it)
  *   new / gone    the row is only in head / only in base
  * `reclassified` is the sixth class: the verdict changed but the seam got neither better nor worse.
@@ -49,15 +49,15 @@ export function standing(verdict: string, outcome: string): Standing {
   return "fail";
 }
 
-/** The pipeline stage a failure shows in: 0 the fixture, 1 meld, 2 kilnd; undefined when unknown. */
-export function stage(verdict: string): number | undefined {
+/** The layer a failure shows in: 0 the fixture, 1 meld, 2 kilnd; undefined when unknown. */
+export function failingLayer(verdict: string): number | undefined {
   if (verdict === "reference-fail") return 0;
   if (verdict === "meld-bug") return 1;
   if (["seam-bug", "expected-fail", "blocker-moved", "unattributed"].includes(verdict)) return 2;
   return undefined;
 }
 
-const STAGE_NAME = ["the fixture", "meld", "kilnd"];
+const LAYER_NAME = ["the fixture", "meld", "kilnd"];
 const failing = (s: Standing) => s === "fail" || s === "known-fail";
 const sig = (s: RowState) => (s.signature ? `${s.verdict} ${s.signature}` : s.verdict);
 
@@ -99,21 +99,21 @@ export function classify(base: RowState, head: RowState): { class: ChangeClass; 
       ? { class: "regressed", reason: "now in scope, and fails unexpectedly" }
       : { class: "reclassified", reason: "now in scope, and fails as known" };
   // Both fail.
-  const sb = stage(base.verdict);
-  const sh = stage(head.verdict);
+  const sb = failingLayer(base.verdict);
+  const sh = failingLayer(head.verdict);
   if (sb === undefined || sh === undefined)
     return { class: "regressed", reason: `${was}: a failure of an unknown kind counts as a regression` };
   if (sb === sh) {
     if (base.signature !== head.signature)
-      return { class: "moved", reason: `${STAGE_NAME[sh]} fails with a new signature` };
+      return { class: "moved", reason: `${LAYER_NAME[sh]} fails with a new signature` };
     if (!base.signature && b === "known-fail" && h === "fail")
       return {
         class: "moved",
-        reason: `${STAGE_NAME[sh]}'s failure no longer matches its record (${base.outcome} → ${head.outcome})`,
+        reason: `${LAYER_NAME[sh]}'s failure no longer matches its record (${base.outcome} → ${head.outcome})`,
       };
     return { class: "reclassified", reason: `the same failure, relabelled (${base.outcome} → ${head.outcome})` };
   }
   if (sh < sb)
-    return { class: "regressed", reason: `the failure moved upstream, from ${STAGE_NAME[sb]} to ${STAGE_NAME[sh]}` };
-  return { class: "reclassified", reason: `the failure moved downstream, from ${STAGE_NAME[sb]} to ${STAGE_NAME[sh]}` };
+    return { class: "regressed", reason: `the failure moved upstream, from ${LAYER_NAME[sb]} to ${LAYER_NAME[sh]}` };
+  return { class: "reclassified", reason: `the failure moved downstream, from ${LAYER_NAME[sb]} to ${LAYER_NAME[sh]}` };
 }

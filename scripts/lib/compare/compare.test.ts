@@ -17,7 +17,7 @@ describe("compare: the changed rows and their classes", () => {
     expect([regressed.tripped, regressed.summary]).toEqual([true, "0 fixed, 1 regressed since base"]);
   });
 
-  test("ls_s_3_ another signature in the same stage is moved: seam-bug E0BBB → E2199, and expected-fail → blocker-moved", () => {
+  test("ls_s_3_ another signature in the same layer is moved: seam-bug E0BBB → E2199, and expected-fail → blocker-moved", () => {
     const blocker = { ref: "kiln#375" };
     const base = results([
       seamBug("hello_c_cli"),
@@ -115,7 +115,7 @@ describe("compare: the changed rows and their classes", () => {
     expect(trips(results([seamBug("a"), seamBug("b"), seamBug("c")]))).toEqual([true, true, true, false]);
   });
 
-  test("each side's tools: meld version, kilnd sha256, reference engine, seam's code identity (all optional)", () => {
+  test("each side's tools: meld version, kilnd sha256, reference engine, seam's code digest (all optional)", () => {
     const head = results([pass("a")], {
       schema: "seam.tier-c/2",
       tools: {

@@ -1,7 +1,7 @@
 /**
  * compare — what changed between two tier-c results (a base and a head): the rows whose verdict, kilnd
  * signature (`actualSignature`) or ledger outcome changed, keyed by fixture × memory × form, each classed,
- * plus the unchanged count, both sides' tool identities and a note when the corpora differ. The rules
+ * plus the unchanged count, both sides' tools and a note when the corpora differ. The rules
  * of each class are lib/compare/classify.ts's; reading and writing results, lib/compare/io.ts; showing a
  * diff, lib/compare/render.ts; the shapes, lib/compare/types.ts.
  * Used by: scripts/tier-c.ts (`compare`, `--baseline`), scripts/all.ts, lib/comment/body.ts.
@@ -27,7 +27,7 @@ function buildLabels(r: ComparableReport): string[] {
   return [...new Set(r.rows.flatMap((x) => (x.build ? [x.build] : [])))];
 }
 
-/** One side's rows (of one build) by key, and its identity. */
+/** One side's rows (of one build) by key, and its tools. */
 function side(
   r: ComparableReport,
   which: "base" | "head",

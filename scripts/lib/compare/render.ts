@@ -32,7 +32,7 @@ function stateCell(s: RowState | undefined): string {
 }
 
 /** One side's tools in one line: meld, kilnd (with its sha256), the reference engine, seam's code. */
-export function sideIdentity(s: SideInfo): string {
+export function sideTools(s: SideInfo): string {
   const t = s.tools;
   return [
     `meld ${t.meld ? t.meld.version + short(t.meld.sha256) : "absent"}`,
@@ -61,13 +61,13 @@ function changeRow(c: RowChange, bundleBaseUrl?: string): string[] {
 
 const CHANGE_HEADER = ["change", "fixture", "memory", "form", "base", "head", "why", "repro"];
 
-/** The diff's head for a Tier C section: the summary with the base's identity, then the changed rows
+/** The diff's head for a Tier C section: the summary with the base's tools, then the changed rows
  * (at most `maxRows`, regressions first, with a line saying how many were left out). */
 export function renderDiffBlock(d: ReportDiff, opts: { maxRows?: number; bundleBaseUrl?: string } = {}): string {
   const shown = d.changes.slice(0, opts.maxRows ?? d.changes.length);
   const left = d.changes.length - shown.length;
   return [
-    `**${d.summary}** — base: ${sideIdentity(d.base)}${d.tripped ? ` · fails the run (--fail-on ${d.failOn})` : ""}`,
+    `**${d.summary}** — base: ${sideTools(d.base)}${d.tripped ? ` · fails the run (--fail-on ${d.failOn})` : ""}`,
     ...(d.corpus.note ? ["", `⚠️ ${d.corpus.note}.`] : []),
     ...(shown.length
       ? [

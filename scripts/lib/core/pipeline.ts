@@ -78,7 +78,7 @@ export function planOrder(steps: PipelineStep[], targets: string[]): string[] {
   return order;
 }
 
-/** The content hash of a step's inputs: file bytes, tool identities, options. */
+/** The content hash of a step's inputs: file bytes, tool digests, options. */
 export function hashInputs(inputs: StepInputs, root: string): string {
   const files = [...new Set(inputs.files)]
     .sort()

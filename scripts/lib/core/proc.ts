@@ -8,6 +8,9 @@ import { createHash } from "node:crypto";
 import { closeSync, createReadStream, openSync } from "node:fs";
 import { removeTemp, trackTemp } from "./fsx.ts";
 
+/** A process environment: the host's (process.env) or one made for a child. */
+export type Env = Record<string, string | undefined>;
+
 export interface ProcResult {
   argv: string[];
   /** Exit status, or null when killed by a signal or never started. */
@@ -32,7 +35,7 @@ export interface ProcResult {
 /** How runProcess runs a program. */
 export interface ProcOptions {
   cwd?: string;
-  env?: Record<string, string | undefined>;
+  env?: Env;
   stdin?: string | Uint8Array;
   /** Milliseconds before the whole process group is killed; default 120 s. */
   timeoutMs?: number;

@@ -9,7 +9,7 @@ import { readFileSync, renameSync, rmSync, existsSync, mkdirSync } from "node:fs
 import { basename, dirname, join, resolve } from "node:path";
 import { usageError } from "../core/errors.ts";
 import { checkOutputs, sha256, trackTemp } from "../core/fsx.ts";
-import { runProcess, shellLine, type ProcResult } from "../core/proc.ts";
+import { runProcess, shellLine, type ProcResult, type Env } from "../core/proc.ts";
 import { lookupTool, missingToolError, toolVersion, type FoundTool } from "../tools/lookup.ts";
 import { identifyTool } from "../tools/identity.ts";
 import { parseWasmShape, readWasm } from "../core/wasm.ts";
@@ -27,7 +27,7 @@ export interface FuseOptions {
   /** Explicit meld binary for fuse's own lookup (when no `tool` is given). */
   meld?: string;
   /** Environment the lookup reads and meld inherits; defaults to process.env. */
-  hostEnv?: Record<string, string | undefined>;
+  hostEnv?: Env;
   timeoutMs?: number;
 }
 

@@ -8,6 +8,7 @@ import { componentFunctions } from "./jco-cache.ts";
 import type { Engine, Form } from "./records.ts";
 import { lookupTool } from "../tools/lookup.ts";
 import { componentExports, coreExports, hasEntryPoint, matchExport } from "../core/wasm.ts";
+import type { Env } from "../core/proc.ts";
 
 /**
  * The core export to call for `invoke` in a core module, or an error naming the function exports there
@@ -34,7 +35,7 @@ export async function componentInvoke(
   wasm: string,
   invoke: string,
   timeoutMs: number,
-  env?: Record<string, string | undefined>,
+  env?: Env,
 ): Promise<{ name: string } | { error: string }> {
   const top = componentExports(bytes);
   if (top.some((e) => e.kind === "func" && e.name === invoke)) return { name: invoke };
@@ -64,7 +65,7 @@ export interface InvokeTarget {
 export async function resolveInvoke(
   bytes: Uint8Array,
   call: { wasm: string; form: Form; engine: Engine; invoke?: string; timeoutMs: number },
-  env?: Record<string, string | undefined>,
+  env?: Env,
 ): Promise<InvokeTarget | { error: string }> {
   const { invoke } = call;
   if (!invoke) return {};

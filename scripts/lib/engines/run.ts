@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { randomBytes } from "node:crypto";
 import { sha256 } from "../core/fsx.ts";
-import { runProcess, shellLine, type ProcResult } from "../core/proc.ts";
+import { runProcess, shellLine, type ProcResult, type Env } from "../core/proc.ts";
 import { lookupTool, missingToolError, toolVersion, type FoundTool, type ToolName } from "../tools/lookup.ts";
 import { identifyTool } from "../tools/identity.ts";
 import type { Engine, Form, RunRecord } from "./records.ts";
@@ -32,7 +32,7 @@ export interface RunComponentOptions extends EngineCall {
   /** Explicit engine binary for runComponent's own lookup (when no `tool` is given). */
   enginePath?: string;
   /** Environment the lookup reads and the engine inherits (tests inject one); defaults to process.env. */
-  hostEnv?: Record<string, string | undefined>;
+  hostEnv?: Env;
 }
 
 /** How long one engine run may take before its process tree is killed (verdict "timeout"). */
@@ -89,7 +89,7 @@ async function findEngine(o: RunComponentOptions, base: BlankRecord): Promise<Fo
 /** How one engine is run: its argv and environment, how its outcome is judged, where its stdout goes. */
 interface EngineCommand {
   argv: string[];
-  env: Record<string, string | undefined>;
+  env: Env;
   classify: (p: ProcResult, invoke?: string) => Classified;
   stdoutFile?: string;
 }

@@ -9,8 +9,7 @@ import { appendFileSync } from "node:fs";
 import { SeamError, EXIT, usageError } from "../core/errors.ts";
 import { jsonAt, jsonPosInt, jsonString, type ReadOnlyReason } from "./rest.ts";
 import { readIfPresent } from "../core/fsx.ts";
-
-export type Env = Record<string, string | undefined>;
+import type { Env } from "../core/proc.ts";
 
 export interface ActionsContext {
   /** GITHUB_ACTIONS=true. */

@@ -4,7 +4,7 @@
  * token travels only over https (http on loopback), and the scrubber every output passes through. Pure.
  */
 import { SeamError, usageError } from "../core/errors.ts";
-import type { Env } from "./actions.ts";
+import type { Env } from "../core/proc.ts";
 
 /** The token and the API base a client uses, from the environment. */
 export interface ApiAccess {

@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EXIT, SeamError, usageError } from "../core/errors.ts";
-import { runProcess } from "../core/proc.ts";
+import { runProcess, type Env } from "../core/proc.ts";
 import { forgetTemp, makeTempDir, removeTemp } from "../core/fsx.ts";
 import { prefixOf } from "./scenarios.ts";
 import { CAPTURE } from "./runners.ts";
@@ -183,7 +183,7 @@ export async function upstreamPerId(
     cargoArgs?: string[];
     libtestArgs?: string[];
     timeoutMs?: number;
-    env?: Record<string, string | undefined>;
+    env?: Env;
   },
 ): Promise<Buckets & { runs: number; ms: number }> {
   const started = performance.now();

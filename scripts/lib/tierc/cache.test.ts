@@ -12,7 +12,15 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
-import { codeFiles, codeHash, engineRunKey, fuseKey, referenceRecordKey, reproKey, type RunKeyInput } from "./cache.ts";
+import {
+  codeFiles,
+  readCodeDigest,
+  engineRunKey,
+  fuseKey,
+  referenceRecordKey,
+  reproKey,
+  type RunKeyInput,
+} from "./cache.ts";
 import { runProcess } from "../core/proc.ts";
 import { ROOT } from "../core/paths.ts";
 import { tempDir } from "../../testing/testkit.ts";
@@ -72,7 +80,7 @@ describe("the code hash", () => {
 
   test("a one-line edit to any module under scripts/lib/** changes it; an edit to a test does not", () => {
     const copy = copySeam();
-    const before = codeHash(copy);
+    const before = readCodeDigest(copy);
     const modules = libModules(copy);
     expect(modules.length).toBeGreaterThan(40);
     expect(modules.some((m) => m.split("/").length > 4)).toBe(true); // a folder within a lib folder
@@ -82,12 +90,12 @@ describe("the code hash", () => {
       const text = readFileSync(path, "utf8");
       expect(listed.has(path)).toBe(true);
       appendFileSync(path, "// edited\n");
-      expect([m, codeHash(copy) !== before]).toEqual([m, true]);
+      expect([m, readCodeDigest(copy) !== before]).toEqual([m, true]);
       writeFileSync(path, text);
     }
-    expect(codeHash(copy)).toBe(before);
+    expect(readCodeDigest(copy)).toBe(before);
     appendFileSync(join(copy, "scripts", "lib", "tierc", "attribution.test.ts"), "// edited\n");
-    expect(codeHash(copy)).toBe(before);
+    expect(readCodeDigest(copy)).toBe(before);
   });
 });
 
@@ -120,7 +128,7 @@ describe("one key builder per cell kind", () => {
       { fuel: 10 },
     ].map((c) => engineRunKey({ ...run, fuel: undefined, ...c }));
     expect(new Set([base, ...changed]).size).toBe(changed.length + 1);
-    // The tool's path and version are not its identity: the binary's hash is.
+    // The tool's path and version do not make its digest: the binary's hash does.
     expect(engineRunKey({ ...run, tool: { ...tool, path: "/elsewhere", version: "2" }, fuel: undefined })).toBe(base);
   });
 

@@ -2,7 +2,7 @@
  * cache — a content-addressed result store: a key is the sha256 of everything a result depends on
  * (input bytes, flags, the tool binary's own hash, seam's own code), so a changed tool, input or script
  * simply misses. Every key is built here, one builder per cell kind (an engine run, a fusion, a repro
- * re-run, an ad hoc reference recording), all under one CACHE_VERSION. Tool identities (binary sha256 +
+ * re-run, an ad hoc reference recording), all under one CACHE_VERSION. Tool digests (binary sha256 +
  * version) are remembered by path, size and mtime, so a warm run launches no tool at all.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -40,7 +40,7 @@ export class ResultCache {
   }
 }
 
-export interface ToolIdentity {
+export interface ToolDigest {
   path: string;
   sha256: string;
   version: string;
@@ -48,7 +48,7 @@ export interface ToolIdentity {
 
 /** sha256 + version of a tool, remembered by binary (real path, size, mtime) in the cache folder. The
  * caller has checked that it answers like the tool (lib/tierc/cells.ts, once per run). */
-export async function toolIdentity(cacheDir: string, tool: FoundTool): Promise<ToolIdentity> {
+export async function digestTool(cacheDir: string, tool: FoundTool): Promise<ToolDigest> {
   const id = await memoByBinary(join(cacheDir, "tools.json"), tool.path, async (real) => ({
     sha256: sha256File(real),
     version: await toolVersion(tool),
@@ -69,7 +69,7 @@ export function codeFiles(root = ROOT): string[] {
 }
 
 /** The sha256 of codeFiles() as they are now: their names and contents. */
-export function codeHash(root = ROOT): string {
+export function readCodeDigest(root = ROOT): string {
   return sha256(
     codeFiles(root)
       .map((f) => `${relative(root, f)}\0${readFileSync(f, "utf8")}`)
@@ -77,14 +77,14 @@ export function codeHash(root = ROOT): string {
   );
 }
 
-const identities = new Map<string, string>();
+const digests = new Map<string, string>();
 
-/** codeHash(), read on first use, once per process, never at import time. */
-export function codeIdentity(root = ROOT): string {
-  let id = identities.get(root);
+/** readCodeDigest(), read on first use, once per process, never at import time. */
+export function codeDigest(root = ROOT): string {
+  let id = digests.get(root);
   if (id === undefined) {
-    id = codeHash(root);
-    identities.set(root, id);
+    id = readCodeDigest(root);
+    digests.set(root, id);
   }
   return id;
 }
@@ -98,13 +98,13 @@ export type CellKind = "run" | "fuse" | "repro" | "reference-record";
 
 /** A key: the version, seam's code, the cell kind and what that kind's result depends on. */
 function cellKey(kind: CellKind, parts: object): string {
-  return sha256(JSON.stringify({ v: CACHE_VERSION, code: codeIdentity(), kind, ...parts }));
+  return sha256(JSON.stringify({ v: CACHE_VERSION, code: codeDigest(), kind, ...parts }));
 }
 
 /** What an engine's runs of one wasm depend on: the engine binary, the file, and how it is called. */
 export interface RunKeyInput {
   engine: Engine;
-  tool: ToolIdentity;
+  tool: ToolDigest;
   wasmSha: string;
   args: string[];
   env: Record<string, string>;
@@ -126,7 +126,7 @@ export function engineRunKey(i: RunKeyInput & { fuel: number | undefined }): str
 
 /** A fusion: meld's output of one input in one memory mode and form, with the flags meld got. */
 export function fuseKey(i: {
-  meld: ToolIdentity;
+  meld: ToolDigest;
   wasmSha: string;
   mode: MemoryMode;
   form: Form;
@@ -140,8 +140,8 @@ export function reproKey(i: {
   bundle: string;
   wanted: string;
   fusedSha: string | undefined;
-  meld?: ToolIdentity;
-  kiln?: ToolIdentity;
+  meld?: ToolDigest;
+  kiln?: ToolDigest;
 }): string {
   const { bundle, wanted, fusedSha, meld, kiln } = i;
   return cellKey("repro", { bundle, wanted, fusedSha, meld: meld?.sha256, kiln: kiln?.sha256 });

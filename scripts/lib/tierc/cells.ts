@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import type { CellRun } from "./attribution.ts";
-import { engineRunKey, fuseKey, ResultCache, toolIdentity, type ToolIdentity } from "./cache.ts";
+import { engineRunKey, fuseKey, ResultCache, digestTool, type ToolDigest } from "./cache.ts";
 import { usageError } from "../core/errors.ts";
 import { skippedCell, type MatrixFixture, type MatrixOptions, type RefEngine, type ToolChoice } from "./matrix.ts";
 import { limiter } from "../core/pool.ts";
@@ -26,24 +26,24 @@ export interface Fused {
 /** One kilnd × meld pairing of a run: its rows carry `label` when the run has several. */
 export interface Build {
   label: string;
-  kiln?: ToolIdentity;
-  meld?: ToolIdentity;
+  kiln?: ToolDigest;
+  meld?: ToolDigest;
 }
 
 /** What one matrix run shares between its cells. */
-export interface Ctx {
-  o: MatrixOptions & { forms: Form[] };
+export interface MatrixRun {
+  options: MatrixOptions & { forms: Form[] };
   cache: ResultCache;
   limit: <T>(fn: () => Promise<T>) => Promise<T>;
   builds: Build[];
-  ref: Partial<Record<RefEngine, ToolIdentity>>;
+  ref: Partial<Record<RefEngine, ToolDigest>>;
   memo: Map<string, Promise<unknown>>;
   notices: string[];
   tick: (fixture: string, where: string, step: string, c: { status: string; ms: number; cached: boolean }) => void;
 }
 
 /** One promise per key per run: a cell several rows need (a fusion, an evidence run) runs once. */
-export function once<T>(ctx: Ctx, key: string, make: () => Promise<T>): Promise<T> {
+export function once<T>(ctx: MatrixRun, key: string, make: () => Promise<T>): Promise<T> {
   if (!ctx.memo.has(key)) ctx.memo.set(key, make());
   return ctx.memo.get(key) as Promise<T>;
 }
@@ -62,14 +62,14 @@ function judgeCell(fx: MatrixFixture, records: RunRecord[], cached: boolean): Ce
 
 /** Runs `engine` on one wasm (its tool: `id`) for a fixture: the command once, or each invoke. */
 export async function runCell(
-  ctx: Ctx,
+  ctx: MatrixRun,
   fx: MatrixFixture,
   engine: Engine,
-  id: ToolIdentity | undefined,
+  id: ToolDigest | undefined,
   wasm: string,
   wasmSha: string,
 ): Promise<CellRun> {
-  const { o, cache } = ctx;
+  const { options: o, cache } = ctx;
   if (!id) return skippedCell(`${engine === "kiln" ? "kilnd" : engine} absent (how to provide it: see the notices)`);
   const invokes = engine === "kiln" ? fx.invokes.filter((i) => !fx.referenceOnly?.includes(i)) : fx.invokes;
   if (fx.invokes.length && !invokes.length)
@@ -117,15 +117,15 @@ export async function runCell(
 
 /** meld's output of a fixture in one mode and form: once per meld build, whatever number of kilnds. */
 export function fuseCell(
-  ctx: Ctx,
+  ctx: MatrixRun,
   fx: MatrixFixture,
   sha: string,
   mode: MemoryMode,
   form: Form,
-  meld: ToolIdentity | undefined,
+  meld: ToolDigest | undefined,
 ): Promise<Fused> {
   return once(ctx, `fuse|${fx.name}|${mode}|${form}|${meld?.path ?? ""}`, async () => {
-    const { o, cache } = ctx;
+    const { options: o, cache } = ctx;
     if (!meld) return { rec: undefined, path: "", cached: false };
     const key = fuseKey({ meld, wasmSha: sha, mode, form, flags: FUSE_FLAGS });
     const path = cache.path(key, `${form}.fused.wasm`);
@@ -157,11 +157,11 @@ export function fuseCell(
 
 /** A cell on a fused file, run once per file and tool whatever number of rows need it. */
 export function fusedCell(
-  ctx: Ctx,
+  ctx: MatrixRun,
   fx: MatrixFixture,
   f: Fused,
   engine: Engine,
-  id: ToolIdentity | undefined,
+  id: ToolDigest | undefined,
   tag: string,
   step: string,
 ): Promise<CellRun> {
@@ -177,8 +177,8 @@ export function fusedCell(
 
 /** A build's tool, asked once per run whether it answers like itself (exit 3 if not), then hashed: the
  * cells hand it to the cores as checked, so no cell asks again. */
-async function checkedIdentity(cache: ResultCache, tool: FoundTool): Promise<ToolIdentity> {
-  return toolIdentity(cache.dir, await checkIdentity(tool));
+async function checkedDigest(cache: ResultCache, tool: FoundTool): Promise<ToolDigest> {
+  return digestTool(cache.dir, await checkIdentity(tool));
 }
 
 function choices(x: string | ToolChoice[] | undefined): (ToolChoice | undefined)[] {
@@ -197,7 +197,7 @@ function resolveChoices(o: MatrixOptions, cache: ResultCache, notices: string[],
         const which = list.length > 1 ? ` for ${c?.label ?? `${name}${i + 1}`}` : "";
         notices.push(`${name === "kilnd" ? "kiln" : "fuse"} cells skipped${which} — ${e.message}; fix: ${e.hint}`);
       }
-      return { label: c?.label ?? `${name}${i + 1}`, id: l.found ? await checkedIdentity(cache, l.found) : undefined };
+      return { label: c?.label ?? `${name}${i + 1}`, id: l.found ? await checkedDigest(cache, l.found) : undefined };
     }),
   );
 }
@@ -226,17 +226,17 @@ async function resolveReferences(o: MatrixOptions, fixtures: MatrixFixture[], ca
   const named = fixtures.flatMap((f) => [f.reference?.original, ...o.modes.map((m) => f.reference?.fused?.[m])]);
   const names = [...new Set<RefEngine>([o.reference, ...named.filter((e): e is RefEngine => !!e)])];
   const lookups = names.map((n) => lookupTool(n, { env: o.env }));
-  const ids = await Promise.all(lookups.map((l) => (l.found ? checkedIdentity(cache, l.found) : undefined)));
+  const ids = await Promise.all(lookups.map((l) => (l.found ? checkedDigest(cache, l.found) : undefined)));
   lookups.forEach((l, i) => {
     if (l.found) return;
     const e = missingToolError(l);
     notices.push(`${names[i]} reference cells skipped — ${e.message}; fix: ${e.hint}`);
   });
-  return Object.fromEntries(names.map((n, i) => [n, ids[i]])) as Partial<Record<RefEngine, ToolIdentity>>;
+  return Object.fromEntries(names.map((n, i) => [n, ids[i]])) as Partial<Record<RefEngine, ToolDigest>>;
 }
 
 /** "[3/40] hello_c_cli multi core fuse fused (0.4 s)": the progress line of each cell, counted. */
-function ticker(o: MatrixOptions & { forms: Form[] }, fixtures: number, builds: Build[]): Ctx["tick"] {
+function ticker(o: MatrixOptions & { forms: Form[] }, fixtures: number, builds: Build[]): MatrixRun["tick"] {
   const kilns = new Set(builds.map((b) => b.kiln?.path)).size;
   const melds = new Set(builds.map((b) => b.meld?.path)).size;
   const perFixture = 1 + (o.forms.includes("component") ? kilns : 0);
@@ -251,7 +251,7 @@ function ticker(o: MatrixOptions & { forms: Form[] }, fixtures: number, builds: 
     );
 }
 
-export async function matrixContext(options: MatrixOptions, fixtures: MatrixFixture[]): Promise<Ctx> {
+export async function prepareMatrixRun(options: MatrixOptions, fixtures: MatrixFixture[]): Promise<MatrixRun> {
   const o = { ...options, forms: options.forms ?? [...FORMS] };
   const cache = new ResultCache(join(o.outDir, ".cache"), o.cache);
   const notices: string[] = [];
@@ -260,5 +260,5 @@ export async function matrixContext(options: MatrixOptions, fixtures: MatrixFixt
     resolveReferences(o, fixtures, cache, notices),
   ]);
   const tick = ticker(o, fixtures.length, builds);
-  return { o, cache, limit: limiter(o.jobs), builds, ref, memo: new Map(), notices, tick };
+  return { options: o, cache, limit: limiter(o.jobs), builds, ref, memo: new Map(), notices, tick };
 }

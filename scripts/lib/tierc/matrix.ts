@@ -12,6 +12,7 @@ import { loadManifest } from "../fixtures/manifest.ts";
 import type { Fixture, Manifest } from "../fixtures/fixture.ts";
 import { expectationText, judgeRun } from "../fixtures/judge.ts";
 import { FORMS, MEMORY_MODES, type Form, type MemoryMode, type RunRecord } from "../engines/records.ts";
+import type { Env } from "../core/proc.ts";
 
 /** What the matrix needs of a fixture; built from the manifest, or by tests directly. */
 export interface MatrixFixture {
@@ -43,8 +44,6 @@ export interface ToolChoice {
   label?: string;
   path: string;
 }
-
-export type Env = Record<string, string | undefined>;
 
 export interface MatrixOptions {
   fixtures: MatrixFixture[];

@@ -7,7 +7,7 @@ import { EXIT } from "../core/errors.ts";
 import type { Form, MemoryMode } from "../engines/records.ts";
 import type { ReportDiff } from "../compare/types.ts";
 
-/** /2: rows carry a `form`; tools carry sha256 identities. Readers accept /1 (form absent = component). */
+/** /2: rows carry a `form`; tools carry their sha256. Readers accept /1 (form absent = component). */
 export const TIERC_SCHEMA = "seam.tier-c/2";
 export const TIERC_SCHEMAS = ["seam.tier-c/1", TIERC_SCHEMA];
 
@@ -90,7 +90,7 @@ export interface TierCReport {
     meld: ToolRef | null;
     kilnd: ToolRef | null;
     reference: { engine: string; version: string } | null;
-    /** The identity of seam's own code that produced these results. */
+    /** The digest of seam's own code that produced these results. */
     seam?: { code: string };
   };
   options: { memory: string[]; forms?: string[]; fixtures: string[]; shard?: string; strict: boolean };

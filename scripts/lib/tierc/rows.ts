@@ -7,11 +7,20 @@
 import { readFileSync } from "node:fs";
 import { decide, type CellRun, type Evidence } from "./attribution.ts";
 import { bundleRow, type RowCells } from "./bundle/row.ts";
-import { codeIdentity, type ToolIdentity } from "./cache.ts";
+import { codeDigest, type ToolDigest } from "./cache.ts";
 import { compareReports } from "../compare/compare.ts";
 import { sha256 } from "../core/fsx.ts";
 import { shardFixtures, skippedCell, type MatrixFixture, type MatrixOptions, type RefEngine } from "./matrix.ts";
-import { fuseCell, fusedCell, matrixContext, once, runCell, type Build, type Ctx, type Fused } from "./cells.ts";
+import {
+  fuseCell,
+  fusedCell,
+  prepareMatrixRun,
+  once,
+  runCell,
+  type Build,
+  type MatrixRun,
+  type Fused,
+} from "./cells.ts";
 import { formatSignature, type Form, type MemoryMode } from "../engines/records.ts";
 import { buildTierCReport, type Cell, type CellStep, type Row, type TierCReport, type Verdict } from "./report.ts";
 
@@ -35,8 +44,8 @@ interface FixtureRun {
   kilnOrig: (b: Build) => Promise<CellRun>;
 }
 
-async function fixtureRows(ctx: Ctx, fx: MatrixFixture): Promise<Row[]> {
-  const { o } = ctx;
+async function fixtureRows(ctx: MatrixRun, fx: MatrixFixture): Promise<Row[]> {
+  const { options: o } = ctx;
   const sha = sha256(readFileSync(fx.file));
   const refEngine = fx.reference?.original ?? o.reference;
   const refOrig = runCell(ctx, fx, refEngine, ctx.ref[refEngine], fx.file, sha).then(
@@ -96,7 +105,7 @@ function fuseCellOf(f: Fused): Cell {
   };
 }
 
-async function row(ctx: Ctx, run: FixtureRun, b: Build, mode: MemoryMode, form: Form): Promise<Row> {
+async function row(ctx: MatrixRun, run: FixtureRun, b: Build, mode: MemoryMode, form: Form): Promise<Row> {
   const { fx, sha } = run;
   const [f, comp] = await Promise.all([
     fuseCell(ctx, fx, sha, mode, form, b.meld),
@@ -122,7 +131,7 @@ async function row(ctx: Ctx, run: FixtureRun, b: Build, mode: MemoryMode, form: 
   };
   const d = decide(
     { ...inputs, ...(known ? { knownMeld: known } : {}), ...evidenceOf(form, fusedRef, c.refFused, comp) },
-    ctx.o.ledger,
+    ctx.options.ledger,
   );
   if (
     form === "component" &&
@@ -145,15 +154,15 @@ async function row(ctx: Ctx, run: FixtureRun, b: Build, mode: MemoryMode, form: 
   const r: Row = { fixture: fx.name, mode, form, ...(b.label ? { build: b.label } : {}), ...d, cells };
   if (BUNDLE_VERDICTS.includes(r.verdict) && f.rec) {
     const made = d.verdict === "meld-bug" && form === "core" ? comp : f; // the file the failure is about
-    Object.assign(r, await bundleRow(ctx, { fx, b, r, c, f: made, refName: fusedRef }));
+    Object.assign(r, await bundleRow(ctx, { fixture: fx, build: b, row: r, cells: c, fused: made, refName: fusedRef }));
   }
   return r;
 }
 
-const toolRef = (t: ToolIdentity | undefined) => (t ? { version: t.version, path: t.path, sha256: t.sha256 } : null);
+const toolRef = (t: ToolDigest | undefined) => (t ? { version: t.version, path: t.path, sha256: t.sha256 } : null);
 
 /** kilnd's refusal of components (RFC #46), said once per build rather than once per fixture. */
-function refusalNotices(ctx: Ctx, rows: Row[]): string[] {
+function refusalNotices(ctx: MatrixRun, rows: Row[]): string[] {
   return ctx.builds.flatMap((b) => {
     const mine = rows.filter((r) => r.form === "component" && (r.build ?? "") === b.label && r.cells[1]!.ok !== null);
     const refused = new Set(mine.filter((r) => r.cells[1]!.status === "unsupported-form").map((r) => r.fixture));
@@ -170,16 +179,16 @@ function refusalNotices(ctx: Ctx, rows: Row[]): string[] {
 /** Runs the matrix on the real cores (lib/engines/fuse.ts, run.ts) and returns its report, unwritten. */
 export async function runMatrix(o: MatrixOptions): Promise<TierCReport> {
   const fixtures = shardFixtures(o.fixtures, o.shard);
-  const ctx = await matrixContext(o, fixtures);
+  const ctx = await prepareMatrixRun(o, fixtures);
   const rows = (await Promise.all(fixtures.map((fx) => fixtureRows(ctx, fx)))).flat();
   ctx.notices.unshift(...refusalNotices(ctx, rows));
   const [first] = ctx.builds;
   const refId = ctx.ref[o.reference];
   const reference = refId ? { engine: o.reference, version: refId.version } : null;
-  const tools = { meld: toolRef(first!.meld), kilnd: toolRef(first!.kiln), reference, seam: { code: codeIdentity() } };
+  const tools = { meld: toolRef(first!.meld), kilnd: toolRef(first!.kiln), reference, seam: { code: codeDigest() } };
   const options = {
     memory: o.modes,
-    forms: ctx.o.forms,
+    forms: ctx.options.forms,
     fixtures: fixtures.map((f) => f.name),
     strict: o.strict,
     ...(o.shard ? { shard: `${o.shard.index}/${o.shard.count}` } : {}),

@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import { EXIT, SeamError } from "../core/errors.ts";
-import { runProcess } from "../core/proc.ts";
+import { runProcess, type Env } from "../core/proc.ts";
 import {
   explicitChoiceHint,
   lookupTool,
@@ -90,7 +90,7 @@ export function identifyBinary(
 }
 
 /** How a found tool was chosen, as the user would name it: `KILND=/bin/true`, `--meld ./x`, `/usr/bin/kilnd (PATH)`. */
-function origin(tool: FoundTool, env: Record<string, string | undefined>): { text: string; chosenBy?: string } {
+function origin(tool: FoundTool, env: Env): { text: string; chosenBy?: string } {
   if (tool.source.startsWith("env ")) {
     const v = tool.source.slice(4);
     return { text: `${v}=${env[v] ?? tool.path}`, chosenBy: v };
@@ -100,10 +100,7 @@ function origin(tool: FoundTool, env: Record<string, string | undefined>): { tex
 }
 
 /** Throws (exit 3) unless the tool answers like itself; the message names the variable or flag that chose it. */
-export async function checkIdentity(
-  tool: FoundTool,
-  env: Record<string, string | undefined> = process.env,
-): Promise<FoundTool> {
+export async function checkIdentity(tool: FoundTool, env: Env = process.env): Promise<FoundTool> {
   const who = await identifyTool(tool);
   if (who.ok) return tool;
   const id = IDENTITY[tool.name];
@@ -139,7 +136,7 @@ export async function checkTool(
 /** checkTool for every tool a run may use, with the explicit binaries its flags name (`--kilnd`, `--meld`). */
 export async function checkTools(
   flags: Partial<Record<ToolName, string>> = {},
-  env: Record<string, string | undefined> = process.env,
+  env: Env = process.env,
 ): Promise<Record<ToolName, ToolLookup>> {
   const names = Object.keys(TOOL_SPECS) as ToolName[];
   const lookups = await Promise.all(names.map((n) => checkTool(n, { flag: flags[n], env })));

@@ -8,7 +8,7 @@
 import { statSync, accessSync, constants, readFileSync, realpathSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { SeamError, EXIT } from "../core/errors.ts";
-import { runProcess } from "../core/proc.ts";
+import { runProcess, type Env } from "../core/proc.ts";
 import { atomicWriteJson } from "../core/fsx.ts";
 
 import { ROOT } from "../core/paths.ts";
@@ -102,10 +102,7 @@ export function flaggedTool(name: ToolName, path: string): FoundTool {
 }
 
 /** Looks a tool up without running it. `env` and `root` are injectable for tests. */
-export function lookupTool(
-  name: ToolName,
-  opts: { flag?: string; env?: Record<string, string | undefined>; root?: string } = {},
-): ToolLookup {
+export function lookupTool(name: ToolName, opts: { flag?: string; env?: Env; root?: string } = {}): ToolLookup {
   const spec = TOOL_SPECS[name];
   const env = opts.env ?? process.env;
   const root = opts.root ?? ROOT;

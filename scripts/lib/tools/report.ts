@@ -7,6 +7,7 @@ import { color } from "../core/cli.ts";
 import type { SeamError } from "../core/errors.ts";
 import { explicitChoiceHint, lookupTool, toolVersion, TOOL_SPECS, type ToolName } from "./lookup.ts";
 import { checkIdentity } from "./identity.ts";
+import type { Env } from "../core/proc.ts";
 
 export interface ToolReport {
   name: ToolName;
@@ -20,7 +21,7 @@ export interface ToolReport {
 }
 
 /** Every tool: found and answering like itself (its version, path, how it was found), or why not and the fix. */
-export async function reportTools(env: Record<string, string | undefined> = process.env): Promise<ToolReport[]> {
+export async function reportTools(env: Env = process.env): Promise<ToolReport[]> {
   const names = Object.keys(TOOL_SPECS) as ToolName[];
   return Promise.all(
     names.map(async (name): Promise<ToolReport> => {

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { AdhocFixture, AdhocInput, AdhocSpec, ReferenceEngine } from "./inputs.ts";
-import { referenceRecordKey, ResultCache, toolIdentity, type ToolIdentity } from "../cache.ts";
+import { referenceRecordKey, ResultCache, digestTool, type ToolDigest } from "../cache.ts";
 import { sha256 } from "../../core/fsx.ts";
 import type { CommandExpectation, Fixture, InvokeCall } from "../../fixtures/fixture.ts";
 import { limiter } from "../../core/pool.ts";
@@ -16,6 +16,7 @@ import type { RunRecord } from "../../engines/records.ts";
 import { flaggedTool, lookupTool, missingToolError } from "../../tools/lookup.ts";
 import { checkIdentity } from "../../tools/identity.ts";
 import { runComponent } from "../../engines/run.ts";
+import type { Env } from "../../core/proc.ts";
 
 /** Stdout up to this size is kept as exact text in the expectation; longer output by sha256 and size. */
 export const EXACT_STDOUT_MAX = 4096;
@@ -159,7 +160,7 @@ export interface RecordOptions {
   timeoutMs: number;
   jobs: number;
   /** Environment for the engine lookup and its runs (tests inject one); defaults to process.env. */
-  hostEnv?: Record<string, string | undefined>;
+  hostEnv?: Env;
   onProgress?: (line: string) => void;
 }
 
@@ -169,7 +170,7 @@ async function referenceRuns(
   spec: AdhocSpec,
   o: RecordOptions,
   cache: ResultCache,
-  tool: ToolIdentity,
+  tool: ToolDigest,
   sha: string,
 ): Promise<{ records: RunRecord[]; cached: boolean }> {
   const key = referenceRecordKey({
@@ -217,7 +218,7 @@ export async function recordExpectations(
   const cache = new ResultCache(o.cacheDir, o.cache);
   const lookup = lookupTool(o.engine, { env: o.hostEnv });
   // The reference is asked once whether it answers like itself (exit 3 if not); its runs then take it as is.
-  const tool = lookup.found ? await toolIdentity(cache.dir, await checkIdentity(lookup.found)) : undefined;
+  const tool = lookup.found ? await digestTool(cache.dir, await checkIdentity(lookup.found)) : undefined;
   const limit = limiter(o.jobs);
   const recordOne = async (input: AdhocInput): Promise<AdhocFixture> => {
     const sha = sha256(readFileSync(input.file));

@@ -8,7 +8,7 @@ import { rerunBundle, writeBundle } from "./write.ts";
 import type { ReproInput } from "./text.ts";
 import { reproKey } from "../cache.ts";
 import type { MatrixFixture, RefEngine } from "../matrix.ts";
-import type { Build, Ctx, Fused } from "../cells.ts";
+import type { Build, MatrixRun, Fused } from "../cells.ts";
 import { formatSignature } from "../../engines/records.ts";
 import { toolName } from "../render.ts";
 import { type Row } from "../report.ts";
@@ -18,11 +18,11 @@ export type RowCells = { refOrig: CellRun; kilnOrig: CellRun; refFused: CellRun;
 
 /** A row that needs a bundle: its fixture, build, cells, fused file and the reference engine that judged it. */
 export interface FailingRow {
-  fx: MatrixFixture;
-  b: Build;
-  r: Row;
-  c: RowCells;
-  f: Fused;
+  fixture: MatrixFixture;
+  build: Build;
+  row: Row;
+  cells: RowCells;
+  fused: Fused;
   refName: RefEngine;
 }
 
@@ -37,7 +37,7 @@ function failingSide(r: Row, c: RowCells, f: Fused): { engine: ReproInput["faili
 }
 
 /** What REPRO.md says beside the failure: the baseline, the reference's run, the evidence, the blocker. */
-function context(ctx: Ctx, { r, c, refName }: FailingRow): Partial<ReproInput> {
+function context(ctx: MatrixRun, { row: r, cells: c, refName }: FailingRow): Partial<ReproInput> {
   const describe = (x: CellRun) => `${x.status}${x.ok ? " — meets the expectation" : ` — ${x.why}`}`;
   const on = r.form === "core" ? "it" : "fused.component.wasm";
   return {
@@ -51,8 +51,8 @@ function context(ctx: Ctx, { r, c, refName }: FailingRow): Partial<ReproInput> {
 }
 
 /** The repro input of a failing row: which run failed, on which file, and what it should have done. */
-function reproInput(ctx: Ctx, row: FailingRow): ReproInput {
-  const { fx, b, r, c, f, refName } = row;
+function reproInput(ctx: MatrixRun, row: FailingRow): ReproInput {
+  const { fixture: fx, build: b, row: r, cells: c, fused: f, refName } = row;
   const side = failingSide(r, c, f);
   const records = side.cell?.records ?? [];
   const record = records.find((x) => x.verdict !== "passed") ?? records.find((x) => !fx.judge(x, x.invoke).ok);
@@ -90,9 +90,9 @@ function reproInput(ctx: Ctx, row: FailingRow): ReproInput {
 }
 
 /** Writes the repro bundle for a failing row and re-runs its repro.sh once (cached like any cell). */
-export async function bundleRow(ctx: Ctx, row: FailingRow): Promise<Pick<Row, "bundle" | "reproduced">> {
-  const { o, cache } = ctx;
-  const { fx, b, r, f } = row;
+export async function bundleRow(ctx: MatrixRun, row: FailingRow): Promise<Pick<Row, "bundle" | "reproduced">> {
+  const { options: o, cache } = ctx;
+  const { fixture: fx, build: b, row: r, fused: f } = row;
   const name = `${fx.name}-${r.mode}-${r.form}${b.label ? `-${b.label}` : ""}`;
   const dir = join(o.outDir, name);
   const input = reproInput(ctx, row);

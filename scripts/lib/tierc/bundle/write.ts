@@ -9,7 +9,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, 
 import { basename, dirname, join } from "node:path";
 import { classifyKiln, classifyWasmtime } from "../../engines/classify.ts";
 import { forgetTemp, sha256, trackTemp } from "../../core/fsx.ts";
-import { runProcess } from "../../core/proc.ts";
+import { runProcess, type Env } from "../../core/proc.ts";
 import { fusedName, reproMarkdown, reproScript, type ReproInput } from "./text.ts";
 import { formatSignature, type FuseRecord, type RunRecord } from "../../engines/records.ts";
 import { jsonText } from "../../core/render.ts";
@@ -89,7 +89,7 @@ export function writeBundle(dir: string, r: ReproInput, reproduced: string): voi
  * What "the same failure" means for a record: kiln's signature when it printed one; else the verdict,
  * and for a run that ended normally but printed the wrong thing, the sha256 of what it printed.
  */
-export function failureIdentity(rec: Pick<RunRecord, "verdict" | "signature" | "stdoutSha256">): string {
+export function failureKey(rec: Pick<RunRecord, "verdict" | "signature" | "stdoutSha256">): string {
   if (rec.signature) return formatSignature(rec.signature);
   return rec.verdict === "passed" || rec.verdict === "exit-nonzero"
     ? `${rec.verdict}, guest stdout sha256 ${rec.stdoutSha256.slice(0, 12)}`
@@ -108,7 +108,7 @@ export async function rerunBundle(
   r: ReproInput,
   tools: ReproTools,
   timeoutMs: number,
-  env: Record<string, string | undefined>,
+  env: Env,
 ): Promise<"same signature" | "not reproducible"> {
   const at = existsSync(stagedPath(dir)) ? stagedPath(dir) : dir;
   const p = await runProcess(["sh", join(at, "repro.sh")], {
@@ -130,10 +130,10 @@ export async function rerunBundle(
       ? "same signature"
       : "not reproducible";
   const got = r.failing.engine === "kiln" ? classifyKiln(p) : classifyWasmtime(p, r.invoke);
-  const gotIdentity = failureIdentity({
+  const gotKey = failureKey({
     verdict: got.verdict,
     stdoutSha256: sha256(got.stdout),
     ...(got.signature ? { signature: got.signature } : {}),
   });
-  return gotIdentity === failureIdentity(rec) ? "same signature" : "not reproducible";
+  return gotKey === failureKey(rec) ? "same signature" : "not reproducible";
 }
