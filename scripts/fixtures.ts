@@ -21,6 +21,7 @@ import { checkToolchainVars } from "./lib/fixtures/toolchains.ts";
 import { checkTool } from "./lib/tools/identity.ts";
 import { VERIFY_DEFAULTS, verifyFixtures } from "./lib/fixtures/verify.ts";
 import { jsonText } from "./lib/core/render.ts";
+import { SCHEMAS } from "./lib/engines/records.ts";
 
 const HELP = `fixtures — build and verify seam's fixture corpus (fixtures/manifest.yaml)
 
@@ -107,7 +108,7 @@ async function verify(
   const report = run
     ? await verifyFixtures({ manifestPath, only: values.fixture, engine, run, fused: values.fused, jobs, onProgress })
     : {
-        schema: "seam.fixtures-verify/1" as const,
+        schema: SCHEMAS.fixturesVerify,
         fixtures: selectFixtures(manifest.fixtures, values.fixture).length,
         rows: [],
       };

@@ -22,8 +22,7 @@ import { actionsContext, appendStepSummary, readEvent } from "./lib/github/actio
 import { type Env } from "./lib/core/proc.ts";
 import { RETRY } from "./lib/github/rest.ts";
 import { envScrubber, scrubError } from "./lib/github/token.ts";
-import { LS_GATE_SCHEMA } from "./lib/lsgate/report.ts";
-import { TIERC_SCHEMA } from "./lib/tierc/report.ts";
+
 import {
   loadReports,
   planComment,
@@ -33,6 +32,7 @@ import {
   type Context,
 } from "./lib/comment/plan.ts";
 import { postComment, postOptions } from "./lib/comment/post.ts";
+import { SCHEMAS } from "./lib/engines/records.ts";
 
 /** Unlike a report, a body file is the caller's own: it must be there, and not empty. */
 function readBodyFile(path: string): string {
@@ -48,7 +48,7 @@ How it finds the PR, whose comment it edits, its retries and size limits: README
 Usage: bun scripts/post-comment.ts [--pr N] [--repo OWNER/NAME] [--marker KEY] [--report FILE]...
          [--body-file FILE] [--no-diff-note TEXT] [--mode upsert|recreate|delete] [--author LOGIN] [--dry-run] [--json]
 
-  --report FILE        a results file: ${LS_GATE_SCHEMA} (ls-gate.ts) or ${TIERC_SCHEMA} (tier-c.ts). Repeat it: each
+  --report FILE        a results file: ${SCHEMAS.lsGate} (ls-gate.ts) or ${SCHEMAS.tierC} (tier-c.ts). Repeat it: each
                        is one "## " section of ONE comment. A MISSING file is skipped with a note (all missing:
                        nothing to post, exit 0); an unreadable, non-JSON or unknown-schema file is exit 2.
   --body-file FILE     post this markdown verbatim instead (it must exist)

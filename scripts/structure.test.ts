@@ -461,6 +461,13 @@ describe("seam's shape", () => {
     expect(bad).toEqual([]);
   });
 
+  test("one schema list: no schema ID is written out anywhere in seam's code but SCHEMAS (lib/engines/records.ts)", () => {
+    const strays = code
+      .filter((f) => !f.startsWith("testing/") && f !== "lib/engines/records.ts")
+      .flatMap((f) => [...text(f).matchAll(/"seam\.[a-z-]+\/\d+"/g)].map((m) => `${f}: ${m[0]}`));
+    expect(strays).toEqual([]);
+  });
+
   test("every script starts with #!/usr/bin/env bun and a header naming its callers and usage", () => {
     const missing = all.filter(
       (f) =>

@@ -13,13 +13,13 @@ import { expectationFromRuns } from "../lib/tierc/adhoc/record.ts";
 import { SeamError } from "../lib/core/errors.ts";
 import { sha256 } from "../lib/core/fsx.ts";
 import type { ProcResult } from "../lib/core/proc.ts";
-import type { RunRecord } from "../lib/engines/records.ts";
+import { SCHEMAS, type RunRecord } from "../lib/engines/records.ts";
 import { TRANSCRIPTS } from "./fake-kilnd.ts";
 
 export function runRecord(over: Partial<RunRecord>): RunRecord {
   const stdout = over.stdout ?? "";
   return {
-    schema: "seam.run/1",
+    schema: SCHEMAS.run,
     engine: "jco",
     engineVersion: "1.35.0",
     enginePath: "/x/jco",

@@ -4,12 +4,13 @@
  * for the runner-output readers and ls-gate's --runner junit, and a generated base/head pair of tier-c
  * results for compare. Tests and scripts/bench.ts only; no other script imports it.
  */
-import { LS_GATE_SCHEMA, type LsGateReport } from "../lib/lsgate/report.ts";
-import { TIERC_SCHEMA, type Row, type TierCReport } from "../lib/tierc/report.ts";
+import { type LsGateReport } from "../lib/lsgate/report.ts";
+import { type Row, type TierCReport } from "../lib/tierc/report.ts";
+import { SCHEMAS } from "../lib/engines/records.ts";
 
 export function lsGate(over: Partial<LsGateReport> = {}): LsGateReport {
   return {
-    schema: LS_GATE_SCHEMA,
+    schema: SCHEMAS.lsGate,
     total: 2,
     passed_count: 1,
     failed_count: 1,
@@ -47,7 +48,7 @@ export function lsGate(over: Partial<LsGateReport> = {}): LsGateReport {
 
 export function tierC(): TierCReport {
   return {
-    schema: TIERC_SCHEMA,
+    schema: SCHEMAS.tierC,
     generatedAt: "2026-01-01T00:00:00Z",
     tools: {
       meld: { version: "0.52.0", path: "/x/meld" },
@@ -163,7 +164,7 @@ function syntheticRow(i: number, verdict: SyntheticVerdict, sig?: string): Row {
 /** A tier-c report around `rows`, run with a kilnd of the given sha256. */
 function syntheticReport(rows: Row[], kilnSha: string): TierCReport {
   return {
-    schema: TIERC_SCHEMA,
+    schema: SCHEMAS.tierC,
     generatedAt: "2026-01-01T00:00:00Z",
     tools: {
       meld: { version: "0.65.1", path: "/x/meld" },

@@ -5,11 +5,12 @@
  * Pure: no I/O. Used by scripts/post-comment.ts.
  */
 import { usageError } from "../core/errors.ts";
-import { isLsGateReport, LS_GATE_SCHEMA, type LsGateReport } from "../lsgate/report.ts";
+import { isLsGateReport, type LsGateReport } from "../lsgate/report.ts";
 import { renderLsGateMarkdown } from "../lsgate/render.ts";
-import { isTierCReport, TIERC_SCHEMAS, type TierCReport } from "../tierc/report.ts";
+import { isTierCReport, type TierCReport } from "../tierc/report.ts";
 import { renderTierCMarkdown } from "../tierc/render.ts";
 import { renderTierCSection } from "./tierc-section.ts";
+import { SCHEMAS } from "../engines/records.ts";
 
 // ---------------------------------------------------------------------------------------------------
 // Limits (all in the README's post-comment section)
@@ -82,15 +83,15 @@ export function parseReport(path: string, text: string): LoadedReport {
     );
   }
   const schema = typeof json === "object" && json !== null ? (json as { schema?: unknown }).schema : undefined;
-  if (schema === LS_GATE_SCHEMA) {
+  if (schema === SCHEMAS.lsGate) {
     if (!isLsGateReport(json))
       throw usageError(
-        `${path}: says schema ${LS_GATE_SCHEMA} but does not have its shape`,
+        `${path}: says schema ${SCHEMAS.lsGate} but does not have its shape`,
         "regenerate it with scripts/ls-gate.ts",
       );
     return { path, kind: "ls-gate", report: json };
   }
-  if (typeof schema === "string" && TIERC_SCHEMAS.includes(schema)) {
+  if (typeof schema === "string" && SCHEMAS.tierCReadable.includes(schema)) {
     if (!isTierCReport(json))
       throw usageError(
         `${path}: says schema ${schema} but does not have its shape`,
@@ -100,7 +101,7 @@ export function parseReport(path: string, text: string): LoadedReport {
   }
   const what = schema === undefined ? "no schema field" : `unknown schema ${JSON.stringify(schema)}`;
   throw usageError(
-    `${path}: ${what} (post-comment reads ${LS_GATE_SCHEMA} and ${TIERC_SCHEMAS.join(", ")})`,
+    `${path}: ${what} (post-comment reads ${SCHEMAS.lsGate} and ${SCHEMAS.tierCReadable.join(", ")})`,
     "pass results.json from tier-c.ts or the ls-gate.ts results file",
   );
 }

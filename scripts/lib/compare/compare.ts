@@ -8,17 +8,10 @@
 
  */
 import { classify } from "./classify.ts";
-import {
-  CLASS_ORDER,
-  COMPARE_SCHEMA,
-  FAIL_ON,
-  keyOf,
-  type ChangeClass,
-  type ComparableReport,
-  type ComparableRow,
-} from "./types.ts";
+import { CLASS_ORDER, FAIL_ON, keyOf, type ChangeClass, type ComparableReport, type ComparableRow } from "./types.ts";
 import type { CompareOptions, ReportDiff, RowChange, RowState, SideInfo, ComparableTool } from "./types.ts";
 import { SeamError, EXIT } from "../core/errors.ts";
+import { SCHEMAS } from "../engines/records.ts";
 
 const fail = (message: string) => new SeamError(message, { exitCode: EXIT.usage });
 
@@ -175,7 +168,7 @@ export function compareReports(base: ComparableReport, head: ComparableReport, o
   const corpus = corpusOf(b.rows.size - onlyBase.length, onlyBase, onlyHead);
   const tripped = changes.some((c) => FAIL_ON[failOn].includes(c.class));
   return {
-    schema: COMPARE_SCHEMA,
+    schema: SCHEMAS.compare,
     summary: diffSummary(counts, unchanged),
     failOn,
     tripped,

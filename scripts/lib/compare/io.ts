@@ -6,10 +6,11 @@ import { existsSync, readFileSync, renameSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { enumValue } from "../core/cli.ts";
 import { renderCompareMarkdown } from "./render.ts";
-import { FAIL_ON, READABLE_SCHEMAS, type ComparableReport, type FailOn, type ReportDiff } from "./types.ts";
+import { FAIL_ON, type ComparableReport, type FailOn, type ReportDiff } from "./types.ts";
 import { SeamError, EXIT } from "../core/errors.ts";
 import { atomicWrite, atomicWriteJson } from "../core/fsx.ts";
 import { appendStepSummary } from "../github/actions.ts";
+import { SCHEMAS } from "../engines/records.ts";
 
 const fail = (message: string) => new SeamError(message, { exitCode: EXIT.usage });
 
@@ -22,9 +23,9 @@ export function parseResults(file: string, text: string): ComparableReport {
     throw fail(`${file}: not JSON (${(err as Error).message.split("\n")[0]}): pass a tier-c results.json`);
   }
   const schema = typeof json === "object" && json !== null ? (json as { schema?: unknown }).schema : undefined;
-  if (typeof schema !== "string" || !READABLE_SCHEMAS.includes(schema)) {
+  if (typeof schema !== "string" || !SCHEMAS.tierCReadable.includes(schema)) {
     const what = schema === undefined ? "no schema field" : `schema ${JSON.stringify(schema)}`;
-    throw fail(`${file}: not a tier-c results file (${what}; compare reads ${READABLE_SCHEMAS.join(", ")})`);
+    throw fail(`${file}: not a tier-c results file (${what}; compare reads ${SCHEMAS.tierCReadable.join(", ")})`);
   }
   const rows = (json as { rows?: unknown }).rows;
   if (!Array.isArray(rows))

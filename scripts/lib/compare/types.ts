@@ -2,10 +2,7 @@
  * types — the shapes compare reads (every field beyond a row's key and verdict optional, so
  * older and newer results both read) and the diff it returns, with the change classes and --fail-on.
  */
-
-export const COMPARE_SCHEMA = "seam.tier-c-compare/1";
-/** The results schemas compare reads: today's and the one that adds forms and builds. */
-export const READABLE_SCHEMAS = ["seam.tier-c/1", "seam.tier-c/2"];
+import { SCHEMAS } from "../engines/records.ts";
 
 // Types: what compare reads (every field beyond the key and verdict optional) and what it returns
 
@@ -95,7 +92,7 @@ export interface SideInfo {
 }
 
 export interface ReportDiff {
-  schema: typeof COMPARE_SCHEMA;
+  schema: typeof SCHEMAS.compare;
   /** One line: "2 fixed, 1 regressed since base". */
   summary: string;
   failOn: FailOn;

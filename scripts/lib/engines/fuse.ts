@@ -13,7 +13,7 @@ import { runProcess, shellLine, type ProcResult, type Env } from "../core/proc.t
 import { lookupTool, missingToolError, toolVersion, type FoundTool } from "../tools/lookup.ts";
 import { identifyTool } from "../tools/identity.ts";
 import { parseWasmShape, readWasm } from "../core/wasm.ts";
-import type { FileDigest, FuseRecord, FuseVerdict, MemoryMode } from "./records.ts";
+import { SCHEMAS, type FileDigest, type FuseRecord, type FuseVerdict, type MemoryMode } from "./records.ts";
 
 export interface FuseOptions {
   inputs: string[];
@@ -113,7 +113,7 @@ export async function fuse(o: FuseOptions): Promise<FuseRecord> {
   const output = resolve(o.output);
   checkOutputs(fuseInputPaths(o.inputs), [["-o", o.output]]);
   const record: FuseRecord = {
-    schema: "seam.fuse/1",
+    schema: SCHEMAS.fuse,
     verdict: "missing-tool",
     meld: null,
     argv: [],

@@ -1,7 +1,29 @@
 /**
- * records — the shapes the fuse and run cores (lib/engines/fuse.ts, run.ts) return and the CLIs write as
- * JSON; tier-c, the fixture checks and the report renderers all read them. Nothing here does I/O.
+ * records — the JSON seam writes: every schema ID in one list (SCHEMAS), and the records fuse and run
+ * return and write. They live in lib/engines/ because tier-c, the fixture checks and the report renderers
+ * all read them; nothing here does I/O.
  */
+
+/** Every schema ID seam writes or reads: a file's `schema` field names its shape and version. */
+export const SCHEMAS = {
+  /** fuse.ts's record (`<out>.json`, `--json`). */
+  fuse: "seam.fuse/1",
+  /** run-kiln.ts's record (`--json`). */
+  run: "seam.run/1",
+  /** out/tier-c/results.json: rows carry a `form`, tools their sha256. */
+  tierC: "seam.tier-c/2",
+  /** The tier-c results that compare, merge and the comment read (/1: no `form`, read as component). */
+  tierCReadable: ["seam.tier-c/1", "seam.tier-c/2"] as readonly string[],
+  /** tier-c compare's compare.json. */
+  compare: "seam.tier-c-compare/1",
+  /** fixtures/manifest.yaml. */
+  manifest: "seam.fixtures/1",
+  /** fixtures.ts build's and verify's `--json`. */
+  fixturesBuild: "seam.fixtures-build/1",
+  fixturesVerify: "seam.fixtures-verify/1",
+  /** out/ls-gate/verification-results.json. */
+  lsGate: "seam.ls-gate/1",
+} as const;
 
 export interface FileDigest {
   path: string;
@@ -27,7 +49,7 @@ export const FUSE_FLAGS = ["--reproducible"];
 export type FuseVerdict = "fused" | "refused" | "crashed" | "missing-tool";
 
 export interface FuseRecord {
-  schema: "seam.fuse/1";
+  schema: typeof SCHEMAS.fuse;
   verdict: FuseVerdict;
   meld: ToolInfo | null;
   /** Exactly what ran, as argv and as one copy-pasteable shell line. */
@@ -79,7 +101,7 @@ export interface Signature {
 }
 
 export interface RunRecord {
-  schema: "seam.run/1";
+  schema: typeof SCHEMAS.run;
   engine: Engine;
   engineVersion: string;
   enginePath: string | null;

@@ -14,7 +14,7 @@ import { sha256 } from "../core/fsx.ts";
 import { runProcess, shellLine, type ProcResult, type Env } from "../core/proc.ts";
 import { lookupTool, missingToolError, toolVersion, type FoundTool, type ToolName } from "../tools/lookup.ts";
 import { identifyTool } from "../tools/identity.ts";
-import type { Engine, Form, RunRecord } from "./records.ts";
+import { SCHEMAS, type Engine, type Form, type RunRecord } from "./records.ts";
 import { classifyJco, classifyKiln, classifyWasmtime, type Classified } from "./classify.ts";
 import { readWasm } from "../core/wasm.ts";
 import { jcoHostArgv, kilnArgv, wasmtimeArgv, type EngineCall } from "./argv.ts";
@@ -49,7 +49,7 @@ export const ENGINES = Object.keys(ENGINE_TOOL) as Engine[];
 /** A record's fields before the engine runs: what was asked, nothing observed yet. */
 function blankRecord(o: RunComponentOptions, form: Form) {
   return {
-    schema: "seam.run/1" as const,
+    schema: SCHEMAS.run,
     engine: o.engine,
     wasm: o.wasm,
     form,

@@ -8,8 +8,7 @@
 import { EXIT } from "../core/errors.ts";
 import { findCollisions, type Scenario, type ScenarioSet } from "./scenarios.ts";
 import type { ReadTest, RunnerOutput } from "./libtest.ts";
-
-export const LS_GATE_SCHEMA = "seam.ls-gate/1";
+import { SCHEMAS } from "../engines/records.ts";
 
 /** The runners the gate reads: `cargo test`, `bun test`, or JUnit reports another command wrote. */
 export const RUNNER_KINDS = ["cargo", "bun", "junit"] as const;
@@ -39,7 +38,7 @@ export interface LsIdResult {
 }
 
 export interface LsGateReport {
-  schema: typeof LS_GATE_SCHEMA;
+  schema: typeof SCHEMAS.lsGate;
   // upstream verification-results.json keys, same meaning:
   total: number;
   passed_count: number;
@@ -102,7 +101,7 @@ function isIdResult(v: unknown): v is LsIdResult {
 
 /** Structural check of a parsed results file, including that each count matches its list. */
 export function isLsGateReport(x: unknown): x is LsGateReport {
-  if (!isObj(x) || x.schema !== LS_GATE_SCHEMA) return false;
+  if (!isObj(x) || x.schema !== SCHEMAS.lsGate) return false;
   for (const b of BUCKETS) {
     const list = x[b];
     if (!isStrArr(list) || !isCount(x[`${b}_count`]) || x[`${b}_count`] !== list.length) return false;
@@ -216,7 +215,7 @@ export function buildLsReport(opts: GateOptions, run: RunnerOutput): LsGateRepor
   const tests_read = { passed: 0, failed: 0, ignored: 0 };
   for (const t of run.tests) tests_read[t.outcome]++;
   return {
-    schema: LS_GATE_SCHEMA,
+    schema: SCHEMAS.lsGate,
     total: ids.length,
     passed_count: passed.length,
     failed_count: failed.length,

@@ -4,12 +4,8 @@
  * Written by tier-c (lib/tierc/rows.ts); read by lib/compare/ and lib/comment/body.ts (post-comment.ts).
  */
 import { EXIT } from "../core/errors.ts";
-import type { Form, MemoryMode } from "../engines/records.ts";
+import { SCHEMAS, type Form, type MemoryMode } from "../engines/records.ts";
 import type { ReportDiff } from "../compare/types.ts";
-
-/** /2: rows carry a `form`; tools carry their sha256. Readers accept /1 (form absent = component). */
-export const TIERC_SCHEMA = "seam.tier-c/2";
-export const TIERC_SCHEMAS = ["seam.tier-c/1", TIERC_SCHEMA];
 
 /** The verdicts, one word per fixture × memory mode × form for what happened at the seam, each with the icon
  * the tables show. What each means: the README's glossary ("Reading the tier-c table"), which a test holds
@@ -84,7 +80,7 @@ export interface ToolRef {
 }
 
 export interface TierCReport {
-  schema: typeof TIERC_SCHEMA;
+  schema: typeof SCHEMAS.tierC;
   generatedAt: string;
   tools: {
     meld: ToolRef | null;
@@ -111,7 +107,7 @@ export function isTierCReport(x: unknown): x is TierCReport {
   return (
     typeof x === "object" &&
     x !== null &&
-    TIERC_SCHEMAS.includes((x as { schema?: string }).schema ?? "") &&
+    SCHEMAS.tierCReadable.includes((x as { schema?: string }).schema ?? "") &&
     Array.isArray((x as TierCReport).rows)
   );
 }
@@ -134,7 +130,7 @@ export function buildTierCReport(
     (r) => r.outcome === "unexpected" || r.outcome === "moved" || (options.strict && r.outcome === "xpass"),
   );
   return {
-    schema: TIERC_SCHEMA,
+    schema: SCHEMAS.tierC,
     generatedAt: new Date().toISOString(),
     tools,
     options,

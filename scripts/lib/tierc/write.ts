@@ -10,7 +10,8 @@ import { atomicWrite, atomicWriteJson, shownPath } from "../core/fsx.ts";
 import { SeamError, EXIT } from "../core/errors.ts";
 import { appendStepSummary } from "../github/actions.ts";
 import { renderTierCMarkdown, tierCJUnit } from "./render.ts";
-import { buildTierCReport, isTierCReport, TIERC_SCHEMA, type TierCReport } from "./report.ts";
+import { buildTierCReport, isTierCReport, type TierCReport } from "./report.ts";
+import { SCHEMAS } from "../engines/records.ts";
 
 /** Writes results.json, summary.md and junit.xml (each atomically) and the step summary when set. */
 export function writeReports(r: TierCReport, outDir: string): void {
@@ -44,7 +45,7 @@ export function mergeReports(dirs: string[], outDir: string, strict: boolean): T
       });
     }
     if (!isTierCReport(x))
-      throw new SeamError(`${shownPath(file)} is not a tier-c results file (schema ${TIERC_SCHEMA})`, {
+      throw new SeamError(`${shownPath(file)} is not a tier-c results file (schema ${SCHEMAS.tierC})`, {
         exitCode: EXIT.usage,
       });
     return { dir: d, report: x };

@@ -5,6 +5,7 @@ import { publishBundles, stagedPath, stagingDir, writeBundle } from "./write.ts"
 import type { ReproInput } from "./text.ts";
 import { removeTrackedTemps } from "../../core/fsx.ts";
 import { tempDir } from "../../../testing/testkit.ts";
+import { SCHEMAS } from "../../engines/records.ts";
 
 function input(dir: string): ReproInput {
   const original = join(dir, "app.wasm");
@@ -17,7 +18,7 @@ function input(dir: string): ReproInput {
     why: "kilnd fails what wasmtime runs",
     failing: { engine: "meld-only", on: "fused" },
     fuse: {
-      schema: "seam.fuse/1",
+      schema: SCHEMAS.fuse,
       verdict: "refused",
       meld: null,
       argv: ["meld", "fuse", original, "-o", "f.wasm", "--memory", "multi", "--component"],
