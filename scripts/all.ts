@@ -298,7 +298,7 @@ Usage: bun scripts/all.ts [target]... [options]      (default target: all)
   --baseline BASE tier-c compares with BASE (a results.json or a tier-c --out folder); the comment
                   starts with the diff
   --fail-on WHAT  with --baseline: regressed (default), moved, any or none fails the tier-c step
-(README: "scripts/all.ts": up-to-date stamps, Ctrl-C, when \`comment\` runs.)
+(docs/scripts.md, "scripts/all.ts": up-to-date stamps, Ctrl-C, when \`comment\` runs.)
 
 Exit: 0 every step ran or was up to date; otherwise the exit code of the first failing step
       (1 failure or a diff that trips --fail-on, 2 usage error or a bad --baseline, 3 tool missing,

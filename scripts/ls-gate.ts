@@ -73,7 +73,7 @@ Usage: bun scripts/ls-gate.ts [options] [-- runner args [-- libtest args]]
   --help                this text
 
 Only \`status: approved\` entries are gated; a status that is not a known one is an error (exit 2). The
-known statuses and the buckets are in the README (scripts/ls-gate.ts).
+known statuses and the buckets are in docs/scripts.md (scripts/ls-gate.ts).
 
 Examples:
   bun scripts/ls-gate.ts --runner bun                      # seam's own suite (npm test)

@@ -43,7 +43,7 @@ function readBodyFile(path: string): string {
 }
 
 const HELP = `post-comment — one sticky pull-request comment with seam's reports, upserted safely.
-How it finds the PR, whose comment it edits, its retries and size limits: README, scripts/post-comment.ts.
+How it finds the PR, whose comment it edits, its retries and size limits: docs/scripts.md, scripts/post-comment.ts.
 
 Usage: bun scripts/post-comment.ts [--pr N] [--repo OWNER/NAME] [--marker KEY] [--report FILE]...
          [--body-file FILE] [--no-diff-note TEXT] [--mode upsert|recreate|delete] [--author LOGIN] [--dry-run] [--json]

@@ -40,7 +40,7 @@ import { type Row, type TierCReport } from "./lib/tierc/report.ts";
 import { jsonText } from "./lib/core/render.ts";
 
 const HELP = `tier-c — the meld→kiln seam matrix, with attribution, a known-blocker ledger and repro bundles
-(README: "scripts/tier-c.ts", "Check your own component", "Reading the tier-c table")
+(docs/scripts.md: "scripts/tier-c.ts"; README: "Check your own component", "Reading the tier-c table")
 
 Usage: bun scripts/tier-c.ts [options]
        bun scripts/tier-c.ts FILE.wasm|DIR... [--arg A]... [--env K=V]... [--stdin FILE] [--invoke EXPORT]... [options]

@@ -13,7 +13,7 @@ import { renderTierCSection } from "./tierc-section.ts";
 import { SCHEMAS } from "../engines/records.ts";
 
 // ---------------------------------------------------------------------------------------------------
-// Limits (all in the README's post-comment section)
+// Limits (all in docs/scripts.md's post-comment section)
 
 /** GitHub rejects comment bodies over 65,536 characters (422 "body is too long"). */
 export const GITHUB_BODY_LIMIT = 65_536;

@@ -7,7 +7,7 @@
 import { EXIT, SeamError } from "../core/errors.ts";
 
 // ---------------------------------------------------------------------------------------------------
-// Bounds (all in the README's post-comment section)
+// Bounds (all in docs/scripts.md's post-comment section)
 
 export const RETRY = {
   /** Tries per request, the first included (5xx, rate limits). */
