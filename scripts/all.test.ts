@@ -1,15 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import {
-  appendFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
 import {
@@ -22,15 +12,7 @@ import {
 } from "./lib/core/pipeline.ts";
 import { seamSteps } from "./all.ts";
 import { runProcess } from "./lib/core/proc.ts";
-import { runScript, tempDir } from "./testing/testkit.ts";
-import {
-  fill,
-  parseWorkflow,
-  runs as stepRuns,
-  shellWords,
-  type Event,
-  type WorkflowStep,
-} from "./testing/workflow.ts";
+import { copySeam, runScript, tempDir } from "./testing/testkit.ts";
 import { ROOT } from "./lib/core/paths.ts";
 
 // Real meld, jco and wasmtime runs take longer than bun's 5 s default on a loaded 2-core machine.
@@ -223,12 +205,14 @@ describe("end to end on a temporary copy (real meld and jco)", () => {
   type Row = { fixture: string; mode?: string; memory?: string; form: string };
 
   test("fixtures → fuse → tier-c run on a slice of the corpus, then a no-op rerun is all up to date", async () => {
-    const copy = join(tempDir("seam-e2e"), "seam");
-    mkdirSync(copy);
-    for (const p of ["package.json", "tsconfig.json", "bunfig.toml", "scripts", "fixtures", "safety"])
-      cpSync(join(ROOT, p), join(copy, p), { recursive: true, filter: (src) => !src.includes("/target") });
-    symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
-    symlinkSync(join(ROOT, ".tools"), join(copy, ".tools"));
+    const copy = copySeam(tempDir("seam-e2e"), [
+      "package.json",
+      "tsconfig.json",
+      "bunfig.toml",
+      "scripts",
+      "fixtures",
+      "safety",
+    ]);
     // jco's transpiles are keyed by component bytes and jco version, like .tools/ a cache of tool work, not
     // pipeline state: shared, so the copy's cold run pays for no transpile another test already made.
     mkdirSync(join(ROOT, ".seam", "jco"), { recursive: true });

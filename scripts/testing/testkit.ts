@@ -2,7 +2,7 @@
  * testkit — helpers the test files share: a temp dir per test, running a seam CLI as a subprocess,
  * and turning component-model WAT into a binary with the real jco. Tests only; no script imports it.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runProcess, type ProcResult } from "../lib/core/proc.ts";
@@ -11,6 +11,18 @@ import { ROOT } from "../lib/core/paths.ts";
 
 export function tempDir(tag = "seam"): string {
   return mkdtempSync(join(tmpdir(), `${tag}-`));
+}
+
+/** A copy of seam in `parent`/seam: the named parts of the checkout (build output left out), with
+ * node_modules and .tools linked in, so the copy runs seam's scripts without installing anything. */
+export function copySeam(parent: string, parts: string[]): string {
+  const copy = join(parent, "seam");
+  mkdirSync(copy);
+  for (const p of parts)
+    cpSync(join(ROOT, p), join(copy, p), { recursive: true, filter: (src) => !src.includes("/target") });
+  symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
+  symlinkSync(join(ROOT, ".tools"), join(copy, ".tools"));
+  return copy;
 }
 
 /** Runs `bun scripts/<script> ...args` the way a user would; returns the full process result. */

@@ -1,16 +1,7 @@
 /** cache: the code hash covers every lib module at any depth, one builder per cell kind, and an edit to a
  * lib module makes the next tier-c run (a separate process on a temporary copy of seam) re-run its cells. */
 import { afterEach, describe, expect, test } from "bun:test";
-import {
-  appendFileSync,
-  cpSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   codeFiles,
@@ -23,7 +14,7 @@ import {
 } from "./cache.ts";
 import { runProcess } from "../core/proc.ts";
 import { ROOT } from "../core/paths.ts";
-import { tempDir } from "../../testing/testkit.ts";
+import { copySeam, tempDir } from "../../testing/testkit.ts";
 import { writeFakeKilnd } from "../../testing/fake-kilnd.ts";
 
 const made: string[] = [];
@@ -38,15 +29,8 @@ function temp(tag: string): string {
 }
 
 /** A copy of seam's code (scripts/ and package.json, and with `fixtures` the corpus), tools linked in. */
-function copySeam(fixtures = false): string {
-  const copy = join(temp("seam-cache"), "seam");
-  mkdirSync(copy);
-  for (const p of ["package.json", "scripts", ...(fixtures ? ["fixtures"] : [])])
-    cpSync(join(ROOT, p), join(copy, p), { recursive: true, filter: (src) => !src.includes("/target") });
-  symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
-  symlinkSync(join(ROOT, ".tools"), join(copy, ".tools"));
-  return copy;
-}
+const copyCode = (fixtures = false) =>
+  copySeam(temp("seam-cache"), ["package.json", "scripts", ...(fixtures ? ["fixtures"] : [])]);
 
 /** Every module under scripts/lib/, at any depth, found by a walk of its own (not codeFiles' glob). */
 function libModules(root: string): string[] {
@@ -79,7 +63,7 @@ describe("the code hash", () => {
   });
 
   test("a one-line edit to any module under scripts/lib/** changes it; an edit to a test does not", () => {
-    const copy = copySeam();
+    const copy = copyCode();
     const before = readCodeDigest(copy);
     const modules = libModules(copy);
     expect(modules.length).toBeGreaterThan(40);
@@ -150,7 +134,7 @@ type Results = { rows: { cells: { step: string; status: string; cached: boolean 
 
 describe("tier-c on a temporary copy of seam (kilnd: the replaying test double)", () => {
   test("a one-line edit to a lib module, in a nested folder or one tier-c never loads, re-runs every cell", async () => {
-    const copy = copySeam(true);
+    const copy = copyCode(true);
     const kilnd = writeFakeKilnd(dirname(copy));
     const tierC = async () => {
       const argv = ["--fixture", "hello_c_cli", "--memory", "multi", "--form", "core"];
