@@ -3,6 +3,7 @@
  * judged together, because bun leaves some failures out of the report (a test file that fails to load, a
  * test that calls process.exit). Pure. Used by lib/lsgate/runners.ts.
  */
+import { relative } from "node:path";
 import type { ProcResult } from "../core/proc.ts";
 import { parseJUnit } from "./junit.ts";
 import { lastLines, stripAnsi, type ReadTest, type RunnerOutput } from "./libtest.ts";
@@ -12,12 +13,13 @@ export interface BunSummary {
   fail?: number;
   errors: number;
   unhandled: boolean;
-  /** For each `# Unhandled error between tests`, the test file bun was in (its `path:` header line). */
+  /** For each `# Unhandled error between tests`, the test file it came from (its stack frame in the
+   * project, else bun's last `path:` header line). */
   unhandledIn: string[];
 }
 
 /** The summary bun test prints on stderr (` 3 pass`, ` 1 fail`, ` 2 errors`, `Ran 9 tests across 4 files.`). */
-export function parseBunSummary(stderr: string): BunSummary {
+export function parseBunSummary(stderr: string, project?: string): BunSummary {
   const text = stripAnsi(stderr);
   // The summary is the run's last output: take the last match, so a test's own output cannot pose as it.
   const num = (re: RegExp) => {
@@ -30,17 +32,23 @@ export function parseBunSummary(stderr: string): BunSummary {
     fail: num(/^\s*(\d+) fail\s*$/gm),
     errors: num(/^\s*(\d+) errors?\s*$/gm) ?? 0,
     unhandled: /^# Unhandled error between tests\s*$/m.test(text),
-    unhandledIn: unhandledFiles(text),
+    unhandledIn: unhandledFiles(text, project),
   };
 }
 
-function unhandledFiles(text: string): string[] {
+/** The file of each `# Unhandled error between tests`: the first stack frame in the project that the error
+ * names, else the `path:` header bun printed last. Under --parallel the headers of several files interleave,
+ * so the header alone can name the wrong file; the frame cannot. */
+function unhandledFiles(text: string, project?: string): string[] {
   const files: string[] = [];
   let file = "";
+  let open = -1; // the entry whose frame is still wanted
   for (const line of text.split(/\r?\n/)) {
     const header = line.match(/^(\S.*\.[cm]?[jt]sx?):$/);
-    if (header) file = header[1]!;
-    else if (/^# Unhandled error between tests\s*$/.test(line)) files.push(file || "(unknown file)");
+    const frame = project && open >= 0 ? line.match(/\bat (\/\S+?\.[cm]?[jt]sx?):\d+:\d+/) : null;
+    if (header) ((file = header[1]!), (open = -1));
+    else if (/^# Unhandled error between tests\s*$/.test(line)) open = files.push(file || "(unknown file)") - 1;
+    else if (frame && frame[1]!.startsWith(`${project}/`)) ((files[open] = relative(project!, frame[1]!)), (open = -1));
   }
   return files;
 }
@@ -54,6 +62,8 @@ export function judgeBunRun(
   r: Pick<ProcResult, "code" | "signal" | "stderr">,
   xml: string | undefined,
   source: string,
+  /** The folder bun ran in: an unhandled error is placed by its stack frame in it. */
+  project?: string,
 ): RunnerOutput {
   const detail = () => lastLines(r.stderr, 12);
   if (r.signal) return { tests: [], error: { message: `bun test was killed by ${r.signal}`, detail: detail() } };
@@ -72,7 +82,7 @@ export function judgeBunRun(
   } catch (err) {
     return { tests: [], error: { message: (err as Error).message, detail: [] } };
   }
-  const summary = parseBunSummary(r.stderr);
+  const summary = parseBunSummary(r.stderr, project);
   const failed = tests.filter((t) => t.outcome === "failed").length;
   const error = (message: string, lines = detail()): RunnerOutput => ({ tests, error: { message, detail: lines } });
   // With --parallel, a worker that exits mid-file (process.exit, a crash) is one "(worker crashed)" entry

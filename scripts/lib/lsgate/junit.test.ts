@@ -46,6 +46,12 @@ describe("JUnit and bun test output", () => {
     expect(parseBunSummary(stderr)).toEqual({ ran: 9, fail: 4, errors: 2, unhandled: false, unhandledIn: [] });
     const between = "scripts/a.test.ts:\n(pass) x\n\nscripts/b.test.ts:\n\n# Unhandled error between tests\n---\n";
     expect(parseBunSummary(between)).toMatchObject({ unhandled: true, unhandledIn: ["scripts/b.test.ts"] });
+    // --parallel interleaves the files' output: the error's own frame in the project names its file.
+    const interleaved =
+      "a.test.ts:\n(pass) x\n# Unhandled error between tests\n---\nerror: Unexpected ;\n    at /p/b.test.ts:2:19\n---\n";
+    expect(parseBunSummary(interleaved, "/p").unhandledIn).toEqual(["b.test.ts"]);
+    expect(parseBunSummary(interleaved).unhandledIn).toEqual(["a.test.ts"]);
+    expect(parseBunSummary(interleaved.replace("/p/b", "/elsewhere/b"), "/p").unhandledIn).toEqual(["a.test.ts"]);
   });
 
   const okRun = { code: 1, signal: null, stderr: " 3 pass\n 1 fail\nRan 5 tests across 1 file. [9.00ms]\n" };

@@ -4,7 +4,7 @@
  * wrote. Every input is checked before anything runs; a run that hangs, crashes or leaves unreadable output
  * is a runner error (the gate fails closed), never a SeamError. Used by scripts/ls-gate.ts.
  */
-import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { EXIT, SeamError, usageError } from "../core/errors.ts";
 import { splitPassthrough } from "../core/cli.ts";
@@ -239,7 +239,7 @@ async function runBunSuite(opts: RunSuiteOptions): Promise<SuiteRun> {
     if (big) return { output: { tests: [], error: big }, command };
     const xml = existsSync(xmlPath) ? readFileSync(xmlPath, "utf8") : undefined;
     if (xml !== undefined && opts.junit[0]) atomicWrite(opts.junit[0], xml);
-    return { output: judgeBunRun(r, xml, "bun JUnit report"), command };
+    return { output: judgeBunRun(r, xml, "bun JUnit report", realpathSync(opts.project)), command };
   } finally {
     removeTemp(dir);
   }
