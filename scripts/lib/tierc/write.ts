@@ -1,7 +1,7 @@
 /**
  * write — a tier-c report on disk: results.json, summary.md and junit.xml written atomically with the
  * bundles they confirm, and shard folders merged into one report as if run at once.
- * Used by lib/tierc/rows.ts (tier-c), scripts/tier-c.ts (`merge`), all.ts and the benchmarks.
+ * Used by scripts/tier-c.ts (a run and `merge`), scripts/all.ts (its tier-c step) and the benchmarks.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
