@@ -9,8 +9,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { Glob } from "bun";
 import { atomicWriteJson, sha256, sha256File } from "../core/fsx.ts";
-import type { Engine, Form, MemoryMode } from "../engines/records.ts";
+import type { Engine, Form, MemoryMode, RunRecord } from "../engines/records.ts";
 import { memoByBinary, toolVersion, type FoundTool } from "../tools/lookup.ts";
+import { checkIdentity } from "../tools/identity.ts";
 import { ROOT } from "../core/paths.ts";
 
 export class ResultCache {
@@ -47,13 +48,24 @@ export interface ToolDigest {
 }
 
 /** sha256 + version of a tool, remembered by binary (real path, size, mtime) in the cache folder. The
- * caller has checked that it answers like the tool (lib/tierc/cells.ts, once per run). */
+ * caller has checked that it answers like the tool (checkedDigest). */
 export async function digestTool(cacheDir: string, tool: FoundTool): Promise<ToolDigest> {
   const id = await memoByBinary(join(cacheDir, "tools.json"), tool.path, async (real) => ({
     sha256: sha256File(real),
     version: await toolVersion(tool),
   }));
   return { path: tool.path, sha256: id.sha256, version: id.version };
+}
+
+/** A tool of a run, asked once whether it answers like itself (exit 3 if not), then digested: the runs
+ * then take it as checked, and no run asks again. Used by the matrix's builds and ad hoc recording. */
+export async function checkedDigest(cacheDir: string, tool: FoundTool): Promise<ToolDigest> {
+  return digestTool(cacheDir, await checkIdentity(tool));
+}
+
+/** Whether an engine's runs may be cached: a timeout or a missing engine says nothing about the input. */
+export function cacheable(records: RunRecord[]): boolean {
+  return !records.some((r) => r.verdict === "timeout" || r.verdict === "missing-engine");
 }
 
 /** seam's own code: the scripts and their lib, not tests or test doubles (scripts/testing/), and the

@@ -5,13 +5,12 @@
  */
 import { join } from "node:path";
 import type { CellRun } from "./attribution.ts";
-import { engineRunKey, fuseKey, ResultCache, digestTool, type ToolDigest } from "./cache.ts";
+import { cacheable, checkedDigest, engineRunKey, fuseKey, ResultCache, type ToolDigest } from "./cache.ts";
 import { usageError } from "../core/errors.ts";
 import { skippedCell, type MatrixFixture, type MatrixOptions, type RefEngine, type ToolChoice } from "./matrix.ts";
 import { limiter } from "../core/pool.ts";
 import { FORMS, FUSE_FLAGS, type Form, type FuseRecord, type MemoryMode, type RunRecord } from "../engines/records.ts";
-import { flaggedTool, lookupTool, missingToolError, type FoundTool } from "../tools/lookup.ts";
-import { checkIdentity } from "../tools/identity.ts";
+import { flaggedTool, lookupTool, missingToolError } from "../tools/lookup.ts";
 import { fuse } from "../engines/fuse.ts";
 import { runComponent } from "../engines/run.ts";
 
@@ -90,19 +89,16 @@ export async function runCell(
   const records = await ctx.limit(async () => {
     const out: RunRecord[] = [];
     for (const invoke of fx.invokes.length ? invokes : [undefined]) {
-      const call = {
-        wasm,
-        engine,
-        invoke,
-        args: fx.args,
-        env: fx.env,
-        stdin: fx.stdin,
-        fuel: o.fuel,
-        timeoutMs: o.timeoutMs,
-      };
       out.push(
         await runComponent({
-          ...call,
+          wasm,
+          engine,
+          invoke,
+          args: fx.args,
+          env: fx.env,
+          stdin: fx.stdin,
+          fuel: o.fuel,
+          timeoutMs: o.timeoutMs,
           tool: flaggedTool(engine === "kiln" ? "kilnd" : engine, id.path),
           hostEnv: o.env,
         }),
@@ -110,8 +106,7 @@ export async function runCell(
     }
     return out;
   });
-  // A timeout or missing engine says nothing about the input: never cache it.
-  if (!records.some((r) => r.verdict === "timeout" || r.verdict === "missing-engine")) cache.put(key, records);
+  if (cacheable(records)) cache.put(key, records);
   return judgeCell(fx, records, false);
 }
 
@@ -134,15 +129,18 @@ export function fuseCell(
     if (hit && (hit.verdict !== "fused" || Bun.file(path).size === hit.output?.bytes))
       f = { rec: hit, path, cached: true };
     else {
-      const call = {
-        inputs: [fx.file],
-        output: path,
-        memory: mode,
-        mode: form,
-        extraArgs: FUSE_FLAGS,
-        tool: flaggedTool("meld", meld.path),
-      };
-      const rec = await ctx.limit(() => fuse({ ...call, timeoutMs: o.timeoutMs * 5, hostEnv: o.env }));
+      const rec = await ctx.limit(() =>
+        fuse({
+          inputs: [fx.file],
+          output: path,
+          memory: mode,
+          mode: form,
+          extraArgs: FUSE_FLAGS,
+          tool: flaggedTool("meld", meld.path),
+          timeoutMs: o.timeoutMs * 5,
+          hostEnv: o.env,
+        }),
+      );
       if (rec.verdict !== "missing-tool") cache.put(key, rec);
       f = { rec, path, cached: false };
     }
@@ -175,12 +173,6 @@ export function fusedCell(
   });
 }
 
-/** A build's tool, asked once per run whether it answers like itself (exit 3 if not), then hashed: the
- * cells hand it to the cores as checked, so no cell asks again. */
-async function checkedDigest(cache: ResultCache, tool: FoundTool): Promise<ToolDigest> {
-  return digestTool(cache.dir, await checkIdentity(tool));
-}
-
 function choices(x: string | ToolChoice[] | undefined): (ToolChoice | undefined)[] {
   if (x === undefined || (Array.isArray(x) && x.length === 0)) return [undefined];
   return typeof x === "string" ? [{ path: x }] : x;
@@ -197,7 +189,10 @@ function resolveChoices(o: MatrixOptions, cache: ResultCache, notices: string[],
         const which = list.length > 1 ? ` for ${c?.label ?? `${name}${i + 1}`}` : "";
         notices.push(`${name === "kilnd" ? "kiln" : "fuse"} cells skipped${which} — ${e.message}; fix: ${e.hint}`);
       }
-      return { label: c?.label ?? `${name}${i + 1}`, id: l.found ? await checkedDigest(cache, l.found) : undefined };
+      return {
+        label: c?.label ?? `${name}${i + 1}`,
+        id: l.found ? await checkedDigest(cache.dir, l.found) : undefined,
+      };
     }),
   );
 }
@@ -226,7 +221,7 @@ async function resolveReferences(o: MatrixOptions, fixtures: MatrixFixture[], ca
   const named = fixtures.flatMap((f) => [f.reference?.original, ...o.modes.map((m) => f.reference?.fused?.[m])]);
   const names = [...new Set<RefEngine>([o.reference, ...named.filter((e): e is RefEngine => !!e)])];
   const lookups = names.map((n) => lookupTool(n, { env: o.env }));
-  const ids = await Promise.all(lookups.map((l) => (l.found ? checkedDigest(cache, l.found) : undefined)));
+  const ids = await Promise.all(lookups.map((l) => (l.found ? checkedDigest(cache.dir, l.found) : undefined)));
   lookups.forEach((l, i) => {
     if (l.found) return;
     const e = missingToolError(l);

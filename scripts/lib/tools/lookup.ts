@@ -10,8 +10,8 @@ import { delimiter, join, resolve } from "node:path";
 import { SeamError, EXIT } from "../core/errors.ts";
 import { runProcess, type Env } from "../core/proc.ts";
 import { atomicWriteJson } from "../core/fsx.ts";
-
 import { ROOT } from "../core/paths.ts";
+
 export const TOOLS_DIR = join(ROOT, ".tools");
 
 export type ToolName = "meld" | "kilnd" | "wasmtime" | "jco";

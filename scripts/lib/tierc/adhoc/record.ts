@@ -8,13 +8,12 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { AdhocFixture, AdhocInput, AdhocSpec, ReferenceEngine } from "./inputs.ts";
-import { referenceRecordKey, ResultCache, digestTool, type ToolDigest } from "../cache.ts";
+import { cacheable, checkedDigest, referenceRecordKey, ResultCache, type ToolDigest } from "../cache.ts";
 import { sha256 } from "../../core/fsx.ts";
 import type { CommandExpectation, Fixture, InvokeCall } from "../../fixtures/fixture.ts";
 import { limiter } from "../../core/pool.ts";
 import type { RunRecord } from "../../engines/records.ts";
 import { flaggedTool, lookupTool, missingToolError } from "../../tools/lookup.ts";
-import { checkIdentity } from "../../tools/identity.ts";
 import { runComponent } from "../../engines/run.ts";
 import type { Env } from "../../core/proc.ts";
 
@@ -201,8 +200,7 @@ async function referenceRuns(
       }),
     );
   }
-  // A timeout says nothing about the input: never cache it.
-  if (!records.some((r) => r.verdict === "timeout" || r.verdict === "missing-engine")) cache.put(key, records);
+  if (cacheable(records)) cache.put(key, records);
   return { records, cached: false };
 }
 
@@ -218,7 +216,7 @@ export async function recordExpectations(
   const cache = new ResultCache(o.cacheDir, o.cache);
   const lookup = lookupTool(o.engine, { env: o.hostEnv });
   // The reference is asked once whether it answers like itself (exit 3 if not); its runs then take it as is.
-  const tool = lookup.found ? await digestTool(cache.dir, await checkIdentity(lookup.found)) : undefined;
+  const tool = lookup.found ? await checkedDigest(cache.dir, lookup.found) : undefined;
   const limit = limiter(o.jobs);
   const recordOne = async (input: AdhocInput): Promise<AdhocFixture> => {
     const sha = sha256(readFileSync(input.file));
