@@ -21,6 +21,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { waveCall } from "../lib/engines/argv.ts";
 import { parseWasmShape } from "../lib/core/wasm.ts";
+import { shellWords } from "../lib/core/proc.ts";
 
 export const TRANSCRIPTS = join(import.meta.dir, "..", "..", "fixtures", "kilnd-0.4.4", "transcripts");
 
@@ -59,14 +60,6 @@ export function writeFakeKilnd(dir: string, env: Record<string, string> = {}, na
   );
   chmodSync(path, 0o755);
   return path;
-}
-
-/** Splits a recorded argv line (POSIX single quotes, as the recordings write it). */
-export function shellWords(line: string): string[] {
-  const words: string[] = [];
-  for (const m of line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g))
-    words.push(m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : m[2]!);
-  return words;
 }
 
 /** What decides which transcript a kilnd command line gets: its flags, with the file by content. */

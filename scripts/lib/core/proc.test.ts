@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { runProcess, shellLine, shellQuote } from "./proc.ts";
+import { runProcess, shellLine, shellQuote, shellWords } from "./proc.ts";
 
 function alive(marker: string): Promise<boolean> {
   return runProcess(["pgrep", "-f", marker]).then((p) => p.code === 0);
@@ -57,5 +57,22 @@ describe("shellLine", () => {
   test("quotes only what needs quoting", () => {
     expect(shellLine(["meld", "fuse", "a b.wasm", "-o", "out.wasm"])).toBe("meld fuse 'a b.wasm' -o out.wasm");
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+  });
+
+  test("shellWords reads a line as sh reads it, and reads back what shellLine writes", () => {
+    expect(shellWords(`A=1 bun scripts/x.ts '' ' ' 'a b' "c \\"d\\"" 'it'\\''s' -j`)).toEqual([
+      "A=1",
+      "bun",
+      "scripts/x.ts",
+      "",
+      " ",
+      "a b",
+      'c "d"',
+      "it's",
+      "-j",
+    ]);
+    const argv = ["kilnd", "a b.wasm", "", "it's", '"q"', "--wasi-arg", "ünïcode"];
+    expect(shellWords(shellLine(argv))).toEqual(argv);
+    expect(() => shellWords("a 'b")).toThrow("an unclosed ' in: a 'b");
   });
 });

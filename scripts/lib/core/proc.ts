@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { closeSync, createReadStream, openSync } from "node:fs";
+import { usageError } from "./errors.ts";
 import { removeTemp, trackTemp } from "./fsx.ts";
 
 /** A process environment: the host's (process.env) or one made for a child. */
@@ -207,4 +208,28 @@ export function shellQuote(arg: string): string {
 /** The argv as one copy-pasteable shell line. */
 export function shellLine(argv: string[]): string {
   return argv.map(shellQuote).join(" ");
+}
+
+/** A shell line read back into words (single quotes, double quotes, backslash), as sh would: the inverse of
+ * shellLine, for the lines seam and its recordings write. */
+export function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let word = "";
+  let started = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === " " && !started) continue;
+    if (c === " ") ((words.push(word), (word = "")), (started = false));
+    else if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      if (end < 0) throw usageError(`an unclosed ' in: ${line}`, "close the quote");
+      ((word += line.slice(i + 1, end)), (i = end), (started = true));
+    } else if (c === '"') {
+      for (i++; i < line.length && line[i] !== '"'; i++) word += line[i] === "\\" ? (line[++i] ?? "") : line[i];
+      if (i >= line.length) throw usageError(`an unclosed " in: ${line}`, "close the quote");
+      started = true;
+    } else ((word += c === "\\" ? (line[++i] ?? "") : c), (started = true));
+  }
+  if (started) words.push(word);
+  return words;
 }

@@ -7,7 +7,7 @@
  */
 import { parse } from "yaml";
 import { SeamError } from "../../lib/core/errors.ts";
-import { shellQuote } from "../../lib/core/proc.ts";
+import { shellQuote, shellWords } from "../../lib/core/proc.ts";
 
 /** The classes, in the order of the data file and the README's table. */
 export const CLASSES = [
@@ -81,29 +81,6 @@ const HEADER = `# seam's bad-input suite: every case run as a user would, in a s
 #                   of seam as "seam", the sandbox as "$TMP"; [..] matches any text within a line (for
 #                   what another machine prints differently, such as coreutils' banners).
 `.trimEnd();
-
-/** Reads a shell-quoted line into words (single quotes, double quotes, backslash), as sh would. */
-export function shellWords(line: string): string[] {
-  const words: string[] = [];
-  let word = "";
-  let started = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (c === " " && !started) continue;
-    if (c === " ") ((words.push(word), (word = "")), (started = false));
-    else if (c === "'") {
-      const end = line.indexOf("'", i + 1);
-      if (end < 0) throw new Error(`an unclosed ' in: ${line}`);
-      ((word += line.slice(i + 1, end)), (i = end), (started = true));
-    } else if (c === '"') {
-      for (i++; i < line.length && line[i] !== '"'; i++) word += line[i] === "\\" ? (line[++i] ?? "") : line[i];
-      if (i >= line.length) throw new Error(`an unclosed " in: ${line}`);
-      started = true;
-    } else ((word += c === "\\" ? (line[++i] ?? "") : c), (started = true));
-  }
-  if (started) words.push(word);
-  return words;
-}
 
 /** A case's command line, tokens as written: the `run` of the data file. */
 export function runLine(row: BadInput): string {
