@@ -19,7 +19,7 @@ import { COMMENT_MODES, type CommentMode } from "./lib/comment/upsert.ts";
 import { EXIT, SeamError, usageError } from "./lib/core/errors.ts";
 import { checkOutputs, readIfPresent } from "./lib/core/fsx.ts";
 import { actionsContext, appendStepSummary, readEvent } from "./lib/github/actions.ts";
-import { type Env } from "./lib/core/proc.ts";
+import type { Env } from "./lib/core/proc.ts";
 import { RETRY } from "./lib/github/rest.ts";
 import { envScrubber, scrubError } from "./lib/github/token.ts";
 

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type TierCReport } from "./lib/tierc/report.ts";
+import type { TierCReport } from "./lib/tierc/report.ts";
 import { providerConsumerWat, runScript, tempDir, watToWasm } from "./testing/testkit.ts";
 import { buildFixtures } from "./lib/fixtures/build.ts";
 import { runComponent } from "./lib/engines/run.ts";

@@ -2,10 +2,10 @@
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type TierCReport } from "./lib/tierc/report.ts";
+import type { TierCReport } from "./lib/tierc/report.ts";
 import { compareReports } from "./lib/compare/compare.ts";
-import { type ReportDiff } from "./lib/compare/types.ts";
-import { type Scenario } from "./testing/fake-kilnd.ts";
+import type { ReportDiff } from "./lib/compare/types.ts";
+import type { Scenario } from "./testing/fake-kilnd.ts";
 import { runScript, tempDir } from "./testing/testkit.ts";
 import {
   LEDGER_YAML,

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { appendFileSync, chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { mergeReports } from "./lib/tierc/write.ts";
-import { type TierCReport } from "./lib/tierc/report.ts";
+import type { TierCReport } from "./lib/tierc/report.ts";
 import { parseLedger, type Blocker } from "./lib/tierc/ledger.ts";
 import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
 import { runProcess } from "./lib/core/proc.ts";

@@ -34,7 +34,7 @@ import { annotations } from "./lib/github/actions.ts";
 import { fromAdhoc } from "./lib/tierc/matrix.ts";
 import { runMatrix, withBuildDiffs } from "./lib/tierc/rows.ts";
 import { DEFAULT_OUT, FLAGS, plan, type Plan } from "./lib/tierc/plan.ts";
-import { type FlagSpec } from "./lib/core/cli.ts";
+import type { FlagSpec } from "./lib/core/cli.ts";
 import { mergeReports, writeReports } from "./lib/tierc/write.ts";
 import { type Row, type TierCReport } from "./lib/tierc/report.ts";
 import { jsonText } from "./lib/core/render.ts";

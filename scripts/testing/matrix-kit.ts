@@ -10,7 +10,7 @@ import { runMatrix } from "../lib/tierc/rows.ts";
 import { loadFixtures, type MatrixFixture, type MatrixOptions } from "../lib/tierc/matrix.ts";
 import { sha256File } from "../lib/core/fsx.ts";
 import { writeReports } from "../lib/tierc/write.ts";
-import { type TierCReport } from "../lib/tierc/report.ts";
+import type { TierCReport } from "../lib/tierc/report.ts";
 import { ROOT } from "../lib/core/paths.ts";
 import { writeFakeKilnd, type Scenario } from "./fake-kilnd.ts";
 import { providerConsumerWat, tempDir, watToWasm } from "./testkit.ts";

@@ -4,7 +4,7 @@
  * for the runner-output readers and ls-gate's --runner junit, and a generated base/head pair of tier-c
  * results for compare. Tests and scripts/bench.ts only; no other script imports it.
  */
-import { type LsGateReport } from "../lib/lsgate/report.ts";
+import type { LsGateReport } from "../lib/lsgate/report.ts";
 import { type Row, type TierCReport } from "../lib/tierc/report.ts";
 import { SCHEMAS } from "../lib/engines/records.ts";
 

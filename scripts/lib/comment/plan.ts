@@ -20,7 +20,7 @@ import {
 import { describePlan } from "./text.ts";
 import type { CommentMode } from "./upsert.ts";
 import { pullRequestContext, type PullRequestContext } from "../github/actions.ts";
-import { type Env } from "../core/proc.ts";
+import type { Env } from "../core/proc.ts";
 import { apiAccess, type ApiAccess } from "../github/token.ts";
 
 /** The token and API (lib/github/token.ts) and the repository and PR (lib/github/actions.ts) a run posts with. */

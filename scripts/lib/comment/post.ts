@@ -10,7 +10,7 @@ import { ownershipNotes, resolvePoster } from "./owner.ts";
 import { findPullRequest, listComments, postResult, writeByMode } from "./upsert.ts";
 import type { Action, PostOptions, PostResult, Upsert } from "./upsert.ts";
 import { readEvent } from "../github/actions.ts";
-import { type Env } from "../core/proc.ts";
+import type { Env } from "../core/proc.ts";
 import { GitHubClient, type GitHubDeps } from "../github/client.ts";
 import { explainFailure } from "../github/rest.ts";
 import { checkApiUrl, envScrubber, makeScrubber, scrubError } from "../github/token.ts";

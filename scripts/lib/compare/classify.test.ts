@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { classify, standing } from "./classify.ts";
 import { compareReports } from "./compare.ts";
 import { renderCompareMarkdown } from "./render.ts";
-import { type RowState } from "./types.ts";
+import type { RowState } from "./types.ts";
 import { E0BBB, E2199, pass, seamBug, results, classes, st } from "../../testing/compare-rows.ts";
 
 describe("compare: the changed rows and their classes", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { compareReports } from "./compare.ts";
 import { renderCompareMarkdown } from "./render.ts";
-import { type ComparableReport } from "./types.ts";
+import type { ComparableReport } from "./types.ts";
 import { E0BBB, E2199, pass, seamBug, results, classes, seamError } from "../../testing/compare-rows.ts";
 
 describe("compare: the changed rows and their classes", () => {

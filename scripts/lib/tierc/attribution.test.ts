@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { shardFixtures } from "./matrix.ts";
 import { decide, type CellRun, type RowInputs } from "./attribution.ts";
 import { parseLedger } from "./ledger.ts";
-import { type FuseRecord } from "../engines/records.ts";
+import type { FuseRecord } from "../engines/records.ts";
 import { LEDGER_YAML } from "../../testing/matrix-kit.ts";
 
 const run = (ok: boolean | null, why = "", code?: string, status?: string): CellRun => ({

@@ -10,7 +10,7 @@ import { collectAdhocInputs, parseAdhocSpec } from "./adhoc/inputs.ts";
 import { checkSaveTarget } from "./adhoc/save-fixture.ts";
 import { enumList, enumValue, noDuplicates, parseCli, positiveInt, positiveSeconds, progress } from "../core/cli.ts";
 import { loadResults, parseFailOn } from "../compare/io.ts";
-import { type FailOn } from "../compare/types.ts";
+import type { FailOn } from "../compare/types.ts";
 import { usageError } from "../core/errors.ts";
 import { checkOutputs } from "../core/fsx.ts";
 import { checkLedgerFixtures, loadLedger } from "./ledger.ts";

@@ -11,7 +11,7 @@ import type { MatrixFixture, RefEngine } from "../matrix.ts";
 import type { Build, MatrixRun, Fused } from "../cells.ts";
 import { formatSignature } from "../../engines/records.ts";
 import { toolName } from "../render.ts";
-import { type Row } from "../report.ts";
+import type { Row } from "../report.ts";
 import { lookupTool } from "../../tools/lookup.ts";
 
 export type RowCells = { refOrig: CellRun; kilnOrig: CellRun; refFused: CellRun; kilnFused: CellRun };
