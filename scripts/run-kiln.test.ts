@@ -13,7 +13,7 @@ import type { Fixture } from "./lib/fixtures/fixture.ts";
 import { mapLimit } from "./lib/core/pool.ts";
 import { runProcess, shellWords } from "./lib/core/proc.ts";
 import { FORMS, formatSignature, FUSE_FLAGS, MEMORY_MODES } from "./lib/engines/records.ts";
-import { providerConsumerWat, runScript, tempDir, watToWasm } from "./testing/testkit.ts";
+import { processesLeft, providerConsumerWat, runScript, tempDir, watToWasm } from "./testing/testkit.ts";
 import { recordedProc } from "./testing/run-records.ts";
 import { ROOT } from "./lib/core/paths.ts";
 
@@ -154,8 +154,7 @@ describe("kilnd contract through the fake kilnd test double (replaying kilnd 0.4
     const tag = `seam-hang-${process.pid}-${Date.now()}`;
     const r = await run("hang", { timeoutMs: 1500, hostEnv: { FAKE_KILND_HANG_TAG: tag } });
     expect(r.verdict).toBe("timeout");
-    const left = await runProcess(["pgrep", "-f", tag]);
-    expect(left.stdout.trim()).toBe("");
+    expect(await processesLeft(tag)).toBe("");
   });
 
   test("20 MB of output is capped with a marker and the full sha256", async () => {
@@ -287,7 +286,7 @@ describe("run-kiln CLI", () => {
     const code = await new Promise<number | null>((r) => child.on("close", (c) => r(c)));
     expect(code).toBe(130);
     expect(stderr).toMatch(/SIGINT: stopped [1-9]\d* running tool\(s\)/);
-    expect((await runProcess(["pgrep", "-f", tag])).stdout).toBe("");
+    expect(await processesLeft(tag)).toBe("");
   });
 
   test("prints the guest's stdout and exits 0 on jco", async () => {

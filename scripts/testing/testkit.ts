@@ -25,6 +25,19 @@ export function copySeam(parent: string, parts: string[]): string {
   return copy;
 }
 
+/** The processes whose command line contains `marker` still there once they had `withinMs` to go (pgrep's
+ * pids, "" when none). A killed group leaves the process table a moment after its killer returns, later
+ * under load: a test waits for it with a deadline (the 2 s seam gives itself to stop every child) instead
+ * of sampling once. */
+export async function processesLeft(marker: string, withinMs = 2_000): Promise<string> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const left = (await runProcess(["pgrep", "-f", marker])).stdout;
+    if (left === "" || Date.now() >= deadline) return left;
+    await Bun.sleep(20);
+  }
+}
+
 /** Runs `bun scripts/<script> ...args` the way a user would; returns the full process result. */
 export function runScript(
   script: string,

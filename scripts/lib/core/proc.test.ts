@@ -1,9 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { runProcess, shellLine, shellQuote, shellWords } from "./proc.ts";
-
-function alive(marker: string): Promise<boolean> {
-  return runProcess(["pgrep", "-f", marker]).then((p) => p.code === 0);
-}
+import { processesLeft } from "../../testing/testkit.ts";
 
 describe("runProcess", () => {
   test("captures stdout, stderr, exit code and feeds stdin", async () => {
@@ -21,7 +18,7 @@ describe("runProcess", () => {
     });
     expect(p.timedOut).toBe(true);
     expect(p.code).toBeNull();
-    expect(await alive(marker)).toBe(false);
+    expect(await processesLeft(marker)).toBe("");
   });
 
   test("background children left by a program that exits are not orphaned", async () => {
@@ -29,7 +26,7 @@ describe("runProcess", () => {
     const p = await runProcess(["bash", "-c", `(exec -a ${marker} sleep 300) & echo started`], { timeoutMs: 10_000 });
     expect(p.stdout).toBe("started\n");
     expect(p.timedOut).toBe(false);
-    expect(await alive(marker)).toBe(false);
+    expect(await processesLeft(marker)).toBe("");
   });
 
   test("capture is bounded but the full stream is counted and hashed", async () => {
