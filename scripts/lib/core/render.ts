@@ -77,3 +77,37 @@ export function junitXml(suiteName: string, cases: JUnitCase[]): string {
     "",
   ].join("\n");
 }
+
+/**
+ * Bytes a reader must see, not obey: every control character but newline and tab becomes a visible
+ * escape (`\x1b`, `\r`, `\0`), and DEL and the C1 range too, so a guest's ESC sequences or a stray
+ * carriage return cannot repaint a terminal or hide text in a rendered page.
+ */
+export function escapeControl(s: string): string {
+  return s.replace(/[\x00-\x08\x0B-\x1F\x7F-\x9F]/g, (c) => {
+    if (c === "\0") return "\\0";
+    if (c === "\r") return "\\r";
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  });
+}
+
+/**
+ * A fenced code block that its content cannot close: the fence is one backtick longer than the longest
+ * backtick run inside (at least three), and control bytes are escaped. Guest output, arguments and
+ * environment values go into markdown only through this or mdCode/mdText.
+ */
+export function mdFence(text: string, lang = ""): string {
+  const body = escapeControl(text).replace(/\n$/, "");
+  const longest = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}${lang}\n${body}\n${fence}`;
+}
+
+/**
+ * Text for a GitHub comment or page that must stay inert: markdown and HTML are escaped (mdText) and
+ * an `@name` cannot mention anyone (a zero-width joiner after the `@` keeps it readable but unlinked),
+ * nor can `#123` link an issue.
+ */
+export function mdInert(s: string): string {
+  return mdText(escapeControl(s)).replace(/@(?=[A-Za-z0-9_-])/g, "@\u200d");
+}
