@@ -10,6 +10,9 @@ import type { Form } from "./records.ts";
 export interface EngineCall {
   wasm: string;
   invoke?: string;
+  /** The call's arguments, checked against the export's signature (lib/engines/wave.ts): wasmtime gets
+   * `wave`, jco's host `json`; kilnd cannot take them. */
+  callArgs?: { wave: string[]; json: string };
   args?: string[];
   env?: Record<string, string>;
   fuel?: number;
@@ -32,11 +35,12 @@ export function kilnArgv(kilnd: string, o: EngineCall, form: Form, fn?: string):
   return argv;
 }
 
-/** An export name as wasmtime's wave call: `ns:pkg/iface@1.0#fn` → `ns:pkg/iface.fn@1.0()`, `fn` → `fn()`. */
-export function waveCall(invoke: string): string {
+/** An export name as wasmtime's wave call: `ns:pkg/iface@1.0#fn` → `ns:pkg/iface.fn@1.0()`, `fn` → `fn()`,
+ * with the arguments (WAVE text) inside the parentheses. */
+export function waveCall(invoke: string, args: string[] = []): string {
   if (invoke.includes("(")) return invoke;
   const m = /^(.+?)(@[^#]+)?#(.+)$/.exec(invoke);
-  return m ? `${m[1]}.${m[3]}${m[2] ?? ""}()` : `${invoke}()`;
+  return m ? `${m[1]}.${m[3]}${m[2] ?? ""}(${args.join(", ")})` : `${invoke}(${args.join(", ")})`;
 }
 
 /** wasmtime's argv: a component export as a wave call, a core module's export by its core name. */
@@ -44,8 +48,10 @@ export function wasmtimeArgv(wasmtime: string, o: EngineCall, form: Form = "comp
   const argv = [wasmtime, "run"];
   for (const [k, v] of Object.entries(o.env ?? {})) argv.push("--env", `${k}=${v}`);
   if (o.fuel !== undefined) argv.push("-W", `fuel=${o.fuel}`);
-  if (o.invoke) argv.push("--invoke", form === "component" ? waveCall(o.invoke) : (fn ?? o.invoke));
-  argv.push(o.wasm, ...(o.args ?? []));
+  if (o.invoke)
+    argv.push("--invoke", form === "component" ? waveCall(o.invoke, o.callArgs?.wave) : (fn ?? o.invoke));
+  // A core function's arguments follow the file, as wasmtime reads them for a core --invoke.
+  argv.push(o.wasm, ...(o.invoke && form === "core" ? (o.callArgs?.wave ?? []) : (o.args ?? [])));
   return argv;
 }
 
@@ -54,6 +60,6 @@ export function wasmtimeArgv(wasmtime: string, o: EngineCall, form: Form = "comp
 export function jcoHostArgv(js: string, o: EngineCall): string[] {
   const host = [process.execPath, JCO_HOST, js];
   return o.invoke
-    ? [...host, "--invoke", o.invoke]
+    ? [...host, "--invoke", o.invoke, ...(o.callArgs ? [o.callArgs.json] : [])]
     : [...host, "--run", basename(o.wasm).replace(/\.wasm$/, ""), ...(o.args ?? [])];
 }

@@ -8,6 +8,8 @@ import { componentFunctions } from "./jco-cache.ts";
 import type { Engine, Form } from "./records.ts";
 import { lookupTool } from "../tools/lookup.ts";
 import { componentExports, coreExports, hasEntryPoint, matchExport } from "../core/wasm.ts";
+import { exportedFunctions } from "../core/wit-types.ts";
+import { checkCall, jsArgsJson, parseCall, type Call } from "./wave.ts";
 import type { Env } from "../core/proc.ts";
 
 /**
@@ -42,8 +44,7 @@ export async function componentInvoke(
   // A full name whose interface the component exports goes as is: the engine names a missing function.
   const at = invoke.lastIndexOf("#");
   if (at > 0 && top.some((e) => e.kind === "instance" && e.name === invoke.slice(0, at))) return { name: invoke };
-  const jco = lookupTool("jco", { env }).found;
-  const functions = jco && (await componentFunctions(jco.path, wasm, timeoutMs));
+  const functions = readFunctions(bytes) ?? (await jcoFunctions(wasm, timeoutMs, env));
   if (!functions) return { name: invoke };
   const name = matchExport(functions, invoke);
   if (name) return { name };
@@ -54,29 +55,78 @@ export async function componentInvoke(
   };
 }
 
+/** The functions a component exports, read from its own types; undefined when the reader cannot. */
+function readFunctions(bytes: Uint8Array): string[] | undefined {
+  try {
+    return exportedFunctions(bytes).map((f) => f.name);
+  } catch {
+    return undefined;
+  }
+}
+
+async function jcoFunctions(wasm: string, timeoutMs: number, env?: Env): Promise<string[] | undefined> {
+  const jco = lookupTool("jco", { env }).found;
+  return (jco && (await componentFunctions(jco.path, wasm, timeoutMs))) || undefined;
+}
+
 /** What the engine is told to call. `invoke`: the name it gets (a component's full name for a short one);
- * `fn`: set when that is not the name as given, or is a core module's core export (kilnd's --function). */
+ * `fn`: set when that is not the name as given, or is a core module's core export (kilnd's --function);
+ * `callArgs`: the call's arguments, checked against the export's signature. */
 export interface InvokeTarget {
   invoke?: string;
   fn?: string;
+  callArgs?: { wave: string[]; json: string };
 }
 
-/** `invoke` resolved for this file and engine (jco calls a core module's exports by no name of seam's). */
+/** A call's arguments checked against the signature of `name` in the component `bytes`, or why not. */
+export function componentCallArgs(
+  bytes: Uint8Array,
+  name: string,
+  call: Call,
+): { callArgs?: InvokeTarget["callArgs"] } | { error: string } {
+  let f;
+  try {
+    f = exportedFunctions(bytes).find((e) => e.name === name)?.func;
+  } catch (e) {
+    return { error: `cannot read the signature of ${name}: ${(e as Error).message}` };
+  }
+  if (!f) return call.args ? { error: `cannot read the signature of ${name}` } : {};
+  if (!call.args && !f.params.length) return {};
+  try {
+    const checked = checkCall(call, f);
+    return { callArgs: { wave: checked.map((c) => c.wave), json: jsArgsJson(checked) } };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+/** `invoke` (a name, or a call `name(arg, …)`) resolved for this file and engine (jco calls a core
+ * module's exports by no name of seam's). A core function takes numbers only, as written. */
 export async function resolveInvoke(
   bytes: Uint8Array,
   call: { wasm: string; form: Form; engine: Engine; invoke?: string; timeoutMs: number },
   env?: Env,
 ): Promise<InvokeTarget | { error: string }> {
-  const { invoke } = call;
-  if (!invoke) return {};
+  if (!call.invoke) return {};
+  let parsed: Call;
+  try {
+    parsed = parseCall(call.invoke);
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+  const invoke = parsed.name;
   if (call.form === "core") {
     if (call.engine === "jco") return { invoke };
     const m = coreFunction(bytes, invoke);
-    return "error" in m ? m : { invoke, fn: m.fn };
+    const wave = (parsed.args ?? []).map((a) => (a.k === "num" ? a.text : ""));
+    const callArgs = parsed.args ? { callArgs: { wave, json: "[]" } } : {};
+    return "error" in m ? m : { invoke, fn: m.fn, ...callArgs };
   }
   const m = await componentInvoke(bytes, call.wasm, invoke, call.timeoutMs, env);
   if ("error" in m) return m;
-  return m.name === invoke ? { invoke } : { invoke: m.name, fn: m.name };
+  const args = componentCallArgs(bytes, m.name, parsed);
+  if ("error" in args) return args;
+  return { ...(m.name === invoke ? { invoke } : { invoke: m.name, fn: m.name }), ...args };
 }
 
 /** Why a file cannot run without --invoke (no `_start`, no wasi:cli `run` export), naming the exports it

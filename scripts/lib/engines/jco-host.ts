@@ -7,7 +7,7 @@
  * host imports nothing heavier than lib/core/errors.ts, as Bun starts it for every jco run.
  * Called by: lib/engines/run.ts (engine jco), lib/engines/jco-cache.ts (--exports). Not meant for people.
  * Usage: bun scripts/lib/engines/jco-host.ts <transpiled.js> --run NAME [ARG]...
- *        bun scripts/lib/engines/jco-host.ts <transpiled.js> --invoke EXPORT [json-args]
+ *        bun scripts/lib/engines/jco-host.ts <transpiled.js> --invoke EXPORT [json-args]   (wave.ts jsArgsJson)
  *        bun scripts/lib/engines/jco-host.ts <transpiled.js> --exports     (the exported functions, as JSON)
  * Exit: 0 ran/called/listed; 1 the guest trapped, threw or exited non-zero; 2 no such export or not a command.
  */
@@ -67,6 +67,13 @@ export function formatResult(v: unknown): string[] {
   return [JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x))];
 }
 
+/** The call's arguments as lib/engines/wave.ts sends them: JSON, a bigint (s64, u64) as {"$bigint": "…"}. */
+export function decodeArgs(json: string): unknown[] {
+  return JSON.parse(json, (_k, x: unknown) =>
+    x && typeof x === "object" && "$bigint" in x ? BigInt((x as { $bigint: string }).$bigint) : x,
+  ) as unknown[];
+}
+
 async function main(argv: string[]): Promise<number> {
   const [jsPath, mode, name, ...rest] = argv;
   if (jsPath && mode === "--exports") {
@@ -101,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
     );
     return EXIT.usage;
   }
-  const result = await fn(...(rest[0] ? (JSON.parse(rest[0]) as unknown[]) : []));
+  const result = await fn(...(rest[0] ? decodeArgs(rest[0]) : []));
   for (const line of formatResult(result)) process.stdout.write(line + "\n");
   return EXIT.ok;
 }

@@ -189,7 +189,7 @@ export async function runComponent(o: RunComponentOptions): Promise<RunRecord> {
   });
   const target = await resolveInvoke(bytes, { ...o, form, timeoutMs }, o.hostEnv);
   if ("error" in target) return notRun("", target.error);
-  const call = { ...o, invoke: target.invoke };
+  const call = { ...o, invoke: target.invoke, ...(target.callArgs ? { callArgs: target.callArgs } : {}) };
   const cmd = await engineCommand(tool, call, form, target.fn, timeoutMs);
   if ("error" in cmd) return notRun(cmd.command, cmd.error);
   // kilnd's stdout mixes its banner with the guest's, and its stderr carries a trace line per WASI call:
