@@ -12,14 +12,17 @@
  * Usage: bun scripts/tier-c.ts [--fixture NAME]... [--memory multi,shared] [--form component,core]
  *          [--out DIR] [-j N] [--shard i/n] [--strict] [--no-cache] [--json] [--reference jco|wasmtime]
  *          [--ledger FILE] [--manifest FILE] [--baseline BASE [--fail-on regressed|moved|any|none]]
- *        bun scripts/tier-c.ts FILE.wasm|DIR... [--arg A]... [--env K=V]... [--stdin FILE] [--invoke EXPORT]...
- *          [--save-fixture NAME] [the options above but --fixture]      (ad hoc: lib/tierc/adhoc/inputs.ts)
+ *        bun scripts/tier-c.ts FILE.wasm|DIR... [--arg A]... [--env K=V]... [--stdin FILE]
+ *          [--invoke 'NAME(ARG, …)']... [--calls FILE] [--save-fixture NAME] [the options above but --fixture]
+ *          (ad hoc: lib/tierc/adhoc/inputs.ts; default --out out/adhoc/<name>)
+ *        bun scripts/tier-c.ts --list-exports FILE.wasm|DIR... [--json]
  *        bun scripts/tier-c.ts merge DIR... [--out DIR] [--strict] [--json]
  *        bun scripts/tier-c.ts compare BASE HEAD [--fail-on …] [--build LABEL] [--json] [--out FILE] [--junit FILE]
  */
 import { join, relative, resolve } from "node:path";
 import { readFileSync } from "node:fs";
-import { adhocNotices, type AdhocFixture } from "./lib/tierc/adhoc/inputs.ts";
+import { adhocNotices, collectAdhocInputs, type AdhocFixture } from "./lib/tierc/adhoc/inputs.ts";
+import { componentExportsOf, exportsJson, renderExports } from "./lib/tierc/adhoc/calls.ts";
 import { recordExpectations } from "./lib/tierc/adhoc/record.ts";
 import { saveFixture } from "./lib/tierc/adhoc/save-fixture.ts";
 import { color, noDuplicates, parseCli, progress, runCli } from "./lib/core/cli.ts";
@@ -43,12 +46,14 @@ const HELP = `tier-c — the meld→kiln seam matrix, with attribution, a known-
 (docs/scripts.md: "scripts/tier-c.ts"; README: "Check your own component", "Reading the tier-c table")
 
 Usage: bun scripts/tier-c.ts [options]
-       bun scripts/tier-c.ts FILE.wasm|DIR... [--arg A]... [--env K=V]... [--stdin FILE] [--invoke EXPORT]... [options]
+       bun scripts/tier-c.ts FILE.wasm|DIR... [--arg A]... [--env K=V]... [--stdin FILE] [--invoke 'NAME(ARG, …)']... [options]
+       bun scripts/tier-c.ts --list-exports FILE.wasm|DIR... [--json]
        bun scripts/tier-c.ts merge DIR... [--out DIR] [--strict] [--json]
        bun scripts/tier-c.ts compare BASE HEAD [--fail-on WHAT] [--build LABEL] [--json] [--out FILE] [--junit FILE]
   --fixture NAME        only this fixture (repeatable); default: every fixture in the manifest
   --memory LIST         multi,shared (default multi); --form LIST  component,core (default both)
-  --out DIR             results and repro bundles (default out/tier-c under seam's root)
+  --out DIR             results and repro bundles (default out/tier-c under seam's root; an ad hoc run:
+                        out/adhoc/<name of the file or folder>, never out/tier-c unless --out says so)
   -j N                  cells in parallel (default: cores);  --shard i/n  one of n slices, then \`merge\`
   --strict              an xpass fails the run;  --no-cache  re-run every cell
   --reference ENGINE    jco (default; wasmtime for ad hoc runs) or wasmtime
@@ -58,8 +63,17 @@ Usage: bun scripts/tier-c.ts [options]
   --kilnd [LABEL=]PATH, --meld [LABEL=]PATH   tool builds; repeat to compare builds in one run
   --json                results.json on stdout instead of the table
   --baseline BASE       then compare with BASE (results.json or an --out folder); --fail-on WHAT
-Ad hoc (FILE.wasm|DIR, not with --fixture): --arg A, --env K=V, --stdin FILE, --invoke EXPORT,
+Ad hoc (FILE.wasm|DIR, not with --fixture): --arg A, --env K=V, --stdin FILE,
+  --invoke 'NAME(ARG, …)'  call an export (repeatable; each call is a reported result), arguments in WAVE
+                        (2024, -1.5, true, 'c', "text", [1, 2], {x: 1}), checked against the export's WIT
+                        signature before anything runs; in a folder, each call goes to the components that
+                        export it (the others run as commands, or are skipped with a line)
+  --calls FILE          YAML, each component's file name → its list of calls (a folder of mixed components)
+  --list-exports        print each component's callable exports with WIT signatures (and whether it is a
+                        command), run nothing; with --json as data
   --save-fixture NAME (keep the one input as a fixture: NAME.wasm and its manifest entry)
+  kilnd 0.4.4 cannot pass arguments: its own line ("kilnd cannot yet pass wasm function parameters") makes
+  that kiln cell out of scope, never a seam-bug
 compare: --fail-on regressed|moved|any|none, --build L (or --base-build L, --head-build L), --json,
   --out FILE, --junit FILE
 Writes DIR/results.json, DIR/summary.md, DIR/junit.xml and DIR/<fixture>-<mode>-<form>/ repro bundles.
@@ -222,11 +236,23 @@ function finish(
   return code;
 }
 
+/** `--list-exports FILE|DIR…`: each component's callable exports with their WIT signatures; runs nothing. */
+function listExports(positionals: string[], json: boolean): number {
+  if (!positionals.length)
+    throw usageError("--list-exports needs a component or a folder", "bun scripts/tier-c.ts --list-exports my.wasm");
+  const inputs = collectAdhocInputs(positionals);
+  for (const line of inputs.skipped) progress(line);
+  const list = componentExportsOf(inputs.inputs);
+  process.stdout.write(json ? jsonText(exportsJson(list)) : renderExports(list));
+  return EXIT.ok;
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "merge") return mergeMain(argv.slice(1));
   if (argv[0] === "compare") return compareMain(argv.slice(1));
   const { values, positionals } = parseCli(argv, FLAGS, true);
   if (values.help) return (console.log(HELP), EXIT.ok);
+  if (values["list-exports"]) return listExports(positionals, values.json);
   const p = await plan(values, positionals);
   // Read (and, if it is the results.json about to be replaced, move aside) the base before the run.
   const base = p.baseline === undefined ? undefined : takeBaseline(p.baseline, p.options.outDir);

@@ -5,8 +5,9 @@
  * does around the run.
  */
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { collectAdhocInputs, parseAdhocSpec } from "./adhoc/inputs.ts";
+import { basename, dirname, join, resolve } from "node:path";
+import { adhocName, collectAdhocInputs, parseAdhocSpec } from "./adhoc/inputs.ts";
+import { assignCalls, componentExportsOf, loadCallsFile } from "./adhoc/calls.ts";
 import { checkSaveTarget } from "./adhoc/save-fixture.ts";
 import { enumList, enumValue, noDuplicates, parseCli, positiveInt, positiveSeconds, progress } from "../core/cli.ts";
 import { loadResults, parseFailOn } from "../compare/io.ts";
@@ -36,7 +37,7 @@ export const FLAGS = {
   fixture: { type: "string", multiple: true, default: [] as string[] },
   memory: { type: "string" },
   form: { type: "string" },
-  out: { type: "string", default: DEFAULT_OUT },
+  out: { type: "string" },
   j: { type: "string", short: "j" },
   shard: { type: "string" },
   strict: { type: "boolean", default: false },
@@ -55,10 +56,29 @@ export const FLAGS = {
   env: { type: "string", multiple: true, default: [] as string[] },
   stdin: { type: "string" },
   invoke: { type: "string", multiple: true, default: [] as string[] },
+  calls: { type: "string" },
+  "list-exports": { type: "boolean", default: false },
   "save-fixture": { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } satisfies FlagSpec;
 export type Values = ReturnType<typeof parseCli<typeof FLAGS>>["values"];
+
+/** Where an ad hoc run writes without --out: out/adhoc/<name>/, named after the file or folder (never
+ * out/tier-c, which holds the corpus's results). */
+export function adhocOut(positionals: string[]): string {
+  const name = positionals.map((p) => adhocName(basename(resolve(p)))).join("-").slice(0, 80);
+  return join(ROOT, "out", "adhoc", name);
+}
+
+/** Each ad hoc input's calls (`--invoke`, `--calls`), checked against its exports before anything runs;
+ * components that take none of them and are no command are dropped with a line. */
+function adhocCalls(values: Values, inputs: ReturnType<typeof collectAdhocInputs>) {
+  const callsFile = values.calls === undefined ? undefined : loadCallsFile(values.calls, inputs.inputs);
+  const { calls, skipped } = assignCalls(componentExportsOf(inputs.inputs), values.invoke, callsFile);
+  inputs.inputs = inputs.inputs.filter((i) => calls.has(i.name));
+  inputs.skipped.push(...skipped);
+  return Object.fromEntries(calls);
+}
 
 /** What main does after parsing: the matrix's options, the ad hoc inputs, the base to compare with. */
 export interface Plan {
@@ -85,6 +105,8 @@ function checkAdhocFlags(values: Values, adhoc: boolean): void {
       ["--env", values.env.length],
       ["--stdin", values.stdin !== undefined],
       ["--invoke", values.invoke.length],
+      ["--calls", values.calls !== undefined],
+      ["--list-exports", values["list-exports"]],
       ["--save-fixture", save !== undefined],
     ] as const
   ).find(([, on]) => on)?.[0];
@@ -132,6 +154,7 @@ function checkInputs(values: Values, positionals: string[], manifestPath: string
   const adhoc = positionals.length > 0;
   const save = values["save-fixture"];
   const inputs = adhoc ? collectAdhocInputs(positionals) : undefined;
+  const callsByInput = inputs ? adhocCalls(values, inputs) : undefined;
   if (inputs && save !== undefined) {
     if (inputs.inputs.length !== 1)
       throw usageError(
@@ -158,7 +181,7 @@ function checkInputs(values: Values, positionals: string[], manifestPath: string
     );
   const base = values.baseline === undefined ? undefined : loadResults(values.baseline);
   // The base may be the results.json this run replaces: it is moved aside (takeBaseline), not overwritten.
-  const baseIsOurs = base !== undefined && resolve(base.file) === join(resolve(values.out), "results.json");
+  const baseIsOurs = base !== undefined && resolve(base.file) === join(resolve(values.out!), "results.json");
   const read: [string, string][] = [
     ...(!adhoc || save !== undefined ? [["the manifest", manifestPath] as [string, string]] : []),
     ...(ledgerPath && existsSync(ledgerPath) ? [["the ledger", ledgerPath] as [string, string]] : []),
@@ -166,20 +189,21 @@ function checkInputs(values: Values, positionals: string[], manifestPath: string
     ...(inputs?.inputs ?? []).map((i): [string, string] => [`the input ${i.name}`, i.file]),
     ...(base && !baseIsOurs ? [["the --baseline results", base.file] as [string, string]] : []),
   ];
-  checkOutputs(read, [["--out", values.out, "dir"]]);
-  return { inputs, fixtures, ledger, ...(ledgerPath ? { ledgerPath } : {}) };
+  checkOutputs(read, [["--out", values.out!, "dir"]]);
+  return { inputs, callsByInput, fixtures, ledger, ...(ledgerPath ? { ledgerPath } : {}) };
 }
 
 /** Parses and checks everything before anything runs: inputs, outputs, then the tools. */
-export async function plan(values: Values, positionals: string[]): Promise<Plan> {
+export async function plan(given: Values, positionals: string[]): Promise<Plan> {
   const adhoc = positionals.length > 0;
+  const values = { ...given, out: given.out ?? (adhoc ? adhocOut(positionals) : DEFAULT_OUT) };
   checkAdhocFlags(values, adhoc);
   const flags = runFlags(values, adhoc);
   if (values["fail-on"] !== undefined && values.baseline === undefined)
     throw usageError("--fail-on applies to --baseline", "add --baseline BASE, or use `compare BASE HEAD --fail-on …`");
   const failOn = parseFailOn(values["fail-on"] ?? "regressed");
   const manifestPath = resolve(values.manifest);
-  const { inputs, fixtures, ledger, ledgerPath } = checkInputs(values, positionals, manifestPath);
+  const { inputs, callsByInput, fixtures, ledger, ledgerPath } = checkInputs(values, positionals, manifestPath);
   const kilnd = values.kilnd.map(parseToolChoice);
   const meld = values.meld.map(parseToolChoice);
   await checkToolChoices(kilnd, meld);
@@ -196,7 +220,7 @@ export async function plan(values: Values, positionals: string[]): Promise<Plan>
     onProgress: progress,
   };
   const adhocPart = inputs
-    ? { adhoc: { inputs, spec: parseAdhocSpec(values), ...(save !== undefined ? { save } : {}) } }
+    ? { adhoc: { inputs, spec: { ...parseAdhocSpec(values), callsByInput }, ...(save !== undefined ? { save } : {}) } }
     : {};
   return {
     options,

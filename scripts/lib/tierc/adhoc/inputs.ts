@@ -38,8 +38,10 @@ export interface AdhocSpec {
   args: string[];
   env: Record<string, string>;
   stdin?: Uint8Array;
-  /** Exports to call; empty for a wasi:cli command. */
+  /** Exports to call (`name` or `name(arg, …)`); empty for a wasi:cli command. */
   invokes: string[];
+  /** Each input's own calls (by input name), when they differ per component (folders, --calls). */
+  callsByInput?: Record<string, string[]>;
 }
 
 export interface AdhocFixture {

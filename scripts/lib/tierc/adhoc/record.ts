@@ -210,7 +210,7 @@ async function referenceRuns(
  */
 export async function recordExpectations(
   inputs: AdhocInput[],
-  spec: AdhocSpec,
+  common: AdhocSpec,
   o: RecordOptions,
 ): Promise<AdhocFixture[]> {
   const cache = new ResultCache(o.cacheDir, o.cache);
@@ -219,6 +219,7 @@ export async function recordExpectations(
   const tool = lookup.found ? await checkedDigest(cache.dir, lookup.found) : undefined;
   const limit = limiter(o.jobs);
   const recordOne = async (input: AdhocInput): Promise<AdhocFixture> => {
+    const spec = { ...common, invokes: common.callsByInput?.[input.name] ?? common.invokes };
     const sha = sha256(readFileSync(input.file));
     if (!tool) {
       const e = missingToolError(lookup);
