@@ -19,6 +19,7 @@ import {
   type Signature,
 } from "../engines/records.ts";
 import type { Row } from "./report.ts";
+import { kilnCannotPassArgs } from "./call-results.ts";
 
 /** One engine's result on one wasm for one fixture: every invoke (or the command once) judged. */
 export interface CellRun {
@@ -195,6 +196,14 @@ export function decide(r: RowInputs, ledger: Blocker[]): Decision {
     const why = `the unfused original already fails on kilnd (${sigText(r.kilnOrig)}): not a seam problem`;
     return { verdict: "kiln-unsupported", outcome: "ok", evidence: "baseline: kilnd on the unfused original", why };
   }
+  const noArgs = kilnCannotPassArgs(r.kilnFused);
+  if (noArgs)
+    return {
+      verdict: "kiln-unsupported",
+      outcome: "ok",
+      evidence,
+      why: `out of scope: kilnd cannot pass arguments to an export, in its own words: "${noArgs}"`,
+    };
   const actualSignature = r.kilnFused.ok ? undefined : sigText(r.kilnFused);
   const known = byLedger(r, ledger, evidence, actualSignature);
   if (known) return known;

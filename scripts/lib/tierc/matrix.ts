@@ -23,6 +23,8 @@ export interface MatrixFixture {
   stdin?: Uint8Array;
   /** Exports to call; empty for a wasi:cli command. */
   invokes: string[];
+  /** Each call's expected result in words (`1`, `trap`), for the row's per-call report. */
+  expectedCalls?: Record<string, string>;
   /** Of those, the ones with non-scalar results that kilnd cannot print: reference only. */
   referenceOnly?: string[];
   /** The expectation in words, for REPRO.md. */
@@ -134,6 +136,7 @@ export function fromManifest(f: Fixture): MatrixFixture {
     ...(f.stdin ? { stdin: f.stdin } : {}),
     invokes: f.invoke.map((c) => c.export),
     referenceOnly: f.invoke.filter((c) => c.referenceOnly).map((c) => c.export),
+    expectedCalls: Object.fromEntries(f.invoke.map((c) => [c.export, c.trap ? "trap" : (c.result ?? "")])),
     expectText: expectationText(f),
     ...(stdout !== undefined ? { expectedStdout: stdout } : {}),
     judge: (run, invoke) => judgeRun(run, f, invoke),

@@ -58,6 +58,24 @@ function buildDiffLines(r: TierCReport): string[] {
   ]);
 }
 
+const CALL_STEPS = ["reference(original)", "reference(fused)", "kiln(original)", "kiln(fused)"] as const;
+
+/** Every `--invoke` call of the rows, one line each: expected, and the actual result per engine cell. */
+export function callsTable(rows: Row[]): string | undefined {
+  const lines = rows.flatMap((row) =>
+    (row.calls ?? []).map((c) => [
+      row.fixture,
+      row.mode,
+      row.form ?? "component",
+      c.call,
+      c.expected,
+      ...CALL_STEPS.map((s) => c.actual[s] ?? "—"),
+    ]),
+  );
+  if (!lines.length) return undefined;
+  return mdTable(["fixture", "memory", "form", "call", "expected", ...CALL_STEPS], lines);
+}
+
 /** A tool's version, or its sha256 when it prints none (kilnd 0.4.4 has no --version). */
 export function toolName(t: ToolRef): string {
   return t.version !== "unknown" || !t.sha256 ? t.version : `sha256 ${t.sha256.slice(0, 12)}`;
@@ -108,11 +126,21 @@ export function renderTierCMarkdown(
         ? [`<details><summary>${opts.fold}</summary>`, "", table, "", "</details>"]
         : [opts.fold]),
     "",
+    ...callsFold(r.rows),
     ...buildDiffLines(r),
     ...(r.notices.length ? ["**Notices**", "", ...r.notices.map((n) => `- ${n}`), ""] : []),
     `<sub>${toolLine}${opts.runUrl ? ` · [run](${opts.runUrl})` : ""}</sub>`,
     "",
   ].join("\n");
+}
+
+/** The calls table folded, with how many calls it holds; nothing when no row has calls. */
+function callsFold(rows: Row[]): string[] {
+  const table = callsTable(rows);
+  const n = rows.reduce((a, r) => a + (r.calls?.length ?? 0), 0);
+  return table
+    ? [`<details><summary>Calls: ${n} (expected, and what each engine returned)</summary>`, "", table, "", "</details>", ""]
+    : [];
 }
 
 /** One JUnit testcase per fixture × mode × form: expected-fail and out-of-scope rows are skipped, with why. */

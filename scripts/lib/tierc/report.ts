@@ -51,6 +51,14 @@ export interface BlockerRef {
   expected: string;
 }
 
+/** One `--invoke` call of a row: the expected result (the reference's own, on the original) and what each
+ * engine cell returned. */
+export interface CallResult {
+  call: string;
+  expected: string;
+  actual: Partial<Record<CellStep, string>>;
+}
+
 export interface Row {
   fixture: string;
   mode: MemoryMode;
@@ -70,6 +78,8 @@ export interface Row {
   /** Repro bundle folder, relative to the report's folder. */
   bundle?: string;
   reproduced?: "same signature" | "not reproducible" | "not run";
+  /** Each call of an invoke fixture, reported one by one. */
+  calls?: CallResult[];
 }
 
 /** A tool as the report names it; sha256 identifies builds that print no version (kilnd 0.4.4). */

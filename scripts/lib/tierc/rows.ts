@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { decide, type CellRun, type Evidence } from "./attribution.ts";
+import { callResults } from "./call-results.ts";
 import { bundleRow, type RowCells } from "./bundle/row.ts";
 import { codeDigest, type ToolDigest } from "./cache.ts";
 import { compareReports } from "../compare/compare.ts";
@@ -152,6 +153,13 @@ async function row(ctx: MatrixRun, run: FixtureRun, b: Build, mode: MemoryMode, 
     cellOf("kiln(fused)", c.kilnFused),
   ];
   const r: Row = { fixture: fx.name, mode, form, ...(b.label ? { build: b.label } : {}), ...d, cells };
+  if (fx.invokes.length)
+    r.calls = callResults(fx.invokes, fx.expectedCalls ?? {}, [
+      ["reference(original)", c.refOrig],
+      ["kiln(original)", c.kilnOrig],
+      ["reference(fused)", c.refFused],
+      ["kiln(fused)", c.kilnFused],
+    ]);
   if (BUNDLE_VERDICTS.includes(r.verdict) && f.rec) {
     const made = d.verdict === "meld-bug" && form === "core" ? comp : f; // the file the failure is about
     Object.assign(r, await bundleRow(ctx, { fixture: fx, build: b, row: r, cells: c, fused: made, refName: fusedRef }));
