@@ -23,7 +23,8 @@ export interface Blocker {
   ref: string;
   title: string;
   signature: { category?: string; code?: string; message?: RegExp };
-  /** Fixture names (or `*`), memory modes and output forms the blocker covers. */
+  /** Fixture names (or `*`), memory modes and output forms the blocker covers. Empty: the entry is scoped
+   * by form and signature alone (`scope: signature`), and covers any input, ad hoc ones included. */
   fixtures: string[];
   modes: MemoryMode[];
   forms: Form[];
@@ -34,7 +35,7 @@ export interface Blocker {
 
 /** The hint of a ledger problem, naming the ledger that has it (the default or another --ledger file). */
 function hintFor(path: string): string {
-  return `fix ${shownPath(path)}: a \`blockers:\` list of {ref, title, signature: {category, code, message}, fixtures: [...], modes: [multi, shared], forms: [component, core]}`;
+  return `fix ${shownPath(path)}: a \`blockers:\` list of {ref, title, signature: {category, code, message}, fixtures: [...] (or scope: signature), modes: [multi, shared], forms: [component, core]}`;
 }
 
 /** Parses a ledger; every problem is one `file:line:col: …` line, all thrown at once (exit 2). */
@@ -86,7 +87,15 @@ function parseBlocker(y: YamlFile, node: Node): Blocker {
   const signature = parseSignature(y, node, ref);
   const list = (key: string) => (items(child(node, key)) ?? []).map((n) => String(scalar(n)));
   const fixtures = list("fixtures");
-  if (fixtures.length === 0) y.problem(node, `${ref}: \`fixtures:\` must list the fixtures it covers (or "*")`);
+  const scope = scalar(child(node, "scope"));
+  if (scope !== undefined && scope !== "signature")
+    y.problem(child(node, "scope"), `${ref}: scope ${String(scope)} is unknown (expected: signature)`);
+  if (scope === "signature" && child(node, "fixtures"))
+    y.problem(child(node, "fixtures"), `${ref}: an entry scoped by signature names no fixtures`);
+  if (scope === "signature" && !child(node, "forms"))
+    y.problem(node, `${ref}: an entry scoped by signature names its forms (component, core)`);
+  if (scope !== "signature" && fixtures.length === 0)
+    y.problem(node, `${ref}: \`fixtures:\` must list the fixtures it covers (or "*"), or say \`scope: signature\``);
   const modes = child(node, "modes") ? list("modes") : [...MEMORY_MODES];
   for (const m of modes)
     if (!MEMORY_MODES.includes(m as MemoryMode))
@@ -150,8 +159,15 @@ export function checkLedgerFixtures(ledger: Blocker[], known: string[], path: st
     });
 }
 
+/** Whether the entry is scoped by form and signature, not by fixture names. */
+export const bySignature = (b: Blocker) => b.fixtures.length === 0;
+
 export function covers(b: Blocker, fixture: string, mode: MemoryMode, form: Form): boolean {
-  return b.modes.includes(mode) && b.forms.includes(form) && (b.fixtures.includes("*") || b.fixtures.includes(fixture));
+  return (
+    b.modes.includes(mode) &&
+    b.forms.includes(form) &&
+    (bySignature(b) || b.fixtures.includes("*") || b.fixtures.includes(fixture))
+  );
 }
 
 export function signatureMatches(b: Blocker, sig: Signature | undefined): boolean {
@@ -185,8 +201,12 @@ export function consult(
   failed: boolean,
   sig: Signature | undefined,
 ): LedgerOutcome {
-  const covering = ledger.filter((b) => covers(b, fixture, mode, form));
-  if (covering.length === 0) return { kind: "uncovered" };
+  const covering = ledger.filter((b) => !bySignature(b) && covers(b, fixture, mode, form));
+  if (covering.length === 0) {
+    // An entry scoped by signature speaks only of failures that match it: never xpass, never moved.
+    const known = failed ? ledger.find((b) => covers(b, fixture, mode, form) && signatureMatches(b, sig)) : undefined;
+    return known ? { kind: "expected", blocker: known } : { kind: "uncovered" };
+  }
   if (!failed) return { kind: "xpass", blocker: covering[0]! };
   const match = covering.find((b) => signatureMatches(b, sig));
   return match ? { kind: "expected", blocker: match } : { kind: "moved", blocker: covering[0]! };

@@ -14,7 +14,7 @@ import { loadResults, parseFailOn } from "../compare/io.ts";
 import type { FailOn } from "../compare/types.ts";
 import { usageError } from "../core/errors.ts";
 import { checkOutputs } from "../core/fsx.ts";
-import { checkLedgerFixtures, loadLedger } from "./ledger.ts";
+import { bySignature, checkLedgerFixtures, loadLedger } from "./ledger.ts";
 import { loadManifest } from "../fixtures/manifest.ts";
 import {
   pickFixtures,
@@ -166,12 +166,10 @@ function checkInputs(values: Values, positionals: string[], manifestPath: string
   const manifest = adhoc ? undefined : loadManifest(manifestPath);
   const fixtures = manifest ? pickFixtures(manifest, manifestPath, noDuplicates("--fixture", values.fixture)) : [];
   const ledgerPath =
-    values.ledger !== undefined
-      ? resolve(values.ledger)
-      : adhoc
-        ? undefined
-        : join(dirname(manifestPath), "known-blockers.yaml");
-  const ledger = ledgerPath ? loadLedger(ledgerPath, { required: values.ledger !== undefined }) : [];
+    values.ledger !== undefined ? resolve(values.ledger) : join(dirname(manifestPath), "known-blockers.yaml");
+  const loaded = loadLedger(ledgerPath, { required: values.ledger !== undefined });
+  // An ad hoc run on the default ledger takes its entries scoped by signature: the others name corpus fixtures.
+  const ledger = adhoc && values.ledger === undefined ? loaded.filter(bySignature) : loaded;
   // An ad hoc run's ledger may name corpus fixtures it does not run: only the corpus's is checked.
   if (ledgerPath && manifest)
     checkLedgerFixtures(
@@ -190,7 +188,7 @@ function checkInputs(values: Values, positionals: string[], manifestPath: string
     ...(base && !baseIsOurs ? [["the --baseline results", base.file] as [string, string]] : []),
   ];
   checkOutputs(read, [["--out", values.out!, "dir"]]);
-  return { inputs, callsByInput, fixtures, ledger, ...(ledgerPath ? { ledgerPath } : {}) };
+  return { inputs, callsByInput, fixtures, ledger, ledgerPath };
 }
 
 /** Parses and checks everything before anything runs: inputs, outputs, then the tools. */

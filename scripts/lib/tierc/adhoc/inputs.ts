@@ -169,6 +169,6 @@ export function adhocNotices(fixtures: AdhocFixture[], skipped: string[], ledger
   const on = [...new Set(fixtures.map((f) => f.recordedOn))].join(", ");
   return [
     ...skipped,
-    `ad hoc run: each expectation was recorded from ${on} on the unfused original; ${ledger ? `known blockers from ${shownPath(ledger)}` : "no known-blocker ledger (its entries name corpus fixtures; pass --ledger FILE to use one)"}`,
+    `ad hoc run: each expectation was recorded from ${on} on the unfused original; ${ledger ? `known blockers from ${shownPath(ledger)} (on the default ledger, its entries scoped by signature: the others name corpus fixtures)` : "no known-blocker ledger"}`,
   ];
 }
