@@ -58,7 +58,7 @@ describe("ad hoc runs: tier-c FILE.wasm|DIR, judged against the reference engine
     }
     expect(r.tools.reference?.engine).toBe("wasmtime");
     expect(r.notices).toContain(
-      "ad hoc run: each expectation was recorded from wasmtime 49.0.3 on the unfused original; no known-blocker ledger (its entries name corpus fixtures; pass --ledger FILE to use one)",
+      "ad hoc run: each expectation was recorded from wasmtime 49.0.3 on the unfused original; known blockers from fixtures/known-blockers.yaml (on the default ledger, its entries scoped by signature: the others name corpus fixtures)",
     );
     // The same rows against a meld whose output adds one more: judged by the recorded results, it is meld's bug.
     const wrong = await watToWasm(dir, "wrong", providerConsumerWat(bias + 1));
