@@ -70,7 +70,7 @@ describe("a call's arguments against the signature: wasmtime's text and jco's va
 
 describe("malformed argument lists are one line", () => {
   const cases: [string, string][] = [
-    ["f(1,", "--invoke f(1,: malformed arguments: expected a value at character 6"],
+    ["f(1,", "--invoke f(1,: malformed arguments: expected a value at character 5"],
     ["f(1", "--invoke f(1: malformed arguments: expected ) at character 4"],
     ['f("abc)', '--invoke f("abc): malformed arguments: unterminated string at character 8'],
     ["f(1) x", "--invoke f(1) x: malformed arguments: text after the closing ) at character 6"],
