@@ -89,8 +89,8 @@ describe("--invoke with arguments", () => {
         ["is-leap(1900)", "0", "0"],
       ]);
     }
-    expect(core.calls![0]!.actual["kiln(fused)"]).toBe(
-      "out of scope: Error: function 'test:leap/rule@0.1.0#is-leap' expects 1 argument(s) but none were supplied; kilnd cannot yet pass wasm function parameters",
+    expect(core.calls![0]!.actual["kiln(fused)"]).toMatch(
+      /^out of scope: Error: function '.*is-leap' expects 1 argument\(s\) but none were supplied; kilnd cannot yet pass wasm function parameters$/,
     );
     const summary = readFileSync(join(out, "summary.md"), "utf8");
     expect(summary).toContain("| leap_args | multi | core | is-leap(1900) | 0 | 0 |");

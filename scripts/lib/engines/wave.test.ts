@@ -72,7 +72,7 @@ describe("malformed argument lists are one line", () => {
   const cases: [string, string][] = [
     ["f(1,", "--invoke f(1,: malformed arguments: expected a value at character 5"],
     ["f(1", "--invoke f(1: malformed arguments: expected ) at character 4"],
-    ['f("abc)', '--invoke f("abc): malformed arguments: unterminated string at character 8'],
+    ['f("abc)', '--invoke f("abc): malformed arguments: unterminated string at character 9'],
     ["f(1) x", "--invoke f(1) x: malformed arguments: text after the closing ) at character 6"],
     ["f('ab')", "--invoke f('ab'): malformed arguments: a char holds one character at character 7"],
     ["(1)", '--invoke "(1)" names no export'],
