@@ -48,8 +48,7 @@ export function wasmtimeArgv(wasmtime: string, o: EngineCall, form: Form = "comp
   const argv = [wasmtime, "run"];
   for (const [k, v] of Object.entries(o.env ?? {})) argv.push("--env", `${k}=${v}`);
   if (o.fuel !== undefined) argv.push("-W", `fuel=${o.fuel}`);
-  if (o.invoke)
-    argv.push("--invoke", form === "component" ? waveCall(o.invoke, o.callArgs?.wave) : (fn ?? o.invoke));
+  if (o.invoke) argv.push("--invoke", form === "component" ? waveCall(o.invoke, o.callArgs?.wave) : (fn ?? o.invoke));
   // A core function's arguments follow the file, as wasmtime reads them for a core --invoke.
   argv.push(o.wasm, ...(o.invoke && form === "core" ? (o.callArgs?.wave ?? []) : (o.args ?? [])));
   return argv;

@@ -97,7 +97,7 @@ class Parser {
     if (c === "(") return (this.i++, { k: "tuple", items: this.seq(")", () => this.value()) });
     if (c === "{") return this.braces();
     const num = /^[-+]?(\d+(\.\d+)?([eE][-+]?\d+)?|inf|nan)(?![\w-])/.exec(this.s.slice(this.i));
-    if (num) return (this.i += num[0].length, { k: "num", text: num[0] });
+    if (num) return ((this.i += num[0].length), { k: "num", text: num[0] });
     const label = /^%?[a-z][a-z0-9]*(-[a-z0-9]+)*/i.exec(this.s.slice(this.i));
     if (!label) this.fail("expected a value");
     this.i += label[0].length;
@@ -208,7 +208,13 @@ function checkCase(v: WaveNode, t: WitType & { kind: "enum" | "variant" | "optio
     const p = payload(t.of)!;
     return { wave: wrap(p), js: p.js };
   }
-  const cases = t.kind === "result" ? [{ name: "ok", type: t.ok }, { name: "err", type: t.err }] : t.cases;
+  const cases =
+    t.kind === "result"
+      ? [
+          { name: "ok", type: t.ok },
+          { name: "err", type: t.err },
+        ]
+      : t.cases;
   const c = cases.find((x) => x.name === v.name);
   if (!c) throw new Error(`expected one of ${cases.map((x) => x.name).join(", ")} for ${witType(t)}`);
   const p = payload(c.type);
@@ -248,7 +254,10 @@ export function checkValue(v: WaveNode, t: WitType): Checked {
       const names = v.k === "flags" ? v.names : v.k === "record" && !v.fields.length ? [] : undefined;
       const bad = names?.find((n) => !t.names.includes(n));
       if (!names || bad) throw new Error(`expected ${witType(t)}${bad ? `: no flag ${bad}` : ""}`);
-      return { wave: `{${names.join(", ")}}`, js: Object.fromEntries(t.names.map((n) => [camel(n), names.includes(n)])) };
+      return {
+        wave: `{${names.join(", ")}}`,
+        js: Object.fromEntries(t.names.map((n) => [camel(n), names.includes(n)])),
+      };
     }
     case "enum":
     case "variant":

@@ -66,7 +66,10 @@ export type Values = ReturnType<typeof parseCli<typeof FLAGS>>["values"];
 /** Where an ad hoc run writes without --out: out/adhoc/<name>/, named after the file or folder (never
  * out/tier-c, which holds the corpus's results). */
 export function adhocOut(positionals: string[]): string {
-  const name = positionals.map((p) => adhocName(basename(resolve(p)))).join("-").slice(0, 80);
+  const name = positionals
+    .map((p) => adhocName(basename(resolve(p))))
+    .join("-")
+    .slice(0, 80);
   return join(ROOT, "out", "adhoc", name);
 }
 

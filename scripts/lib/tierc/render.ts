@@ -139,7 +139,14 @@ function callsFold(rows: Row[]): string[] {
   const table = callsTable(rows);
   const n = rows.reduce((a, r) => a + (r.calls?.length ?? 0), 0);
   return table
-    ? [`<details><summary>Calls: ${n} (expected, and what each engine returned)</summary>`, "", table, "", "</details>", ""]
+    ? [
+        `<details><summary>Calls: ${n} (expected, and what each engine returned)</summary>`,
+        "",
+        table,
+        "",
+        "</details>",
+        "",
+      ]
     : [];
 }
 
