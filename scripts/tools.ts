@@ -63,13 +63,19 @@ const FLAGS = {
 } satisfies FlagSpec;
 
 /** Where --install takes kilnd from: --kiln-src (or KILN_SRC), --kiln-git with --kiln-rev, else the release. */
-export function kilndSource(values: ReturnType<typeof parseCli<typeof FLAGS>>["values"], env = process.env): KilndSource {
+export function kilndSource(
+  values: ReturnType<typeof parseCli<typeof FLAGS>>["values"],
+  env = process.env,
+): KilndSource {
   const src = values["kiln-src"] ?? (env.KILN_SRC || undefined);
   const [git, rev] = [values["kiln-git"], values["kiln-rev"]];
   const given = ["kiln-src", "kiln-git", "kiln-rev"].filter((f) => values[f as keyof typeof values] !== undefined);
   if (given.length && !values.install) throw usageError(`--${given[0]} applies to --install`, "add --install");
   if ((git === undefined) !== (rev === undefined))
-    throw usageError("--kiln-git and --kiln-rev go together", "e.g. --kiln-git https://github.com/pulseengine/kiln --kiln-rev main");
+    throw usageError(
+      "--kiln-git and --kiln-rev go together",
+      "e.g. --kiln-git https://github.com/pulseengine/kiln --kiln-rev main",
+    );
   if (git !== undefined && values["kiln-src"] !== undefined)
     throw usageError("--kiln-src and --kiln-git are two ways to build kilnd: pass one", "drop one of them");
   if (git !== undefined) return { kind: "git", url: git, rev: rev! };

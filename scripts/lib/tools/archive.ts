@@ -90,7 +90,7 @@ export function readTarGz(gz: Uint8Array, what: string): TarEntry[] {
   }
   const entries: TarEntry[] = [];
   let longName: string | undefined;
-  for (let at = 0; ; ) {
+  for (let at = 0; ;) {
     if (at + BLOCK > tar.length) throw refused(what, "truncated tar (no end-of-archive marker)");
     const h = tar.subarray(at, at + BLOCK);
     if (h.every((b) => b === 0)) return entries;
@@ -110,7 +110,10 @@ export function readTarGz(gz: Uint8Array, what: string): TarEntry[] {
     longName = undefined;
     const type = TYPES[flag] ?? `entry of type ${JSON.stringify(flag)}`;
     if (type !== "file" && type !== "dir")
-      throw refused(what, `${JSON.stringify(raw)} is a ${type}${flag === "1" || flag === "2" ? ` to ${JSON.stringify(field(h, 157, 100))}` : ""}`);
+      throw refused(
+        what,
+        `${JSON.stringify(raw)} is a ${type}${flag === "1" || flag === "2" ? ` to ${JSON.stringify(field(h, 157, 100))}` : ""}`,
+      );
     const name = safeName(raw);
     if (typeof name !== "string") throw refused(what, name.bad);
     entries.push({ name, type, mode: octal(h, 100, 8), data });
@@ -133,7 +136,6 @@ export function writeExecutable(path: string, data: Uint8Array): void {
 /** The one regular file named `name` (`kilnd`) among checked entries; throws (exit 1) when there is none. */
 export function takeFile(entries: TarEntry[], name: string, what: string): Uint8Array {
   const hit = entries.find((e) => e.type === "file" && e.name === name);
-  if (!hit)
-    throw refused(what, `no ./${name} in it (entries: ${entries.map((e) => e.name).join(", ") || "none"})`);
+  if (!hit) throw refused(what, `no ./${name} in it (entries: ${entries.map((e) => e.name).join(", ") || "none"})`);
   return hit.data;
 }

@@ -95,7 +95,8 @@ export async function installTools(
 }
 
 /** Where the kilnd to install comes from: the pinned release (default), a kiln checkout, or git. */
-export type KilndSource = { kind: "release" } | { kind: "checkout"; dir: string } | { kind: "git"; url: string; rev: string };
+export type KilndSource =
+  { kind: "release" } | { kind: "checkout"; dir: string } | { kind: "git"; url: string; rev: string };
 
 /** cargo for a source build: $CARGO, PATH, then rustup's default place. */
 function findCargo(): string {
@@ -139,8 +140,14 @@ export async function installKilnd(
 export function kilndInstallLine(r: KilndInstall): string {
   if (r.state === "unavailable") return r.line;
   const o = r.record.origin;
-  const said = { installed: "installed", "up-to-date": "up to date", kept: "kept (a source build; `rm .tools/kilnd.json` to go back to the release)" }[r.state];
+  const said = {
+    installed: "installed",
+    "up-to-date": "up to date",
+    kept: "kept (a source build; `rm .tools/kilnd.json` to go back to the release)",
+  }[r.state];
   const sig =
-    o.kind === "release" ? `; signature ${o.signature.verified ? "verified" : "not verified"}: ${o.signature.reason}` : "";
+    o.kind === "release"
+      ? `; signature ${o.signature.verified ? "verified" : "not verified"}: ${o.signature.reason}`
+      : "";
   return `kilnd ${describeKilnd(r.record)} ${said} in .tools/bin${sig}`;
 }

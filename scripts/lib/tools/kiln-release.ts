@@ -14,13 +14,7 @@ import { EXIT, SeamError } from "../core/errors.ts";
 import { sha256 } from "../core/fsx.ts";
 import { runProcess } from "../core/proc.ts";
 import { readTarGz, takeFile, writeExecutable } from "./archive.ts";
-import {
-  binarySha256,
-  installedKilnd,
-  readKilndRecord,
-  writeKilndRecord,
-  type KilndRecord,
-} from "./kilnd-record.ts";
+import { binarySha256, installedKilnd, readKilndRecord, writeKilndRecord, type KilndRecord } from "./kilnd-record.ts";
 
 export const KILN_RELEASES = "https://github.com/pulseengine/kiln/releases/download";
 /** The keyless signer kiln's release workflow is: its identity and the token issuer cosign must see. */
@@ -77,8 +71,7 @@ export interface KilnReleaseOptions {
 
 /** An install's outcome: kilnd installed or already there (with its record), or unavailable (one line why). */
 export type KilndInstall =
-  | { state: "installed" | "up-to-date" | "kept"; record: KilndRecord }
-  | { state: "unavailable"; line: string };
+  { state: "installed" | "up-to-date" | "kept"; record: KilndRecord } | { state: "unavailable"; line: string };
 
 const ALTERNATIVES =
   "set KILND=/path/to/kilnd, or build one: `bun scripts/tools.ts --install --kiln-src DIR` (a kiln checkout)";
@@ -103,8 +96,7 @@ function errorText(err: unknown): string {
  */
 export async function download(url: string, timeoutMs: number, bodyTimeoutMs = BODY_TIMEOUT_MS): Promise<Fetched> {
   const ctl = new AbortController();
-  const abortIn = (ms: number, why: string) =>
-    setTimeout(() => ctl.abort(new DOMException(why, "TimeoutError")), ms);
+  const abortIn = (ms: number, why: string) => setTimeout(() => ctl.abort(new DOMException(why, "TimeoutError")), ms);
   let timer = abortIn(timeoutMs, `no answer within ${timeoutMs / 1000} s`);
   let res: Response;
   try {
@@ -190,10 +182,10 @@ async function fetchChecked(a: ReleaseAsset, o: KilnReleaseOptions) {
   if (!archive.ok) return unavailable(`cannot download ${a.archiveUrl} (${archive.why})`);
   const got = sha256(archive.bytes);
   if (got !== want)
-    throw new SeamError(
-      `${a.archive}: sha256 ${got} does not match ${want} in ${a.sumsUrl}; nothing was installed`,
-      { hint: "the download or the mirror is damaged or tampered with: rerun, or check SEAM_KILN_RELEASES", exitCode: EXIT.fail },
-    );
+    throw new SeamError(`${a.archive}: sha256 ${got} does not match ${want} in ${a.sumsUrl}; nothing was installed`, {
+      hint: "the download or the mirror is damaged or tampered with: rerun, or check SEAM_KILN_RELEASES",
+      exitCode: EXIT.fail,
+    });
   return { sums: sums.bytes, archive: archive.bytes, sha256: got };
 }
 

@@ -57,7 +57,10 @@ function sameBuild(have: KilndRecord | undefined, origin: KilndOrigin, bin: stri
 async function gitRevision(dir: string): Promise<{ rev: string; dirty: boolean }> {
   const head = await runProcess(["git", "-C", dir, "rev-parse", "HEAD"], { timeoutMs: 30_000 });
   if (head.code !== 0)
-    throw usageError(`--kiln-src ${dir} is not a git checkout (${head.stderr.trim().split("\n")[0] ?? ""})`, "point --kiln-src (or KILN_SRC) at a clone of pulseengine/kiln");
+    throw usageError(
+      `--kiln-src ${dir} is not a git checkout (${head.stderr.trim().split("\n")[0] ?? ""})`,
+      "point --kiln-src (or KILN_SRC) at a clone of pulseengine/kiln",
+    );
   const status = await runProcess(["git", "-C", dir, "status", "--porcelain"], { timeoutMs: 30_000 });
   return { rev: head.stdout.trim(), dirty: status.stdout.trim() !== "" };
 }
@@ -67,7 +70,10 @@ async function cargoFacts(dir: string, o: KilnSourceOptions): Promise<{ version:
   const argv = [o.cargo, "metadata", "--format-version", "1", "--no-deps", "--locked"];
   const p = await runProcess(argv, { cwd: dir, timeoutMs: 120_000, maxCapture: 64 << 20 });
   if (p.code !== 0)
-    throw usageError(`cargo metadata failed in ${dir}: ${p.stderr.trim().split("\n").at(-1) ?? ""}`, "point --kiln-src at a kiln checkout");
+    throw usageError(
+      `cargo metadata failed in ${dir}: ${p.stderr.trim().split("\n").at(-1) ?? ""}`,
+      "point --kiln-src at a kiln checkout",
+    );
   const m = JSON.parse(p.stdout) as { target_directory: string; packages: { name: string; version: string }[] };
   const kilnd = m.packages.find((x) => x.name === "kilnd");
   if (!kilnd) throw usageError(`${dir} has no package named kilnd`, "point --kiln-src at a kiln checkout");
@@ -89,8 +95,7 @@ export async function installKilndFromCheckout(src: string, o: KilnSourceOptions
 }
 
 function copyBuilt(built: string, version: string, origin: KilndOrigin, o: KilnSourceOptions): KilndInstall {
-  if (!existsSync(built))
-    throw new SeamError(`cargo reported success but left no ${built}`, { exitCode: EXIT.fail });
+  if (!existsSync(built)) throw new SeamError(`cargo reported success but left no ${built}`, { exitCode: EXIT.fail });
   const bytes = readFileSync(built);
   writeExecutable(installedKilnd(o.toolsDir), bytes);
   const record = writeKilndRecord(o.toolsDir, {

@@ -8,8 +8,9 @@
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { atomicWriteJson, sha256File } from "../core/fsx.ts";
+import { SCHEMAS } from "../engines/records.ts";
 
-export const KILND_RECORD_SCHEMA = "seam.kilnd/1";
+export const KILND_RECORD_SCHEMA = SCHEMAS.kilnd;
 
 /** How the installed kilnd came to be. */
 export type KilndOrigin =
