@@ -8,7 +8,7 @@
  * installs nothing and throws (exit 1). Waits are bounded: nothing answering costs `timeoutMs` at most.
  * Used by: lib/tools/install.ts.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EXIT, SeamError } from "../core/errors.ts";
 import { sha256 } from "../core/fsx.ts";
@@ -143,6 +143,7 @@ export async function verifySums(
   if (!o.cosign) return { verified: false, reason: "cosign is not on PATH: checked against SHA256SUMS.txt only" };
   const bundle = await download(a.bundleUrl, o.timeoutMs ?? CONNECT_TIMEOUT_MS, o.bodyTimeoutMs);
   if (!bundle.ok) return { verified: false, reason: `no signature bundle at ${a.bundleUrl} (${bundle.why})` };
+  mkdirSync(o.toolsDir, { recursive: true });
   const dir = mkdtempSync(join(o.toolsDir, ".kilnd-verify-"));
   try {
     writeFileSync(join(dir, "SHA256SUMS.txt"), sums);
