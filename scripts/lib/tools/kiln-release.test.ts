@@ -196,7 +196,10 @@ describe("kilnd from a release", () => {
     const log = join(dir, "cosign.args");
     const cosign = join(dir, "cosign");
     // A cosign stand-in for this test: it writes its arguments down and exits as $COSIGN_EXIT says.
-    writeFileSync(cosign, `#!/bin/sh\nprintf '%s\\n' "$@" > '${log}'\necho 'verification failed' >&2\nexit \${COSIGN_EXIT:-0}\n`);
+    writeFileSync(
+      cosign,
+      `#!/bin/sh\nprintf '%s\\n' "$@" > '${log}'\necho 'verification failed' >&2\nexit \${COSIGN_EXIT:-0}\n`,
+    );
     chmodSync(cosign, 0o755);
     process.env.COSIGN_EXIT = "1";
     cleanups.push(() => delete process.env.COSIGN_EXIT);
