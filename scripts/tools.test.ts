@@ -76,6 +76,14 @@ describe("tool lookup order: flag > env > .tools > PATH > sibling checkout", () 
     expect(missingToolError(r).message).toBe("KILND=/nonexistent/kilnd is not an executable file");
   });
 
+  test("KILND=none: no kilnd, though .tools/, PATH and a sibling checkout each hold one", () => {
+    const l = layout();
+    expect(lookupTool("kilnd", { env: { KILND: "none", PATH: l.pathDir }, root: l.root })).toEqual({
+      spec: expect.objectContaining({ name: "kilnd" }),
+    });
+    expect(lookupTool("kilnd", { env: { KILND: "", PATH: l.pathDir }, root: l.root }).found?.source).toBe(".tools");
+  });
+
   test("absent everywhere: the error names every place and the hint names the fix", () => {
     const e = missingToolError(lookupTool("meld", { env: { PATH: "" }, root: tempDir("seam-empty") }));
     expect(e.message).toContain("$MELD");

@@ -14,6 +14,8 @@ import { ROOT } from "../core/paths.ts";
 import { kilndProvenance } from "./kilnd-record.ts";
 
 export const TOOLS_DIR = join(ROOT, ".tools");
+/** The value of a tool's variable (`KILND=none`) that means: no such tool, do not look further. */
+export const NO_TOOL = "none";
 
 export type ToolName = "meld" | "kilnd" | "wasmtime" | "jco";
 
@@ -116,6 +118,8 @@ export function lookupTool(name: ToolName, opts: { flag?: string; env?: Env; roo
   for (const v of spec.envVars) {
     const val = env[v];
     if (!val) continue;
+    // `KILND=none`: run as if there were none, whatever .tools/, PATH or a sibling checkout holds.
+    if (val === NO_TOOL) return { spec };
     const p = resolve(val);
     return runnable(p)
       ? { spec, found: { name, path: p, source: `env ${v}` } }
