@@ -140,14 +140,12 @@ export async function installKilnd(
 export function kilndInstallLine(r: KilndInstall): string {
   if (r.state === "unavailable") return r.line;
   const o = r.record.origin;
-  const said = {
-    installed: "installed",
-    "up-to-date": "up to date",
-    kept: "kept (a source build; `rm .tools/kilnd.json` to go back to the release)",
-  }[r.state];
-  const sig =
-    o.kind === "release"
-      ? `; signature ${o.signature.verified ? "verified" : "not verified"}: ${o.signature.reason}`
-      : "";
-  return `kilnd ${describeKilnd(r.record)} ${said} in .tools/bin${sig}`;
+  const said = { installed: "installed", "up-to-date": "up to date", kept: "kept" }[r.state];
+  const why =
+    r.state === "kept"
+      ? " (a source build: a plain --install keeps it; `rm .tools/kilnd.json` and rerun for the release)"
+      : o.kind === "release"
+        ? `; signature ${o.signature.verified ? "verified" : "not verified"}: ${o.signature.reason}`
+        : "";
+  return `kilnd ${describeKilnd(r.record)} ${said} in .tools/bin${why}`;
 }
