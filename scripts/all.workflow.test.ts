@@ -13,6 +13,7 @@ import {
   type WorkflowStep,
 } from "./testing/workflow.ts";
 import { ROOT } from "./lib/core/paths.ts";
+import { PINS } from "./lib/tools/install.ts";
 
 describe("the workflow users copy", () => {
   test("parses, and every run: line names a script or command that exists", () => {
@@ -33,6 +34,30 @@ describe("the workflow users copy", () => {
       }
     }
     expect(lines).toBeGreaterThan(4);
+  });
+});
+
+describe("the workflow installs the real kilnd", () => {
+  test("the install step installs kilnd (and requires it) after restoring .tools/, cached on the file that holds the pins", () => {
+    const wf = parseWorkflow(readFileSync(join(ROOT, ".github", "workflows", "seam.yml"), "utf8"));
+    const steps = wf.jobs.seam!.steps;
+    const installAt = steps.findIndex((s) => s.run?.includes("scripts/tools.ts --install") ?? false);
+    const cacheAt = steps.findIndex((s) => s.uses?.startsWith("actions/cache@") ?? false);
+    const pipelineAt = steps.findIndex((s) => s.run?.includes("scripts/all.ts") ?? false);
+    expect([cacheAt >= 0, cacheAt < installAt, installAt < pipelineAt]).toEqual([true, true, true]);
+    const line = steps[installAt]!.run!.split("\n").find((l) => l.includes("tools.ts"))!;
+    const words = shellWords(line).map((w) => w.text);
+    expect(words[words.indexOf("--require") + 1]!.split(",")).toContain("kilnd");
+    const cache = steps[cacheAt]!;
+    expect(cache.with?.path).toBe(".tools");
+    const pinsFile = cache.with!.key!.match(/hashFiles\('([^']+)'\)/)?.[1];
+    expect(pinsFile).toBe("scripts/lib/tools/install.ts");
+    const text = readFileSync(join(ROOT, pinsFile!), "utf8");
+    for (const [name, version] of Object.entries(PINS))
+      expect(text).toContain(`${JSON.stringify(name).replace(/^"(\w+)"$/, "$1")}: "${version}"`);
+    // A changed pin is a changed key: an event whose pins file hashes otherwise restores another entry.
+    const ev = (files: string[]): Event => ({ github: {}, files });
+    expect(fill(cache.with!.key!, ev([pinsFile!]))).not.toBe(fill(cache.with!.key!, ev([])));
   });
 });
 

@@ -315,7 +315,7 @@ describe("run-kiln CLI", () => {
 
   test("a missing kilnd names the env var that fixes it, exit 3", async () => {
     const p = await runScript("run-kiln.ts", [HELLO], {
-      env: { KILND: undefined, MELD_KILND: undefined, PATH: "/usr/bin:/bin" },
+      env: { KILND: "none", MELD_KILND: undefined, PATH: "/usr/bin:/bin" },
     });
     expect(p.code).toBe(3);
     expect(p.stderr).toContain("KILND=");

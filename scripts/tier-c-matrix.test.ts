@@ -106,7 +106,7 @@ describe("the matrix with real meld and wasmtime, kilnd through the fake", () =>
       opts("nokiln", {
         forms: ["component", "core"],
         kilnd: undefined,
-        env: { ...process.env, KILND: undefined, MELD_KILND: undefined, PATH: "/usr/bin:/bin" },
+        env: { ...process.env, KILND: "none", MELD_KILND: undefined, PATH: "/usr/bin:/bin" },
       }),
     );
     expect(Object.values(verdicts(r))).toEqual(["skipped", "skipped", "skipped", "skipped"]);

@@ -169,7 +169,7 @@ describe("tier-c CLI", () => {
   test("on the corpus with kilnd absent: a table on stdout, results.json on disk, exit 0", async () => {
     const out = join(tempDir("seam-tierc-cli"), "out");
     const p = await runScript("tier-c.ts", ["--out", out, "--reference", "wasmtime", "--fixture", "hello_c_cli"], {
-      env: { KILND: undefined, MELD_KILND: undefined },
+      env: { KILND: "none", MELD_KILND: undefined },
     });
     expect(p.code).toBe(0);
     expect(p.stdout).toContain("| hello_c_cli | multi | component |");

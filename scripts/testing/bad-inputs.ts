@@ -9,6 +9,7 @@
  */
 import {
   cpSync,
+  existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -150,13 +151,18 @@ export async function makeSandbox(): Promise<Sandbox> {
     cpSync(join(ROOT, part), join(root, part), { recursive: true, filter: (src) => !skip.has(src) });
   }
   symlinkSync(join(ROOT, "node_modules"), join(root, "node_modules"), "dir");
-  for (const d of ["work", "tmp", "bin"]) mkdirSync(join(dir, d));
+  for (const d of ["work", "tmp", "bin", "tools-bin"]) mkdirSync(join(dir, d));
   const fakeKilnd = writeFakeKilnd(join(dir, "bin"));
+  // meld and wasmtime from the real .tools/bin, but not the kilnd `tools.ts --install` may have put there:
+  // the cases that need a kilnd name one.
+  for (const t of ["meld", "wasmtime"])
+    if (existsSync(join(ROOT, ".tools", "bin", t)))
+      symlinkSync(join(ROOT, ".tools", "bin", t), join(dir, "tools-bin", t));
   const env: Record<string, string | undefined> = {
     ...process.env,
     NO_COLOR: "1",
     TMPDIR: join(dir, "tmp"),
-    PATH: `${join(ROOT, ".tools", "bin")}:/usr/bin:/bin`,
+    PATH: `${join(dir, "tools-bin")}:/usr/bin:/bin`,
   };
   for (const k of CLEARED) env[k] = undefined;
   const meld = join(ROOT, ".tools", "bin", "meld");

@@ -25,6 +25,9 @@ const CLASS_ICON: Record<ChangeClass, string> = {
 };
 const verdictIcon = (v: string) => (VERDICT_ICONS as Record<string, string | undefined>)[v] ?? "❔";
 const short = (sha?: string) => (sha ? ` \`${sha.slice(0, 12)}\`` : "");
+/** A tool's version and sha256; a kilnd named by its provenance record already carries its sha256. */
+const withSha = (t: { version: string; sha256?: string }) =>
+  t.version + (t.version.includes("sha256") ? "" : short(t.sha256));
 
 function stateCell(s: RowState | undefined): string {
   if (!s) return "—";
@@ -36,7 +39,7 @@ export function sideTools(s: SideInfo): string {
   const t = s.tools;
   return [
     `meld ${t.meld ? t.meld.version + short(t.meld.sha256) : "absent"}`,
-    `kilnd ${t.kilnd ? t.kilnd.version + short(t.kilnd.sha256) : "absent"}`,
+    `kilnd ${t.kilnd ? withSha(t.kilnd) : "absent"}`,
     `reference ${t.reference ? `${t.reference.engine} ${t.reference.version}` : "absent"}`,
     ...(t.seam ? [`seam${short(t.seam)}`] : []),
     ...(s.build ? [`build ${s.build}`] : []),
@@ -101,7 +104,7 @@ export function renderCompareMarkdown(d: ReportDiff): string {
       line("generated", (s) => s.generatedAt ?? "—", false),
       ...(d.base.build || d.head.build ? [line("build", (s) => s.build ?? "—")] : []),
       line("meld", (s) => (t(s).meld ? t(s).meld!.version + short(t(s).meld!.sha256) : "absent")),
-      line("kilnd", (s) => (t(s).kilnd ? t(s).kilnd!.version + short(t(s).kilnd!.sha256) : "absent")),
+      line("kilnd", (s) => (t(s).kilnd ? withSha(t(s).kilnd!) : "absent")),
       line("reference", (s) => (t(s).reference ? `${t(s).reference!.engine} ${t(s).reference!.version}` : "absent")),
       line("seam code", (s) => (t(s).seam ? `\`${t(s).seam!.slice(0, 12)}\`` : "—")),
     ],

@@ -21,6 +21,8 @@ export const SCHEMAS = {
   /** fixtures.ts build's and verify's `--json`. */
   fixturesBuild: "seam.fixtures-build/1",
   fixturesVerify: "seam.fixtures-verify/1",
+  /** .tools/kilnd.json: the installed kilnd's provenance (lib/tools/kilnd-record.ts). */
+  kilnd: "seam.kilnd/1",
   /** out/ls-gate/verification-results.json. */
   lsGate: "seam.ls-gate/1",
 } as const;

@@ -11,8 +11,11 @@ import { SeamError, EXIT } from "../core/errors.ts";
 import { runProcess, type Env } from "../core/proc.ts";
 import { atomicWriteJson } from "../core/fsx.ts";
 import { ROOT } from "../core/paths.ts";
+import { kilndProvenance } from "./kilnd-record.ts";
 
 export const TOOLS_DIR = join(ROOT, ".tools");
+/** The value of a tool's variable (`KILND=none`) that means: no such tool, do not look further. */
+export const NO_TOOL = "none";
 
 export type ToolName = "meld" | "kilnd" | "wasmtime" | "jco";
 
@@ -41,7 +44,7 @@ export const TOOL_SPECS: Record<ToolName, ToolSpec> = {
     envVars: ["KILND", "MELD_KILND"],
     local: [join(TOOLS_DIR, "bin", "kilnd")],
     siblings: ["../kiln/target/release/kilnd", "../kiln/target/debug/kilnd"],
-    fix: "set KILND=/path/to/kilnd (or MELD_KILND), or build kiln in a checkout at ../kiln (`cargo build --release` there); no package registry ships kilnd",
+    fix: "run `bun scripts/tools.ts --install` (kiln's release asset into .tools/; offline: `--kiln-src DIR` builds a kiln checkout), or set KILND=/path/to/kilnd (or MELD_KILND)",
   },
   wasmtime: {
     name: "wasmtime",
@@ -115,6 +118,8 @@ export function lookupTool(name: ToolName, opts: { flag?: string; env?: Env; roo
   for (const v of spec.envVars) {
     const val = env[v];
     if (!val) continue;
+    // `KILND=none`: run as if there were none, whatever .tools/, PATH or a sibling checkout holds.
+    if (val === NO_TOOL) return { spec };
     const p = resolve(val);
     return runnable(p)
       ? { spec, found: { name, path: p, source: `env ${v}` } }
@@ -201,8 +206,12 @@ export async function memoByBinary<T>(
 }
 
 /** The tool's own version ("0.65.1"), remembered per binary in .seam/tool-versions.json so that a run
- * does not start every tool just to ask; "unknown" if it will not say. */
-export function toolVersion(tool: FoundTool): Promise<string> {
+ * does not start every tool just to ask; "unknown" if it will not say. kilnd has no --version: the one
+ * `tools.ts --install` put in .tools/ is named by its provenance record, wherever it is run from
+ * (`0.4.4 (release asset x86_64-unknown-linux-gnu, sha256 abcdef123456…)`), while its sha256 is the record's. */
+export async function toolVersion(tool: FoundTool): Promise<string> {
+  const recorded = tool.name === "kilnd" ? kilndProvenance(tool.path, TOOLS_DIR) : undefined;
+  if (recorded) return recorded;
   return memoByBinary(VERSION_MEMO, tool.path, async () => {
     const r = await runProcess([tool.path, "--version"], { timeoutMs: 15_000, maxCapture: 4096 });
     return `${r.stdout}\n${r.stderr}`.match(/\b\d+\.\d+\.\d+[\w.+-]*/)?.[0] ?? "unknown";
