@@ -18,7 +18,17 @@ import { runMatrix } from "./lib/tierc/rows.ts";
 import { LS_GATE_DEFAULTS, runLsGate } from "./lib/lsgate/gate.ts";
 import { commentFromReports, commentSkipReason } from "./lib/comment/post.ts";
 import { codeFiles } from "./lib/tierc/cache.ts";
-import { enumList, noDuplicates, parseCli, positiveInt, progress, runCli, type FlagSpec } from "./lib/core/cli.ts";
+import {
+  enumList,
+  noDuplicates,
+  parseCli,
+  positiveInt,
+  progress,
+  runCli,
+  SIGNAL_EXIT,
+  STOP_SIGNALS,
+  type FlagSpec,
+} from "./lib/core/cli.ts";
 import { compareReports, diffExitCode } from "./lib/compare/compare.ts";
 import { loadResults, parseFailOn, takeBaseline, writeDiff } from "./lib/compare/io.ts";
 import type { FailOn } from "./lib/compare/types.ts";
@@ -27,7 +37,7 @@ import { atomicWriteJson, checkOutputs, shownPath } from "./lib/core/fsx.ts";
 import { checkLedgerFixtures, loadLedger } from "./lib/tierc/ledger.ts";
 import { loadFixtures, MATRIX_DEFAULTS } from "./lib/tierc/matrix.ts";
 import { exitCodeOf, planOrder, runPipeline, summaryTable, type PipelineStep } from "./lib/core/pipeline.ts";
-import { killAllRunning } from "./lib/core/proc.ts";
+import { interruptAll, interruptedBy } from "./lib/core/proc.ts";
 import { FORMS, FUSE_FLAGS, MEMORY_MODES, type Form, type MemoryMode } from "./lib/engines/records.ts";
 import { writeReports } from "./lib/tierc/write.ts";
 import { lookupTool, type ToolName } from "./lib/tools/lookup.ts";
@@ -350,13 +360,13 @@ async function planSteps(values: Values, targets: string[]): Promise<PipelineSte
 /** Runs the plan; Ctrl-C stops the running steps and their process trees, and leaves no stamp. */
 async function runSteps(steps: PipelineStep[], targets: string[], values: Values): Promise<number> {
   const controller = new AbortController();
-  const onSignal = () => {
-    progress("interrupted: stopping running steps and their process trees");
+  // In-process steps (tier-c's matrix) start nothing after this: proc answers every later run "interrupted".
+  const onSignal = (sig: NodeJS.Signals) => {
+    progress(`interrupted by ${sig}: stopping running steps and their process trees`);
     controller.abort();
-    killAllRunning();
+    interruptAll(sig);
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   const started = performance.now();
   try {
     const jobs = values.j === undefined ? availableParallelism() : positiveInt("-j", values.j);
@@ -375,10 +385,10 @@ async function runSteps(steps: PipelineStep[], targets: string[], values: Values
     });
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     process.stdout.write(`\n${summaryTable(outcomes.filter((o) => o.name !== "all"))}\n\ntotal ${seconds} s\n`);
-    return controller.signal.aborted ? 130 : exitCodeOf(outcomes);
+    const by = interruptedBy() as keyof typeof SIGNAL_EXIT | undefined;
+    return controller.signal.aborted ? (by ? SIGNAL_EXIT[by] : 130) : exitCodeOf(outcomes);
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
   }
 }
 

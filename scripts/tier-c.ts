@@ -46,6 +46,7 @@ Usage: bun scripts/tier-c.ts [options]
        bun scripts/tier-c.ts FILE.wasm|DIR... [--arg A]... [--env K=V]... [--stdin FILE] [--invoke EXPORT]... [options]
        bun scripts/tier-c.ts merge DIR... [--out DIR] [--strict] [--json]
        bun scripts/tier-c.ts compare BASE HEAD [--fail-on WHAT] [--build LABEL] [--json] [--out FILE] [--junit FILE]
+         [--accept-interrupted]   (results an interrupted run wrote are refused, exit 2, without it)
   --fixture NAME        only this fixture (repeatable); default: every fixture in the manifest
   --memory LIST         multi,shared (default multi); --form LIST  component,core (default both)
   --out DIR             results and repro bundles (default out/tier-c under seam's root)
@@ -125,6 +126,7 @@ const COMPARE_FLAGS = {
   json: { type: "boolean", default: false },
   out: { type: "string" },
   junit: { type: "string" },
+  "accept-interrupted": { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } satisfies FlagSpec;
 
@@ -137,7 +139,7 @@ async function compareMain(argv: string[]): Promise<number> {
       "bun scripts/tier-c.ts compare out/base out/tier-c",
     );
   const failOn = parseFailOn(values["fail-on"]);
-  const [base, head] = positionals.map((p) => loadResults(p)) as [
+  const [base, head] = positionals.map((p) => loadResults(p, values["accept-interrupted"])) as [
     ReturnType<typeof loadResults>,
     ReturnType<typeof loadResults>,
   ];
