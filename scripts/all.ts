@@ -42,6 +42,7 @@ import { FORMS, FUSE_FLAGS, MEMORY_MODES, type Form, type MemoryMode } from "./l
 import { writeReports } from "./lib/tierc/write.ts";
 import { lookupTool, type ToolName } from "./lib/tools/lookup.ts";
 import { ROOT } from "./lib/core/paths.ts";
+import { lockOut } from "./lib/core/lock.ts";
 import { checkTools } from "./lib/tools/identity.ts";
 
 export interface AllOptions {
@@ -196,6 +197,7 @@ function tierCStep(o: AllOptions): PipelineStep {
     }),
     outputs: [join(l.tier, "results.json")],
     run: async (ctx) => {
+      lockOut(l.tier); // a standalone tier-c on the same folder must not race this step
       const fixtures = loadFixtures(l.manifest, []);
       const ledgerPath = join(o.root, "fixtures", "known-blockers.yaml");
       const ledger = loadLedger(ledgerPath);
@@ -398,6 +400,11 @@ async function main(argv: string[]): Promise<number> {
   const targets = positionals.length ? noDuplicates("target", positionals) : ["all"];
   if (values.j !== undefined) positiveInt("-j", values.j);
   const steps = await planSteps(values, targets);
+  if (!values.list && !values["dry-run"]) {
+    const lock = lockOut(values.out);
+    if (lock.tookOverFrom !== undefined)
+      progress(`took over ${shownPath(lock.path)}: the run that held it (pid ${lock.tookOverFrom}) is gone`);
+  }
   if (values.list) {
     for (const s of steps)
       process.stdout.write(`${s.name.padEnd(9)} ← ${(s.deps.join(", ") || "—").padEnd(34)} ${s.description}\n`);

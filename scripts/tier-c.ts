@@ -17,6 +17,7 @@
  *        bun scripts/tier-c.ts merge DIR... [--out DIR] [--strict] [--json]
  *        bun scripts/tier-c.ts compare BASE HEAD [--fail-on …] [--build LABEL] [--json] [--out FILE] [--junit FILE]
  */
+import { lockOut } from "./lib/core/lock.ts";
 import { join, relative, resolve } from "node:path";
 import { readFileSync } from "node:fs";
 import { adhocNotices, type AdhocFixture } from "./lib/tierc/adhoc/inputs.ts";
@@ -230,6 +231,9 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, FLAGS, true);
   if (values.help) return (console.log(HELP), EXIT.ok);
   const p = await plan(values, positionals);
+  const lock = lockOut(p.options.outDir);
+  if (lock.tookOverFrom !== undefined)
+    progress(`took over ${shownPath(lock.path)}: the run that held it (pid ${lock.tookOverFrom}) is gone`);
   // Read (and, if it is the results.json about to be replaced, move aside) the base before the run.
   const base = p.baseline === undefined ? undefined : takeBaseline(p.baseline, p.options.outDir);
   const recorded = await recordAdhoc(p);
