@@ -12,6 +12,10 @@ import { compareReports } from "./lib/compare/compare.ts";
 import { lsGate, syntheticPair, tierC } from "./testing/sample-reports.ts";
 import { REPO, TOKEN, withFake } from "./testing/post-comment-kit.ts";
 import { resolveContext } from "./lib/comment/plan.ts";
+import { setDefaultTimeout } from "bun:test";
+
+// Plain `bun test` (bun 1.4.5 ignores bunfig's [test] timeout): the subprocess tests here need more than 5 s.
+setDefaultTimeout(300_000);
 
 const SCRIPT = join(import.meta.dir, "post-comment.ts");
 

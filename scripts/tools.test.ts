@@ -6,6 +6,10 @@ import { checkIdentity, identifyTool } from "./lib/tools/identity.ts";
 import { SeamError } from "./lib/core/errors.ts";
 import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
 import { runScript, tempDir } from "./testing/testkit.ts";
+import { setDefaultTimeout } from "bun:test";
+
+// Plain `bun test` (bun 1.4.5 ignores bunfig's [test] timeout): the subprocess tests here need more than 5 s.
+setDefaultTimeout(300_000);
 
 /** A fake project root with an executable at each place the lookup looks. */
 function layout() {

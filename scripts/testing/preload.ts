@@ -1,7 +1,7 @@
 /**
  * preload — what every test file gets before it runs (bunfig.toml `[test] preload`), for tests only:
- * - a default timeout per test (bun 1.4.5 ignores bunfig's `[test] timeout`, so plain `bun test` would
- *   cut the subprocess tests at its 5 s default);
+ * - a default timeout per test (bun 1.4.5 ignores bunfig's `[test] timeout`); it holds for the first test
+ *   file of a run only, so each file whose tests run subprocesses also calls setDefaultTimeout itself;
  * - the removal, when the run ends, of every folder testkit's tempDir made, so a passing run leaves
  *   nothing in TMPDIR (README: tests clean up after themselves; scripts/faults.test.ts checks it).
  */

@@ -157,9 +157,12 @@ class Capture {
   }
 }
 
-/** The parent-death guard: sh polls seam's pid and, once it is gone, kills its own group (the program's,
- * which it then becomes by exec); its own stdio is /dev/null so it never holds the program's pipes. */
-const GUARD = `p=$1; shift; (while kill -0 "$p" 2>/dev/null; do sleep 1; done; kill -KILL 0) </dev/null >/dev/null 2>&1 & exec "$@"`;
+/** The parent-death guard: sh starts a watcher that polls seam's pid and, once it is gone, kills its own
+ * group (the program's, which sh then becomes by exec). The watcher is a sh of its own, so its command line
+ * holds only the pid (pgrep -f for the program never finds it), and its stdio is /dev/null so it never
+ * holds the program's pipes. */
+const WATCHER = `while kill -0 "$0" 2>/dev/null; do sleep 1; done; kill -KILL 0`;
+const GUARD = `sh -c '${WATCHER}' "$1" </dev/null >/dev/null 2>&1 & shift; exec "$@"`;
 
 /** argv under the guard; a program that cannot be found or run is started bare, so its spawn error is the
  * program's own (ENOENT, EACCES), not sh's. */
