@@ -4,9 +4,9 @@
  * the event's PR: lib/github/actions.test.ts; whose comment is ours: lib/comment/owner.test.ts.
  */
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "./testing/testkit.ts";
 import { RETRY } from "./lib/github/rest.ts";
 import { compareReports } from "./lib/compare/compare.ts";
 import { lsGate, syntheticPair, tierC } from "./testing/sample-reports.ts";
@@ -61,7 +61,7 @@ describe("context", () => {
 // ---------------------------------------------------------------------------------------------------
 describe("CLI", () => {
   function setup() {
-    const dir = mkdtempSync(join(tmpdir(), "seam-post-comment-"));
+    const dir = tempDir("seam-post-comment");
     const ls = join(dir, "ls.json");
     const tc = join(dir, "results.json");
     writeFileSync(ls, JSON.stringify(lsGate()));
