@@ -19,7 +19,17 @@ import { runMatrix } from "./lib/tierc/rows.ts";
 import { LS_GATE_DEFAULTS, runLsGate } from "./lib/lsgate/gate.ts";
 import { commentFromReports, commentSkipReason } from "./lib/comment/post.ts";
 import { codeFiles } from "./lib/tierc/cache.ts";
-import { enumList, noDuplicates, parseCli, positiveInt, progress, runCli, type FlagSpec } from "./lib/core/cli.ts";
+import {
+  enumList,
+  noDuplicates,
+  parseCli,
+  positiveInt,
+  progress,
+  runCli,
+  SIGNAL_EXIT,
+  STOP_SIGNALS,
+  type FlagSpec,
+} from "./lib/core/cli.ts";
 import { compareReports, diffExitCode } from "./lib/compare/compare.ts";
 import { loadResults, parseFailOn, takeBaseline, writeDiff } from "./lib/compare/io.ts";
 import type { FailOn } from "./lib/compare/types.ts";
@@ -28,12 +38,13 @@ import { atomicWriteJson, checkOutputs, shownPath } from "./lib/core/fsx.ts";
 import { checkLedgerFixtures, loadLedger } from "./lib/tierc/ledger.ts";
 import { loadFixtures, MATRIX_DEFAULTS } from "./lib/tierc/matrix.ts";
 import { exitCodeOf, planOrder, runPipeline, summaryTable, type PipelineStep } from "./lib/core/pipeline.ts";
-import { killAllRunning } from "./lib/core/proc.ts";
+import { interruptAll, interruptedBy } from "./lib/core/proc.ts";
 import { FORMS, FUSE_FLAGS, MEMORY_MODES, type Form, type MemoryMode } from "./lib/engines/records.ts";
 import { writeReports } from "./lib/tierc/write.ts";
 import { lookupTool, type ToolName } from "./lib/tools/lookup.ts";
 import { ROOT } from "./lib/core/paths.ts";
 import { stripAnsi } from "./lib/lsgate/libtest.ts";
+import { lockOut } from "./lib/core/lock.ts";
 import { checkTools } from "./lib/tools/identity.ts";
 
 export interface AllOptions {
@@ -193,6 +204,7 @@ function tierCStep(o: AllOptions): PipelineStep {
     }),
     outputs: [join(l.tier, "results.json")],
     run: async (ctx) => {
+      lockOut(l.tier); // a standalone tier-c on the same folder must not race this step
       const fixtures = loadFixtures(l.manifest, []);
       const ledgerPath = join(o.root, "fixtures", "known-blockers.yaml");
       const ledger = loadLedger(ledgerPath);
@@ -399,13 +411,13 @@ async function planSteps(values: Values, targets: string[]): Promise<PipelineSte
 /** Runs the plan; Ctrl-C stops the running steps and their process trees, and leaves no stamp. */
 async function runSteps(steps: PipelineStep[], targets: string[], values: Values): Promise<number> {
   const controller = new AbortController();
-  const onSignal = () => {
-    progress("interrupted: stopping running steps and their process trees");
+  // In-process steps (tier-c's matrix) start nothing after this: proc answers every later run "interrupted".
+  const onSignal = (sig: NodeJS.Signals) => {
+    progress(`interrupted by ${sig}: stopping running steps and their process trees`);
     controller.abort();
-    killAllRunning();
+    interruptAll(sig);
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   const started = performance.now();
   try {
     const jobs = values.j === undefined ? availableParallelism() : positiveInt("-j", values.j);
@@ -424,16 +436,16 @@ async function runSteps(steps: PipelineStep[], targets: string[], values: Values
     });
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     process.stdout.write(`\n${summaryTable(outcomes.filter((o) => o.name !== "all"))}\n\ntotal ${seconds} s\n`);
-    if (!values["dry-run"])
+    if (!values["dry-run"] && !controller.signal.aborted)
       process.stdout.write(
         resultsGuide(values.out)
           .map((l) => `${l}\n`)
           .join(""),
       );
-    return controller.signal.aborted ? 130 : exitCodeOf(outcomes);
+    const by = interruptedBy() as keyof typeof SIGNAL_EXIT | undefined;
+    return controller.signal.aborted ? (by ? SIGNAL_EXIT[by] : 130) : exitCodeOf(outcomes);
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
   }
 }
 
@@ -443,6 +455,11 @@ async function main(argv: string[]): Promise<number> {
   const targets = positionals.length ? noDuplicates("target", positionals) : ["all"];
   if (values.j !== undefined) positiveInt("-j", values.j);
   const steps = await planSteps(values, targets);
+  if (!values.list && !values["dry-run"]) {
+    const lock = lockOut(values.out);
+    if (lock.tookOverFrom !== undefined)
+      progress(`took over ${shownPath(lock.path)}: the run that held it (pid ${lock.tookOverFrom}) is gone`);
+  }
   if (values.list) {
     for (const s of steps)
       process.stdout.write(`${s.name.padEnd(9)} ← ${(s.deps.join(", ") || "—").padEnd(34)} ${s.description}\n`);

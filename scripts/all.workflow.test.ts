@@ -14,6 +14,10 @@ import {
 } from "./testing/workflow.ts";
 import { ROOT } from "./lib/core/paths.ts";
 import { PINS } from "./lib/tools/install.ts";
+import { setDefaultTimeout } from "bun:test";
+
+// Plain `bun test` (bun 1.4.5 ignores bunfig's [test] timeout): the subprocess tests here need more than 5 s.
+setDefaultTimeout(300_000);
 
 describe("the workflow users copy", () => {
   test("parses, and every run: line names a script or command that exists", () => {

@@ -28,19 +28,22 @@ Usage: bun scripts/fuse.ts <component.wasm>... -o <out.wasm> [options] [-- <extr
   --json                print the record on stdout instead of writing <out>.json
 The record: meld path and version, the command as one shell line, sha256 and size of every input and
 the output, milliseconds, and the verdict: fused | refused (meld declined the input; its own error
-line is kept; upstream treats this as a skip) | crashed (signal, panic, timeout) | missing-tool.
+line is kept; upstream treats this as a skip) | crashed (signal, panic) | missing-tool | fault (meld
+did not finish: the timeout or an interruption ended it; no verdict on meld).
 
 Exit: 0 fused; 1 meld crashed; 2 usage error or bad input; 3 meld missing, or MELD/--meld names
-      nothing or a program that does not say \`meld X.Y.Z\` to --version; 4 meld refused the input`;
+      nothing or a program that does not say \`meld X.Y.Z\` to --version; 4 meld refused the input;
+      5 fault: meld did not finish (timeout), no verdict`;
 
 /** fuse's own exit code beyond EXIT's. */
-const FUSE_EXIT = { refused: 4 } as const;
+const FUSE_EXIT = { refused: 4, fault: 5 } as const;
 
 const EXIT_FOR: Record<FuseVerdict, number> = {
   fused: EXIT.ok,
   crashed: EXIT.fail,
   "missing-tool": EXIT.missingTool,
   refused: FUSE_EXIT.refused,
+  fault: FUSE_EXIT.fault,
 };
 
 function parseFuseFlags(argv: string[]) {

@@ -4,14 +4,18 @@
  * the event's PR: lib/github/actions.test.ts; whose comment is ours: lib/comment/owner.test.ts.
  */
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "./testing/testkit.ts";
 import { RETRY } from "./lib/github/rest.ts";
 import { compareReports } from "./lib/compare/compare.ts";
 import { lsGate, syntheticPair, tierC } from "./testing/sample-reports.ts";
 import { REPO, TOKEN, withFake } from "./testing/post-comment-kit.ts";
 import { resolveContext } from "./lib/comment/plan.ts";
+import { setDefaultTimeout } from "bun:test";
+
+// Plain `bun test` (bun 1.4.5 ignores bunfig's [test] timeout): the subprocess tests here need more than 5 s.
+setDefaultTimeout(300_000);
 
 const SCRIPT = join(import.meta.dir, "post-comment.ts");
 
@@ -57,7 +61,7 @@ describe("context", () => {
 // ---------------------------------------------------------------------------------------------------
 describe("CLI", () => {
   function setup() {
-    const dir = mkdtempSync(join(tmpdir(), "seam-post-comment-"));
+    const dir = tempDir("seam-post-comment");
     const ls = join(dir, "ls.json");
     const tc = join(dir, "results.json");
     writeFileSync(ls, JSON.stringify(lsGate()));

@@ -53,6 +53,7 @@ Usage: bun scripts/post-comment.ts [--pr N] [--repo OWNER/NAME] [--marker KEY] [
                        nothing to post, exit 0); an unreadable, non-JSON or unknown-schema file is exit 2.
   --body-file FILE     post this markdown verbatim instead (it must exist)
   --no-diff-note TEXT  said at the top of a tier-c section whose report carries no diff
+  --accept-interrupted show tier-c results an interrupted run wrote (refused by default: exit 2)
   --marker KEY         the hidden first line that identifies the comment: <!-- KEY --> (a whole <!-- ... --> is
                        kept); default from the reports' kinds, e.g. <!-- seam:ls-gate+tier-c -->
   --pr N               default: the Actions event (GITHUB_EVENT_PATH, GITHUB_REF)
@@ -67,7 +68,7 @@ $GITHUB_STEP_SUMMARY. Bounds: ${RETRY.attempts} tries per request, never more th
 ${RETRY.totalWaitMs / 1000} s in all; bodies over ${SAFE_BODY_BYTES.toLocaleString("en-US")} UTF-8 bytes are cut at a section boundary.
 
 Exit: 0 created, updated, unchanged, recreated, deleted, nothing to delete or nothing to post;
-      1 GitHub API failure; 2 usage error or bad report file.
+      1 GitHub API failure; 2 usage error or bad report file (an interrupted run's results too).
 `;
 
 const FLAGS = {
@@ -80,6 +81,7 @@ const FLAGS = {
   mode: { type: "string", default: "upsert" },
   author: { type: "string" },
   "dry-run": { type: "boolean", default: false },
+  "accept-interrupted": { type: "boolean", default: false },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
@@ -104,7 +106,7 @@ function checkFlags(v: Flags): CommentMode {
 function readInput(v: Flags, mode: CommentMode, env: Env): CommentInput {
   const reports = v.report ?? [];
   const bodyFile = v["body-file"];
-  const input = bodyFile ? { body: readBodyFile(bodyFile) } : loadReports(reports, "--report");
+  const input = bodyFile ? { body: readBodyFile(bodyFile) } : loadReports(reports, "--report", v["accept-interrupted"]);
   const run = actionsContext(env);
   if (run.stepSummary && !v["dry-run"] && mode !== "delete") {
     const read: [string, string][] = reports.map((p) => [`the --report ${p}`, p]);

@@ -10,7 +10,7 @@
  *       4 guest trapped; 5 guest exited non-zero; 6 the engine refuses this form
  */
 import { readFileSync } from "node:fs";
-import { enumValue, keyValues, parseCli, positiveSeconds, runCli, positiveInt } from "./lib/core/cli.ts";
+import { byteSize, enumValue, keyValues, parseCli, positiveSeconds, runCli, positiveInt } from "./lib/core/cli.ts";
 import { EXIT, SeamError, usageError } from "./lib/core/errors.ts";
 import { requireFile } from "./lib/core/fsx.ts";
 import { checkTool } from "./lib/tools/identity.ts";
@@ -21,6 +21,8 @@ import {
   ENGINE_TOOL,
   ENGINES,
   RUN_TIMEOUT_MS,
+  DEFAULT_MEMORY_LIMIT,
+  OUTPUT_LIMIT,
   runComponent,
   summarize,
   type RunComponentOptions,
@@ -41,6 +43,7 @@ Usage: bun scripts/run-kiln.ts <file.wasm> [options]
   --stdin FILE                 feed FILE to the guest's stdin
   --fuel N                     fuel limit (kiln, wasmtime)
   --timeout SEC                kill the engine and its process tree after SEC seconds (default ${RUN_TIMEOUT_MS / 1000})
+  --memory-limit SIZE          kill it when its resident memory passes SIZE (default ${DEFAULT_MEMORY_LIMIT / 2 ** 30}G)
   --kilnd PATH / --wasmtime PATH   explicit engine binary
   --json                       print the full record as JSON on stdout
 The form is read from the file's bytes: a component runs as \`kilnd FILE --component --wasi\`, a core
@@ -51,10 +54,12 @@ summary line on stderr.
 
 Exit: 0 passed; 1 engine failed, crashed or timed out; 2 usage error or bad input;
       3 engine missing, or not the engine (KILND=/bin/true); 4 guest trapped; 5 guest exited non-zero;
-      6 the engine refuses this form (kilnd runs core modules only: lower it with meld fuse)`;
+      6 the engine refuses this form (kilnd runs core modules only: lower it with meld fuse);
+      7 no verdict: the engine went over --memory-limit or the output cap (${OUTPUT_LIMIT / 2 ** 30} GiB), or was
+        killed by a signal seam did not send (the line says which)`;
 
 /** run-kiln's own exit codes beyond EXIT's: what the guest did, and a form the engine refuses. */
-const RUN_EXIT = { trapped: 4, guestExit: 5, refusedForm: 6 } as const;
+const RUN_EXIT = { trapped: 4, guestExit: 5, refusedForm: 6, fault: 7 } as const;
 
 const EXIT_FOR: Record<RunVerdict, number> = {
   passed: EXIT.ok,
@@ -65,6 +70,10 @@ const EXIT_FOR: Record<RunVerdict, number> = {
   trapped: RUN_EXIT.trapped,
   "exit-nonzero": RUN_EXIT.guestExit,
   "unsupported-form": RUN_EXIT.refusedForm,
+  interrupted: RUN_EXIT.fault,
+  "memory-limit": RUN_EXIT.fault,
+  "output-limit": RUN_EXIT.fault,
+  killed: RUN_EXIT.fault,
 };
 
 function parseRunFlags(argv: string[]) {
@@ -76,6 +85,7 @@ function parseRunFlags(argv: string[]) {
     stdin: { type: "string" },
     fuel: { type: "string" },
     timeout: { type: "string" },
+    "memory-limit": { type: "string" },
     kilnd: { type: "string" },
     wasmtime: { type: "string" },
     json: { type: "boolean", default: false },
@@ -115,6 +125,9 @@ function runOptions({ values, positionals }: ReturnType<typeof parseRunFlags>): 
     env,
     fuel,
     timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+    ...(values["memory-limit"] !== undefined
+      ? { memoryLimitBytes: byteSize("--memory-limit", values["memory-limit"]) }
+      : {}),
     enginePath: engine === "kiln" ? values.kilnd : engine === "wasmtime" ? values.wasmtime : undefined,
   };
 }

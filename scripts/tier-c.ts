@@ -19,6 +19,7 @@
  *        bun scripts/tier-c.ts merge DIR... [--out DIR] [--strict] [--json]
  *        bun scripts/tier-c.ts compare BASE HEAD [--fail-on …] [--build LABEL] [--json] [--out FILE] [--junit FILE]
  */
+import { lockOut } from "./lib/core/lock.ts";
 import { join, relative, resolve } from "node:path";
 import { readFileSync } from "node:fs";
 import { adhocNotices, collectAdhocInputs, type AdhocFixture } from "./lib/tierc/adhoc/inputs.ts";
@@ -50,6 +51,7 @@ Usage: bun scripts/tier-c.ts [options]
        bun scripts/tier-c.ts --list-exports FILE.wasm|DIR... [--json]
        bun scripts/tier-c.ts merge DIR... [--out DIR] [--strict] [--json]
        bun scripts/tier-c.ts compare BASE HEAD [--fail-on WHAT] [--build LABEL] [--json] [--out FILE] [--junit FILE]
+         [--accept-interrupted]   (results an interrupted run wrote are refused, exit 2, without it)
   --fixture NAME        only this fixture (repeatable); default: every fixture in the manifest
   --memory LIST         multi,shared (default multi); --form LIST  component,core (default both)
   --out DIR             results and repro bundles (default out/tier-c under seam's root; an ad hoc run:
@@ -139,6 +141,7 @@ const COMPARE_FLAGS = {
   json: { type: "boolean", default: false },
   out: { type: "string" },
   junit: { type: "string" },
+  "accept-interrupted": { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } satisfies FlagSpec;
 
@@ -151,7 +154,7 @@ async function compareMain(argv: string[]): Promise<number> {
       "bun scripts/tier-c.ts compare out/base out/tier-c",
     );
   const failOn = parseFailOn(values["fail-on"]);
-  const [base, head] = positionals.map((p) => loadResults(p)) as [
+  const [base, head] = positionals.map((p) => loadResults(p, values["accept-interrupted"])) as [
     ReturnType<typeof loadResults>,
     ReturnType<typeof loadResults>,
   ];
@@ -254,6 +257,9 @@ async function main(argv: string[]): Promise<number> {
   if (values.help) return (console.log(HELP), EXIT.ok);
   if (values["list-exports"]) return listExports(positionals, values.json);
   const p = await plan(values, positionals);
+  const lock = lockOut(p.options.outDir);
+  if (lock.tookOverFrom !== undefined)
+    progress(`took over ${shownPath(lock.path)}: the run that held it (pid ${lock.tookOverFrom}) is gone`);
   // Read (and, if it is the results.json about to be replaced, move aside) the base before the run.
   const base = p.baseline === undefined ? undefined : takeBaseline(p.baseline, p.options.outDir);
   const recorded = await recordAdhoc(p);

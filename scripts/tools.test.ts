@@ -27,6 +27,10 @@ import {
 import { runProcess } from "./lib/core/proc.ts";
 import { sha256 } from "./lib/core/fsx.ts";
 import { ROOT } from "./lib/core/paths.ts";
+import { setDefaultTimeout } from "bun:test";
+
+// Plain `bun test` (bun 1.4.5 ignores bunfig's [test] timeout): the subprocess tests here need more than 5 s.
+setDefaultTimeout(300_000);
 
 /** A fake project root with an executable at each place the lookup looks. */
 function layout() {

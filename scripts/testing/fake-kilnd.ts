@@ -38,7 +38,7 @@ export const TEMPLATES = {
   "exit-lost": "exit_code.fused-core", // the guest's line, then no verdict line, exit 1
   "no-module": "edge.no-module", // [Resource][E2261] Failed to read module metadata
 } as const;
-export type Scenario = keyof typeof TEMPLATES | "replay" | "auto" | "run" | "hang" | "flood" | "signal";
+export type Scenario = keyof typeof TEMPLATES | "replay" | "auto" | "run" | "hang" | "flood" | "signal" | "hog";
 
 export interface RecordedCase {
   case: string;
@@ -265,6 +265,28 @@ async function hang(c: KilnCall): Promise<number> {
   return 1;
 }
 
+/** $FAKE_KILND_FLOOD_MIB (default 20) MiB of guest output, then kilnd's own success lines: the verdict,
+ * the size and the sha256 must survive the capture cap. Waits for the pipe to drain, as kilnd's writes do. */
+async function flood(c: KilnCall): Promise<number> {
+  process.stdout.write(banner(c));
+  const chunk = ("x".repeat(1023) + "\n").repeat(1024);
+  const mib = Number(process.env.FAKE_KILND_FLOOD_MIB ?? 20);
+  for (let i = 0; i < mib; i++)
+    if (!process.stdout.write(chunk)) await new Promise((done) => process.stdout.once("drain", done));
+  process.stdout.write(`\n✓ Function '_start' completed (no return values)\n${SUCCESS_TAIL}`);
+  return 0;
+}
+
+/** Takes resident memory, 16 MiB at a time, until something kills it (seam's --memory-limit, in a test). */
+async function hog(c: KilnCall): Promise<number> {
+  process.stdout.write(banner(c));
+  const held: Buffer[] = [];
+  for (;;) {
+    held.push(Buffer.alloc(16 << 20, 1));
+    await Bun.sleep(5);
+  }
+}
+
 export async function fakeMain(argv: string[]): Promise<number> {
   if (process.env.FAKE_KILND_LOG) appendFileSync(process.env.FAKE_KILND_LOG, argv.join(" ") + "\n");
   const c = parseKilnCall(argv);
@@ -291,14 +313,10 @@ export async function fakeMain(argv: string[]): Promise<number> {
       process.kill(process.pid, "SIGSEGV");
       await new Promise(() => {});
       return 0;
-    case "flood": {
-      // 20 MiB of guest output, then kilnd's own success lines: the verdict must survive the capture cap.
-      process.stdout.write(banner(c));
-      const chunk = ("x".repeat(1023) + "\n").repeat(1024);
-      for (let i = 0; i < 20; i++) process.stdout.write(chunk);
-      process.stdout.write(`\n✓ Function '_start' completed (no return values)\n${SUCCESS_TAIL}`);
-      return 0;
-    }
+    case "flood":
+      return flood(c);
+    case "hog":
+      return hog(c);
     default: {
       const template = TEMPLATES[scenario as keyof typeof TEMPLATES];
       if (!template) {

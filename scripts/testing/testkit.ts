@@ -2,15 +2,30 @@
  * testkit — helpers the test files share: a temp dir per test, running a seam CLI as a subprocess,
  * and turning component-model WAT into a binary with the real jco. Tests only; no script imports it.
  */
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runProcess, type ProcResult } from "../lib/core/proc.ts";
 import { requireTool } from "../lib/tools/lookup.ts";
 import { ROOT } from "../lib/core/paths.ts";
 
+const made = new Set<string>();
+
+/** A fresh folder in TMPDIR, removed when the test run ends (testing/preload.ts) if the test did not. */
 export function tempDir(tag = "seam"): string {
-  return mkdtempSync(join(tmpdir(), `${tag}-`));
+  const dir = mkdtempSync(join(tmpdir(), `${tag}-`));
+  made.add(dir);
+  return dir;
+}
+
+/** Removes every folder tempDir made; returns how many were still there. */
+export function removeTempDirs(): number {
+  let left = 0;
+  for (const dir of made) {
+    if (existsSync(dir)) (left++, rmSync(dir, { recursive: true, force: true }));
+    made.delete(dir);
+  }
+  return left;
 }
 
 /** A copy of seam in `parent`/seam: the named parts of the checkout (build output left out), with

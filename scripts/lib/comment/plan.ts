@@ -4,6 +4,7 @@
  * summary, and the requests a real run makes (what --dry-run prints).
  * Used by: scripts/post-comment.ts, lib/comment/post.ts (all.ts's comment step), tests.
  */
+import { refuseInterrupted } from "../tierc/report.ts";
 import { usageError } from "../core/errors.ts";
 import { readIfPresent } from "../core/fsx.ts";
 import {
@@ -86,7 +87,11 @@ export function planComment(input: CommentInput, marker: string | undefined, ctx
 }
 
 /** The reports that exist, parsed, and the paths that do not (an earlier step may not have got to write one). */
-export function loadReports(paths: string[], what: string): { reports: LoadedReport[]; missing: string[] } {
+export function loadReports(
+  paths: string[],
+  what: string,
+  acceptInterrupted = false,
+): { reports: LoadedReport[]; missing: string[] } {
   const reports: LoadedReport[] = [];
   const missing: string[] = [];
   for (const path of paths) {
@@ -94,5 +99,7 @@ export function loadReports(paths: string[], what: string): { reports: LoadedRep
     if (text === null) missing.push(path);
     else reports.push(parseReport(path, text));
   }
+  // An interrupted tier-c run's results are not a verdict to show on a pull request.
+  for (const r of reports) if (r.kind === "tier-c") refuseInterrupted(r.path, r.report, acceptInterrupted);
   return { reports, missing };
 }

@@ -11,11 +11,12 @@ import { SeamError, EXIT } from "../core/errors.ts";
 import { atomicWrite, atomicWriteJson } from "../core/fsx.ts";
 import { appendStepSummary } from "../github/actions.ts";
 import { SCHEMAS } from "../engines/records.ts";
+import { refuseInterrupted } from "../tierc/report.ts";
 
 const fail = (message: string) => new SeamError(message, { exitCode: EXIT.usage });
 
 /** Checks a parsed value is tier-c results compare can read; one-line errors naming `file`. */
-export function parseResults(file: string, text: string): ComparableReport {
+export function parseResults(file: string, text: string, acceptInterrupted = false): ComparableReport {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -37,11 +38,12 @@ export function parseResults(file: string, text: string): ComparableReport {
         throw fail(`${file}: row ${i + 1} has no ${field}: regenerate it with scripts/tier-c.ts`);
     }
   });
+  refuseInterrupted(file, json as { interrupted?: unknown }, acceptInterrupted);
   return json as ComparableReport;
 }
 
 /** Reads a results.json, or the results.json in a tier-c --out folder; one-line errors (exit 2). */
-export function loadResults(path: string): { file: string; report: ComparableReport } {
+export function loadResults(path: string, acceptInterrupted = false): { file: string; report: ComparableReport } {
   if (path.trim() === "") throw fail("an empty path: pass a tier-c results.json or its --out folder");
   if (!existsSync(path)) throw fail(`${path} not found: pass a tier-c results.json or its --out folder`);
   const file = statSync(path).isDirectory() ? join(path, "results.json") : path;
@@ -52,7 +54,7 @@ export function loadResults(path: string): { file: string; report: ComparableRep
   } catch (err) {
     throw fail(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  return { file, report: parseResults(file, text) };
+  return { file, report: parseResults(file, text, acceptInterrupted) };
 }
 
 /**

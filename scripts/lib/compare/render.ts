@@ -2,7 +2,8 @@
  * render — a diff as people read it: markdown (the tools side by side, the changed rows), JUnit
  * (a change that trips --fail-on is a failure), and the head of a Tier C comment section, cut to fit.
  */
-import { mdCell, mdTable, junitXml } from "../core/render.ts";
+import { mdCell, mdCode, mdTable, junitXml } from "../core/render.ts";
+import { inertCell } from "../tierc/render.ts";
 import {
   FAIL_ON,
   keyOf,
@@ -31,7 +32,7 @@ const withSha = (t: { version: string; sha256?: string }) =>
 
 function stateCell(s: RowState | undefined): string {
   if (!s) return "—";
-  return `${verdictIcon(s.verdict)} ${s.verdict}${s.blocker ? ` (${s.blocker})` : ""}${s.signature ? ` \`${s.signature}\`` : ""}`;
+  return `${verdictIcon(s.verdict)} ${s.verdict}${s.blocker ? ` (${s.blocker})` : ""}${s.signature ? ` ${mdCode(s.signature)}` : ""}`;
 }
 
 /** One side's tools in one line: meld, kilnd (with its sha256), the reference engine, seam's code. */
@@ -52,12 +53,12 @@ function changeRow(c: RowChange, bundleBaseUrl?: string): string[] {
   const repro = bundle ? (bundleBaseUrl ? `[${bundle}](${bundleBaseUrl}/${bundle})` : `\`${bundle}\``) : "";
   return [
     `${CLASS_ICON[c.class]} ${c.class}`,
-    c.fixture,
+    inertCell(c.fixture),
     c.mode,
     c.form,
     stateCell(c.base),
     stateCell(c.head),
-    c.reason,
+    inertCell(c.reason),
     repro,
   ];
 }

@@ -81,9 +81,11 @@ describe("flag values (pure)", () => {
     ]).toEqual(["shared", "core", undefined]);
   });
 
-  test("K=V pairs: a key once, never empty", () => {
+  test("NAME=VALUE pairs: a variable name, once, never empty", () => {
     expect(keyValues("--env", ["A=1", "B=x=y"])).toEqual({ A: "1", B: "x=y" });
-    expect(message(() => keyValues("--env", ["=1"]))).toBe("--env expects K=V, got: =1");
+    expect(message(() => keyValues("--env", ["=1"]))).toBe(
+      "--env expects NAME=VALUE with NAME a variable name, got: =1",
+    );
     expect(message(() => keyValues("--env", ["A=1", "A=2"]))).toBe("--env: A is given twice");
   });
 });

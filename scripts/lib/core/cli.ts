@@ -7,7 +7,8 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { EXIT, SeamError, usageError } from "./errors.ts";
 import { removeTrackedTemps } from "./fsx.ts";
-import { killAllRunning } from "./proc.ts";
+import { escapeControl } from "./render.ts";
+import { interruptAll, killAllRunning } from "./proc.ts";
 
 /** A script's flags as parseArgs takes them (`{ … } satisfies FlagSpec` keeps their types). */
 export type FlagSpec = NonNullable<ParseArgsConfig["options"]>;
@@ -181,17 +182,35 @@ export function noDuplicates(flag: string, items: string[], same: (s: string) =>
   return items;
 }
 
-/** `K=V` pairs (`--env NAME=seam`), K non-empty and given once. */
+/** A guest environment variable's name: what a shell would accept (so `A;touch x;B` is refused). */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `NAME=VALUE` pairs (`--env NAME=seam`): NAME a variable name, given once. The one check of guest
+ * environment flags (run-kiln, tier-c ad hoc); a value may hold anything, newlines too. */
 export function keyValues(flag: string, raw: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const kv of raw) {
     const at = kv.indexOf("=");
-    if (at <= 0) throw usageError(`${flag} expects K=V, got: ${kv}`, `e.g. ${flag} NAME=value`);
-    const k = kv.slice(0, at);
+    const k = kv.slice(0, Math.max(at, 0));
+    if (at <= 0 || !ENV_NAME.test(k))
+      throw usageError(
+        `${flag} expects NAME=VALUE with NAME a variable name, got: ${kv}`,
+        `e.g. ${flag} GREETING=hello`,
+      );
     if (k in out) throw usageError(`${flag}: ${k} is given twice`, `give ${k} once`);
     out[k] = kv.slice(at + 1);
   }
   return out;
+}
+
+const UNITS: Record<string, number> = { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 };
+
+/** A size with its unit (`512M`, `4G`, `4GiB`) in bytes: a bare number is refused (bytes or MiB?). */
+export function byteSize(flag: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMG])(?:i?B)?$/i.exec(text.trim());
+  const bytes = m ? Math.round(Number(m[1]) * UNITS[m[2]!.toLowerCase()]!) : 0;
+  if (!m || bytes < 2 ** 20) throw usageError(`${flag} expects a size of at least 1M, got: ${text}`, `e.g. ${flag} 4G`);
+  return bytes;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -206,6 +225,11 @@ export function progress(line: string): void {
   process.stderr.write(line.endsWith("\n") ? line : line + "\n");
 }
 
+/** Text as one line: what a user passed (an --env value with a newline, an ESC) shown as escapes. */
+export function oneLine(text: string): string {
+  return escapeControl(text).replace(/\n/g, "\\n").replace(/\t/g, "\\t");
+}
+
 /**
  * Formats an error as what a user sees: a SeamError as its line (plus the hint); anything else is a bug in
  * seam, one "internal error" line with the message and where to report it. Its stack trace is shown only
@@ -213,7 +237,7 @@ export function progress(line: string): void {
  */
 export function formatError(prog: string, err: unknown, debug = process.env.SEAM_DEBUG === "1"): string {
   if (err instanceof SeamError) {
-    return `${prog}: error: ${err.message}` + (err.hint ? `\n${prog}: hint: ${err.hint}` : "");
+    return `${prog}: error: ${oneLine(err.message)}` + (err.hint ? `\n${prog}: hint: ${oneLine(err.hint)}` : "");
   }
   const e = err as Error;
   const message = (e instanceof Error ? e.message : String(err)).split("\n")[0]!.trim() || "(no message)";
@@ -221,10 +245,14 @@ export function formatError(prog: string, err: unknown, debug = process.env.SEAM
   return debug && e instanceof Error && e.stack ? `${line}\n${e.stack}` : line;
 }
 
+/** The signals that stop a seam script (a closed terminal sends SIGHUP), and the exit status for each. */
+export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+
 /**
  * Runs a script's main; returns the exit code (callers assign it to process.exitCode, never exit()).
  * Tools run in process groups of their own (so a timeout kills a whole tree), which also means Ctrl-C
- * does not reach them: on SIGINT/SIGTERM every running tool tree is killed and every temp file or folder
+ * does not reach them: on SIGINT/SIGTERM/SIGHUP every running tool tree is killed and every temp file or folder
  * still being written is removed before the script ends. An error that escapes main, or a promise that
  * fails after main ended (a cell still in flight), is one line too, never a stack trace.
  */
@@ -234,17 +262,15 @@ export async function runCli(
   opts: { ownSignals?: boolean } = {},
 ): Promise<number> {
   const onSignal = (sig: NodeJS.Signals) => {
-    const n = killAllRunning();
+    const n = interruptAll(sig);
     removeTrackedTemps();
     process.stderr.write(`${prog}: ${sig}: stopped ${n} running tool(s)\n`);
-    process.exit(sig === "SIGINT" ? 130 : 143);
+    process.exit(SIGNAL_EXIT[sig as keyof typeof SIGNAL_EXIT] ?? 143);
   };
   // A script that stops gracefully itself (all.ts: summary table, no half stamps) handles them.
-  if (!opts.ownSignals) {
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-  }
-  process.once("exit", removeTrackedTemps);
+  if (!opts.ownSignals) for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
+  // Whatever way the process ends, no group it started outlives it.
+  process.once("exit", () => (killAllRunning(), removeTrackedTemps()));
   let finished = false;
   const stray = (err: unknown) => {
     // After main has answered, a late failure of work it started says nothing new: keep it for SEAM_DEBUG.

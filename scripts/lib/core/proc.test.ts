@@ -1,6 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { runProcess, shellLine, shellQuote, shellWords } from "./proc.ts";
 import { processesLeft } from "../../testing/testkit.ts";
+import { setDefaultTimeout } from "bun:test";
+
+// Plain `bun test` (bun 1.4.5 ignores bunfig's [test] timeout): the subprocess tests here need more than 5 s.
+setDefaultTimeout(300_000);
 
 describe("runProcess", () => {
   test("captures stdout, stderr, exit code and feeds stdin", async () => {

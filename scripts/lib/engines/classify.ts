@@ -155,7 +155,7 @@ export function plainValue(v: TypedValue): string {
 
 export type Classified = Pick<
   RunRecord,
-  "verdict" | "signature" | "errorLine" | "results" | "values" | "guestExit" | "kiln"
+  "verdict" | "signature" | "errorLine" | "results" | "values" | "guestExit" | "kiln" | "fault"
 > & { stdout: string };
 
 const TRAP_WORDS =
@@ -168,10 +168,22 @@ export function firstMeaningfulLine(text: string): string | undefined {
     .find((l) => l && !/^(at |Stack backtrace|Caused by:|\d+: )/.test(l));
 }
 
-/** A run that never reached a transcript: not started, killed by the timeout, or died by a signal. */
+/** Signals an engine raises on itself when it breaks (a crash of the engine); any other signal that ends
+ * it was sent from outside (seam sends only SIGKILL, and says why: ProcResult.fault, timedOut). */
+const CRASH_SIGNALS = new Set(["SIGSEGV", "SIGABRT", "SIGBUS", "SIGILL", "SIGFPE", "SIGTRAP", "SIGSYS"]);
+
+/** A run that never reached a transcript: not started, ended by seam (interrupt, a cap, the timeout),
+ * killed from outside, or crashed by a signal of its own. Each fault names its cause. */
 export function killedOrTimedOut(p: ProcResult): Classified | undefined {
+  if (p.fault)
+    return { verdict: p.fault, errorLine: `${p.fault}: ${p.faultDetail}`, fault: p.faultDetail, stdout: p.stdout };
   if (p.spawnError) return { verdict: "missing-engine", errorLine: p.spawnError, stdout: "" };
-  if (p.timedOut) return { verdict: "timeout", errorLine: `killed after ${p.ms} ms (timeout)`, stdout: p.stdout };
+  if (p.timedOut)
+    return { verdict: "timeout", errorLine: `killed after ${p.ms} ms (timeout: seam's --timeout)`, stdout: p.stdout };
+  if (p.signal && !CRASH_SIGNALS.has(p.signal)) {
+    const fault = `engine killed by ${p.signal}, a signal seam did not send (the kernel's OOM killer sends SIGKILL)`;
+    return { verdict: "killed", errorLine: `killed: ${fault}`, fault, stdout: p.stdout };
+  }
   if (p.signal) return { verdict: "crashed", errorLine: `engine died by ${p.signal}`, stdout: p.stdout };
   return undefined;
 }
@@ -231,6 +243,10 @@ export function classifyJco(p: ProcResult, invoke?: string): Classified {
   const err = p.stderr;
   const trap = err.match(/RuntimeError: (.*)/);
   if (trap) return { verdict: "trapped", errorLine: `RuntimeError: ${trap[1]}`, stdout: p.stdout };
+  // A wasm stack overflow under JS is a RangeError, not a RuntimeError: the guest's trap all the same
+  // (wasmtime and kilnd call it a trap: "call stack exhausted").
+  const overflow = err.match(/RangeError: (Maximum call stack size exceeded.*)/);
+  if (overflow) return { verdict: "trapped", errorLine: `RangeError: ${overflow[1]}`, stdout: p.stdout };
   if (err.trim() === "")
     return {
       verdict: "exit-nonzero",

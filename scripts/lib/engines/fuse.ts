@@ -69,7 +69,8 @@ export function classifyFuse(
   outputBytes: Uint8Array | undefined,
 ): { verdict: FuseVerdict; message?: string } {
   if (p.spawnError) return { verdict: "missing-tool", message: p.spawnError };
-  if (p.timedOut) return { verdict: "crashed", message: `meld killed after ${p.ms} ms (timeout)` };
+  if (p.fault) return { verdict: "fault", message: `meld did not finish: ${p.faultDetail}` };
+  if (p.timedOut) return { verdict: "fault", message: `meld killed after ${p.ms} ms (seam's fuse timeout)` };
   if (p.signal) return { verdict: "crashed", message: `meld died by ${p.signal}` };
   const panic = p.stderr.match(/panicked at[^\n]*\n?([^\n]*)/);
   if (panic) return { verdict: "crashed", message: `meld panicked: ${panic[0].replace(/\n/g, " ").trim()}` };

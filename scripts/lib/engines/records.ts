@@ -48,7 +48,8 @@ export const MEMORY_MODES: readonly MemoryMode[] = ["multi", "shared"];
  * artifact's sha256 is the same on every run and machine (repro bundles, caches and shards compare). */
 export const FUSE_FLAGS = ["--reproducible"];
 
-export type FuseVerdict = "fused" | "refused" | "crashed" | "missing-tool";
+/** fault: meld did not finish on its own (seam interrupted it or its timeout ended it): no verdict on meld. */
+export type FuseVerdict = "fused" | "refused" | "crashed" | "missing-tool" | "fault";
 
 export interface FuseRecord {
   schema: typeof SCHEMAS.fuse;
@@ -73,9 +74,26 @@ export type Engine = "kiln" | "jco" | "wasmtime";
 export type Form = "component" | "core";
 export const FORMS: readonly Form[] = ["component", "core"];
 
-/** unsupported-form: the engine refused the input's form itself (kilnd 0.4.4 runs no component). */
+/** unsupported-form: the engine refused the input's form itself (kilnd 0.4.4 runs no component).
+ * The faults (RUN_FAULTS) are runs that did not finish on their own: never a judgement of the input. */
 export type RunVerdict =
-  "passed" | "failed" | "trapped" | "exit-nonzero" | "unsupported-form" | "timeout" | "crashed" | "missing-engine";
+  | "passed"
+  | "failed"
+  | "trapped"
+  | "exit-nonzero"
+  | "unsupported-form"
+  | "timeout"
+  | "crashed"
+  | "missing-engine"
+  | RunFault;
+
+/** How a run can end without a judgement: seam interrupted it (a signal to seam), it went over seam's
+ * memory or output cap, or a signal seam did not send killed it (the kernel's OOM killer, a person). */
+export type RunFault = "interrupted" | "memory-limit" | "output-limit" | "killed";
+export const RUN_FAULTS: readonly RunVerdict[] = ["interrupted", "memory-limit", "output-limit", "killed"];
+/** The faults that are seam's own documented caps (like the timeout): a row may be attributed to them,
+ * and then says which cap. The others are never a verdict on meld or kiln. */
+export const CAP_FAULTS: readonly RunVerdict[] = ["timeout", "memory-limit", "output-limit"];
 
 /** A value an export returned, as kilnd types it (`I32(42)`): type and the number's text. */
 export interface TypedValue {
@@ -136,6 +154,8 @@ export interface RunRecord {
   guestExit?: number | null;
   kiln?: KilnFacts;
   ms: number;
+  /** A fault's cause in words (the signal, the cap and by how much); also set when a rerun was needed. */
+  fault?: string;
 }
 
 /** Formats a signature back to kiln's own text: `[Runtime][E0BBB] Export not found`. */

@@ -20,6 +20,7 @@ import { readWasm } from "../core/wasm.ts";
 import { jcoHostArgv, kilnArgv, wasmtimeArgv, type EngineCall } from "./argv.ts";
 import { transpileOnce } from "./jco-cache.ts";
 import { resolveInvoke } from "./invoke.ts";
+import { KilnGuestDigest, type GuestDigest } from "./kiln-stream.ts";
 
 export interface RunComponentOptions extends EngineCall {
   engine: Engine;
@@ -33,14 +34,26 @@ export interface RunComponentOptions extends EngineCall {
   enginePath?: string;
   /** Environment the lookup reads and the engine inherits (tests inject one); defaults to process.env. */
   hostEnv?: Env;
+  /** Resident memory the engine's process group may use; default DEFAULT_MEMORY_LIMIT. */
+  memoryLimitBytes?: number;
+  /** Bytes the engine may print (stdout and stderr); default OUTPUT_LIMIT. */
+  outputLimitBytes?: number;
 }
 
 /** How long one engine run may take before its process tree is killed (verdict "timeout"). */
 export const RUN_TIMEOUT_MS = 60_000;
 /** The guest stdout a record keeps (the rest is counted and hashed). */
 export const GUEST_CAP = 1 << 20;
-/** What is read of kilnd's stdout to split the guest's part out of it. */
+/** What is kept of kilnd's stdout to read its transcript; the guest's size and sha256 cover the whole
+ * stream all the same (KilnGuestDigest hashes it as it streams). */
 const KILN_CAPTURE = 64 << 20;
+/** The memory cap of one engine run (README, Troubleshooting): 4 GiB is twice what the largest guest of the
+ * corpus needs on wasmtime or jco, and leaves a 16 GB CI runner room for -j 4 without the kernel's OOM
+ * killer, whose SIGKILL would say nothing about the input. Raise it with --memory-limit. */
+export const DEFAULT_MEMORY_LIMIT = 4 * 2 ** 30;
+/** The output cap of one engine run: 1 GiB of stdout and stderr together, far past any fixture's output
+ * (the largest prints 200 MB) and short of filling a disk or a pipe reader's memory. */
+export const OUTPUT_LIMIT = 2 ** 30;
 
 /** The tool each engine runs. */
 export const ENGINE_TOOL: Record<Engine, ToolName> = { kiln: "kilnd", jco: "jco", wasmtime: "wasmtime" };
@@ -128,6 +141,8 @@ async function engineCommand(
 /** One finished engine run: the engine, what ran, what it did and how it was judged. */
 interface EngineRun {
   engine: Engine;
+  /** kilnd's guest stdout, sized and hashed whole as it streamed. */
+  guestDigest?: GuestDigest;
   tool: FoundTool;
   version: string;
   argv: string[];
@@ -138,7 +153,8 @@ interface EngineRun {
 
 /** The record of a finished run. For kiln, sizes and hash describe the guest's stdout (the part split out
  * of kilnd's), not kilnd's banner; kilnd's [WASI-TRACE] lines are counted (record.kiln.wasiCalls), not kept. */
-function finishedRecord(base: BlankRecord, { engine, tool, version, argv, fn, p, c }: EngineRun): RunRecord {
+function finishedRecord(base: BlankRecord, run: EngineRun): RunRecord {
+  const { engine, tool, version, argv, fn, p, c, guestDigest } = run;
   const guest = engine === "kiln" ? Buffer.from(c.stdout) : undefined;
   const rec: RunRecord = {
     ...base,
@@ -150,9 +166,9 @@ function finishedRecord(base: BlankRecord, { engine, tool, version, argv, fn, p,
     exitCode: p.code,
     signal: p.signal,
     stdout: guest ? guest.subarray(0, GUEST_CAP).toString("utf8") : c.stdout,
-    stdoutBytes: guest ? guest.length : p.stdoutBytes,
-    stdoutSha256: guest ? sha256(guest) : p.stdoutSha256,
-    stdoutTruncated: guest ? p.stdoutTruncated || guest.length > GUEST_CAP : p.stdoutTruncated,
+    stdoutBytes: guestDigest?.bytes ?? (guest ? guest.length : p.stdoutBytes),
+    stdoutSha256: guestDigest?.sha256 ?? (guest ? sha256(guest) : p.stdoutSha256),
+    stdoutTruncated: guest ? p.stdoutTruncated || (guestDigest?.bytes ?? guest.length) > GUEST_CAP : p.stdoutTruncated,
     stderr:
       engine === "kiln"
         ? p.stderr
@@ -163,7 +179,7 @@ function finishedRecord(base: BlankRecord, { engine, tool, version, argv, fn, p,
         : p.stderr,
     ms: p.ms,
   };
-  for (const k of ["signature", "errorLine", "results", "values", "guestExit", "kiln"] as const)
+  for (const k of ["signature", "errorLine", "results", "values", "guestExit", "kiln", "fault"] as const)
     if (c[k] !== undefined) Object.assign(rec, { [k]: c[k] });
   if (rec.stdoutTruncated)
     rec.stdout += `\n[seam: stdout truncated: kept ${GUEST_CAP} of ${rec.stdoutBytes} bytes; full sha256 ${rec.stdoutSha256}]\n`;
@@ -196,12 +212,19 @@ export async function runComponent(o: RunComponentOptions): Promise<RunRecord> {
   // keep far more of both, so the guest's own part can be split out and hashed whole; the record still
   // keeps at most GUEST_CAP of it.
   const maxCapture = o.engine === "kiln" ? KILN_CAPTURE : GUEST_CAP;
+  const digest = o.engine === "kiln" ? new KilnGuestDigest() : undefined;
+  const caps = {
+    memoryLimitBytes: o.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT,
+    outputLimitBytes: o.outputLimitBytes ?? OUTPUT_LIMIT,
+    ...(digest ? { onStdout: (chunk: Buffer) => digest.push(chunk) } : {}),
+  };
   const [p, version] = await Promise.all([
-    runProcess(cmd.argv, { env: cmd.env, stdin: o.stdin, timeoutMs, stdoutFile: cmd.stdoutFile, maxCapture }),
+    runProcess(cmd.argv, { env: cmd.env, stdin: o.stdin, timeoutMs, stdoutFile: cmd.stdoutFile, maxCapture, ...caps }),
     toolVersion(tool),
   ]);
   const c = cmd.classify(p, call.invoke);
-  return finishedRecord(base, { engine: o.engine, tool, version, argv: cmd.argv, fn: target.fn, p, c });
+  const run = { engine: o.engine, tool, version, argv: cmd.argv, fn: target.fn, p, c, guestDigest: digest?.digest() };
+  return finishedRecord(base, run);
 }
 
 /** The one-line human summary of a record. */

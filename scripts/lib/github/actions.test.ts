@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "../../testing/testkit.ts";
 import { actionsContext, annotation, annotations, appendStepSummary, prFromEvent } from "./actions.ts";
 
 const REPO = "acme/widgets";
@@ -30,7 +30,7 @@ test("the Actions context: the run's link only when server, repository and run i
 });
 
 test("the step summary is appended to when set, and an unwritable one is one line naming it", () => {
-  const dir = mkdtempSync(join(tmpdir(), "seam-gha-"));
+  const dir = tempDir("seam-gha");
   const file = join(dir, "summary.md");
   expect(appendStepSummary("# a", {})).toBe(false);
   expect(appendStepSummary("# a", { GITHUB_STEP_SUMMARY: file })).toBe(true);

@@ -5,6 +5,7 @@
  * and whether the token can write to it. Pure apart from reading the event payload and appending to the
  * step summary file.
  */
+import { stripUserinfo } from "./token.ts";
 import { appendFileSync } from "node:fs";
 import { SeamError, EXIT, usageError } from "../core/errors.ts";
 import { jsonAt, jsonPosInt, jsonString, type ReadOnlyReason } from "./rest.ts";
@@ -31,7 +32,8 @@ export interface ActionsContext {
 
 /** Reads the Actions variables seam uses; nothing else in seam reads GITHUB_* for the run itself. */
 export function actionsContext(env: Env = process.env): ActionsContext {
-  const serverUrl = (env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
+  // Credentials in GITHUB_SERVER_URL must not reach the run link the comment shows.
+  const serverUrl = stripUserinfo(env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
   const repository = env.GITHUB_REPOSITORY || undefined;
   const runId = env.GITHUB_RUN_ID || undefined;
   return {

@@ -32,22 +32,70 @@ export function envScrubber(env: Env): (s: string) => string {
   return makeScrubber([env.GH_TOKEN, env.GITHUB_TOKEN]);
 }
 
-/** Replaces the token (and the forms it travels in) and anything shaped like a GitHub token with ***. */
+/**
+ * Replaces the token, in every form a server may echo it in, and anything shaped like a GitHub token with
+ * ***; and strips the credentials from every URL (`https://user:pass@host` → `https://host`).
+ * The forms: as written, in any case, split by whitespace or escaped line breaks (`\n`), each character
+ * possibly JSON-escaped (`\u0067`, `\/`) or URL-encoded (`%67`); and base64 (and base64url) of the token at
+ * each of the three alignments, so `x-access-token:TOKEN` or `user:TOKEN` basic auth is caught too.
+ */
 export function makeScrubber(secrets: (string | null | undefined)[]): (s: string) => string {
-  const forms = new Set<string>();
+  const patterns: RegExp[] = [];
+  const encoded = new Set<string>();
   for (const t of secrets) {
     if (!t) continue;
-    forms.add(t);
-    forms.add(encodeURIComponent(t));
-    forms.add(Buffer.from(t).toString("base64"));
-    forms.add(Buffer.from(`x-access-token:${t}`).toString("base64"));
+    patterns.push(tokenPattern(t));
+    // Whole forms first (longest first below), so a Basic header reads `Basic ***`, not a remnant.
+    for (const whole of [t, `x-access-token:${t}`]) encoded.add(Buffer.from(whole).toString("base64"));
+    for (const form of new Set([t, t.toLowerCase(), t.toUpperCase()]))
+      for (const core of base64Cores(form)) encoded.add(core);
   }
-  const list = [...forms].sort((a, b) => b.length - a.length);
+  const list = [...encoded].sort((a, b) => b.length - a.length);
   return (s: string) => {
-    let out = s;
+    let out = stripUserinfo(s);
+    for (const p of patterns) out = out.replace(p, "***");
     for (const f of list) out = out.split(f).join("***");
     return out.replace(/\b(?:gh[pousr]_[A-Za-z0-9_]{20,}|github_pat_[A-Za-z0-9_]{20,})/g, "***");
   };
+}
+
+/** One character of the token in any form it may be echoed in: itself in either case, JSON-escaped
+ * (`\u0067`, and `\/` `\"` `\\` for those three) or URL-encoded (`%67`). */
+function charPattern(c: string): string {
+  const literal = (x: string) => x.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+  const alts = [...new Set([c.toLowerCase(), c.toUpperCase()])].flatMap((x) => {
+    const hex = x.charCodeAt(0).toString(16).padStart(2, "0");
+    const escaped = `/"\\`.includes(x) ? [literal(`\\${x}`)] : [];
+    return [literal(x), `\\\\u00${hex}`, `%${hex}`, ...escaped];
+  });
+  return `(?:${alts.join("|")})`;
+}
+
+/** The token as a pattern: its characters in order, each in any form, with breaks (whitespace, an escaped
+ * \n or \r) allowed between them. Case-insensitive for the \u and % hex digits. */
+export function tokenPattern(token: string): RegExp {
+  const gap = "(?:\\s|\\\\[nrt])*";
+  return new RegExp([...token].map(charPattern).join(gap), "gi");
+}
+
+/** The parts of base64(x + token) that depend on the token alone, for each length of x mod 3, in both
+ * alphabets: what any base64 text carrying the token holds, whatever came before it. */
+export function base64Cores(token: string): string[] {
+  if (token.length < 8) return [Buffer.from(token).toString("base64")];
+  const cores: string[] = [];
+  for (const pad of [0, 1, 2]) {
+    const b64 = Buffer.from("\0".repeat(pad) + token).toString("base64");
+    const from = pad === 0 ? 0 : 4; // the first quantum mixes the prefix in
+    const whole = Math.floor((pad + token.length) / 3) * 4; // the last partial quantum depends on what follows
+    const core = b64.slice(from, whole);
+    cores.push(core, core.replace(/\+/g, "-").replace(/\//g, "_"));
+  }
+  return cores.filter((c) => c.length >= 8);
+}
+
+/** URLs with their credentials removed: `scheme://user:pass@host/…` → `scheme://host/…`. */
+export function stripUserinfo(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi, "$1");
 }
 
 /** The same error with every string scrubbed (an internal error keeps its stack, scrubbed too). */

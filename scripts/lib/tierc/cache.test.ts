@@ -16,6 +16,10 @@ import { runProcess } from "../core/proc.ts";
 import { ROOT } from "../core/paths.ts";
 import { copySeam, tempDir } from "../../testing/testkit.ts";
 import { writeFakeKilnd } from "../../testing/fake-kilnd.ts";
+import { setDefaultTimeout } from "bun:test";
+
+// Plain `bun test` (bun 1.4.5 ignores bunfig's [test] timeout): the subprocess tests here need more than 5 s.
+setDefaultTimeout(300_000);
 
 const made: string[] = [];
 afterEach(() => {

@@ -9,7 +9,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { Glob } from "bun";
 import { atomicWriteJson, sha256, sha256File } from "../core/fsx.ts";
-import type { Engine, Form, MemoryMode, RunRecord } from "../engines/records.ts";
+import {
+  RUN_FAULTS,
+  type Engine,
+  type Form,
+  type FuseRecord,
+  type MemoryMode,
+  type RunRecord,
+} from "../engines/records.ts";
 import { memoByBinary, toolVersion, type FoundTool } from "../tools/lookup.ts";
 import { checkIdentity } from "../tools/identity.ts";
 import { ROOT } from "../core/paths.ts";
@@ -63,9 +70,18 @@ export async function checkedDigest(cacheDir: string, tool: FoundTool): Promise<
   return digestTool(cacheDir, await checkIdentity(tool));
 }
 
-/** Whether an engine's runs may be cached: a timeout or a missing engine says nothing about the input. */
+/** Whether an engine's runs may be cached: the one rule. Only a completed judgement is: a timeout, a missing
+ * engine, or any fault (interrupted, over a cap, killed from outside, or one that needed a rerun) says
+ * nothing lasting about the input, and a later run must try again. */
 export function cacheable(records: RunRecord[]): boolean {
-  return !records.some((r) => r.verdict === "timeout" || r.verdict === "missing-engine");
+  return !records.some(
+    (r) => r.verdict === "timeout" || r.verdict === "missing-engine" || RUN_FAULTS.includes(r.verdict) || r.fault,
+  );
+}
+
+/** Whether a fusion may be cached: only when meld finished (fused, refused, crashed on its own). */
+export function fuseCacheable(rec: FuseRecord): boolean {
+  return rec.verdict !== "missing-tool" && rec.verdict !== "fault";
 }
 
 /** seam's own code: the scripts and their lib, not tests or test doubles (scripts/testing/), and the

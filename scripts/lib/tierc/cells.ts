@@ -5,7 +5,15 @@
  */
 import { join } from "node:path";
 import type { CellRun } from "./attribution.ts";
-import { cacheable, checkedDigest, engineRunKey, fuseKey, ResultCache, type ToolDigest } from "./cache.ts";
+import {
+  cacheable,
+  checkedDigest,
+  engineRunKey,
+  fuseCacheable,
+  fuseKey,
+  ResultCache,
+  type ToolDigest,
+} from "./cache.ts";
 import { usageError } from "../core/errors.ts";
 import { skippedCell, type MatrixFixture, type MatrixOptions, type RefEngine, type ToolChoice } from "./matrix.ts";
 import { limiter } from "../core/pool.ts";
@@ -86,28 +94,49 @@ export async function runCell(
   });
   const hit = cache.get<RunRecord[]>(key);
   if (hit) return judgeCell(fx, hit, true);
-  const records = await ctx.limit(async () => {
-    const out: RunRecord[] = [];
-    for (const invoke of fx.invokes.length ? invokes : [undefined]) {
-      out.push(
-        await runComponent({
-          wasm,
-          engine,
-          invoke,
-          args: fx.args,
-          env: fx.env,
-          stdin: fx.stdin,
-          fuel: o.fuel,
-          timeoutMs: o.timeoutMs,
-          tool: flaggedTool(engine === "kiln" ? "kilnd" : engine, id.path),
-          hostEnv: o.env,
-        }),
-      );
-    }
-    return out;
-  });
+  const runAll = () =>
+    ctx.limit(async () => {
+      const out: RunRecord[] = [];
+      for (const invoke of fx.invokes.length ? invokes : [undefined]) {
+        out.push(
+          await runComponent({
+            wasm,
+            engine,
+            invoke,
+            args: fx.args,
+            env: fx.env,
+            stdin: fx.stdin,
+            fuel: o.fuel,
+            timeoutMs: o.timeoutMs,
+            memoryLimitBytes: o.memoryLimitBytes,
+            tool: flaggedTool(engine === "kiln" ? "kilnd" : engine, id.path),
+            hostEnv: o.env,
+          }),
+        );
+      }
+      return out;
+    });
+  const records = await rerunKilled(await runAll(), runAll);
   if (cacheable(records)) cache.put(key, records);
   return judgeCell(fx, records, false);
+}
+
+/** A run killed by a signal seam did not send (the kernel's OOM killer, a person) says nothing about the
+ * input: it is run once more. The second run's outcome stands if it completes; killed again, it is the
+ * engine's crash (it reproduces), said so and never cached. */
+export async function rerunKilled(first: RunRecord[], again: () => Promise<RunRecord[]>): Promise<RunRecord[]> {
+  if (!first.some((r) => r.verdict === "killed")) return first;
+  const second = await again();
+  return second.map((r) =>
+    r.verdict === "killed"
+      ? {
+          ...r,
+          verdict: "crashed" as const,
+          errorLine: `${r.errorLine}, on a rerun too`,
+          fault: `${r.fault}; reproduced on a rerun`,
+        }
+      : r,
+  );
 }
 
 /** meld's output of a fixture in one mode and form: once per meld build, whatever number of kilnds. */
@@ -141,7 +170,7 @@ export function fuseCell(
           hostEnv: o.env,
         }),
       );
-      if (rec.verdict !== "missing-tool") cache.put(key, rec);
+      if (fuseCacheable(rec)) cache.put(key, rec);
       f = { rec, path, cached: false };
     }
     ctx.tick(fx.name, `${mode} ${form}`, "fuse", {

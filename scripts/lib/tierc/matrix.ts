@@ -3,6 +3,7 @@
  * test), its options and their defaults, and the tool builds. The cores it drives are lib/engines/fuse.ts
  * and run.ts (lib/tierc/cells.ts calls them).
  */
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { CellRun, KnownMeld } from "./attribution.ts";
 import type { AdhocFixture } from "./adhoc/inputs.ts";
@@ -61,6 +62,8 @@ export interface MatrixOptions {
   /** The default reference engine; a fixture can name another. */
   reference: RefEngine;
   timeoutMs: number;
+  /** Resident memory each engine run may use (--memory-limit); default run.ts's DEFAULT_MEMORY_LIMIT. */
+  memoryLimitBytes?: number;
   fuel?: number;
   /** The kilnd and meld builds: one path, or several (labelled) to compare builds in one run. */
   kilnd?: string | ToolChoice[];
@@ -111,10 +114,22 @@ export function shardFixtures<T extends { name: string }>(
   return shard ? sorted.filter((_, i) => i % shard.count === shard.index - 1) : sorted;
 }
 
-/** `--kilnd [LABEL=]PATH`: a tool build, labelled for the table when a run has several. */
+/** `--kilnd [LABEL=]PATH`: a tool build, labelled for the table when a run has several. A `=` before any
+ * `/` of a path that does not exist is read as a label, so a bad one is named as a label, not a path. */
 export function parseToolChoice(text: string): ToolChoice {
   const m = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(text);
-  return m ? { label: m[1]!, path: m[2]! } : { path: text };
+  if (m) return { label: m[1]!, path: m[2]! };
+  const at = text.indexOf("=");
+  if (at >= 0 && !text.slice(0, at).includes("/") && !existsSync(text)) {
+    const label = text.slice(0, at);
+    throw usageError(
+      at === text.length - 1
+        ? `--kilnd/--meld ${text}: no path after the label`
+        : `--kilnd/--meld ${text}: ${JSON.stringify(label)} is not a label (letters, digits, _ . - only)`,
+      "e.g. --kilnd old=/path/to/kilnd --kilnd new=/other/kilnd",
+    );
+  }
+  return { path: text };
 }
 
 /** A manifest fixture as the matrix runs it: its judge, reference engines and recorded meld outcomes. */

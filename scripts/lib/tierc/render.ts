@@ -3,7 +3,7 @@
  * when a run has several), the status line, counts and notices for the step summary and the PR comment,
  * and the JUnit XML CI reads.
  */
-import { junitXml, mdTable } from "../core/render.ts";
+import { junitXml, mdCode, mdInert, mdTable } from "../core/render.ts";
 import { VERDICT_ICONS, type Row, type TierCReport, type ToolRef, type Verdict } from "./report.ts";
 
 /** The headline status of a report in one line. */
@@ -17,6 +17,10 @@ export function tierCStatusLine(r: TierCReport): string {
     return `⏭️ no kilnd: the kiln cells were skipped; of ${total} rows none is unexpected on meld and the reference engine (${known} known or out of scope)`;
   return `✅ **${pass}/${total}** fixture × memory × form rows pass on kilnd; the rest are known or out of scope`;
 }
+
+/** Guest, argument and environment text for a table cell: inert (mdInert: no live markup, mention or
+ * control byte), its pipes left for mdTable's own cell escaping to do once. */
+export const inertCell = (s: string) => mdInert(s).replace(/\\\|/g, "|");
 
 const verdictText = (row: Row) =>
   `${VERDICT_ICONS[row.verdict]} ${row.verdict}${row.blocker ? ` (${row.blocker.ref})` : ""}`;
@@ -35,11 +39,11 @@ function buildsTable(r: TierCReport, rows: Row[]): string {
     [...byKey.values()].map((m) => {
       const any = [...m.values()][0]!;
       return [
-        any.fixture,
+        inertCell(any.fixture),
         any.mode,
         any.form ?? "component",
         ...labels.map((l) => (m.get(l) ? verdictText(m.get(l)!) : "—")),
-        (m.get(labels[0]!) ?? any).why,
+        inertCell((m.get(labels[0]!) ?? any).why),
       ];
     }),
   );
@@ -97,14 +101,15 @@ export function renderTierCMarkdown(
     : mdTable(
         ["fixture", "memory", "form", "verdict", "why", "repro"],
         (opts.tableRows ?? r.rows).map((row) => [
-          row.fixture,
+          inertCell(row.fixture),
           row.mode,
           row.form ?? "component",
-          `${VERDICT_ICONS[row.verdict]} ${row.verdict}${row.blocker ? ` (${row.blocker.ref})` : ""}`,
-          row.why,
+          `${VERDICT_ICONS[row.verdict]} ${row.verdict}${row.blocker ? ` (${inertCell(row.blocker.ref)})` : ""}`,
+          inertCell(row.why),
           row.bundle
-            ? (opts.bundleBaseUrl ? `[${row.bundle}](${opts.bundleBaseUrl}/${row.bundle})` : `\`${row.bundle}\``) +
-              (row.reproduced ? ` — ${row.reproduced}` : "")
+            ? (opts.bundleBaseUrl
+                ? `[${inertCell(row.bundle)}](${opts.bundleBaseUrl}/${encodeURI(row.bundle)})`
+                : mdCode(row.bundle)) + (row.reproduced ? ` — ${inertCell(row.reproduced)}` : "")
             : "",
         ]),
       );
@@ -128,7 +133,10 @@ export function renderTierCMarkdown(
     "",
     ...callsFold(r.rows),
     ...buildDiffLines(r),
-    ...(r.notices.length ? ["**Notices**", "", ...r.notices.map((n) => `- ${n}`), ""] : []),
+    ...(r.interrupted
+      ? [`⚠️ **interrupted by ${r.interrupted}**: not every row was judged; these results are not a verdict`, ""]
+      : []),
+    ...(r.notices.length ? ["**Notices**", "", ...r.notices.map((n) => `- ${mdInert(n)}`), ""] : []),
     `<sub>${toolLine}${opts.runUrl ? ` · [run](${opts.runUrl})` : ""}</sub>`,
     "",
   ].join("\n");

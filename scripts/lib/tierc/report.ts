@@ -3,7 +3,7 @@
  * from rows. Pure: writing and merging reports is lib/tierc/write.ts, showing one lib/tierc/render.ts.
  * Written by tier-c (lib/tierc/rows.ts); read by lib/compare/ and lib/comment/body.ts (post-comment.ts).
  */
-import { EXIT } from "../core/errors.ts";
+import { EXIT, usageError } from "../core/errors.ts";
 import { SCHEMAS, type Form, type MemoryMode } from "../engines/records.ts";
 import type { ReportDiff } from "../compare/types.ts";
 
@@ -22,6 +22,7 @@ export const VERDICT_ICONS = {
   "blocker-moved": "❗",
   xpass: "🎉",
   "reference-fail": "❌",
+  fault: "⚠️",
 } as const;
 
 export type Verdict = keyof typeof VERDICT_ICONS;
@@ -111,6 +112,21 @@ export interface TierCReport {
   exitCode: number;
   /** What changed since a base run (tier-c --baseline); lib/compare/compare.ts. */
   diff?: ReportDiff;
+  /** Set (to the signal's name) when the run was interrupted: its rows are not all judged, and compare and
+   * post-comment refuse these results unless told to accept them (--accept-interrupted). */
+  interrupted?: string;
+}
+
+/** The flag that lets compare and post-comment read the results of an interrupted run. */
+export const ACCEPT_INTERRUPTED = "--accept-interrupted";
+
+/** Refuses results an interrupted run wrote (`interrupted`), unless `accept`: one line, exit 2. */
+export function refuseInterrupted(file: string, report: { interrupted?: unknown }, accept = false): void {
+  if (accept || report.interrupted === undefined) return;
+  throw usageError(
+    `${file}: results of a run interrupted by ${String(report.interrupted)}: not every row was judged`,
+    `run tier-c again to the end, or pass ${ACCEPT_INTERRUPTED} to use them as they are`,
+  );
 }
 
 export function isTierCReport(x: unknown): x is TierCReport {

@@ -5,7 +5,7 @@
  * Used by: scripts/tier-c.ts, scripts/all.ts (its tier-c step), scripts/bench.ts, tests (runMatrix).
  */
 import { readFileSync } from "node:fs";
-import { decide, type CellRun, type Evidence } from "./attribution.ts";
+import { decide, type CellRun, type Decision, type Evidence } from "./attribution.ts";
 import { callResults } from "./call-results.ts";
 import { bundleRow, type RowCells } from "./bundle/row.ts";
 import { codeDigest, type ToolDigest } from "./cache.ts";
@@ -22,7 +22,8 @@ import {
   type MatrixRun,
   type Fused,
 } from "./cells.ts";
-import { formatSignature, type Form, type MemoryMode } from "../engines/records.ts";
+import { formatSignature, type Form, type FuseRecord, type MemoryMode } from "../engines/records.ts";
+import { interruptedBy } from "../core/proc.ts";
 import { buildTierCReport, type Cell, type CellStep, type Row, type TierCReport, type Verdict } from "./report.ts";
 
 const BUNDLE_VERDICTS: Verdict[] = [
@@ -120,6 +121,7 @@ async function row(ctx: MatrixRun, run: FixtureRun, b: Build, mode: MemoryMode, 
     fusedCell(ctx, fx, f, "kiln", b.kiln, `${mode} ${form}${b.label ? ` ${b.label}` : ""}`, "kiln(fused)"),
   ]).then(([refOrig, kilnOrig, refFused, kilnFused]) => ({ refOrig, kilnOrig, refFused, kilnFused }));
   const known = fx.knownMeld?.[mode];
+  const fault = faultOf(f.rec, c);
   const inputs = {
     fixture: fx.name,
     mode,
@@ -130,10 +132,12 @@ async function row(ctx: MatrixRun, run: FixtureRun, b: Build, mode: MemoryMode, 
     fuse: f.rec,
     kilnFused: c.kilnFused,
   };
-  const d = decide(
-    { ...inputs, ...(known ? { knownMeld: known } : {}), ...evidenceOf(form, fusedRef, c.refFused, comp) },
-    ctx.options.ledger,
-  );
+  const d =
+    fault ??
+    decide(
+      { ...inputs, ...(known ? { knownMeld: known } : {}), ...evidenceOf(form, fusedRef, c.refFused, comp) },
+      ctx.options.ledger,
+    );
   if (
     form === "component" &&
     b === ctx.builds[0] &&
@@ -165,6 +169,22 @@ async function row(ctx: MatrixRun, run: FixtureRun, b: Build, mode: MemoryMode, 
     Object.assign(r, await bundleRow(ctx, { fixture: fx, build: b, row: r, cells: c, fused: made, refName: fusedRef }));
   }
   return r;
+}
+
+/** The row of a run that was not judged: a cell interrupted or killed from outside (not again on a rerun),
+ * or meld stopped before it finished. Caps (timeout, --memory-limit, the output cap) are seam's documented
+ * limits: those rows are judged, and their cell says which cap. */
+function faultOf(fuse: FuseRecord | undefined, c: RowCells): Decision | undefined {
+  const steps: [string, CellRun][] = [
+    ["reference(original)", c.refOrig],
+    ["kiln(original)", c.kilnOrig],
+    ["reference(fused)", c.refFused],
+    ["kiln(fused)", c.kilnFused],
+  ];
+  const why = fuse?.verdict === "fault" ? `fuse: ${fuse.message}` : undefined;
+  const cell = steps.find(([, x]) => x.records.some((r) => r.verdict === "interrupted" || r.verdict === "killed"));
+  const said = cell ? `${cell[0]}: ${cell[1].records.find((r) => r.fault)?.errorLine ?? cell[1].why}` : why;
+  return said ? { verdict: "fault", outcome: "unexpected", why: `not judged: ${said}` } : undefined;
 }
 
 const toolRef = (t: ToolDigest | undefined) => (t ? { version: t.version, path: t.path, sha256: t.sha256 } : null);
@@ -202,6 +222,8 @@ export async function runMatrix(o: MatrixOptions): Promise<TierCReport> {
     ...(o.shard ? { shard: `${o.shard.index}/${o.shard.count}` } : {}),
   };
   const report = buildTierCReport(rows, tools, options, ctx.notices);
+  const stopped = interruptedBy();
+  if (stopped) report.interrupted = stopped;
   if (ctx.builds.length > 1)
     report.builds = ctx.builds.map((b) => ({ label: b.label, kilnd: toolRef(b.kiln), meld: toolRef(b.meld) }));
   return withBuildDiffs(report);

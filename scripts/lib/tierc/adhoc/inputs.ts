@@ -21,7 +21,8 @@ import { basename, join, resolve } from "node:path";
 import { usageError } from "../../core/errors.ts";
 import { requireFile, shownPath } from "../../core/fsx.ts";
 import type { Fixture } from "../../fixtures/fixture.ts";
-import { ENV_NAME, NAME } from "../../fixtures/entry.ts";
+import { NAME } from "../../fixtures/entry.ts";
+import { keyValues } from "../../core/cli.ts";
 import type { Engine, RunRecord } from "../../engines/records.ts";
 import { parseWasmShape, readWasm } from "../../core/wasm.ts";
 
@@ -140,14 +141,7 @@ export function collectAdhocInputs(paths: string[]): { inputs: AdhocInput[]; ski
 
 /** Reads the ad hoc flags into a spec; a malformed one is a usage error (exit 2), found before any run. */
 export function parseAdhocSpec(flags: { arg: string[]; env: string[]; stdin?: string; invoke: string[] }): AdhocSpec {
-  const env: Record<string, string> = {};
-  for (const kv of flags.env) {
-    const at = kv.indexOf("=");
-    const key = kv.slice(0, Math.max(at, 0));
-    if (at <= 0 || !ENV_NAME.test(key))
-      throw usageError(`--env expects NAME=VALUE with NAME a variable name, got: ${kv}`, "e.g. --env GREETING=hello");
-    env[key] = kv.slice(at + 1);
-  }
+  const env = keyValues("--env", flags.env);
   if (flags.invoke.length && (flags.arg.length || flags.stdin !== undefined)) {
     throw usageError(
       "--arg and --stdin are for commands: --invoke calls exports, which take no arguments here",

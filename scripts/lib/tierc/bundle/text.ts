@@ -4,6 +4,7 @@
  * issue, with the expected and the actual guest output). Pure.
  */
 import { shellLine, shellQuote } from "../../core/proc.ts";
+import { escapeControl, mdCode, mdFence, mdInert } from "../../core/render.ts";
 import { formatSignature, type Form, type FuseRecord, type MemoryMode, type RunRecord } from "../../engines/records.ts";
 
 /** What a repro bundle is made from: the failing row, the runs that show it, and the files to copy. */
@@ -98,12 +99,7 @@ function digestRow(name: string, d: { sha256: string; bytes: number } | null | u
 function shownOutput(text: string): string[] {
   if (text === "") return ["(nothing)"];
   const cut = text.length > 2000 ? `${text.slice(0, 2000)}\n[… ${text.length - 2000} more characters]` : text;
-  return [
-    "```text",
-    cut.endsWith("\n") ? cut.slice(0, -1) : cut,
-    "```",
-    ...(cut.endsWith("\n") ? [] : ["(no newline at the end)"]),
-  ];
+  return [mdFence(cut, "text"), ...(cut.endsWith("\n") ? [] : ["(no newline at the end)"])];
 }
 
 /** What failed, as one line: kiln's signature, else the record's own error line, else how a run that
@@ -118,7 +114,7 @@ function actualText(r: ReproInput): string {
 }
 
 export function reproMarkdown(r: ReproInput, reproduced: string): string {
-  const actual = actualText(r);
+  const actual = escapeControl(actualText(r));
   const engine = engineLine(r, "kilnd", "wasmtime");
   const script = [
     ...Object.entries(r.env).map(([k, v]) => `export ${k}=${shellQuote(v)}`),
@@ -127,19 +123,17 @@ export function reproMarkdown(r: ReproInput, reproduced: string): string {
   ];
   const guest = r.failing.record && !r.invoke ? r.failing.record.stdout : undefined;
   return [
-    `# ${r.fixture} (${r.mode} memory, ${r.form} form): ${r.verdict} — \`${actual}\``,
+    `# ${mdInert(r.fixture)} (${r.mode} memory, ${r.form} form): ${r.verdict} — ${mdCode(actual)}`,
     "",
-    r.why,
+    mdInert(r.why),
     "",
     "## What ran",
     "",
-    "```sh",
-    ...script,
-    "```",
+    mdFence(script.join("\n"), "sh"),
     "",
     `**Expected** (seam fixture manifest): ${r.expectText}`,
     "",
-    `**Actual**: \`${actual}\``,
+    `**Actual**: ${mdCode(actual)}`,
     "",
     ...(r.expectedStdout !== undefined && guest !== undefined
       ? [
