@@ -157,18 +157,22 @@ async function row(ctx: MatrixRun, run: FixtureRun, b: Build, mode: MemoryMode, 
     cellOf("kiln(fused)", c.kilnFused),
   ];
   const r: Row = { fixture: fx.name, mode, form, ...(b.label ? { build: b.label } : {}), ...d, cells };
-  if (fx.invokes.length)
-    r.calls = callResults(fx.invokes, fx.expectedCalls ?? {}, [
-      ["reference(original)", c.refOrig],
-      ["kiln(original)", c.kilnOrig],
-      ["reference(fused)", c.refFused],
-      ["kiln(fused)", c.kilnFused],
-    ]);
+  if (fx.invokes.length) r.calls = rowCalls(fx, c);
   if (BUNDLE_VERDICTS.includes(r.verdict) && f.rec) {
     const made = d.verdict === "meld-bug" && form === "core" ? comp : f; // the file the failure is about
     Object.assign(r, await bundleRow(ctx, { fixture: fx, build: b, row: r, cells: c, fused: made, refName: fusedRef }));
   }
   return r;
+}
+
+/** Each --invoke call of the row, with the expected value and each engine's actual one. */
+function rowCalls(fx: FixtureRun["fx"], c: RowCells): Row["calls"] {
+  return callResults(fx.invokes, fx.expectedCalls ?? {}, [
+    ["reference(original)", c.refOrig],
+    ["kiln(original)", c.kilnOrig],
+    ["reference(fused)", c.refFused],
+    ["kiln(fused)", c.kilnFused],
+  ]);
 }
 
 /** The row of a run that was not judged: a cell interrupted or killed from outside (not again on a rerun),
