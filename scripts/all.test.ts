@@ -192,7 +192,8 @@ function sliceCorpus(copy: string, names: string[]): void {
   const ledgerPath = join(copy, "fixtures", "known-blockers.yaml");
   const ledger = parseDocument(readFileSync(ledgerPath, "utf8"));
   for (const b of (ledger.get("blockers") as YAMLSeq<YAMLMap>).items) {
-    const covered = b.get("fixtures") as YAMLSeq<Scalar<string>>;
+    const covered = b.get("fixtures") as YAMLSeq<Scalar<string>> | undefined;
+    if (!covered) continue; // an entry scoped by signature names no fixture
     covered.items = covered.items.filter((f) => f.value === "*" || names.includes(f.value));
   }
   writeFileSync(ledgerPath, ledger.toString());
