@@ -20,6 +20,7 @@
  *        bun scripts/tier-c.ts compare BASE HEAD [--fail-on …] [--build LABEL] [--json] [--out FILE] [--junit FILE]
  */
 import { lockOut } from "./lib/core/lock.ts";
+import { DEFAULT_MEMORY_LIMIT } from "./lib/engines/run.ts";
 import { join, relative, resolve } from "node:path";
 import { readFileSync } from "node:fs";
 import { adhocNotices, collectAdhocInputs, type AdhocFixture } from "./lib/tierc/adhoc/inputs.ts";
@@ -62,6 +63,8 @@ Usage: bun scripts/tier-c.ts [options]
   --ledger FILE         known blockers (default: known-blockers.yaml beside the manifest)
   --manifest FILE       fixture manifest (default fixtures/manifest.yaml)
   --timeout SEC         per engine run (default 60);  --fuel N  fuel limit for kilnd and wasmtime
+  --memory-limit SIZE   resident memory of one engine run, e.g. 8G (default \${DEFAULT_MEMORY_LIMIT / 2 ** 30}G);
+                        a run over it is a fault named after the cap, not a verdict on its own
   --kilnd [LABEL=]PATH, --meld [LABEL=]PATH   tool builds; repeat to compare builds in one run
   --json                results.json on stdout instead of the table
   --baseline BASE       then compare with BASE (results.json or an --out folder); --fail-on WHAT
@@ -200,6 +203,7 @@ async function recordAdhoc(p: Plan): Promise<AdhocFixture[] | undefined> {
     cacheDir: join(o.outDir, ".cache"),
     cache: o.cache,
     timeoutMs: o.timeoutMs,
+    ...(o.memoryLimitBytes !== undefined ? { memoryLimitBytes: o.memoryLimitBytes } : {}),
     jobs: o.jobs,
     onProgress: progress,
   });

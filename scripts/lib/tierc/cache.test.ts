@@ -94,6 +94,7 @@ describe("one key builder per cell kind", () => {
     tool,
     wasmSha: "a".repeat(64),
     args: ["x"],
+    memoryLimitBytes: 2 ** 33,
     env: { K: "V" },
     stdin: new TextEncoder().encode("in"),
     invokes: [],

@@ -140,11 +140,14 @@ export interface RunKeyInput {
   /** The exports called, one run each; empty for a command. */
   invokes: string[];
   timeoutMs: number;
+  /** --memory-limit: a pass under a higher cap says nothing about a lower one. */
+  memoryLimitBytes: number;
 }
 
 function runParts(i: RunKeyInput) {
-  const { engine, tool, wasmSha, args, env, stdin, invokes, timeoutMs } = i;
-  return { engine, tool: tool.sha256, wasmSha, args, env, stdin: stdin ? sha256(stdin) : null, invokes, timeoutMs };
+  const { engine, tool, wasmSha, args, env, stdin, invokes, timeoutMs, memoryLimitBytes } = i;
+  const stdinSha = stdin ? sha256(stdin) : null;
+  return { engine, tool: tool.sha256, wasmSha, args, env, stdin: stdinSha, invokes, timeoutMs, memoryLimitBytes };
 }
 
 /** A tier-c engine cell: one engine's runs of one wasm (the original or meld's output). */

@@ -20,7 +20,7 @@ import { limiter } from "../core/pool.ts";
 import { FORMS, FUSE_FLAGS, type Form, type FuseRecord, type MemoryMode, type RunRecord } from "../engines/records.ts";
 import { flaggedTool, lookupTool, missingToolError } from "../tools/lookup.ts";
 import { fuse } from "../engines/fuse.ts";
-import { runComponent } from "../engines/run.ts";
+import { DEFAULT_MEMORY_LIMIT, runComponent } from "../engines/run.ts";
 
 type Engine = "kiln" | RefEngine;
 
@@ -91,6 +91,7 @@ export async function runCell(
     invokes,
     fuel: o.fuel,
     timeoutMs: o.timeoutMs,
+    memoryLimitBytes: o.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT,
   });
   const hit = cache.get<RunRecord[]>(key);
   if (hit) return judgeCell(fx, hit, true);

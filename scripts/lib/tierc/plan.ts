@@ -9,7 +9,16 @@ import { basename, dirname, join, resolve } from "node:path";
 import { adhocName, collectAdhocInputs, parseAdhocSpec } from "./adhoc/inputs.ts";
 import { assignCalls, componentExportsOf, loadCallsFile } from "./adhoc/calls.ts";
 import { checkSaveTarget } from "./adhoc/save-fixture.ts";
-import { enumList, enumValue, noDuplicates, parseCli, positiveInt, positiveSeconds, progress } from "../core/cli.ts";
+import {
+  byteSize,
+  enumList,
+  enumValue,
+  noDuplicates,
+  parseCli,
+  positiveInt,
+  positiveSeconds,
+  progress,
+} from "../core/cli.ts";
 import { loadResults, parseFailOn } from "../compare/io.ts";
 import type { FailOn } from "../compare/types.ts";
 import { usageError } from "../core/errors.ts";
@@ -47,6 +56,7 @@ export const FLAGS = {
   manifest: { type: "string", default: join(ROOT, "fixtures", "manifest.yaml") },
   timeout: { type: "string", default: String(MATRIX_DEFAULTS.timeoutMs / 1000) },
   fuel: { type: "string" },
+  "memory-limit": { type: "string" },
   kilnd: { type: "string", multiple: true, default: [] as string[] },
   meld: { type: "string", multiple: true, default: [] as string[] },
   json: { type: "boolean", default: false },
@@ -147,6 +157,9 @@ function runFlags(values: Values, adhoc: boolean) {
     reference,
     jobs,
     timeoutMs: positiveSeconds("--timeout", values.timeout) * 1000,
+    ...(values["memory-limit"] !== undefined
+      ? { memoryLimitBytes: byteSize("--memory-limit", values["memory-limit"]) }
+      : {}),
     ...(fuel ? { fuel } : {}),
     ...(shard ? { shard } : {}),
   };

@@ -14,7 +14,7 @@ import type { CommandExpectation, Fixture, InvokeCall } from "../../fixtures/fix
 import { limiter } from "../../core/pool.ts";
 import type { RunRecord } from "../../engines/records.ts";
 import { flaggedTool, lookupTool, missingToolError } from "../../tools/lookup.ts";
-import { runComponent } from "../../engines/run.ts";
+import { DEFAULT_MEMORY_LIMIT, runComponent } from "../../engines/run.ts";
 import type { Env } from "../../core/proc.ts";
 
 /** Stdout up to this size is kept as exact text in the expectation; longer output by sha256 and size. */
@@ -157,6 +157,8 @@ export interface RecordOptions {
   cacheDir: string;
   cache: boolean;
   timeoutMs: number;
+  /** --memory-limit of each reference run (run.ts's DEFAULT_MEMORY_LIMIT when absent). */
+  memoryLimitBytes?: number;
   jobs: number;
   /** Environment for the engine lookup and its runs (tests inject one); defaults to process.env. */
   hostEnv?: Env;
@@ -181,6 +183,7 @@ async function referenceRuns(
     stdin: spec.stdin,
     invokes: spec.invokes,
     timeoutMs: o.timeoutMs,
+    memoryLimitBytes: o.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT,
   });
   const hit = cache.get<RunRecord[]>(key);
   if (hit) return { records: hit, cached: true };
@@ -195,6 +198,7 @@ async function referenceRuns(
         env: spec.env,
         ...(spec.stdin ? { stdin: spec.stdin } : {}),
         timeoutMs: o.timeoutMs,
+        memoryLimitBytes: o.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT,
         tool: flaggedTool(o.engine, tool.path),
         ...(o.hostEnv ? { hostEnv: o.hostEnv } : {}),
       }),
