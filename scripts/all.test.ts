@@ -1,6 +1,16 @@
-import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { spawn } from "node:child_process";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
 import { parseDocument, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
 import {
   exitCodeOf,
@@ -12,7 +22,8 @@ import {
 } from "./lib/core/pipeline.ts";
 import { seamSteps } from "./all.ts";
 import { runProcess } from "./lib/core/proc.ts";
-import { copySeam, runScript, tempDir } from "./testing/testkit.ts";
+import { appears, copySeam, processesLeft, runScript, tempDir } from "./testing/testkit.ts";
+import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
 import { ROOT } from "./lib/core/paths.ts";
 
 // Real meld, jco and wasmtime runs take longer than bun's 5 s default on a loaded 2-core machine.
@@ -265,5 +276,80 @@ describe("end to end on a temporary copy (real meld and jco)", () => {
     expect(list.stdout).toContain("tier-c");
     const bad = await runScript("all.ts", ["deploy"]);
     expect([bad.code, bad.stderr.split("\n")[0]]).toEqual([2, "all: error: unknown target: deploy"]);
+  });
+});
+
+describe("all.ts under a signal (a copy cut to one fixture, kilnd a test double that hangs)", () => {
+  let copy = "";
+  const tag = `seam-all-hang-${process.pid}`;
+  beforeAll(() => {
+    copy = copySeam(tempDir("seam-all-signal"), [
+      "package.json",
+      "tsconfig.json",
+      "bunfig.toml",
+      "scripts",
+      "fixtures",
+      "safety",
+    ]);
+    sliceCorpus(copy, ["hello_c_cli"]);
+  });
+  afterAll(() => rmSync(dirname(copy), { recursive: true, force: true }));
+
+  /** Starts all.ts in the copy, waits for `marker` to show in a process's command line, then sends `sig`. */
+  async function interrupt(args: string[], marker: string, sig: NodeJS.Signals) {
+    const kilnd = writeFakeKilnd(join(copy, ".."), { FAKE_KILND_SCENARIO: "hang", FAKE_KILND_HANG_TAG: tag });
+    const env = { ...process.env, KILND: kilnd, MELD_KILND: undefined, NO_COLOR: "1" };
+    const p = spawn(process.execPath, [join(copy, "scripts", "all.ts"), ...args], {
+      cwd: copy,
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let err = "";
+    p.stderr!.on("data", (c) => (err += c));
+    const closed = new Promise<number | null>((done) => p.on("close", (code) => done(code)));
+    expect(await appears(marker, 240_000)).toBe(true);
+    p.kill(sig);
+    const exit = await closed;
+    return { exit, left: await processesLeft(copy), err: exit === null || exit < 100 ? err.slice(-3000) : "" };
+  }
+
+  /** What tier-c left in the copy's out/: results (none, or marked interrupted), faults in the cache, the lock. */
+  function leftovers() {
+    const out = join(copy, "out", "tier-c");
+    const results = existsSync(join(out, "results.json"))
+      ? (JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { interrupted?: string })
+      : undefined;
+    const cache = join(out, ".cache");
+    const texts = existsSync(cache)
+      ? readdirSync(cache, { recursive: true })
+          .map(String)
+          .filter((f) => f.endsWith(".json"))
+          .map((f) => readFileSync(join(cache, f), "utf8"))
+      : [];
+    const faults = texts.filter((t) => /"verdict": ?"(interrupted|killed|crashed|timeout|memory-limit)"/.test(t));
+    return {
+      complete: results !== undefined && !results.interrupted,
+      faults,
+      locked: existsSync(join(out, ".seam.lock")),
+    };
+  }
+
+  for (const [sig, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ] as const)
+    test(`${sig} while tier-c's kiln cells run: exit ${code}, every child gone within 2 s, no complete results, no cached fault`, async () => {
+      const { exit, left, err } = await interrupt(["tier-c", "--memory", "multi", "--form", "core"], tag, sig);
+      expect({ exit, err }).toEqual({ exit: code, err: "" });
+      expect(left).toBe("");
+      expect(await processesLeft(tag)).toBe("");
+      expect(leftovers()).toEqual({ complete: false, faults: [], locked: false });
+    });
+
+  test("SIGINT while the fixtures step runs (its own child process): exit 130, every child gone within 2 s", async () => {
+    const { exit, left, err } = await interrupt(["fixtures", "--force"], "scripts/fixtures.ts", "SIGINT");
+    expect({ exit, err }).toEqual({ exit: 130, err: "" });
+    expect(left).toBe("");
   });
 });

@@ -32,7 +32,7 @@ import { parseToolChoice } from "./lib/tierc/matrix.ts";
 import { loadLedger, LEDGER_MAX_BYTES } from "./lib/tierc/ledger.ts";
 import type { RunRecord } from "./lib/engines/records.ts";
 import { ROOT } from "./lib/core/paths.ts";
-import { processesLeft, tempDir } from "./testing/testkit.ts";
+import { appears, processesLeft, tempDir } from "./testing/testkit.ts";
 import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
 import { setDefaultTimeout } from "bun:test";
 
@@ -605,16 +605,6 @@ console.log(JSON.stringify([...(await Promise.all(runs)).map((r) => r.fault), af
       expect(existsSync(join(out, LOCK_FILE))).toBe(false);
     });
 });
-
-/** Waits (up to `ms`) for a process whose command line holds `marker` to appear. */
-async function appears(marker: string, ms = 20_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if ((await runProcess(["pgrep", "-f", marker])).stdout !== "") return true;
-    await Bun.sleep(50);
-  }
-  return false;
-}
 
 // ---------------------------------------------------------------------------------------------------
 describe("rule 7 and the smaller ones", () => {

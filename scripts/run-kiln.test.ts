@@ -13,7 +13,7 @@ import type { Fixture } from "./lib/fixtures/fixture.ts";
 import { mapLimit } from "./lib/core/pool.ts";
 import { runProcess, shellWords } from "./lib/core/proc.ts";
 import { FORMS, formatSignature, FUSE_FLAGS, MEMORY_MODES } from "./lib/engines/records.ts";
-import { processesLeft, providerConsumerWat, runScript, tempDir, watToWasm } from "./testing/testkit.ts";
+import { pgrep, processesLeft, providerConsumerWat, runScript, tempDir, watToWasm } from "./testing/testkit.ts";
 import { recordedProc } from "./testing/run-records.ts";
 import { ROOT } from "./lib/core/paths.ts";
 
@@ -281,7 +281,7 @@ describe("run-kiln CLI", () => {
     let stderr = "";
     child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
     // The hang has begun once its tagged grandchild exists.
-    while ((await runProcess(["pgrep", "-f", tag])).code !== 0) await Bun.sleep(0);
+    while (pgrep(tag) === "") await Bun.sleep(0);
     child.kill("SIGINT");
     const code = await new Promise<number | null>((r) => child.on("close", (c) => r(c)));
     expect(code).toBe(130);

@@ -40,6 +40,13 @@ export function copySeam(parent: string, parts: string[]): string {
   return copy;
 }
 
+/** The pids of processes whose command line contains `marker` ("" when none). pgrep runs bare, not through
+ * runProcess: seam's parent-death guard is a sh whose command line holds the whole argv for a moment, so a
+ * guarded pgrep could find its own guard. */
+export function pgrep(marker: string): string {
+  return new TextDecoder().decode(Bun.spawnSync(["pgrep", "-f", marker]).stdout);
+}
+
 /** The processes whose command line contains `marker` still there once they had `withinMs` to go (pgrep's
  * pids, "" when none). A killed group leaves the process table a moment after its killer returns, later
  * under load: a test waits for it with a deadline (the 2 s seam gives itself to stop every child) instead
@@ -47,10 +54,20 @@ export function copySeam(parent: string, parts: string[]): string {
 export async function processesLeft(marker: string, withinMs = 2_000): Promise<string> {
   const deadline = Date.now() + withinMs;
   for (;;) {
-    const left = (await runProcess(["pgrep", "-f", marker])).stdout;
+    const left = pgrep(marker);
     if (left === "" || Date.now() >= deadline) return left;
     await Bun.sleep(20);
   }
+}
+
+/** Waits up to `withinMs` for a process whose command line holds `marker` to appear. */
+export async function appears(marker: string, withinMs = 20_000): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (Date.now() < deadline) {
+    if (pgrep(marker) !== "") return true;
+    await Bun.sleep(50);
+  }
+  return false;
 }
 
 /** Runs `bun scripts/<script> ...args` the way a user would; returns the full process result. */
