@@ -130,7 +130,7 @@ export interface RunRecord {
   results?: string[];
   /** kilnd's typed results (`I32(-36)`), so an unsigned expectation can be compared bit for bit. */
   values?: TypedValue[];
-  /** exit-nonzero: the guest's own exit status, or null when the engine lost it (kilnd does). */
+  /** exit-nonzero: the guest's exit status as the engine observed it (a P2 exit is 0 or 1), or null when it showed none. */
   guestExit?: number | null;
   kiln?: KilnFacts;
   ms: number;
