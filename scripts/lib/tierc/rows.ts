@@ -5,6 +5,7 @@
  * Used by: scripts/tier-c.ts, scripts/all.ts (its tier-c step), scripts/bench.ts, tests (runMatrix).
  */
 import { readFileSync } from "node:fs";
+import { componentImports, coreImports } from "../core/wasm.ts";
 import { decide, type CellRun, type Evidence } from "./attribution.ts";
 import { bundleRow, type RowCells } from "./bundle/row.ts";
 import { codeDigest, type ToolDigest } from "./cache.ts";
@@ -82,6 +83,20 @@ function evidenceOf(
   return { ...(cell.ok !== null ? { evidence: { what, engine, cell } } : {}), ...(noEvidence ? { noEvidence } : {}) };
 }
 
+/** The imports of meld's core output that the original does not import at its top level, as text
+ * (`seam:fixtures/math@0.1.0` `add`): what meld left unresolved. None when either file cannot be read. */
+export function unresolvedImports(original: string, fused: Fused): string[] {
+  if (fused.rec?.verdict !== "fused" || fused.rec.mode !== "core") return [];
+  try {
+    const top = new Set(componentImports(readFileSync(original)));
+    return coreImports(readFileSync(fused.path))
+      .filter((i) => !top.has(i.module))
+      .map((i) => `\`${i.module || "(no module name)"}\` \`${i.name}\``);
+  } catch {
+    return [];
+  }
+}
+
 const cellOf = (step: CellStep, c: CellRun): Cell => ({
   step,
   status: c.status,
@@ -128,6 +143,7 @@ async function row(ctx: MatrixRun, run: FixtureRun, b: Build, mode: MemoryMode, 
     kilnOrig: c.kilnOrig,
     fuse: f.rec,
     kilnFused: c.kilnFused,
+    unresolved: unresolvedImports(fx.file, f),
   };
   const d = decide(
     { ...inputs, ...(known ? { knownMeld: known } : {}), ...evidenceOf(form, fusedRef, c.refFused, comp) },
@@ -153,7 +169,8 @@ async function row(ctx: MatrixRun, run: FixtureRun, b: Build, mode: MemoryMode, 
   ];
   const r: Row = { fixture: fx.name, mode, form, ...(b.label ? { build: b.label } : {}), ...d, cells };
   if (BUNDLE_VERDICTS.includes(r.verdict) && f.rec) {
-    const made = d.verdict === "meld-bug" && form === "core" ? comp : f; // the file the failure is about
+    // the file the failure is about: for a core row meld-bug, its component evidence, unless meld left imports unresolved in the core module itself
+    const made = d.verdict === "meld-bug" && form === "core" && !inputs.unresolved.length ? comp : f;
     Object.assign(r, await bundleRow(ctx, { fixture: fx, build: b, row: r, cells: c, fused: made, refName: fusedRef }));
   }
   return r;
