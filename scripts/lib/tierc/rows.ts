@@ -32,9 +32,8 @@ const BUNDLE_VERDICTS: Verdict[] = [
   "meld-bug",
   "unattributed",
   "kiln-unsupported",
-  "fuse-refused",
   "reference-fail",
-];
+]; // not fuse-refused: meld declining an input leaves no file for kilnd to run, nothing to reproduce on kiln
 
 /** Where a fixture's rows come from: its bytes, its reference engine and its per-fixture cells. */
 interface FixtureRun {
