@@ -74,7 +74,7 @@ function reproducedTest(s: ReproStep): string[] {
   const file = s.expect.kind === "stdout" && s.expect.stdoutFile ? shellQuote(s.expect.stdoutFile) : "";
   const where = file
     ? [
-        `line=$(cmp "$o.guest" ${file} 2>/dev/null | sed -n 's/.*line \([0-9]*\).*/\1/p')`,
+        `line=$(cmp "$o.guest" ${file} 2>/dev/null | sed -n ${String.raw`'s/.*line \([0-9]*\).*/\1/p'`})`,
         `if [ -n "$line" ]; then diff_at="line $line: got '$(sed -n "\${line}p" "$o.guest")', expected '$(sed -n "\${line}p" ${file})'"; else diff_at="one ends early"; fi`,
       ]
     : ['diff_at="by sha256 and size"'];
