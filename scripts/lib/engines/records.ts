@@ -14,6 +14,8 @@ export const SCHEMAS = {
   tierC: "seam.tier-c/2",
   /** The tier-c results that compare, merge and the comment read (/1: no `form`, read as component). */
   tierCReadable: ["seam.tier-c/1", "seam.tier-c/2"] as readonly string[],
+  /** out/tier-c/findings.json: the failing rows grouped by root cause (lib/tierc/findings/). */
+  findings: "seam.tier-c-findings/1",
   /** tier-c compare's compare.json. */
   compare: "seam.tier-c-compare/1",
   /** fixtures/manifest.yaml. */

@@ -1,11 +1,13 @@
 /**
- * write — a tier-c report on disk: results.json, summary.md and junit.xml written atomically with the
+ * write — a tier-c report on disk: results.json, summary.md, junit.xml and findings.md/json written atomically with the
  * bundles they confirm, and shard folders merged into one report as if run at once.
  * Used by scripts/tier-c.ts (a run and `merge`), scripts/all.ts (its tier-c step) and the benchmarks.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { ROOT } from "../core/paths.ts";
+import { groupFindings } from "./findings/group.ts";
+import { renderFindingsMarkdown } from "./findings/render.ts";
 import { publishBundles, stageBundleCopy } from "./bundle/write.ts";
 import { atomicWrite, atomicWriteJson, shownPath } from "../core/fsx.ts";
 import { SeamError, EXIT } from "../core/errors.ts";
@@ -24,6 +26,9 @@ export function writeReports(r: TierCReport, outDir: string): void {
   atomicWriteJson(join(outDir, "results.json"), portableTools(r));
   atomicWrite(join(outDir, "summary.md"), md);
   atomicWrite(join(outDir, "junit.xml"), tierCJUnit(r));
+  const findings = groupFindings(portableTools(r));
+  atomicWriteJson(join(outDir, "findings.json"), findings);
+  atomicWrite(join(outDir, "findings.md"), renderFindingsMarkdown(findings));
   appendStepSummary(md);
 }
 

@@ -18,18 +18,22 @@ export function stepLine(r: ReproInput, s: ReproStep, kilnd = '"$KILND"'): strin
 
 /** meld's command line that made the bundle's fused file, with the bundle's names. */
 export function meldLine(r: ReproInput, meld = '"$MELD"', output = r.wasm): string {
-  return `${meld} ${shellLine(["fuse", "original.wasm", "-o", output, ...r.meldFlags])}`;
+  const out = output.startsWith('"') ? output : shellQuote(output);
+  return `${meld} ${shellLine(["fuse", "original.wasm", "-o"])} ${out} ${shellLine(r.meldFlags)}`.trimEnd();
 }
+
+/** kilnd's check mark, interpolated: Bun keeps a non-ASCII character of a String.raw template as `\u` escape. */
+const CHECK = "\u2713";
 
 /** Prints the guest's stdout out of a kilnd transcript (as lib/engines/classify.ts reads it). */
 const GUEST_AWK = String.raw`awk 'BEGIN { on = 0; n = 0; done = 0 }
-  on && index($0, "✓ Function ") == 1 { done = 1; exit }
+  on && index($0, "${CHECK} Function ") == 1 { done = 1; exit }
   on && $0 !~ /^\[(INFO|WARN|ERROR|DEBUG|TRACE)\] / { line[n++] = $0 }
   !on && ($0 == "[INFO] Executing function" || $0 == "[INFO] Calling wasi:cli/run entry point") { on = 1 }
   END { for (i = 0; i < n; i++) printf "%s%s", line[i], (i < n - 1 || !done ? "\n" : "") }'`;
 
 /** Prints the first value kilnd printed: `  [0] I32(42)` of a core function, or an --invoke result line. */
-const VALUE_AWK = String.raw`awk 'inv && ($0 == "" || $0 ~ /^\[/ || index($0, "✓") == 1) { exit }
+const VALUE_AWK = String.raw`awk 'inv && ($0 == "" || $0 ~ /^\[/ || index($0, "${CHECK}") == 1) { exit }
   inv { print; exit }
   $0 == "[INFO] Invoking requested component export" { inv = 1 }
   /^  \[0\] [A-Za-z0-9]+\(.*\)$/ { v = $0; sub(/^  \[0\] [A-Za-z0-9]+\(/, "", v); sub(/\)$/, "", v); print v; exit }'`;
