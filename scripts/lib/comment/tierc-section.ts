@@ -1,6 +1,6 @@
 /**
  * tierc-section — a Tier C report that carries a diff, as one section of the pull-request comment: the
- * findings (by root cause) first, then the diff, then the report's table, cut to fit the comment's size cap. Pure. Used by lib/comment/body.ts.
+ * diff first, then the findings (by root cause), then the report's table, cut to fit the comment's size cap. Pure. Used by lib/comment/body.ts.
  */
 import { keyOf, type ComparableRow, type ReportDiff } from "../compare/types.ts";
 import { renderDiffBlock } from "../compare/render.ts";
@@ -43,7 +43,7 @@ export function renderTierCSection(
     const left = unchanged.length - unchangedRows;
     return renderTierCMarkdown(r, {
       ...opts,
-      before: [findingsList(r), renderDiffBlock(r.diff, { maxRows: changedRows, bundleBaseUrl: opts.bundleBaseUrl })]
+      before: [renderDiffBlock(r.diff, { maxRows: changedRows, bundleBaseUrl: opts.bundleBaseUrl }), findingsList(r)]
         .filter(Boolean)
         .join("\n\n"),
       tableRows: unchanged.slice(0, unchangedRows),

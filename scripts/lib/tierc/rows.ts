@@ -168,8 +168,7 @@ async function row(ctx: MatrixRun, run: FixtureRun, b: Build, mode: MemoryMode, 
   ];
   const r: Row = { fixture: fx.name, mode, form, ...(b.label ? { build: b.label } : {}), ...d, cells };
   if (BUNDLE_VERDICTS.includes(r.verdict) && f.rec) {
-    // the file the failure is about: for a core row meld-bug, its component evidence, unless meld left imports unresolved in the core module itself
-    const made = d.verdict === "meld-bug" && form === "core" && !inputs.unresolved.length ? comp : f;
+    const made = f; // the row's own file: kilnd's failing calls on it are the bundle's steps
     Object.assign(r, await bundleRow(ctx, { fixture: fx, build: b, row: r, cells: c, fused: made, refName: fusedRef }));
   }
   return r;

@@ -55,7 +55,6 @@ const FORM_WORDS = { core: "a meld-fused core module", component: "a meld-fused 
 
 /** meld's side: an unresolved import, a crash, or an output the reference engine rejects. */
 function meldCause(r: Row): RootCause {
-  const on = r.form === "core" ? "meld's core output" : "meld's component output";
   if (/^meld left /.test(r.why)) {
     const left = /^meld left (.*?) unresolved/.exec(r.why)![1]!;
     return {
@@ -74,12 +73,19 @@ function meldCause(r: Row): RootCause {
     };
   const ref = r.cells.find((c) => c.step === "reference(fused)");
   const said = ref?.signature ?? ref?.detail ?? r.why;
-  const kind = differenceKind(said) ?? normaliseSignature(said.replace(/^.*?: /, "")).slice(0, 120);
+  const error = /got \w[\w-]* \((.*)\)$/.exec(said)?.[1];
+  const kind =
+    differenceKind(said) ??
+    (error ?? said.replace(/^.*?: /, ""))
+      .replace(/\d+/g, "N")
+      .replace(/`[^`]*`/g, "…")
+      .slice(0, 120);
+  // a core row's evidence is meld's component output of the same input: the same fault as the component row's
   return {
     whose: "meld",
-    stage: `${on}, run on the reference engine`,
+    stage: "meld's component output, run on the reference engine",
     kind,
-    title: `${on} does not run on a reference engine: ${kind}`,
+    title: `fused component fails on a reference engine: ${kind}`,
   };
 }
 

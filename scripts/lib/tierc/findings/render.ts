@@ -1,9 +1,10 @@
 /**
  * render — findings.md, and the short list the PR comment shows before the row table. Guest-free text
- * (kiln's signatures and seam's own words), made inert for GitHub. Pure; used by lib/tierc/write.ts and
+ * (kiln's signatures, meld's messages and seam's own words): findings.md keeps it copyable, the comment's
+ * list is made inert for GitHub. Pure; used by lib/tierc/write.ts and
  * lib/comment/tierc-section.ts.
  */
-import { mdFence, mdInert } from "../../core/render.ts";
+import { escapeControl, mdFence, mdInert } from "../../core/render.ts";
 import type { Finding, FindingsReport } from "./group.ts";
 
 const rowList = (f: Finding) =>
@@ -11,14 +12,14 @@ const rowList = (f: Finding) =>
 
 function findingSection(f: Finding, i: number): string[] {
   return [
-    `## ${i + 1}. ${mdInert(f.issue.title)}`,
+    `## ${i + 1}. ${escapeControl(f.issue.title)}`,
     "",
     `- whose: **${f.whose}** — file on [${f.tracker}](https://github.com/${f.tracker}/issues)`,
-    `- form: ${f.form}; stage: ${mdInert(f.stage)}`,
+    `- form: ${[...new Set(f.rows.map((x) => x.form))].join(", ")}; stage: ${f.stage}`,
     `- ${f.whose === "kiln" && f.kind.startsWith("[") ? "signature (normalised)" : "kind of difference"}: \`${f.kind.replace(/`/g, "'")}\``,
     `- rows (${f.rows.length}): ${rowList(f)}`,
     `- representative bundle (smallest input): ${f.representative ? `\`${f.representative}\`` : "none"}`,
-    `- ledger: ${f.known ? `known — ${mdInert(f.known)}` : "**not known**: file it, then add it to the known-blocker ledger"}`,
+    `- ledger: ${f.known ? `known — ${escapeControl(f.known)}` : "**not known**: file it, then add it to the known-blocker ledger"}`,
     "",
     "Issue body, ready to paste:",
     "",
