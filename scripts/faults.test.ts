@@ -18,7 +18,8 @@ import { loadResults } from "./lib/compare/io.ts";
 import { loadReports } from "./lib/comment/plan.ts";
 import { renderSections } from "./lib/comment/body.ts";
 import { renderTierCMarkdown } from "./lib/tierc/render.ts";
-import { reproMarkdown, type ReproInput } from "./lib/tierc/bundle/text.ts";
+import { reproMarkdown } from "./lib/tierc/bundle/text.ts";
+import type { ReproInput } from "./lib/tierc/bundle/steps.ts";
 import { KilnGuestDigest } from "./lib/engines/kiln-stream.ts";
 import { parseKilnTranscript } from "./lib/engines/classify.ts";
 import { runComponent } from "./lib/engines/run.ts";
@@ -321,7 +322,9 @@ describe("rule 3: guest, argument and environment text is inert", () => {
     test(`the PR comment: ${what}`, () =>
       inert(renderSections([{ path: "r.json", kind: "tier-c", report: report(text) }], {}).join("\n")));
     test(`REPRO.md: ${what} in guest stdout, args and env stays inside its fence`, () => {
-      const md = reproMarkdown(reproInput(text), "same signature");
+      const md = reproMarkdown(reproInput(text), "same signature", {
+        "step-1.kilnd.stdout": new TextEncoder().encode(text),
+      });
       expect(md).not.toMatch(/[\x00\x07\x1b]/);
       const { outside, open } = outsideFences(md);
       expect(open).toBe(false);
@@ -389,17 +392,28 @@ function reproInput(text: string): ReproInput {
     fixture: "f",
     mode: "multi",
     form: "core",
-    verdict: "seam-bug",
-    why: text,
-    failing: { engine: "kiln", on: "fused", record: record("passed", { stdout: text }), missed: "stdout differs" },
+    side: "kiln",
+    title: `kilnd: the guest's stdout differs: ${text}`,
+    summary: `kilnd printed ${text}`,
+    wasm: "fused.core.wasm",
     fuse,
-    args: [text],
+    meldFlags: ["--memory", "multi"],
     env: { X: text },
+    steps: [
+      {
+        args: ["fused.core.wasm", "--wasi", "--arg", text],
+        expect: { kind: "stdout", exit: 0, stdout: "hello\n" },
+        record: record("passed", { stdout: text }),
+        missed: `stdout differs: got ${text}`,
+      },
+    ],
     expectText: "exit 0",
-    expectedStdout: "hello\n",
-    tools: [],
-    originalPath: "o.wasm",
-    captured: {},
+    expected: `the reference printed ${text}`,
+    reference: `jco: ${text}`,
+    evidence: `the original runs; ${text}`,
+    tools: { kilnd: "kilnd", meld: "meld", reference: "jco" },
+    originalPath: "original.wasm",
+    sources: [],
   };
 }
 

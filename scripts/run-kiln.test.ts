@@ -140,10 +140,10 @@ describe("kilnd contract through the fake kilnd test double (replaying kilnd 0.4
     expect([oob.verdict, oob.errorLine]).toEqual(["failed", "[Memory][E0FA0] out of bounds memory access"]);
   });
 
-  test("a trap, a lost exit status, `Failed to read module metadata` and death by signal", async () => {
+  test("a trap, a guest's exit(err) (status 1, as on every engine), `Failed to read module metadata` and death by signal", async () => {
     expect((await run("trap")).verdict).toBe("trapped");
-    const lost = await run("exit-lost");
-    expect([lost.verdict, lost.guestExit]).toEqual(["exit-nonzero", null]);
+    const lost = await run("exit-err");
+    expect([lost.verdict, lost.guestExit]).toEqual(["exit-nonzero", 1]);
     const nm = await run("no-module");
     expect([nm.verdict, nm.errorLine]).toEqual(["failed", "[Resource][E2261] Failed to read module metadata"]);
     const sig = await run("signal");

@@ -54,22 +54,22 @@ describe("the matrix with real meld and wasmtime, kilnd through the fake", () =>
     expect(script).not.toContain(work);
     expect(script).not.toContain(ROOT);
     expect(script).toContain('"$KILND" fused.component.wasm --component --wasi');
-    expect(readFileSync(join(dir, "REPRO.md"), "utf8")).toContain("seam re-ran repro.sh: **same signature**");
+    expect(readFileSync(join(dir, "REPRO.md"), "utf8")).toContain("repro.sh exited 1 and printed REPRODUCED");
   });
 
-  test("ls_s_5_ repro.sh re-runs from another folder with the fake kilnd and meld on PATH", async () => {
+  test("ls_s_5_ repro.sh re-runs from another folder with the fake kilnd as KILND, and with MELD fuses again to the same file", async () => {
     const dir = join(work, "seam", "hello_c_cli-multi-component");
     const binDir = tempDir("seam-bin");
-    writeFakeKilnd(binDir);
+    const kilnd = writeFakeKilnd(binDir);
     const meld = requireTool("meld").path;
-    writeFileSync(join(binDir, "meld"), `#!/bin/sh\nexec '${meld}' "$@"\n`);
-    chmodSync(join(binDir, "meld"), 0o755);
-    const p = await runProcess(["sh", join(dir, "repro.sh")], {
-      cwd: tempDir("seam-elsewhere"),
-      env: { PATH: `${binDir}:/usr/bin:/bin`, FAKE_KILND_SCENARIO: "e0bbb" },
-    });
+    const env = { PATH: "/usr/bin:/bin", FAKE_KILND_SCENARIO: "e0bbb", KILND: kilnd };
+    const p = await runProcess(["sh", join(dir, "repro.sh")], { cwd: tempDir("seam-elsewhere"), env });
     expect(p.code).toBe(1);
-    expect(p.stderr).toContain("[Runtime][E0BBB] Export not found");
+    expect(p.stdout).toContain("REPRODUCED: step 1 (the command): [Runtime][E0BBB] Export not found");
+    const again = await runProcess(["sh", join(dir, "repro.sh")], { env: { ...env, MELD: meld } });
+    expect([again.code, again.stdout]).toEqual([1, expect.not.stringContaining("another file")]);
+    const fine = await runProcess(["sh", join(dir, "repro.sh")], { env: { ...env, FAKE_KILND_SCENARIO: "run" } });
+    expect([fine.code, fine.stdout]).toEqual([0, expect.stringContaining("kilnd meets the expectation")]);
   });
 
   test("the ledger turns it into expected-fail (exit 0); a new signature is blocker-moved (exit 1)", async () => {

@@ -1,6 +1,7 @@
 /** tier-c: kilnd 0.4.4 as recorded through the replaying fake, and the CLI. Shared setup: testing/matrix-kit.ts. */
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { loadFixtures } from "./lib/tierc/matrix.ts";
@@ -48,7 +49,7 @@ describe("kilnd 0.4.4 as recorded (the fake replays its transcripts), real meld 
     expect(r.exitCode).toBe(0);
   });
 
-  test("the core path's lost environment, stdin and exit status are seam-bugs with bundles that reproduce", async () => {
+  test("the core path's lost environment and stdin are seam-bugs with bundles that reproduce; exit_code passes, as 1 on every engine", async () => {
     const r = await matrix(
       opts("core-bugs", {
         fixtures: loadFixtures(MANIFEST, ["args_env", "stdin_echo", "exit_code"]),
@@ -58,15 +59,15 @@ describe("kilnd 0.4.4 as recorded (the fake replays its transcripts), real meld 
     );
     expect(verdicts(r)).toEqual({
       "args_env/multi/core": "seam-bug",
-      "exit_code/multi/core": "seam-bug",
+      "exit_code/multi/core": "pass",
       "stdin_echo/multi/core": "seam-bug",
     });
-    expect(r.rows.map((x) => x.reproduced)).toEqual(["same signature", "same signature", "same signature"]);
+    expect(r.rows.map((x) => x.reproduced)).toEqual(["same signature", undefined, "same signature"]);
     const args = r.rows[0]!;
     expect(args.why).toContain('stdout differs at byte 72: expected "hello from the h", got "<unset>');
     const dir = join(work, "core-bugs", args.bundle!);
     const script = readFileSync(join(dir, "repro.sh"), "utf8");
-    expect(script).toContain('"$MELD" fuse original.wasm -o fused.core.wasm --memory multi --reproducible');
+    expect(script).toContain('"$MELD" fuse original.wasm -o "$work/refused.wasm" --memory multi --reproducible');
     expect(script).toContain(
       `"$KILND" fused.core.wasm --wasi --wasi-arg alpha --wasi-arg 'two words' --wasi-arg 'ünïcode' --wasi-env SEAM_FX_GREETING --wasi-env SEAM_FX_NUMBER`,
     );
@@ -74,13 +75,46 @@ describe("kilnd 0.4.4 as recorded (the fake replays its transcripts), real meld 
     const md = readFileSync(join(dir, "REPRO.md"), "utf8");
     expect(md).toContain("env SEAM_FX_GREETING=hello from the host");
     expect(md).toContain("env SEAM_FX_GREETING=<unset>");
-    expect(r.rows[1]!.why).toContain("lost the guest's exit status");
+    expect(md).toContain(`(\`step-1.kilnd.stdout\`, ${readFileSync(join(dir, "step-1.kilnd.stdout")).length} bytes`);
+    expect(r.rows[1]!.why).toContain("exit 1 (the guest exits 3");
     expect(readFileSync(join(work, "core-bugs", r.rows[2]!.bundle!, "repro.sh"), "utf8")).toContain(
       "fused.core.wasm --wasi < stdin.bin",
     );
   });
 
-  test("a core module whose component form meld refused is unattributed: no reference can judge it", async () => {
+  test("every bundle, copied alone to an empty folder, reproduces with only KILND and a bare PATH (exit 1), and cannot test without KILND (125)", async () => {
+    const out = join(work, "core-bugs");
+    const bin = tempDir("seam-bisect-bin");
+    const fake = writeFakeKilnd(bin, { FAKE_KILND_SCENARIO: "replay" });
+    const bundles = readdirSync(out).filter((d) => existsSync(join(out, d, "repro.sh")));
+    expect(bundles.length).toBe(2);
+    for (const b of bundles) {
+      const alone = join(tempDir("seam-bisect"), "bundle");
+      cpSync(join(out, b), alone, { recursive: true });
+      for (const f of readdirSync(alone)) expect(readFileSync(join(alone, f), "latin1")).not.toContain(work);
+      const run = (env: Record<string, string>) =>
+        runProcess(["sh", "repro.sh"], { cwd: alone, env: { PATH: "/usr/bin:/bin", ...env }, timeoutMs: 60_000 });
+      const p = await run({ KILND: fake });
+      expect([b, p.code]).toEqual([b, 1]);
+      expect(p.stdout).toMatch(/^REPRODUCED: step 1 \(the command\): guest stdout differs/m);
+      expect((await run({})).code).toBe(125);
+      rmSync(join(alone, "fused.core.wasm"));
+      expect((await run({ KILND: fake })).code).toBe(125);
+    }
+  });
+
+  test("findings group the failing rows by root cause, each with its smallest input's bundle", () => {
+    const findings = JSON.parse(readFileSync(join(work, "core-bugs", "findings.json"), "utf8"));
+    expect(findings.schema).toBe("seam.tier-c-findings/1");
+    expect(findings.failingRows).toBe(2);
+    expect(findings.findings.map((f: { kind: string }) => f.kind).sort()).toEqual([
+      "the guest's stdout differs",
+      "the guest's stdout ends early",
+    ]);
+    expect(readFileSync(join(work, "core-bugs", "findings.md"), "utf8")).toContain("pulseengine/kiln");
+  });
+
+  test("a core module that imports what the original does not is meld's: meld left it unresolved", async () => {
     const r = await matrix(
       opts("unattributed", {
         fixtures: loadFixtures(MANIFEST, ["resources_across"]),
@@ -90,10 +124,11 @@ describe("kilnd 0.4.4 as recorded (the fake replays its transcripts), real meld 
     );
     expect(verdicts(r)).toEqual({
       "resources_across/multi/component": "fuse-refused",
-      "resources_across/multi/core": "unattributed",
+      "resources_across/multi/core": "meld-bug",
     });
     const core = r.rows.find((x) => x.form === "core")!;
-    expect(core.evidence).toStartWith("none: meld refused the component form");
+    expect(core.why).toStartWith("meld left `");
+    expect(core.why).toContain("`seam:fixtures/counters@0.1.0` `[resource-drop]counter`");
     expect(core.actualSignature).toBe("[Runtime][E03EE] Unknown WASI function");
     expect(r.exitCode).toBe(1);
   });

@@ -35,7 +35,7 @@ export const TEMPLATES = {
   e2199: "trap_oob.fused-core", // [Runtime][E2199] out of bounds memory access
   trap: "trap_across.1.fused-core", // [Runtime][E2199] integer divide by zero
   e0fa0: "command_composed_c.fused-core", // [Memory][E0FA0] out of bounds memory access
-  "exit-lost": "exit_code.fused-core", // the guest's line, then no verdict line, exit 1
+  "exit-err": "exit_code.fused-core", // the guest's line, its wasi:cli/exit exit(err), no verdict line, exit 1
   "no-module": "edge.no-module", // [Resource][E2261] Failed to read module metadata
 } as const;
 export type Scenario = keyof typeof TEMPLATES | "replay" | "auto" | "run" | "hang" | "flood" | "signal" | "hog";

@@ -116,7 +116,7 @@ export const KILND_CASES: KilndCase[] = [
   ["lists_records_across.4.fused-component", "unsupported-form", E03ED_NO_START, "", ""],
   ["lists_records_across.4.fused-core", "passed", "", "", "I32(-984601704)"],
   ["command_composed.original", "unsupported-form", E5DC2_INSTANCE_INDEX, "", ""],
-  ["command_composed.fused-component", "unsupported-form", "[Runtime][E2199] call stack exhausted", "", ""],
+  ["command_composed.fused-component", "trapped", "[Runtime][E2199] call stack exhausted", "38b839017afff073", ""],
   ["command_composed.fused-core", "failed", E07DA_NOT_FOUND, "", ""],
   ["string_result_export.0.original", "unsupported-form", E03ED_NO_START, "", ""],
   ["string_result_export.0.fused-component", "unsupported-form", E03ED_NO_START, "", ""],

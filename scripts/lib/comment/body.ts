@@ -9,7 +9,7 @@ import { isLsGateReport, type LsGateReport } from "../lsgate/report.ts";
 import { renderLsGateMarkdown } from "../lsgate/render.ts";
 import { isTierCReport, type TierCReport } from "../tierc/report.ts";
 import { renderTierCMarkdown } from "../tierc/render.ts";
-import { renderTierCSection } from "./tierc-section.ts";
+import { findingsList, renderTierCSection } from "./tierc-section.ts";
 import { SCHEMAS } from "../engines/records.ts";
 
 // ---------------------------------------------------------------------------------------------------
@@ -120,10 +120,8 @@ export function renderReport(r: LoadedReport, opts: RenderOptions): string {
   const report = r.report;
   if (report.diff)
     return renderTierCSection({ ...report, diff: report.diff }, { runUrl: opts.runUrl, maxBytes: opts.maxBytes });
-  return renderTierCMarkdown(report, {
-    runUrl: opts.runUrl,
-    ...(opts.noDiffNote ? { before: `ℹ️ ${opts.noDiffNote}` } : {}),
-  });
+  const before = [opts.noDiffNote ? `ℹ️ ${opts.noDiffNote}` : "", findingsList(report)].filter(Boolean).join("\n\n");
+  return renderTierCMarkdown(report, { runUrl: opts.runUrl, ...(before ? { before } : {}) });
 }
 
 /** Every report as a section. When the body would pass `limitBytes`, each Tier C section with a diff is

@@ -1,11 +1,18 @@
 /**
  * tierc-section — a Tier C report that carries a diff, as one section of the pull-request comment: the
- * diff first, then the report's table, cut to fit the comment's size cap. Pure. Used by lib/comment/body.ts.
+ * diff first, then the findings (by root cause), then the report's table, cut to fit the comment's size cap. Pure. Used by lib/comment/body.ts.
  */
 import { keyOf, type ComparableRow, type ReportDiff } from "../compare/types.ts";
 import { renderDiffBlock } from "../compare/render.ts";
 import { renderTierCMarkdown } from "../tierc/render.ts";
 import type { TierCReport } from "../tierc/report.ts";
+import { groupFindings } from "../tierc/findings/group.ts";
+import { renderFindingsList } from "../tierc/findings/render.ts";
+
+/** The report's findings, one line each: the comment lists them before the row table. */
+export function findingsList(r: TierCReport): string {
+  return renderFindingsList(groupFindings(r));
+}
 
 const bytes = (s: string) => Buffer.byteLength(s, "utf8");
 
@@ -36,7 +43,9 @@ export function renderTierCSection(
     const left = unchanged.length - unchangedRows;
     return renderTierCMarkdown(r, {
       ...opts,
-      before: renderDiffBlock(r.diff, { maxRows: changedRows, bundleBaseUrl: opts.bundleBaseUrl }),
+      before: [renderDiffBlock(r.diff, { maxRows: changedRows, bundleBaseUrl: opts.bundleBaseUrl }), findingsList(r)]
+        .filter(Boolean)
+        .join("\n\n"),
       tableRows: unchanged.slice(0, unchangedRows),
       fold: !unchanged.length
         ? "No row is unchanged."

@@ -111,3 +111,16 @@ export function mdFence(text: string, lang = ""): string {
 export function mdInert(s: string): string {
   return mdText(escapeControl(s)).replace(/@(?=[A-Za-z0-9_-])/g, "@\u200d");
 }
+
+/**
+ * Prose seam wrote around text it read from a run (kilnd's message in a code span, a differing line): it
+ * keeps its code spans, but HTML cannot open, an `@name` cannot mention anyone, a line cannot become a
+ * heading and control bytes show as escapes. It stays one line.
+ */
+export function mdProse(s: string): string {
+  return escapeControl(s.replace(/\r?\n/g, " "))
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/@(?=[A-Za-z0-9_-])/g, "@\u200d")
+    .replace(/^#/, "\\#");
+}

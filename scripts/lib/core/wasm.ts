@@ -171,3 +171,70 @@ export function readWasm(path: string, what: string): { bytes: Uint8Array; shape
     );
   }
 }
+
+/** One entry of a core module's import section: the module and field names. */
+export interface CoreImport {
+  module: string;
+  name: string;
+}
+
+/** Skips a core limits (flags, min, optional max) at `at`; returns the next offset. */
+function skipLimits(bytes: Uint8Array, at: number): number {
+  const flags = bytes[at]!;
+  let next = readLeb(bytes, at + 1)[1];
+  if (flags & 1) next = readLeb(bytes, next)[1];
+  return next;
+}
+
+/** The import section of a core module (names as written, in order); throws on a component or bad bytes. */
+export function coreImports(bytes: Uint8Array): CoreImport[] {
+  if (parseWasmShape(bytes).kind !== "core") throw new Error("not a core module");
+  const out: CoreImport[] = [];
+  const text = new TextDecoder("utf-8", { fatal: true });
+  const name = (at: number): [string, number] => {
+    const [len, from] = readLeb(bytes, at);
+    return [text.decode(bytes.subarray(from, from + len)), from + len];
+  };
+  eachSection(bytes, (id, start) => {
+    if (id !== 2) return;
+    let [count, at] = readLeb(bytes, start);
+    for (; count > 0; count--) {
+      const [module, m] = name(at);
+      const [field, f] = name(m);
+      out.push({ module, name: field });
+      const kind = bytes[f]!;
+      if (kind === 0x00) at = readLeb(bytes, f + 1)[1];
+      else if (kind === 0x01) at = skipLimits(bytes, f + 2);
+      else if (kind === 0x02) at = skipLimits(bytes, f + 1);
+      else if (kind === 0x03) at = f + 3;
+      else if (kind === 0x04) at = readLeb(bytes, f + 2)[1];
+      else throw new Error(`unknown import kind ${kind} for ${module} ${field}`);
+    }
+  });
+  return out;
+}
+
+/**
+ * The names a component imports at its top level (`wasi:cli/stdout@0.2.0`); nested components' imports
+ * are not read. Only the names are read: each entry's type is skipped as componentExports skips one.
+ */
+export function componentImports(bytes: Uint8Array): string[] {
+  if (parseWasmShape(bytes).kind !== "component") throw new Error("not a component");
+  const out: string[] = [];
+  const text = new TextDecoder("utf-8", { fatal: true });
+  eachSection(bytes, (id, start, end) => {
+    if (id !== 10) return;
+    let [count, at] = readLeb(bytes, start);
+    for (; count > 0 && at < end; count--) {
+      if (bytes[at] !== 0x00 && bytes[at] !== 0x01) throw new Error(`bad import name byte at ${at}`);
+      const [len, nameAt] = readLeb(bytes, at + 1);
+      out.push(text.decode(bytes.subarray(nameAt, nameAt + len)));
+      at = nameAt + len;
+      const desc = bytes[at]!;
+      if (desc === 0x02) break; // a value's type is not read: the names so far are all there is to say
+      if (desc === 0x03) at = readLeb(bytes, at + 2)[1];
+      else at = readLeb(bytes, at + (desc === 0x00 ? 2 : 1))[1];
+    }
+  });
+  return out;
+}

@@ -74,10 +74,21 @@ describe("kilnd 0.4.4 transcripts, as recorded", () => {
     expect([c.verdict, c.results, c.values, c.stdout]).toEqual(["passed", ["7"], undefined, ""]);
   });
 
-  test("a guest's non-zero exit has no verdict line: exit-nonzero, its code unknown", () => {
+  test("a guest's non-zero exit has no verdict line: exit-nonzero, status 1 read off its wasi:cli/exit call (err)", () => {
     const c = classifyKiln(recordedProc("exit_code.fused-core"));
-    expect([c.verdict, c.guestExit, c.stdout]).toEqual(["exit-nonzero", null, "exit_code: exiting with status 3\n"]);
-    expect(c.errorLine).toContain("exit status is lost");
+    expect([c.verdict, c.guestExit, c.stdout]).toEqual(["exit-nonzero", 1, "exit_code: exiting with status 3\n"]);
+    expect(c.errorLine).toContain("called wasi:cli/exit exit(err)");
+    const untraced = recordedProc("exit_code.fused-core");
+    const noTrace = { ...untraced, stderr: untraced.stderr.replace(/^.*wasi:cli\/exit::exit.*$/m, "") };
+    expect(classifyKiln(noTrace).guestExit).toBeNull();
+  });
+
+  test("a component kilnd ran is judged by what it did, though kilnd prints its RFC #46 line after it", () => {
+    const c = classifyKiln(recordedProc("command_composed.fused-component"));
+    expect([c.verdict, c.signature?.code]).toEqual(["trapped", "E2199"]);
+    expect(c.stdout.startsWith("\0".repeat(42))).toBe(true);
+    expect(c.stdout).toContain("ider component)");
+    expect(classifyKiln(recordedProc("hello_c_cli.original")).verdict).toBe("unsupported-form");
   });
 
   test("ls_s_1_ kilnd's exit status is recorded but not trusted: its transcript decides", () => {

@@ -8,10 +8,14 @@
  * `✓ Function 'NAME' completed (no return values)` or `✓ Function 'NAME' returned N value(s):` with one
  * `  [i] I32(42)` line per value; `✓ Execution completed successfully` and a stats block. A failure is
  * `✗ Execution failed: [Category][Ecode] message` on stderr, which also carries one `[WASI-TRACE]` line
- * per WASI call. A component is refused outright (kiln runs core modules since RFC #46). A guest that
- * exits non-zero ends the transcript with no verdict line at all, and kilnd exits 1: its code is lost.
- * A component kilnd does run (a fused one with top-level exports) answers `--invoke` after
- * `[INFO] Invoking requested component export` with its result alone on a line, untyped.
+ * per WASI call. kilnd 0.4.4 prints its RFC #46 line ("kiln runs core modules; lower it first") after any
+ * component failure, including components it ran: a component that printed guest bytes or returned a
+ * value is judged by what it did; only one that ran nothing is `unsupported-form`. A guest that exits
+ * non-zero ends the transcript with no verdict line, its last WASI call `wasi:cli/exit::exit
+ * args=[I32(1)]` (the err case), and kilnd exits 1: status 1, as on every host, since a P2 `exit`
+ * carries only ok or err. A component kilnd runs answers `--invoke` after `[INFO] Invoking requested
+ * component export` with its result alone on a line, untyped; a command component's output follows
+ * `[INFO] Calling wasi:cli/run entry point`.
  */
 import type { ProcResult } from "../core/proc.ts";
 import { formatSignature, type KilnFacts, type RunRecord, type Signature, type TypedValue } from "./records.ts";
@@ -28,6 +32,10 @@ export function parseSignature(text: string): Signature | undefined {
 }
 
 const STARTED = "[INFO] Executing function\n";
+/** Where a command component's guest output starts (kilnd prints no `Executing function` for it). */
+const STARTED_COMPONENT = "[INFO] Calling wasi:cli/run entry point\n";
+/** The guest's call of `wasi:cli/exit` `exit`: I32(0) is ok, I32(1) err. */
+const EXIT_CALL = /^\[WASI-TRACE\] wasi:cli\/exit::exit args=\[I32\((\d+)\)\]/m;
 const INVOKING = "[INFO] Invoking requested component export\n";
 /** kilnd's blank line, then its completion line: the guest's output ends right before the newline. */
 const COMPLETION = /\n✓ Function '([^'\n]*)' (?:completed \(no return values\)|returned (\d+) value\(s\):)\n/g;
@@ -47,6 +55,8 @@ export interface KilnTranscript {
   invoked?: string[];
   /** `✓ Execution completed successfully` and no `✗` line. */
   succeeded: boolean;
+  /** The status of the guest's `wasi:cli/exit` call (0 ok, 1 err), when it made one. */
+  exitCall?: number;
   /** The text after `✗ Execution failed:` (or `Component execution error:`). */
   failure?: string;
   refusesComponents: boolean;
@@ -71,8 +81,9 @@ export function parseKilnTranscript(stdout: string, stderr: string, tail = ""): 
   for (const line of stderr.split("\n")) (line.startsWith("[WASI-TRACE] ") ? traces : kept).push(line);
   const err = kept.join("\n");
   const all = `${stdout}\n${tail}\n${err}`;
-  const at = stdout.indexOf(STARTED);
-  const body = at < 0 ? "" : stdout.slice(at + STARTED.length);
+  const core = stdout.indexOf(STARTED);
+  const at = core >= 0 ? core : stdout.indexOf(STARTED_COMPONENT);
+  const body = at < 0 ? "" : stdout.slice(at + (core >= 0 ? STARTED : STARTED_COMPONENT).length);
   let end = body.length;
   let completion: KilnTranscript["completion"];
   for (const m of body.matchAll(COMPLETION)) {
@@ -94,6 +105,7 @@ export function parseKilnTranscript(stdout: string, stderr: string, tail = ""): 
     .map((l) => l.slice(8));
   const failure = (all.match(/✗ Execution failed: (.*)/) ?? all.match(/Component execution error: (.*)/))?.[1]?.trim();
   const facts: KilnFacts = { wasiCalls: traces.length, errors: [...new Set(errors)] };
+  const exitCall = EXIT_CALL.exec(traces.join("\n"))?.[1];
   const fuel = statNumber(all, "Fuel consumed");
   const peak = statNumber(all, "Peak memory");
   if (fuel !== undefined) facts.fuel = fuel;
@@ -105,6 +117,7 @@ export function parseKilnTranscript(stdout: string, stderr: string, tail = ""): 
     ...(invoked ? { invoked } : {}),
     succeeded: /✓ Execution completed successfully/.test(all) && failure === undefined,
     ...(failure !== undefined ? { failure } : {}),
+    ...(exitCall !== undefined ? { exitCall: Number(exitCall) } : {}),
     refusesComponents: REFUSES_COMPONENTS.test(all),
     noModule: /^Error: No module specified/m.test(all),
     facts,
@@ -209,7 +222,9 @@ export function classifyKiln(p: ProcResult): Classified {
   }
   const signature = t.failure !== undefined ? parseSignature(t.failure) : undefined;
   const said = signature ? formatSignature(signature) : t.failure;
-  if (t.refusesComponents) {
+  // kilnd prints its RFC #46 line after any component failure: it refused only a component it never ran.
+  const ran = t.guest !== "" || (t.invoked?.length ?? 0) > 0;
+  if (t.refusesComponents && !ran) {
     return {
       verdict: "unsupported-form",
       ...(signature ? { signature } : {}),
@@ -225,10 +240,12 @@ export function classifyKiln(p: ProcResult): Classified {
   }
   if (t.noModule) return { verdict: "failed", errorLine: "No module specified", ...base };
   if (t.started && p.code !== 0) {
+    // A P2 guest's exit carries only ok or err: kilnd's status 1 is what every host reports for err.
+    const err = t.exitCall === undefined ? "" : `called wasi:cli/exit exit(${t.exitCall === 0 ? "ok" : "err"}); `;
     return {
       verdict: "exit-nonzero",
-      guestExit: null,
-      errorLine: `the guest exited non-zero; kilnd printed no verdict line and exited ${p.code}, so the guest's exit status is lost`,
+      guestExit: t.exitCall === undefined ? null : t.exitCall === 0 ? 0 : 1,
+      errorLine: `the guest ${err}kilnd printed no verdict line and exited ${p.code}`,
       ...base,
     };
   }

@@ -14,6 +14,8 @@ export const SCHEMAS = {
   tierC: "seam.tier-c/2",
   /** The tier-c results that compare, merge and the comment read (/1: no `form`, read as component). */
   tierCReadable: ["seam.tier-c/1", "seam.tier-c/2"] as readonly string[],
+  /** out/tier-c/findings.json: the failing rows grouped by root cause (lib/tierc/findings/). */
+  findings: "seam.tier-c-findings/1",
   /** tier-c compare's compare.json. */
   compare: "seam.tier-c-compare/1",
   /** fixtures/manifest.yaml. */
@@ -150,7 +152,7 @@ export interface RunRecord {
   results?: string[];
   /** kilnd's typed results (`I32(-36)`), so an unsigned expectation can be compared bit for bit. */
   values?: TypedValue[];
-  /** exit-nonzero: the guest's own exit status, or null when the engine lost it (kilnd does). */
+  /** exit-nonzero: the guest's exit status as the engine observed it (a P2 exit is 0 or 1), or null when it showed none. */
   guestExit?: number | null;
   kiln?: KilnFacts;
   ms: number;

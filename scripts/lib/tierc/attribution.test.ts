@@ -47,6 +47,22 @@ describe("attribution (pure)", () => {
     expect(decide(row({ refOrig: run(false, "bad fixture") }), []).verdict).toBe("reference-fail");
   });
 
+  test("a core module importing what the original does not import at its top level is meld's: meld left it unresolved", () => {
+    const inputs = {
+      form: "core" as const,
+      evidence: undefined,
+      noEvidence: "meld refused the component form: x",
+      unresolved: ["`seam:fixtures/math@0.1.0` `add`"],
+    };
+    const d = decide(row({ ...inputs, kilnFused: run(false, "Unknown WASI function", "E03EE") }), []);
+    expect([d.verdict, d.outcome]).toEqual(["meld-bug", "unexpected"]);
+    expect(d.why).toStartWith("meld left `seam:fixtures/math@0.1.0` `add` unresolved");
+    expect(decide(row({ ...inputs, kilnFused: run(true) }), []).verdict).toBe("pass");
+    expect(decide(row({ ...inputs, unresolved: [], kilnFused: run(false, "x", "E03EE") }), []).verdict).toBe(
+      "unattributed",
+    );
+  });
+
   test("ls_s_2_ a fused failure is only kiln's when the reference runs meld's output", () => {
     const both = decide(row({ evidence: ev(run(false, "trap")), kilnFused: run(false, "x", "E0BBB") }), []);
     expect(both.verdict).toBe("meld-bug");

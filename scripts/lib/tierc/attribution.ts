@@ -8,6 +8,9 @@
  *   When meld refused that, nothing but kilnd can run the core module: the row is `unattributed`.
  * kilnd 0.4.4 runs no component at all (RFC #46): a baseline refused for its form is no baseline, never
  * a per-fixture `kiln-unsupported`.
+ * A core module needs no engine to show one meld bug: an import of meld's core output that the original
+ * does not import at its top level is something the composition provides and meld left unresolved
+ * (compute_core_names, resources_across); kilnd failing such a module is meld's, `meld-bug`.
  */
 import { consult, expectedText, type Blocker } from "./ledger.ts";
 import {
@@ -58,6 +61,9 @@ export interface RowInputs {
   /** Why there is no evidence (core form: meld refused the component form). */
   noEvidence?: string;
   kilnFused: CellRun;
+  /** Core form: the imports of meld's output the original does not import at its top level
+   * (`seam:fixtures/math@0.1.0` `add`), each as text; read by lib/tierc/rows.ts. */
+  unresolved?: string[];
 }
 
 export type Decision = Pick<Row, "verdict" | "outcome" | "why" | "blocker" | "actualSignature" | "evidence">;
@@ -83,6 +89,19 @@ function meldBug(r: RowInputs, ev: Evidence): Decision {
       why: `known meld mis-fusion (recorded in fixtures/manifest.yaml): ${why}`,
     };
   return { verdict: "meld-bug", outcome: "unexpected", evidence: ev.what, why };
+}
+
+/** A core module that imports what the original does not: meld left it unresolved, whatever kilnd says. */
+function unresolvedImports(r: RowInputs): Decision | undefined {
+  if (r.form !== "core" || !r.unresolved?.length || r.kilnFused.ok !== false) return undefined;
+  const left = r.unresolved.join(", ");
+  return {
+    verdict: "meld-bug",
+    outcome: "unexpected",
+    evidence: "the core module's imports, read against the original's top-level imports",
+    actualSignature: sigText(r.kilnFused),
+    why: `meld left ${left} unresolved: the original does not import it at its top level (the composition provides it), yet meld's core output imports it; kilnd fails the module: ${r.kilnFused.why}`,
+  };
 }
 
 /** Rows decided before kilnd's run matters: no oracle, a broken fixture, meld absent, refusing or crashing. */
@@ -179,7 +198,7 @@ function kilnFailure(
 
 /** The verdict of one fixture × mode × form, its ledger outcome, why, and the evidence it used. */
 export function decide(r: RowInputs, ledger: Blocker[]): Decision {
-  const early = beforeKiln(r);
+  const early = beforeKiln(r) ?? unresolvedImports(r);
   if (early) return early;
   const ev = r.evidence?.cell.ok === null ? undefined : r.evidence;
   // The component form's evidence is the very file kilnd runs: if it is broken, the row is meld's. A core

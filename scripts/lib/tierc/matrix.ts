@@ -10,7 +10,7 @@ import type { AdhocFixture } from "./adhoc/inputs.ts";
 import { usageError } from "../core/errors.ts";
 import type { Blocker } from "./ledger.ts";
 import { loadManifest } from "../fixtures/manifest.ts";
-import type { Fixture, Manifest } from "../fixtures/fixture.ts";
+import type { CommandExpectation, Fixture, InvokeCall, Manifest } from "../fixtures/fixture.ts";
 import { expectationText, judgeRun } from "../fixtures/judge.ts";
 import { FORMS, MEMORY_MODES, type Form, type MemoryMode, type RunRecord } from "../engines/records.ts";
 import type { Env } from "../core/proc.ts";
@@ -33,6 +33,11 @@ export interface MatrixFixture {
   /** The exact stdout a command must print, when the manifest names it (REPRO.md shows it). */
   expectedStdout?: string;
   judge: (run: RunRecord, invoke?: string) => { ok: boolean; why: string };
+  /** The expectation itself, for repro.sh's test: a command's, or each export's result or trap. */
+  command?: CommandExpectation;
+  calls?: InvokeCall[];
+  /** The guest's sources, as the manifest names them (`src/c/exit_code.c`) and where they are. */
+  sources?: { name: string; path: string }[];
   /** A reference engine other than the matrix's default, where that one cannot judge this fixture
    * (jco 1.35 does not run multi-memory core modules, nor pipe more than 64 KiB of stdout). */
   reference?: { original?: RefEngine; fused?: Partial<Record<MemoryMode, RefEngine>> };
@@ -155,6 +160,9 @@ export function fromManifest(f: Fixture): MatrixFixture {
     expectText: expectationText(f),
     ...(stdout !== undefined ? { expectedStdout: stdout } : {}),
     judge: (run, invoke) => judgeRun(run, f, invoke),
+    ...(f.expect ? { command: f.expect } : {}),
+    calls: f.invoke,
+    sources: f.sources.map((name, i) => ({ name, path: f.sourcePaths[i]! })),
     reference: { ...(f.reference ? { original: f.reference.engine } : {}), fused: Object.fromEntries(fusedRef) },
     knownMeld: Object.fromEntries(known),
   };

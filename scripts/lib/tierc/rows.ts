@@ -5,6 +5,7 @@
  * Used by: scripts/tier-c.ts, scripts/all.ts (its tier-c step), scripts/bench.ts, tests (runMatrix).
  */
 import { readFileSync } from "node:fs";
+import { componentImports, coreImports } from "../core/wasm.ts";
 import { decide, type CellRun, type Decision, type Evidence } from "./attribution.ts";
 import { callResults } from "./call-results.ts";
 import { bundleRow, type RowCells } from "./bundle/row.ts";
@@ -33,9 +34,8 @@ const BUNDLE_VERDICTS: Verdict[] = [
   "meld-bug",
   "unattributed",
   "kiln-unsupported",
-  "fuse-refused",
   "reference-fail",
-];
+]; // not fuse-refused: meld declining an input leaves no file for kilnd to run, nothing to reproduce on kiln
 
 /** Where a fixture's rows come from: its bytes, its reference engine and its per-fixture cells. */
 interface FixtureRun {
@@ -82,6 +82,20 @@ function evidenceOf(
       ? `meld refused the component form: ${comp.rec.message}`
       : undefined;
   return { ...(cell.ok !== null ? { evidence: { what, engine, cell } } : {}), ...(noEvidence ? { noEvidence } : {}) };
+}
+
+/** The imports of meld's core output that the original does not import at its top level, as text
+ * (`seam:fixtures/math@0.1.0` `add`): what meld left unresolved. None when either file cannot be read. */
+export function unresolvedImports(original: string, fused: Fused): string[] {
+  if (fused.rec?.verdict !== "fused" || fused.rec.mode !== "core") return [];
+  try {
+    const top = new Set(componentImports(readFileSync(original)));
+    return coreImports(readFileSync(fused.path))
+      .filter((i) => !top.has(i.module))
+      .map((i) => `\`${i.module || "(no module name)"}\` \`${i.name}\``);
+  } catch {
+    return [];
+  }
 }
 
 const cellOf = (step: CellStep, c: CellRun): Cell => ({
@@ -131,6 +145,7 @@ async function row(ctx: MatrixRun, run: FixtureRun, b: Build, mode: MemoryMode, 
     kilnOrig: c.kilnOrig,
     fuse: f.rec,
     kilnFused: c.kilnFused,
+    unresolved: unresolvedImports(fx.file, f),
   };
   const d =
     fault ??
@@ -159,7 +174,7 @@ async function row(ctx: MatrixRun, run: FixtureRun, b: Build, mode: MemoryMode, 
   const r: Row = { fixture: fx.name, mode, form, ...(b.label ? { build: b.label } : {}), ...d, cells };
   if (fx.invokes.length) r.calls = rowCalls(fx, c);
   if (BUNDLE_VERDICTS.includes(r.verdict) && f.rec) {
-    const made = d.verdict === "meld-bug" && form === "core" ? comp : f; // the file the failure is about
+    const made = f; // the row's own file: kilnd's failing calls on it are the bundle's steps
     Object.assign(r, await bundleRow(ctx, { fixture: fx, build: b, row: r, cells: c, fused: made, refName: fusedRef }));
   }
   return r;

@@ -1,10 +1,13 @@
 /**
- * write — a tier-c report on disk: results.json, summary.md and junit.xml written atomically with the
+ * write — a tier-c report on disk: results.json, summary.md, junit.xml and findings.md/json written atomically with the
  * bundles they confirm, and shard folders merged into one report as if run at once.
  * Used by scripts/tier-c.ts (a run and `merge`), scripts/all.ts (its tier-c step) and the benchmarks.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join, relative } from "node:path";
+import { ROOT } from "../core/paths.ts";
+import { groupFindings } from "./findings/group.ts";
+import { renderFindingsMarkdown } from "./findings/render.ts";
 import { publishBundles, stageBundleCopy } from "./bundle/write.ts";
 import { atomicWrite, atomicWriteJson, shownPath } from "../core/fsx.ts";
 import { SeamError, EXIT } from "../core/errors.ts";
@@ -20,10 +23,28 @@ export function writeReports(r: TierCReport, outDir: string): void {
     outDir,
     r.rows.flatMap((row) => (row.bundle ? [row.bundle] : [])),
   );
-  atomicWriteJson(join(outDir, "results.json"), r);
+  atomicWriteJson(join(outDir, "results.json"), portableTools(r));
   atomicWrite(join(outDir, "summary.md"), md);
   atomicWrite(join(outDir, "junit.xml"), tierCJUnit(r));
+  const findings = groupFindings(portableTools(r));
+  atomicWriteJson(join(outDir, "findings.json"), findings);
+  atomicWrite(join(outDir, "findings.md"), renderFindingsMarkdown(findings));
   appendStepSummary(md);
+}
+
+/** A tool's path as results.json keeps it: relative to seam's root when inside it, else the program's
+ * name: no path of the machine that ran it (the sha256 identifies the build). */
+export function portablePath(path: string): string {
+  return path.startsWith(`${ROOT}/`) ? relative(ROOT, path) : basename(path);
+}
+
+function portableTools(r: TierCReport): TierCReport {
+  const tool = <T extends { path: string } | null>(t: T): T => (t ? { ...t, path: portablePath(t.path) } : t);
+  return {
+    ...r,
+    tools: { ...r.tools, meld: tool(r.tools.meld), kilnd: tool(r.tools.kilnd) },
+    ...(r.builds ? { builds: r.builds.map((b) => ({ ...b, kilnd: tool(b.kilnd), meld: tool(b.meld) })) } : {}),
+  };
 }
 
 /** Combines shard folders into one report in outDir (rows, bundles, notices), as if run at once. */

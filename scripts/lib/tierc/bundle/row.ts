@@ -1,18 +1,27 @@
 /**
- * row — a failing tier-c row's repro bundle: which run failed on which file and what it should
- * have done (the ReproInput lib/tierc/bundle/write.ts writes), then one re-run of repro.sh, cached like any cell.
+ * row — a failing tier-c row's repro bundle: the kilnd calls that failed on the row's file, one step each,
+ * with what each should have done (the ReproInput lib/tierc/bundle/write.ts writes), then one run of its
+ * repro.sh, which keeps kilnd's exact output of each step; cached like any cell.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { CellRun } from "../attribution.ts";
-import { rerunBundle, writeBundle } from "./write.ts";
-import type { ReproInput } from "./text.ts";
+import { rerunBundle, writeBundle, type Rerun } from "./write.ts";
+import {
+  fusedName,
+  resultValues,
+  type GuestSource,
+  type ReproInput,
+  type ReproStep,
+  type StepExpect,
+} from "./steps.ts";
+import { reproTitle, reproSummary } from "./title.ts";
 import { reproKey } from "../cache.ts";
 import type { MatrixFixture, RefEngine } from "../matrix.ts";
 import type { Build, MatrixRun, Fused } from "../cells.ts";
-import { formatSignature } from "../../engines/records.ts";
-import { toolName } from "../render.ts";
+import { formatSignature, type RunRecord } from "../../engines/records.ts";
 import type { Row } from "../report.ts";
-import { lookupTool } from "../../tools/lookup.ts";
+import type { ToolDigest } from "../cache.ts";
 
 export type RowCells = { refOrig: CellRun; kilnOrig: CellRun; refFused: CellRun; kilnFused: CellRun };
 
@@ -26,98 +35,159 @@ export interface FailingRow {
   refName: RefEngine;
 }
 
-/** The cell whose run failed, for the row's verdict, and the engine that ran it. */
-function failingSide(r: Row, c: RowCells, f: Fused): { engine: ReproInput["failing"]["engine"]; cell?: CellRun } {
-  if (["seam-bug", "expected-fail", "blocker-moved", "unattributed"].includes(r.verdict))
-    return { engine: "kiln", cell: c.kilnFused };
-  if (r.verdict === "kiln-unsupported") return { engine: "kiln", cell: c.kilnOrig };
-  if (r.verdict === "meld-bug" && f.rec?.verdict === "fused") return { engine: "wasmtime", cell: c.refFused };
-  if (r.verdict === "reference-fail") return { engine: "wasmtime", cell: c.refOrig };
-  return { engine: "meld-only" };
+/** kilnd as a bundle names it: its version when it reports one, and its sha256 (never its path). */
+export function kilnIdentity(t: ToolDigest | undefined): string {
+  if (!t) return "absent";
+  return `${t.version === "unknown" ? "version not reported (kilnd has no --version)" : t.version}, sha256 \`${t.sha256}\``;
 }
 
-/** What REPRO.md says beside the failure: the baseline, the reference's run, the evidence, the blocker. */
-function context(ctx: MatrixRun, { row: r, cells: c, refName }: FailingRow): Partial<ReproInput> {
-  const describe = (x: CellRun) => `${x.status}${x.ok ? " — meets the expectation" : ` — ${x.why}`}`;
-  const on = r.form === "core" ? "it" : "fused.component.wasm";
-  return {
-    ...(r.form === "component" && c.kilnOrig.ok !== null ? { baseline: describe(c.kilnOrig) } : {}),
-    ...(c.refFused.ok !== null
-      ? { reference: `${refName} ${ctx.ref[refName]?.version ?? ""} on ${on}: ${describe(c.refFused)}` }
-      : {}),
-    ...(r.evidence ? { evidence: r.evidence } : {}),
-    ...(r.blocker ? { blocker: `${r.blocker.ref} — ${r.blocker.title} (expects ${r.blocker.expected})` } : {}),
-  };
+/** The kilnd cell the row's failure is about: kilnd on the original for a failure of the original, else on the row's file. */
+function kilnCell(r: Row, c: RowCells): { cell: CellRun; onOriginal: boolean } {
+  return r.verdict === "kiln-unsupported"
+    ? { cell: c.kilnOrig, onOriginal: true }
+    : { cell: c.kilnFused, onOriginal: false };
 }
 
-/** The repro input of a failing row: which run failed, on which file, and what it should have done. */
+/** What kilnd must do in the call `rec` made. */
+function stepExpect(fx: MatrixFixture, rec: RunRecord, n: number): StepExpect {
+  const call = rec.invoke
+    ? fx.calls?.find((x) => x.export === rec.invoke || x.export.endsWith(`#${rec.invoke}`))
+    : undefined;
+  if (call) return call.trap ? { kind: "trap" } : { kind: "result", values: resultValues(call.result ?? "") };
+  const e = fx.command;
+  if (!e || e.kind === "trap") return { kind: "trap" };
+  return e.stdoutSha256
+    ? { kind: "stdout", exit: e.exit, sha256: e.stdoutSha256, bytes: e.stdoutBytes ?? 0 }
+    : { kind: "stdout", exit: e.exit, stdout: e.stdout ?? "", stdoutFile: `step-${n}.expected.stdout` };
+}
+
+/** One step per failing kilnd call, with the bundle's file names. */
+function steps(fx: MatrixFixture, records: RunRecord[], wasm: string, component: boolean): ReproStep[] {
+  const failing = records.filter((x) => !fx.judge(x, x.invoke).ok);
+  return failing.map((rec, i) => {
+    const callName = rec.invoke ? (component ? rec.invoke : (rec.function ?? rec.invoke)) : undefined;
+    const call = callName ? `${component ? "--invoke" : "--function"} ${callName}` : undefined;
+    const args = [wasm, ...(component ? ["--component"] : []), "--wasi"];
+    for (const a of fx.args) args.push("--wasi-arg", a);
+    for (const k of Object.keys(fx.env)) args.push("--wasi-env", k);
+    if (call) args.push(...call.split(" "));
+    return {
+      ...(call ? { call } : {}),
+      args,
+      expect: stepExpect(fx, rec, i + 1),
+      record: rec,
+      missed: missedText(rec, fx),
+    };
+  });
+}
+
+/** How a kilnd run missed: its signature, else its error line, else the judge's words. */
+function missedText(rec: RunRecord, fx: MatrixFixture): string {
+  if (rec.signature) return `kilnd fails with \`${formatSignature(rec.signature)}\``;
+  const why = fx.judge(rec, rec.invoke).why;
+  return rec.verdict === "passed"
+    ? `kilnd completes, but ${why}`
+    : `${why}${rec.errorLine ? ` (${rec.errorLine})` : ""}`;
+}
+
+function sources(fx: MatrixFixture): GuestSource[] {
+  return (fx.sources ?? [])
+    .filter((s) => existsSync(s.path))
+    .map((s) => ({ path: `fixtures/${s.name}`, text: readFileSync(s.path, "utf8").slice(0, 8000) }));
+}
+
+/** Why the failure is on this side, in upstream's words (the row's `why` uses seam's). */
+function evidenceText(r: Row, c: RowCells, ref: string): string {
+  const orig = c.refOrig.ok
+    ? `The unfused original meets the expectation on ${ref}`
+    : `${ref} on the unfused original: ${c.refOrig.why}`;
+  if (r.verdict === "meld-bug" && /^meld left /.test(r.why)) return r.why.replace(/; kilnd fails the module: .*$/, ".");
+  if (r.verdict === "meld-bug")
+    return `${orig}, but not meld's ${r.form === "core" ? "component output of the same input" : "fused component"}: ${c.refFused.why}. meld's output is broken; kilnd's failure follows from it.`;
+  if (r.verdict === "kiln-unsupported") return `kilnd fails the unfused original already: ${c.kilnOrig.why}.`;
+  if (r.verdict === "unattributed")
+    return `${orig}. No reference engine runs a lowered core module, and meld refused the component form, so nothing but kilnd has run this module: whose fault it is stays open.`;
+  return r.form === "core"
+    ? `${orig}, and so does meld's component output of the same input and memory mode (\`meld fuse original.wasm --component …\`), which this core module lowers: ${c.refFused.why}. The fault is in kilnd's run of the core module.`
+    : `${orig}, and so does the very fused component kilnd fails: ${c.refFused.why}. The fault is in kilnd's run of it.`;
+}
+
+/** The repro input of a failing row: the failing kilnd calls, on which file, and what they should have done. */
 function reproInput(ctx: MatrixRun, row: FailingRow): ReproInput {
   const { fixture: fx, build: b, row: r, cells: c, fused: f, refName } = row;
-  const side = failingSide(r, c, f);
-  const records = side.cell?.records ?? [];
-  const record = records.find((x) => x.verdict !== "passed") ?? records.find((x) => !fx.judge(x, x.invoke).ok);
-  const kiln = b.kiln ? toolName({ version: b.kiln.version, path: b.kiln.path, sha256: b.kiln.sha256 }) : "absent";
-  const on = r.verdict === "kiln-unsupported" || r.verdict === "reference-fail" ? "original" : "fused";
-  return {
+  const { cell, onOriginal } = kilnCell(r, c);
+  const wasm = onOriginal ? "original.wasm" : fusedName(f.rec!);
+  const component = onOriginal || f.rec!.mode === "component";
+  const ref = `${refName} ${ctx.ref[refName]?.version ?? "absent"}`;
+  const describe = (x: CellRun) => (x.ok ? `meets the expectation (${x.why})` : x.why);
+  const input: ReproInput = {
     fixture: fx.name,
     mode: r.mode,
     form: r.form,
-    verdict: r.verdict,
-    why: r.why,
-    failing: { engine: side.engine, on, ...(record ? { record, missed: fx.judge(record, record.invoke).why } : {}) },
+    side: r.verdict === "meld-bug" ? "meld" : "kiln",
+    title: "",
+    summary: "",
+    wasm,
     fuse: f.rec!,
-    args: fx.args,
+    meldFlags: f.rec!.argv.slice(4 + f.rec!.inputs.length),
     env: fx.env,
     ...(fx.stdin ? { stdin: fx.stdin } : {}),
-    ...(record?.invoke ? { invoke: record.invoke } : {}),
+    steps: steps(fx, cell.records, wasm, component),
     expectText: fx.expectText,
-    ...(fx.expectedStdout !== undefined ? { expectedStdout: fx.expectedStdout } : {}),
-    ...context(ctx, row),
-    tools: [
-      `meld ${b.meld?.version ?? "absent"}`,
-      `kilnd ${kiln}`,
-      `${refName} ${ctx.ref[refName]?.version ?? "absent"}`,
-    ],
+    expected: `${ref} on the unfused original: ${describe(c.refOrig)}.`,
+    ...(c.refFused.ok !== null
+      ? {
+          reference: `${ref} on ${r.form === "core" ? "meld's component output of the same input" : "the same fused component"}: ${describe(c.refFused)}`,
+        }
+      : {}),
+    ...(r.form === "component" && c.kilnOrig.ok !== null
+      ? {
+          baseline: c.kilnOrig.signature
+            ? `kilnd fails with \`${formatSignature(c.kilnOrig.signature)}\``
+            : c.kilnOrig.why,
+        }
+      : {}),
+    evidence: evidenceText(r, c, ref),
+    ...(r.blocker ? { blocker: `${r.blocker.ref} (${r.blocker.title})` } : {}),
+    tools: { kilnd: kilnIdentity(b.kiln), meld: b.meld?.version ?? "absent", reference: ref },
     originalPath: fx.file,
     fusedPath: f.path,
-    captured: Object.fromEntries(
-      records.flatMap((x, i) => [
-        [`${x.engine}-${i}.stdout.txt`, x.stdout],
-        [`${x.engine}-${i}.stderr.txt`, x.stderr],
-      ]),
-    ),
+    sources: sources(fx),
+    sourceNote: "The component was given as a binary; its source is not in this bundle.",
   };
+  return { ...input, title: reproTitle(input, r), summary: reproSummary(input, r) };
 }
 
-/** Writes the repro bundle for a failing row and re-runs its repro.sh once (cached like any cell). */
+const toBase64 = (raw: Record<string, Uint8Array>) =>
+  Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Buffer.from(v).toString("base64")]));
+const fromBase64 = (raw: Record<string, string>) =>
+  Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, "base64"))]));
+
+/** Writes the repro bundle for a failing row and runs its repro.sh once (cached like any cell). */
 export async function bundleRow(ctx: MatrixRun, row: FailingRow): Promise<Pick<Row, "bundle" | "reproduced">> {
   const { options: o, cache } = ctx;
   const { fixture: fx, build: b, row: r, fused: f } = row;
   const name = `${fx.name}-${r.mode}-${r.form}${b.label ? `-${b.label}` : ""}`;
   const dir = join(o.outDir, name);
   const input = reproInput(ctx, row);
-  const engine = input.failing.engine;
-  const wasmtime = lookupTool("wasmtime", { env: o.env }).found;
-  const canRun = b.meld && (engine !== "kiln" || b.kiln) && (engine !== "wasmtime" || wasmtime);
-  const rec = input.failing.record;
-  const wanted = rec
-    ? `${rec.verdict}|${rec.signature ? formatSignature(rec.signature) : ""}|${rec.stdoutSha256}`
-    : `${f.rec!.verdict}: ${f.rec!.message ?? ""}`;
-  const key = reproKey({ bundle: name, wanted, fusedSha: f.rec!.output?.sha256, meld: b.meld, kiln: b.kiln });
-  writeBundle(dir, input, "pending");
-  let reproduced: Row["reproduced"] = "not run";
-  if (canRun) {
-    reproduced = cache.get<{ reproduced: Row["reproduced"] }>(key)?.reproduced;
-    if (!reproduced) {
-      const tools = {
-        meld: b.meld!.path,
-        ...(b.kiln ? { kilnd: b.kiln.path } : {}),
-        ...(wasmtime ? { wasmtime: wasmtime.path } : {}),
-      };
-      reproduced = await rerunBundle(dir, input, tools, o.timeoutMs * 2, o.env ?? {});
-      cache.put(key, { reproduced });
-    }
+  const wanted = input.steps
+    .map(
+      (s) =>
+        `${s.call}|${s.record.verdict}|${s.record.signature ? formatSignature(s.record.signature) : s.record.stdoutSha256}`,
+    )
+    .join(";");
+  const key = reproKey({ bundle: `${name}|2`, wanted, fusedSha: f.rec!.output?.sha256, meld: b.meld, kiln: b.kiln });
+  writeBundle(dir, input, "was not run (no kilnd)");
+  if (!b.kiln || !input.steps.length) return { bundle: relative(o.outDir, dir), reproduced: "not run" };
+  const hit = cache.get<{ reproduced: Rerun["reproduced"]; raw: Record<string, string> }>(key);
+  let rerun: Rerun;
+  if (hit) rerun = { reproduced: hit.reproduced, raw: fromBase64(hit.raw) };
+  else {
+    rerun = await rerunBundle(dir, b.kiln.path, o.timeoutMs * 2, o.env ?? {});
+    cache.put(key, { reproduced: rerun.reproduced, raw: toBase64(rerun.raw) });
   }
-  writeBundle(dir, input, reproduced ?? "not run");
-  return { bundle: relative(o.outDir, dir), reproduced };
+  const said =
+    rerun.reproduced === "same signature" ? "exited 1 and printed REPRODUCED" : "did not reproduce this failure";
+  writeBundle(dir, input, said, rerun.raw);
+  return { bundle: relative(o.outDir, dir), reproduced: rerun.reproduced };
 }

@@ -1,173 +1,108 @@
 /**
- * text — what a repro bundle says: repro.sh (the exact meld and engine lines, relative to the
- * bundle's folder, runnable from anywhere, POSIX sh) and REPRO.md (ready to paste into an upstream
- * issue, with the expected and the actual guest output). Pure.
+ * text — a repro bundle's REPRO.md, written for the upstream tracker: an issue title, the versions, the
+ * commands as run (the bundle's own file names), the expected (the reference engine) and the actual (kilnd's
+ * exact output of each step, quoted bounded with byte counts, control bytes escaped, in fences the text
+ * cannot close), the guest's source, and the evidence that puts the bug on kiln's or meld's side. No
+ * absolute path and none of seam's own verdict words. Pure; lib/tierc/bundle/write.ts writes it.
  */
-import { shellLine, shellQuote } from "../../core/proc.ts";
-import { escapeControl, mdCode, mdFence, mdInert } from "../../core/render.ts";
-import { formatSignature, type Form, type FuseRecord, type MemoryMode, type RunRecord } from "../../engines/records.ts";
+import { shellQuote } from "../../core/proc.ts";
+import { mdFence, mdProse } from "../../core/render.ts";
+import { meldLine, stepLine } from "./script.ts";
+import { fusedName, type ReproInput, type ReproStep } from "./steps.ts";
 
-/** What a repro bundle is made from: the failing row, the runs that show it, and the files to copy. */
-export interface ReproInput {
-  fixture: string;
-  mode: MemoryMode;
-  /** The form of the row (the fused file's form). */
-  form: Form;
-  verdict: string;
-  why: string;
-  /** Which engine run failed (decides the last line of repro.sh), and how it missed the expectation. */
-  failing: { engine: "kiln" | "wasmtime" | "meld-only"; on: "original" | "fused"; record?: RunRecord; missed?: string };
-  /** The fusion that made the failing artifact (for a core row's meld-bug: the component evidence). */
-  fuse: FuseRecord;
-  args: string[];
-  env: Record<string, string>;
-  stdin?: Uint8Array;
-  invoke?: string;
-  expectText: string;
-  /** The exact stdout the fixture must print, when it names one (shown beside the actual output). */
-  expectedStdout?: string;
-  baseline?: string;
-  reference?: string;
-  evidence?: string;
-  blocker?: string;
-  tools: string[];
-  originalPath: string;
-  fusedPath?: string;
-  captured: Record<string, string>;
+/** Bytes of a stream REPRO.md quotes; the rest is in the raw file beside it. */
+export const QUOTE_LIMIT = 4000;
+
+/** A stream quoted bounded: its byte count, the raw file's name, and the text fenced (never "(nothing)"
+ * when bytes were printed). */
+export function quoteStream(what: string, file: string, bytes: Uint8Array | undefined): string[] {
+  if (!bytes) return [`${what}: not kept (kilnd was not run again for this bundle).`, ""];
+  if (bytes.length === 0) return [`${what} (\`${file}\`): 0 bytes.`, ""];
+  const text = new TextDecoder().decode(bytes.subarray(0, QUOTE_LIMIT));
+  const cut = bytes.length > QUOTE_LIMIT ? `, the first ${QUOTE_LIMIT} shown` : "";
+  const end = bytes[bytes.length - 1] === 10 ? "" : " (no newline at the end)";
+  return [`${what} (\`${file}\`, ${bytes.length} bytes${cut}${end}; control bytes escaped):`, "", mdFence(text), ""];
 }
 
-/** The fused file's name in the bundle: its form says how kilnd must run it. */
-export function fusedName(fuse: FuseRecord): string {
-  return `fused.${fuse.mode}.wasm`;
-}
-
-/** The engine line of repro.sh, relative to the bundle folder. */
-export function engineLine(r: ReproInput, kilnd = '"$KILND"', wasmtime = '"$WASMTIME"'): string | undefined {
-  const wasm = r.failing.on === "fused" ? fusedName(r.fuse) : "original.wasm";
-  const component = r.failing.on === "original" || r.fuse.mode === "component";
-  const stdin = r.stdin ? " < stdin.bin" : "";
-  if (r.failing.engine === "kiln") {
-    const rest = [
-      wasm,
-      ...(component ? ["--component"] : []),
-      "--wasi",
-      ...r.args.flatMap((a) => ["--wasi-arg", a]),
-      ...Object.keys(r.env).flatMap((k) => ["--wasi-env", k]),
-    ];
-    if (r.invoke) rest.push(component ? "--invoke" : "--function", r.failing.record?.function ?? r.invoke);
-    return `${kilnd} ${shellLine(rest)}${stdin}`;
-  }
-  if (r.failing.engine === "wasmtime") {
-    const rest = ["run", ...Object.entries(r.env).flatMap(([k, v]) => ["--env", `${k}=${v}`])];
-    if (r.invoke) rest.push("--invoke", `${r.invoke}()`);
-    return `${wasmtime} ${shellLine([...rest, wasm, ...r.args])}${stdin}`;
-  }
-  return undefined;
-}
-
-/** The meld line of repro.sh: the recorded flags, with the bundle's own file names. */
-export function meldLine(f: FuseRecord, meld = '"$MELD"'): string {
-  // argv is [meld, "fuse", ...inputs, "-o", output, ...flags]
-  const flags = f.argv.slice(4 + f.inputs.length);
-  return `${meld} ${shellLine(["fuse", "original.wasm", "-o", fusedName(f), ...flags])}`;
-}
-
-export function reproScript(r: ReproInput): string {
-  const line = engineLine(r);
-  const exports = Object.entries(r.env).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
+function stepSection(r: ReproInput, s: ReproStep, n: number, raw: Record<string, Uint8Array>): string[] {
   return [
-    "#!/bin/sh",
-    `# seam repro: ${r.fixture} (${r.mode} memory, ${r.form} form) — ${r.verdict}. Run from anywhere: sh repro.sh`,
-    "# Tools from MELD / KILND / WASMTIME, else from PATH.",
-    "set -u",
-    'cd "$(dirname "$0")"',
-    'MELD="${MELD:-meld}"',
-    'KILND="${KILND:-kilnd}"',
-    'WASMTIME="${WASMTIME:-wasmtime}"',
-    ...exports,
-    `${meldLine(r.fuse)} > meld.log 2>&1 || { cat meld.log; exit 1; }`,
-    ...(line ? [line] : ["cat meld.log"]),
+    `### Step ${n}: ${s.call ? `\`${s.call}\`` : "the command"}`,
     "",
-  ].join("\n");
+    mdFence(stepLine(r, s, "kilnd"), "sh"),
+    "",
+    `**Expected**: ${s.expect.kind === "result" ? `returns ${s.expect.values[0]}` : s.expect.kind === "trap" ? "traps" : r.expectText}`,
+    "",
+    `**Actual**: ${mdProse(s.missed)}`,
+    "",
+    ...(s.expect.kind === "stdout" && s.expect.stdout !== undefined
+      ? quoteStream("Expected guest stdout", s.expect.stdoutFile ?? "", new TextEncoder().encode(s.expect.stdout))
+      : []),
+    ...quoteStream("kilnd's stdout", `step-${n}.kilnd.stdout`, raw[`step-${n}.kilnd.stdout`]),
+    ...quoteStream("kilnd's stderr", `step-${n}.kilnd.stderr`, raw[`step-${n}.kilnd.stderr`]),
+  ];
+}
+
+function sourceSection(r: ReproInput): string[] {
+  if (!r.sources.length)
+    return ["## Guest source", "", r.sourceNote ?? "Not available: the component was given as a binary.", ""];
+  return [
+    "## Guest source",
+    "",
+    ...r.sources.flatMap((s) => [`\`${s.path}\`:`, "", mdFence(s.text, s.path.split(".").pop() ?? ""), ""]),
+  ];
 }
 
 function digestRow(name: string, d: { sha256: string; bytes: number } | null | undefined): string {
   return d ? `| ${name} | \`${d.sha256}\` | ${d.bytes} |` : `| ${name} | — | — |`;
 }
 
-/** A stream shown in REPRO.md: fenced, cut at 2,000 characters with a note. */
-function shownOutput(text: string): string[] {
-  if (text === "") return ["(nothing)"];
-  const cut = text.length > 2000 ? `${text.slice(0, 2000)}\n[… ${text.length - 2000} more characters]` : text;
-  return [mdFence(cut, "text"), ...(cut.endsWith("\n") ? [] : ["(no newline at the end)"])];
-}
-
-/** What failed, as one line: kiln's signature, else the record's own error line, else how a run that
- * ended normally missed the expectation. */
-function actualText(r: ReproInput): string {
-  const rec = r.failing.record;
-  if (!rec) return r.fuse.message ?? r.fuse.verdict;
-  if (rec.signature) return formatSignature(rec.signature);
-  if (rec.verdict === "passed")
-    return `${rec.engine === "kiln" ? "kilnd" : rec.engine} completes, but ${r.failing.missed ?? "the result differs"}`;
-  return rec.errorLine ?? rec.verdict;
-}
-
-export function reproMarkdown(r: ReproInput, reproduced: string): string {
-  const actual = escapeControl(actualText(r));
-  const engine = engineLine(r, "kilnd", "wasmtime");
-  const script = [
-    ...Object.entries(r.env).map(([k, v]) => `export ${k}=${shellQuote(v)}`),
-    meldLine(r.fuse, "meld"),
-    ...(engine ? [engine] : []),
-  ];
-  const guest = r.failing.record && !r.invoke ? r.failing.record.stdout : undefined;
+export function reproMarkdown(r: ReproInput, reproduced: string, raw: Record<string, Uint8Array>): string {
+  const env = Object.entries(r.env).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
+  const fused = r.wasm === "original.wasm" ? [] : [meldLine(r, "meld")];
+  const tracker = r.side === "kiln" ? "kiln" : "meld";
   return [
-    `# ${mdInert(r.fixture)} (${r.mode} memory, ${r.form} form): ${r.verdict} — ${mdCode(actual)}`,
+    `# ${mdProse(r.title)}`,
     "",
-    mdInert(r.why),
+    mdProse(r.summary),
     "",
-    "## What ran",
+    `- kilnd: ${r.tools.kilnd}`,
+    `- meld: ${r.tools.meld}`,
+    `- reference engine: ${r.tools.reference}`,
+    `- input: \`original.wasm\` (${r.fixture}), ${r.mode} memory, ${r.form === "core" ? "a core module" : "a component"} as meld wrote it`,
     "",
-    mdFence(script.join("\n"), "sh"),
+    "## Commands as run (in this folder)",
     "",
-    `**Expected** (seam fixture manifest): ${r.expectText}`,
+    mdFence([...env, ...fused, ...r.steps.map((s) => stepLine(r, s, "kilnd"))].join("\n"), "sh"),
     "",
-    `**Actual**: ${mdCode(actual)}`,
+    `**Expected**: ${mdProse(`${r.expectText}. ${r.expected}`)}`,
     "",
-    ...(r.expectedStdout !== undefined && guest !== undefined
-      ? [
-          "Expected guest stdout:",
-          "",
-          ...shownOutput(r.expectedStdout),
-          "",
-          "Actual guest stdout:",
-          "",
-          ...shownOutput(guest),
-          "",
-        ]
-      : []),
-    ...(r.baseline ? [`**Baseline** (unfused original on kilnd): ${r.baseline}`, ""] : []),
-    ...(r.reference
-      ? [
-          r.form === "core"
-            ? `**meld's component output of the same input is valid** (no reference engine runs a lowered core module) — ${r.reference}`
-            : `**The fused artifact is valid** — reference engine: ${r.reference}`,
-          "",
-        ]
-      : []),
-    ...(r.evidence ? [`**Evidence used**: ${r.evidence}`, ""] : []),
-    ...(r.blocker ? [`**Known blocker**: ${r.blocker}`, ""] : []),
+    ...(r.reference ? [`**The reference engine on meld's output**: ${mdProse(r.reference)}`, ""] : []),
+    ...(r.baseline ? [`**kilnd on the unfused original**: ${mdProse(r.baseline)}`, ""] : []),
+    "## What kilnd did",
+    "",
+    ...r.steps.flatMap((s, i) => stepSection(r, s, i + 1, raw)),
+    `## Why this is ${tracker}'s`,
+    "",
+    mdProse(r.evidence),
+    "",
+    ...(r.blocker ? [`Known upstream: ${r.blocker}`, ""] : []),
+    ...sourceSection(r),
+    "## Files",
+    "",
     "| file | sha256 | bytes |",
     "|---|---|---|",
     digestRow("original.wasm", r.fuse.inputs[0]),
-    digestRow(fusedName(r.fuse), r.fuse.output),
+    ...(r.wasm === "original.wasm" ? [] : [digestRow(fusedName(r.fuse), r.fuse.output)]),
     "",
-    `**Tools**: ${r.tools.join(", ")}`,
+    "`fuse.json` records the fusion; `step-N.kilnd.stdout` and `step-N.kilnd.stderr` are kilnd's exact output of step N.",
     "",
-    `**Reproduce**: \`sh repro.sh\` in this folder (\`MELD=/path/to/meld KILND=/path/to/kilnd sh repro.sh\`).`,
+    "## Reproduce",
     "",
-    `seam re-ran repro.sh: **${reproduced}**.`,
+    "`KILND=/path/to/kilnd sh repro.sh` (from any folder; add `MELD=/path/to/meld` to fuse again and compare).",
+    "It follows `git bisect run`: exit 0 when kilnd meets the expectation, 1 when this failure reproduces",
+    "(it prints `REPRODUCED: …`), 125 when it cannot test.",
+    "",
+    `When this bundle was made, repro.sh ${reproduced}.`,
     "",
   ].join("\n");
 }

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { publishBundles, stagedPath, stagingDir, writeBundle } from "./write.ts";
-import type { ReproInput } from "./text.ts";
+import type { ReproInput } from "./steps.ts";
 import { removeTrackedTemps } from "../../core/fsx.ts";
 import { tempDir } from "../../../testing/testkit.ts";
 import { SCHEMAS } from "../../engines/records.ts";
@@ -14,28 +14,31 @@ function input(dir: string): ReproInput {
     fixture: "app",
     mode: "multi",
     form: "component",
-    verdict: "seam-bug",
-    why: "kilnd fails what wasmtime runs",
-    failing: { engine: "meld-only", on: "fused" },
+    side: "kiln",
+    title: "kilnd: app fails",
+    summary: "kilnd fails what wasmtime runs",
+    wasm: "fused.component.wasm",
     fuse: {
       schema: SCHEMAS.fuse,
-      verdict: "refused",
+      verdict: "fused",
       meld: null,
-      argv: ["meld", "fuse", original, "-o", "f.wasm", "--memory", "multi", "--component"],
+      argv: ["meld", "fuse", original, "-o", join(dir, "f.wasm"), "--memory", "multi", "--component"],
       command: "",
       memory: "multi",
       mode: "component",
       inputs: [{ path: original, sha256: "0".repeat(64), bytes: 4 }],
       output: null,
       ms: 0,
-      message: "Fusion failed",
     },
-    args: [],
+    meldFlags: ["--memory", "multi", "--component"],
     env: {},
+    steps: [],
     expectText: "exit 0",
-    tools: ["meld 0.65.1"],
+    expected: "wasmtime on the unfused original: meets the expectation.",
+    evidence: "the same fused component passes on wasmtime",
+    tools: { kilnd: "absent", meld: "0.65.1", reference: "wasmtime 49" },
     originalPath: original,
-    captured: {},
+    sources: [],
   };
 }
 
@@ -61,9 +64,11 @@ describe("repro bundles are staged until the results that confirm them are writt
       JSON.stringify({ rows: [{ bundle: "app-multi-component" }, { bundle: "gone-multi-core" }] }),
     );
     const dir = join(out, "app-multi-component");
-    writeBundle(dir, input(out), "same signature");
+    writeBundle(dir, input(out), "exited 1 and printed REPRODUCED");
     publishBundles(out, ["app-multi-component"]);
-    expect(readFileSync(join(dir, "REPRO.md"), "utf8")).toContain("seam re-ran repro.sh: **same signature**");
+    expect(readFileSync(join(dir, "REPRO.md"), "utf8")).toContain("repro.sh exited 1 and printed REPRODUCED");
+    for (const f of ["REPRO.md", "fuse.json", "repro.sh"])
+      expect(readFileSync(join(dir, f), "utf8")).not.toContain(out);
     expect(readdirSync(out).sort()).toEqual(["app-multi-component", "app.wasm", "notes", "results.json"]); // a folder no results named stays
   });
 });

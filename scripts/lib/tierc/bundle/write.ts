@@ -1,18 +1,31 @@
 /**
  * write — the repro bundle tier-c leaves for every failure: the original and the fused wasm, repro.sh
- * and REPRO.md (their text: lib/tierc/bundle/text.ts), and the captured outputs. tier-c re-runs repro.sh once
- * and writes whether it gave the same failure again (a row's bundle: lib/tierc/bundle/row.ts).
+ * (lib/tierc/bundle/script.ts) and REPRO.md (text.ts), fuse.json, and kilnd's exact output of each step.
+ * tier-c runs repro.sh once and writes whether it reproduced the row (a row's bundle: row.ts).
  * A bundle is built in a staging folder and moved into place only when the results that confirm it are
  * written (publishBundles, called by writeReports): an interrupted run leaves no bundle that looks done.
  */
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { classifyKiln, classifyWasmtime } from "../../engines/classify.ts";
-import { forgetTemp, sha256, trackTemp } from "../../core/fsx.ts";
+import { forgetTemp, trackTemp } from "../../core/fsx.ts";
 import { runProcess, type Env } from "../../core/proc.ts";
-import { fusedName, reproMarkdown, reproScript, type ReproInput } from "./text.ts";
-import { formatSignature, type FuseRecord, type RunRecord } from "../../engines/records.ts";
+import { reproMarkdown } from "./text.ts";
+import { reproScript } from "./script.ts";
+import { portableFuse, type ReproInput } from "./steps.ts";
 import { jsonText } from "../../core/render.ts";
+import { ROOT } from "../../core/paths.ts";
 
 /** The folder a run stages its bundles in until its results are written: hidden, one per process. */
 export function stagingDir(outDir: string): string {
@@ -68,72 +81,66 @@ export function stageBundleCopy(from: string, outDir: string, name: string): voi
   cpSync(from, join(staging(outDir), name), { recursive: true });
 }
 
-/** Writes the bundle folder into the staging folder, atomically: built beside its staged place, then swapped in. */
-export function writeBundle(dir: string, r: ReproInput, reproduced: string): void {
+/** Text with the machine's paths (the bundle's sources and the folders they came from) made bundle-relative. */
+export function portableText(text: string, r: Pick<ReproInput, "originalPath" | "fusedPath">): string {
+  let out = text;
+  if (r.fusedPath) out = out.split(r.fusedPath).join("fused.wasm");
+  out = out.split(r.originalPath).join("original.wasm");
+  for (const dir of [dirname(r.originalPath), ...(r.fusedPath ? [dirname(r.fusedPath)] : []), tmpdir(), ROOT])
+    out = out.split(`${dir}/`).join("");
+  return out;
+}
+
+/** Writes the bundle folder into the staging folder, atomically: built beside its staged place, then swapped in.
+ * `raw` holds kilnd's exact output of each step (step-N.kilnd.stdout/stderr), when it was run. */
+export function writeBundle(
+  dir: string,
+  r: ReproInput,
+  reproduced: string,
+  raw: Record<string, Uint8Array> = {},
+): void {
   const target = join(staging(dirname(dir)), basename(dir));
   const tmp = `${target}.${process.pid}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   copyFileSync(r.originalPath, join(tmp, "original.wasm"));
-  if (r.fusedPath && existsSync(r.fusedPath)) copyFileSync(r.fusedPath, join(tmp, fusedName(r.fuse)));
+  if (r.wasm !== "original.wasm" && r.fusedPath && existsSync(r.fusedPath))
+    copyFileSync(r.fusedPath, join(tmp, r.wasm));
   if (r.stdin) writeFileSync(join(tmp, "stdin.bin"), r.stdin);
+  for (const s of r.steps)
+    if (s.expect.kind === "stdout" && s.expect.stdoutFile && s.expect.stdout !== undefined)
+      writeFileSync(join(tmp, s.expect.stdoutFile), s.expect.stdout);
   writeFileSync(join(tmp, "repro.sh"), reproScript(r), { mode: 0o755 });
-  writeFileSync(join(tmp, "REPRO.md"), reproMarkdown(r, reproduced));
-  writeFileSync(join(tmp, "fuse.json"), jsonText(r.fuse));
-  for (const [name, text] of Object.entries(r.captured)) writeFileSync(join(tmp, name), text);
+  writeFileSync(join(tmp, "REPRO.md"), portableText(reproMarkdown(r, reproduced, raw), r));
+  writeFileSync(join(tmp, "fuse.json"), portableText(jsonText(portableFuse(r.fuse)), r));
+  for (const [name, bytes] of Object.entries(raw)) writeFileSync(join(tmp, name), bytes);
   rmSync(target, { recursive: true, force: true });
   renameSync(tmp, target);
 }
 
-/**
- * What "the same failure" means for a record: kiln's signature when it printed one; else the verdict,
- * and for a run that ended normally but printed the wrong thing, the sha256 of what it printed.
- */
-export function failureKey(rec: Pick<RunRecord, "verdict" | "signature" | "stdoutSha256">): string {
-  if (rec.signature) return formatSignature(rec.signature);
-  return rec.verdict === "passed" || rec.verdict === "exit-nonzero"
-    ? `${rec.verdict}, guest stdout sha256 ${rec.stdoutSha256.slice(0, 12)}`
-    : rec.verdict;
+/** What a re-run of repro.sh said: its exit status in words, and kilnd's exact output of each step. */
+export interface Rerun {
+  reproduced: "same signature" | "not reproducible";
+  raw: Record<string, Uint8Array>;
 }
 
-export interface ReproTools {
-  meld: string;
-  kilnd?: string;
-  wasmtime?: string;
-}
-
-/** Runs a bundle's repro.sh once and says whether it gave the same failure as `r` recorded. */
-export async function rerunBundle(
-  dir: string,
-  r: ReproInput,
-  tools: ReproTools,
-  timeoutMs: number,
-  env: Env,
-): Promise<"same signature" | "not reproducible"> {
+/** Runs a bundle's repro.sh once with KILND, keeping kilnd's output of each step (REPRO_KEEP): exit 1,
+ * the failure reproduced, is "same signature"; anything else "not reproducible". */
+export async function rerunBundle(dir: string, kilnd: string, timeoutMs: number, env: Env): Promise<Rerun> {
   const at = existsSync(stagedPath(dir)) ? stagedPath(dir) : dir;
-  const p = await runProcess(["sh", join(at, "repro.sh")], {
-    timeoutMs,
-    stdin: "",
-    env: {
-      ...process.env,
-      ...env,
-      MELD: tools.meld,
-      KILND: tools.kilnd ?? "kilnd",
-      WASMTIME: tools.wasmtime ?? "wasmtime",
-      RUST_BACKTRACE: "0",
-    },
-    maxCapture: 64 << 20,
-  });
-  const rec = r.failing.record;
-  if (r.failing.engine === "meld-only" || !rec)
-    return p.code !== 0 && !!r.fuse.message && p.stdout.includes(r.fuse.message.split(":")[0]!)
-      ? "same signature"
-      : "not reproducible";
-  const got = r.failing.engine === "kiln" ? classifyKiln(p) : classifyWasmtime(p, r.invoke);
-  const gotKey = failureKey({
-    verdict: got.verdict,
-    stdoutSha256: sha256(got.stdout),
-    ...(got.signature ? { signature: got.signature } : {}),
-  });
-  return gotKey === failureKey(rec) ? "same signature" : "not reproducible";
+  const keep = mkdtempSync(join(tmpdir(), "seam-repro-"));
+  trackTemp(keep);
+  try {
+    const p = await runProcess(["sh", join(at, "repro.sh")], {
+      timeoutMs,
+      stdin: "",
+      env: { ...process.env, ...env, KILND: kilnd, REPRO_KEEP: keep, MELD: "", RUST_BACKTRACE: "0" },
+      maxCapture: 1 << 20,
+    });
+    const raw = Object.fromEntries(readdirSync(keep).map((n) => [n, new Uint8Array(readFileSync(join(keep, n)))]));
+    return { reproduced: p.code === 1 && /^REPRODUCED: /m.test(p.stdout) ? "same signature" : "not reproducible", raw };
+  } finally {
+    rmSync(keep, { recursive: true, force: true });
+    forgetTemp(keep);
+  }
 }
