@@ -22,7 +22,7 @@ import {
 } from "./lib/core/pipeline.ts";
 import { seamSteps } from "./all.ts";
 import { runProcess } from "./lib/core/proc.ts";
-import { appears, copySeam, processesLeft, runScript, tempDir } from "./testing/testkit.ts";
+import { copySeam, pgrep, processesLeft, runScript, tempDir } from "./testing/testkit.ts";
 import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
 import { ROOT } from "./lib/core/paths.ts";
 
@@ -279,7 +279,7 @@ describe("end to end on a temporary copy (real meld and jco)", () => {
   });
 });
 
-describe("all.ts under a signal (a copy cut to one fixture, kilnd a test double that hangs)", () => {
+describe("all.ts under a signal (a copy cut to two fixtures, kilnd a test double that hangs)", () => {
   let copy = "";
   const tag = `seam-all-hang-${process.pid}`;
   beforeAll(() => {
@@ -291,26 +291,31 @@ describe("all.ts under a signal (a copy cut to one fixture, kilnd a test double 
       "fixtures",
       "safety",
     ]);
-    sliceCorpus(copy, ["hello_c_cli"]);
+    sliceCorpus(copy, ["compute_composed", "hello_c_cli"]); // each ledger entry keeps a fixture
   });
   afterAll(() => rmSync(dirname(copy), { recursive: true, force: true }));
 
-  /** Starts all.ts in the copy, waits for `marker` to show in a process's command line, then sends `sig`. */
-  async function interrupt(args: string[], marker: string, sig: NodeJS.Signals) {
+  /** Starts all.ts in the copy, waits (up to 4 min: the first run builds and fuses) until `ready` says the
+   * point is reached, then sends `sig`; an all.ts that never gets there is killed, so no test leaves it. */
+  async function interrupt(args: string[], ready: (stderr: string) => boolean, sig: NodeJS.Signals) {
     const kilnd = writeFakeKilnd(join(copy, ".."), { FAKE_KILND_SCENARIO: "hang", FAKE_KILND_HANG_TAG: tag });
     const env = { ...process.env, KILND: kilnd, MELD_KILND: undefined, NO_COLOR: "1" };
     const p = spawn(process.execPath, [join(copy, "scripts", "all.ts"), ...args], {
       cwd: copy,
       env,
-      stdio: ["ignore", "ignore", "pipe"],
+      stdio: ["ignore", "pipe", "pipe"],
     });
     let err = "";
+    p.stdout!.on("data", (c) => (err += c));
     p.stderr!.on("data", (c) => (err += c));
     const closed = new Promise<number | null>((done) => p.on("close", (code) => done(code)));
-    expect(await appears(marker, 240_000)).toBe(true);
-    p.kill(sig);
+    const deadline = Date.now() + 240_000;
+    while (!ready(err) && Date.now() < deadline && p.exitCode === null) await Bun.sleep(50);
+    const reached = ready(err);
+    p.kill(reached ? sig : "SIGKILL");
     const exit = await closed;
-    return { exit, left: await processesLeft(copy), err: exit === null || exit < 100 ? err.slice(-3000) : "" };
+    const left = await processesLeft(copy);
+    return { reached, exit, left, err: exit === null || exit < 100 ? err.slice(-3000) : "" };
   }
 
   /** What tier-c left in the copy's out/: results (none, or marked interrupted), faults in the cache, the lock. */
@@ -340,16 +345,19 @@ describe("all.ts under a signal (a copy cut to one fixture, kilnd a test double 
     ["SIGHUP", 129],
   ] as const)
     test(`${sig} while tier-c's kiln cells run: exit ${code}, every child gone within 2 s, no complete results, no cached fault`, async () => {
-      const { exit, left, err } = await interrupt(["tier-c", "--memory", "multi", "--form", "core"], tag, sig);
-      expect({ exit, err }).toEqual({ exit: code, err: "" });
+      const run = await interrupt(["tier-c", "--memory", "multi", "--form", "core"], () => pgrep(tag) !== "", sig);
+      const { reached, exit, left, err } = run;
+      expect({ reached, exit, err }).toEqual({ reached: true, exit: code, err: "" });
       expect(left).toBe("");
       expect(await processesLeft(tag)).toBe("");
       expect(leftovers()).toEqual({ complete: false, faults: [], locked: false });
-    });
+    }, 300_000);
 
   test("SIGINT while the fixtures step runs (its own child process): exit 130, every child gone within 2 s", async () => {
-    const { exit, left, err } = await interrupt(["fixtures", "--force"], "scripts/fixtures.ts", "SIGINT");
-    expect({ exit, err }).toEqual({ exit: 130, err: "" });
+    // The step's command line is relative (bun scripts/fixtures.ts), so the point is all.ts's own line for it.
+    const started = (stderr: string) => stderr.includes("[fixtures] $ bun scripts/fixtures.ts");
+    const { reached, exit, left, err } = await interrupt(["fixtures", "--force"], started, "SIGINT");
+    expect({ reached, exit, err }).toEqual({ reached: true, exit: 130, err: "" });
     expect(left).toBe("");
-  });
+  }, 300_000);
 });

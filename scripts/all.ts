@@ -363,7 +363,7 @@ Usage: bun scripts/all.ts [target]... [options]      (default target: all)
 
 Exit: 0 every step ran or was up to date; otherwise the exit code of the first failing step
       (1 failure or a diff that trips --fail-on, 2 usage error or a bad --baseline, 3 tool missing,
-      130 interrupted)`;
+      130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP: every child ended)`;
 
 const FLAGS = {
   list: { type: "boolean", default: false },
