@@ -2,13 +2,16 @@
  * kiln-stream — the size and sha256 of the guest's part of kilnd's stdout, taken while it streams, so they
  * cover every byte the guest printed however much of the stream seam keeps (a guest printing 200 MB
  * through kilnd is judged on all 200 MB, not on the kept head). The rules are classify.ts's guestText and
- * COMPLETION, applied line by line: the guest's text starts after `[INFO] Executing function`, kilnd's own
+ * COMPLETION, applied line by line: the guest's text starts after `[INFO] Executing function` (a component's
+ * after `[INFO] Calling wasi:cli/run entry point`), kilnd's own
  * log lines are dropped (one glued to an unterminated guest line is split off), and it ends before the
  * newline that precedes kilnd's last `✓ Function …` line. Used by lib/engines/run.ts; pure but for hashing.
  */
 import { createHash, type Hash } from "node:crypto";
 
 const STARTED = "[INFO] Executing function";
+/** A component's guest starts after this line instead (classify.ts's STARTED_COMPONENT). */
+const STARTED_COMPONENT = "[INFO] Calling wasi:cli/run entry point";
 /** Lines are read as latin1 (one char per byte, so the guest's bytes hash as they are): ✓ is its UTF-8 bytes. */
 const CHECK = Buffer.from("✓").toString("latin1");
 const COMPLETION_LINE = new RegExp(
@@ -60,7 +63,7 @@ export class KilnGuestDigest {
 
   private line(line: string): void {
     if (!this.started) {
-      this.started = line.endsWith(STARTED);
+      this.started = line.endsWith(STARTED) || line === STARTED_COMPONENT;
       return;
     }
     if (COMPLETION_LINE.test(line)) this.atCompletion = { hash: this.hash.copy(), bytes: this.bytes };
