@@ -184,10 +184,13 @@ export async function bundleRow(ctx: MatrixRun, row: FailingRow): Promise<Pick<R
   if (hit) rerun = { reproduced: hit.reproduced, raw: fromBase64(hit.raw) };
   else {
     rerun = await rerunBundle(dir, b.kiln.path, o.timeoutMs * 2, o.env ?? {});
-    cache.put(key, { reproduced: rerun.reproduced, raw: toBase64(rerun.raw) });
+    if (!rerun.fault) cache.put(key, { reproduced: rerun.reproduced, raw: toBase64(rerun.raw) }); // a fault is no answer
   }
-  const said =
-    rerun.reproduced === "same signature" ? "exited 1 and printed REPRODUCED" : "did not reproduce this failure";
+  const said = rerun.fault
+    ? `could not be re-run here (${rerun.fault})`
+    : rerun.reproduced === "same signature"
+      ? "exited 1 and printed REPRODUCED"
+      : "did not reproduce this failure";
   writeBundle(dir, input, said, rerun.raw);
   return { bundle: relative(o.outDir, dir), reproduced: rerun.reproduced };
 }

@@ -118,29 +118,45 @@ export function writeBundle(
   renameSync(tmp, target);
 }
 
-/** What a re-run of repro.sh said: its exit status in words, and kilnd's exact output of each step. */
+/** What a re-run of repro.sh said: its exit status in words, and kilnd's exact output of each step; a run
+ * that did not finish (interrupted, timed out, killed) says so in `fault` and is no answer at all. */
 export interface Rerun {
   reproduced: "same signature" | "not reproducible";
   raw: Record<string, Uint8Array>;
+  fault?: string;
 }
 
 /** Runs a bundle's repro.sh once with KILND, keeping kilnd's output of each step (REPRO_KEEP): exit 1,
- * the failure reproduced, is "same signature"; anything else "not reproducible". */
+ * the failure reproduced, is "same signature"; anything else "not reproducible". Its TMPDIR is seam's own
+ * folder, removed here, so a repro.sh killed mid-step leaves nothing behind. */
 export async function rerunBundle(dir: string, kilnd: string, timeoutMs: number, env: Env): Promise<Rerun> {
   const at = existsSync(stagedPath(dir)) ? stagedPath(dir) : dir;
-  const keep = mkdtempSync(join(tmpdir(), "seam-repro-"));
-  trackTemp(keep);
+  const scratch = mkdtempSync(join(tmpdir(), "seam-repro-"));
+  trackTemp(scratch);
+  const keep = join(scratch, "keep");
+  mkdirSync(keep);
+  mkdirSync(join(scratch, "tmp"));
   try {
     const p = await runProcess(["sh", join(at, "repro.sh")], {
       timeoutMs,
       stdin: "",
-      env: { ...process.env, ...env, KILND: kilnd, REPRO_KEEP: keep, MELD: "", RUST_BACKTRACE: "0" },
+      env: {
+        ...process.env,
+        ...env,
+        KILND: kilnd,
+        REPRO_KEEP: keep,
+        TMPDIR: join(scratch, "tmp"),
+        MELD: "",
+        RUST_BACKTRACE: "0",
+      },
       maxCapture: 1 << 20,
     });
     const raw = Object.fromEntries(readdirSync(keep).map((n) => [n, new Uint8Array(readFileSync(join(keep, n)))]));
-    return { reproduced: p.code === 1 && /^REPRODUCED: /m.test(p.stdout) ? "same signature" : "not reproducible", raw };
+    const fault = p.fault ?? (p.timedOut ? "timeout" : p.signal ? `killed by ${p.signal}` : undefined);
+    const reproduced = p.code === 1 && /^REPRODUCED: /m.test(p.stdout) ? "same signature" : "not reproducible";
+    return { reproduced, raw, ...(fault ? { fault } : {}) };
   } finally {
-    rmSync(keep, { recursive: true, force: true });
-    forgetTemp(keep);
+    rmSync(scratch, { recursive: true, force: true });
+    forgetTemp(scratch);
   }
 }
