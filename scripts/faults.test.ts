@@ -23,7 +23,7 @@ import type { ReproInput } from "./lib/tierc/bundle/steps.ts";
 import { KilnGuestDigest } from "./lib/engines/kiln-stream.ts";
 import { parseKilnTranscript } from "./lib/engines/classify.ts";
 import { runComponent } from "./lib/engines/run.ts";
-import { flaggedTool } from "./lib/tools/lookup.ts";
+import { flaggedTool, requireTool } from "./lib/tools/lookup.ts";
 import { lockOut, LOCK_FILE } from "./lib/core/lock.ts";
 import { makeScrubber } from "./lib/github/token.ts";
 import { actionsContext } from "./lib/github/actions.ts";
@@ -33,7 +33,7 @@ import { parseToolChoice } from "./lib/tierc/matrix.ts";
 import { loadLedger, LEDGER_MAX_BYTES } from "./lib/tierc/ledger.ts";
 import type { RunRecord } from "./lib/engines/records.ts";
 import { ROOT } from "./lib/core/paths.ts";
-import { appears, processesLeft, tempDir } from "./testing/testkit.ts";
+import { appears, processesLeft, tempDir, watToWasm } from "./testing/testkit.ts";
 import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
 import { setDefaultTimeout } from "bun:test";
 
@@ -245,6 +245,47 @@ describe("rule 2: bounded, and honest about the bound", () => {
       true,
     ]);
   });
+
+  // A real guest, not a double: a wasi:cli command (WAT, adapted by jco new) writing 200 MiB of 1 KiB lines,
+  // honouring short writes (the preview1 adapter writes stdout 4 KiB at a time).
+  const FLOOD_WAT = `(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 2)
+  (func (export "_start") (local $j i32) (local $n i32) (local $off i32)
+    (loop $fill
+      (i32.store8 (i32.add (i32.const 1024) (local.get $j))
+        (select (i32.const 10) (i32.const 120) (i32.eq (i32.and (local.get $j) (i32.const 1023)) (i32.const 1023))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br_if $fill (i32.lt_u (local.get $j) (i32.const 65536))))
+    (loop $blocks
+      (local.set $off (i32.const 0))
+      (loop $rest
+        (i32.store (i32.const 0) (i32.add (i32.const 1024) (local.get $off)))
+        (i32.store (i32.const 4) (i32.sub (i32.const 65536) (local.get $off)))
+        (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+        (local.set $off (i32.add (local.get $off) (i32.load (i32.const 8))))
+        (br_if $rest (i32.lt_u (local.get $off) (i32.const 65536))))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br_if $blocks (i32.lt_u (local.get $n) (i32.const 3200))))))`;
+
+  for (const engine of ["wasmtime", "jco"] as const)
+    test(`a real guest printing 200 MiB on ${engine}: size and sha256 cover every byte, the kept part is cut`, async () => {
+      const dir = scratch(`flood-${engine}`);
+      const core = await watToWasm(dir, "flood-core", FLOOD_WAT);
+      const wasm = join(dir, "flood.wasm");
+      const made = await runProcess([requireTool("jco").path, "new", core, "--wasi-command", "-o", wasm]);
+      expect(made.code).toBe(0);
+      const r = await runComponent({ wasm, engine, tool: requireTool(engine), timeoutMs: 300_000 });
+      const line = Buffer.from("x".repeat(1023) + "\n");
+      const h = createHash("sha256");
+      for (let i = 0; i < 200 * 1024; i++) h.update(line);
+      expect([r.verdict, r.stdoutBytes, r.stdoutSha256, r.stdoutTruncated]).toEqual([
+        "passed",
+        200 << 20,
+        h.digest("hex"),
+        true,
+      ]);
+    });
 
   test("the streamed guest digest equals the whole-transcript reading on every recorded kilnd case, in any chunking", () => {
     const dir = join(ROOT, "fixtures", "kilnd-0.4.4", "transcripts");
