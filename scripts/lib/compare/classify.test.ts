@@ -57,6 +57,15 @@ describe("compare: the changed rows and their classes", () => {
     expect(got).toEqual(cases.map(([b, h, c]) => `${b.verdict}/${b.outcome} → ${h.verdict}/${h.outcome}: ${c}`));
   });
 
+  test("a fault row is not judged, whatever its outcome: a pass that became a fault is a lost verdict", () => {
+    expect(["ok", "unexpected", "expected"].map((o) => standing("fault", o))).toEqual([
+      "not-judged",
+      "not-judged",
+      "not-judged",
+    ]);
+    expect(classify(pass("a"), pass("a", { verdict: "fault", outcome: "unexpected" }))?.class).toBe("regressed");
+  });
+
   test("an unknown verdict never crashes: it stands by its outcome and is never read as a pass unless it says xpass", () => {
     expect(["ok", "xpass", "expected", "unexpected", "moved", "strange"].map((o) => standing("brand-new", o))).toEqual([
       "out-of-scope",

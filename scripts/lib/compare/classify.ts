@@ -8,7 +8,7 @@
  *                                                                     (unknown verdict, outcome unexpected,
  *                                                                      moved, or any outcome not listed)
  *   out of scope  fuse-refused, kiln-unsupported, unsupported-form   (unknown verdict, outcome ok)
- *   not judged    skipped (a tool is missing: nothing ran)
+ *   not judged    skipped (a tool is missing: nothing ran), fault (the run did not finish: README, Troubleshooting)
  * A failure belongs to the layer that shows it: the fixture (reference-fail), meld (meld-bug) or kilnd
  * (seam-bug, expected-fail, blocker-moved, unattributed). A row is unchanged when verdict, outcome and
  * signature are all equal; otherwise it is classed by its standing on each side, first rule that fits:
@@ -39,7 +39,7 @@ const FAILS = new Set(["seam-bug", "meld-bug", "blocker-moved", "reference-fail"
 /** How a verdict stands; an unknown verdict word by its outcome, never as a pass unless it says xpass. */
 export function standing(verdict: string, outcome: string): Standing {
   if (PASS.has(verdict)) return "pass";
-  if (verdict === "skipped") return "not-judged";
+  if (verdict === "skipped" || verdict === "fault") return "not-judged"; // a fault is no judgement
   if (OUT_OF_SCOPE.has(verdict)) return "out-of-scope";
   if (verdict === "expected-fail") return "known-fail";
   if (FAILS.has(verdict)) return outcome === "expected" ? "known-fail" : "fail";
