@@ -35,6 +35,7 @@ import type { RunRecord } from "./lib/engines/records.ts";
 import { ROOT } from "./lib/core/paths.ts";
 import { appears, processesLeft, tempDir, watToWasm } from "./testing/testkit.ts";
 import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
+import { procResult, runRecord } from "./testing/run-records.ts";
 import { setDefaultTimeout } from "bun:test";
 
 // Plain `bun test` (bun 1.4.5 ignores bunfig's [test] timeout): the subprocess tests here need more than 5 s.
@@ -44,43 +45,22 @@ const dirs: string[] = [];
 const scratch = (tag: string) => (dirs.push(tempDir(`seam-faults-${tag}`)), dirs.at(-1)!);
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-const proc = (p: Partial<ProcResult>): ProcResult => ({
-  argv: ["engine"],
-  code: null,
-  signal: null,
-  stdout: "",
-  stderr: "",
-  stdoutBytes: 0,
-  stderrBytes: 0,
-  stdoutSha256: "",
-  stdoutTruncated: false,
-  stderrTruncated: false,
-  stdoutTail: "",
-  stderrTail: "",
-  ms: 5,
-  timedOut: false,
-  ...p,
-});
+const proc = (p: Partial<ProcResult>): ProcResult => procResult({ argv: ["engine"], code: null, ms: 5, ...p });
 
-const record = (verdict: RunRecord["verdict"], extra: Partial<RunRecord> = {}): RunRecord => ({
-  schema: "seam.run/1",
-  engine: "kiln",
-  engineVersion: "0.4.4",
-  enginePath: "/x/kilnd",
-  wasm: "a.wasm",
-  form: "core",
-  command: "kilnd a.wasm",
-  verdict,
-  exitCode: null,
-  signal: null,
-  stdout: "",
-  stdoutBytes: 0,
-  stdoutSha256: "",
-  stdoutTruncated: false,
-  stderr: "",
-  ms: 1,
-  ...extra,
-});
+/** A kilnd run record of the given verdict (nothing printed, no exit status unless given). */
+const record = (verdict: RunRecord["verdict"], extra: Partial<RunRecord> = {}): RunRecord =>
+  runRecord({
+    engine: "kiln",
+    engineVersion: "0.4.4",
+    enginePath: "/x/kilnd",
+    wasm: "a.wasm",
+    form: "core",
+    command: "kilnd a.wasm",
+    verdict,
+    exitCode: null,
+    stdoutSha256: "",
+    ...extra,
+  });
 
 const HELLO = join(ROOT, "fixtures", "hello_c_cli.wasm");
 

@@ -63,7 +63,7 @@ describe("compare: the changed rows and their classes", () => {
       "not-judged",
       "not-judged",
     ]);
-    expect(classify(pass("a"), pass("a", { verdict: "fault", outcome: "unexpected" }))?.class).toBe("regressed");
+    expect(classify(st("pass", "ok"), st("fault", "unexpected"))?.class).toBe("regressed");
   });
 
   test("an unknown verdict never crashes: it stands by its outcome and is never read as a pass unless it says xpass", () => {

@@ -25,17 +25,10 @@ import {
 } from "./cells.ts";
 import { formatSignature, type Form, type FuseRecord, type MemoryMode } from "../engines/records.ts";
 import { interruptedBy } from "../core/proc.ts";
+import { FAILING_VERDICTS } from "./findings/cause.ts";
 import { buildTierCReport, type Cell, type CellStep, type Row, type TierCReport, type Verdict } from "./report.ts";
 
-const BUNDLE_VERDICTS: Verdict[] = [
-  "seam-bug",
-  "expected-fail",
-  "blocker-moved",
-  "meld-bug",
-  "unattributed",
-  "kiln-unsupported",
-  "reference-fail",
-]; // not fuse-refused: meld declining an input leaves no file for kilnd to run, nothing to reproduce on kiln
+const BUNDLE_VERDICTS: Verdict[] = [...(FAILING_VERDICTS as Verdict[]), "reference-fail"]; // not fuse-refused: meld declining an input leaves no file for kilnd to run, nothing to reproduce on kiln
 
 /** Where a fixture's rows come from: its bytes, its reference engine and its per-fixture cells. */
 interface FixtureRun {
