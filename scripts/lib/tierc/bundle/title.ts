@@ -9,7 +9,8 @@ import type { ReproInput } from "./steps.ts";
 /** The tool the title is addressed to, by its version (or "kilnd" when it reports none). */
 function toolWord(r: ReproInput): string {
   if (r.side === "meld") return `meld ${r.tools.meld}`;
-  const v = /^(\d[^,]*),/.exec(r.tools.kilnd)?.[1];
+  // The bare version: the identity goes on with its provenance, "0.4.4 (release asset …, sha256 …), sha256 …".
+  const v = /^(\d[\w.+-]*)/.exec(r.tools.kilnd)?.[1];
   return v ? `kilnd ${v}` : "kilnd";
 }
 

@@ -90,6 +90,15 @@ describe("findings by root cause", () => {
     ).toBe(3);
   });
 
+  test("an issue title names an installed kilnd by its bare version; the body keeps its provenance", () => {
+    const r = report([row("trap", {}, { signature: "[Runtime][E2199] call stack exhausted" })]);
+    const provenance = "0.4.4 (release asset x86_64-unknown-linux-gnu, sha256 865e5031cfdd…)";
+    r.tools.kilnd = { version: provenance, path: ".tools/bin/kilnd", sha256: "8".repeat(64) };
+    const [f] = groupFindings(r).findings;
+    expect(f!.issue.title).toStartWith("kilnd 0.4.4: ");
+    expect(f!.issue.body).toContain(`kilnd: ${provenance}`);
+  });
+
   test("a finding the ledger knows says so, and comes after the unknown ones", () => {
     const known = row(
       "hello",

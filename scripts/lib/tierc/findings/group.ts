@@ -38,9 +38,11 @@ export function toolText(t: { version: string; sha256?: string } | null): string
   return t.version !== "unknown" || !t.sha256 ? t.version : `sha256 ${t.sha256}`;
 }
 
-/** A tool in an issue title: its version, or its sha256's first 12 digits. */
+/** A tool in an issue title: its bare version (the provenance is in the body), or its sha256's first 12 digits. */
 function shortTool(t: { version: string; sha256?: string } | null): string {
-  return toolText(t).replace(/^(sha256 [0-9a-f]{12})[0-9a-f]+$/, "$1");
+  return toolText(t)
+    .replace(/^(\d[\w.+-]*) \(.*\)$/, "$1")
+    .replace(/^(sha256 [0-9a-f]{12})[0-9a-f]+$/, "$1");
 }
 
 function issueBody(f: Omit<Finding, "issue">, r: TierCReport): string {
