@@ -97,6 +97,11 @@ describe("findings by root cause", () => {
     const [f] = groupFindings(r).findings;
     expect(f!.issue.title).toStartWith("kilnd 0.4.4: ");
     expect(f!.issue.body).toContain(`kilnd: ${provenance}`);
+    expect(f!.issue.body).toContain("reference engine: wasmtime 49.");
+    const byJco = report([
+      row("trap", { evidence: "jco ran meld's component output" }, { signature: "[Runtime][E2199] x" }),
+    ]);
+    expect(groupFindings(byJco).findings[0]!.issue.body).toContain("reference engine: jco.");
   });
 
   test("a finding the ledger knows says so, and comes after the unknown ones", () => {

@@ -45,14 +45,24 @@ function shortTool(t: { version: string; sha256?: string } | null): string {
     .replace(/^(sha256 [0-9a-f]{12})[0-9a-f]+$/, "$1");
 }
 
-function issueBody(f: Omit<Finding, "issue">, r: TierCReport): string {
+/** The engines that judged these rows (a fixture may name its own; the row's evidence says which ran), with
+ * the run's default engine's version when it is the one. */
+function referenceText(rows: Row[], r: TierCReport): string {
+  const def = r.tools.reference;
+  const used = [...new Set(rows.map((x) => /^(jco|wasmtime) ran/.exec(x.evidence ?? "")?.[1] ?? def?.engine))];
+  const named = used.filter((e): e is string => e !== undefined);
+  if (!named.length) return "absent";
+  return named.map((e) => (def && e === def.engine ? `${e} ${def.version}` : e)).join(", ");
+}
+
+function issueBody(f: Omit<Finding, "issue">, r: TierCReport, reference: string): string {
   const rows = f.rows.map(
     (x) => `- ${x.fixture} (${x.mode} memory, ${x.form})${x.bundle ? `: bundle \`${x.bundle}\`` : ""}`,
   );
   return [
     `${f.whose === "kiln" ? "kilnd" : "meld"} fails in the same way on ${f.rows.length} input${f.rows.length === 1 ? "" : "s"}: ${f.kind} (${f.stage}).`,
     "",
-    `kilnd: ${toolText(r.tools.kilnd)}; meld: ${toolText(r.tools.meld)}; reference engine: ${r.tools.reference ? `${r.tools.reference.engine} ${r.tools.reference.version}` : "absent"}.`,
+    `kilnd: ${toolText(r.tools.kilnd)}; meld: ${toolText(r.tools.meld)}; reference engine: ${reference}.`,
     "",
     "Affected inputs:",
     ...rows,
@@ -109,7 +119,7 @@ export function groupFindings(r: TierCReport): FindingsReport {
       ...(known ? { known } : {}),
     };
     const tool = cause.whose === "kiln" ? `kilnd ${shortTool(r.tools.kilnd)}` : `meld ${shortTool(r.tools.meld)}`;
-    return { ...f, issue: { title: `${tool}: ${cause.title}`, body: issueBody(f, r) } };
+    return { ...f, issue: { title: `${tool}: ${cause.title}`, body: issueBody(f, r, referenceText(rows, r)) } };
   });
   findings.sort(
     (a, b) =>
