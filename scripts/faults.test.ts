@@ -322,6 +322,10 @@ describe("rule 3: guest, argument and environment text is inert", () => {
     outcome: "unexpected",
     why,
     cells: [],
+    // an export's arguments and the values the engines print reach the calls table
+    calls: [
+      { call: `f(${JSON.stringify(why)})`, expected: why, actual: { "reference(original)": why, "kiln(fused)": why } },
+    ],
   });
   const report = (why: string): TierCReport => ({
     schema: "seam.tier-c/2",
@@ -334,7 +338,10 @@ describe("rule 3: guest, argument and environment text is inert", () => {
     exitCode: 1,
   });
   const inert = (md: string) => {
-    expect(md).not.toMatch(/(?<![\\`])<\/details>|<img/);
+    // seam's own folds open and close in pairs; a guest's `</details>` would be one close too many
+    const count = (re: RegExp) => (md.match(re) ?? []).length;
+    expect(count(/<\/details>/g)).toBe(count(/<details>/g));
+    expect(md).not.toMatch(/<img/);
     expect(md).not.toMatch(/(^|[^\w\u200d])@octocat/m);
     expect(md).not.toMatch(/[\x00\x07\x1b]/);
   };

@@ -71,9 +71,10 @@ export function callsTable(rows: Row[]): string | undefined {
       row.fixture,
       row.mode,
       row.form ?? "component",
-      c.call,
-      c.expected,
-      ...CALL_STEPS.map((s) => c.actual[s] ?? "—"),
+      // a call's arguments, the values and kilnd's lines are the guest's and the engines' text: inert
+      mdInert(c.call),
+      mdInert(c.expected),
+      ...CALL_STEPS.map((s) => (c.actual[s] === undefined ? "—" : mdInert(c.actual[s]!))),
     ]),
   );
   if (!lines.length) return undefined;
