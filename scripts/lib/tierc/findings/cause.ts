@@ -75,11 +75,7 @@ function meldCause(r: Row): RootCause {
   const said = ref?.signature ?? ref?.detail ?? r.why;
   const error = /got \w[\w-]* \((.*)\)$/.exec(said)?.[1];
   const kind =
-    differenceKind(said) ??
-    (error ?? said.replace(/^.*?: /, ""))
-      .replace(/\d+/g, "N")
-      .replace(/`[^`]*`/g, "…")
-      .slice(0, 120);
+    differenceKind(said) ?? clip((error ?? said.replace(/^.*?: /, "")).replace(/\d+/g, "N").replace(/`[^`]*`/g, "…"));
   // a core row's evidence is meld's component output of the same input: the same fault as the component row's
   return {
     whose: "meld",
@@ -87,6 +83,16 @@ function meldCause(r: Row): RootCause {
     kind,
     title: `fused component fails on a reference engine: ${kind}`,
   };
+}
+
+/** A kind short enough for an issue title: cut at the last word boundary before 120 characters, with an
+ * ellipsis, and never inside a parenthesis it opened (a cut "(at offset N" reads as broken text). */
+export function clip(text: string, max = 120): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, max).replace(/\s+\S*$/, "");
+  const open = cut.lastIndexOf("(");
+  if (open > 0 && cut.indexOf(")", open) < 0) cut = cut.slice(0, open).trimEnd();
+  return `${cut}…`;
 }
 
 /** The root cause of a failing row; undefined for a row that is no failure of kiln or meld. */
@@ -102,6 +108,6 @@ export function rootCause(r: Row): RootCause | undefined {
     return { whose: "kiln", stage, kind, title: `\`${kind}\` on ${onOriginal ? "a component" : FORM_WORDS[r.form]}` };
   }
   const why = cell?.detail ?? r.why;
-  const kind = differenceKind(why) ?? why.replace(/\d+/g, "N").slice(0, 120);
+  const kind = differenceKind(why) ?? clip(why.replace(/\d+/g, "N"));
   return { whose: "kiln", stage, kind, title: `${kind} on ${FORM_WORDS[r.form]}` };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { differenceKind, normaliseSignature, rootCause } from "./cause.ts";
+import { clip, differenceKind, normaliseSignature, rootCause } from "./cause.ts";
 import { groupFindings } from "./group.ts";
 import { renderFindingsList, renderFindingsMarkdown } from "./render.ts";
 import type { Cell, Row, TierCReport } from "../report.ts";
@@ -118,4 +118,14 @@ describe("findings by root cause", () => {
     const f = groupFindings(report([known, row("x", {}, { detail: "stdout ends at byte 0, expected 9 bytes" })]));
     expect(f.findings.map((x) => x.known ?? "")).toEqual(["", "kiln#375: t"]);
   });
+});
+
+test("a long kind is clipped at a word, never inside a parenthesis it opened", () => {
+  const long =
+    "failed to parse WebAssembly module: lowered result types [I32] do not match result types [] of core function N (at offset NxN)";
+  const cut = clip(long);
+  expect(cut.length).toBeLessThanOrEqual(121);
+  expect(cut).toEndWith("…");
+  expect(cut).not.toContain("(");
+  expect(clip("short")).toBe("short");
 });
