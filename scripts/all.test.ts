@@ -20,7 +20,7 @@ import {
   type PipelineOptions,
   type PipelineStep,
 } from "./lib/core/pipeline.ts";
-import { seamSteps } from "./all.ts";
+import { resultsGuide, seamSteps } from "./all.ts";
 import { runProcess } from "./lib/core/proc.ts";
 import { copySeam, pgrep, processesLeft, runScript, tempDir } from "./testing/testkit.ts";
 import { writeFakeKilnd } from "./testing/fake-kilnd.ts";
@@ -360,4 +360,22 @@ describe("all.ts under a signal (a copy cut to two fixtures, kilnd a test double
     expect({ reached, exit, err }).toEqual({ reached: true, exit: 130, err: "" });
     expect(left).toBe("");
   }, 300_000);
+});
+
+test("the run ends by naming what it wrote, and only what exists", () => {
+  const out = tempDir("seam-guide");
+  try {
+    expect(resultsGuide(out)).toEqual([]);
+    mkdirSync(join(out, "tier-c"), { recursive: true });
+    for (const f of ["summary.md", "findings.md"]) writeFileSync(join(out, "tier-c", f), "");
+    const lines = resultsGuide(out);
+    expect(lines[0]).toBe("results:");
+    expect(lines.slice(1).map((l) => l.trim().split(/\s+/)[0]!.split("/").slice(-2).join("/"))).toEqual([
+      "tier-c/summary.md",
+      "tier-c/findings.md",
+      `${out.split("/").at(-1)}/tier-c`,
+    ]);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });

@@ -305,6 +305,7 @@ export function resultsGuide(out: string): string[] {
   const gate = join(out, "ls-gate");
   const where: [string, string][] = [
     [join(tier, "summary.md"), "the seam table (results.json and junit.xml beside it)"],
+    [join(tier, "findings.md"), "the failing rows by root cause, each with a ready issue (findings.json beside it)"],
     [tier, "one repro bundle folder per failing row (REPRO.md, repro.sh)"],
     [join(gate, LS_GATE_DEFAULTS.markdownFile), "the loss-scenario gate (verification-results.json beside it)"],
     [join(gate, "runner.log"), "the gate's test run output"],
