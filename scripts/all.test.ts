@@ -193,6 +193,9 @@ describe("failures and interruption", () => {
   });
 });
 
+/** What a copy of seam needs to run all.ts (node_modules and .tools are linked by copySeam). */
+const COPY_PARTS = ["package.json", "tsconfig.json", "bunfig.toml", "scripts", "fixtures", "safety"];
+
 /** The copy's corpus cut to `names`: its manifest keeps their entries, its ledger their names (the rest as written). */
 function sliceCorpus(copy: string, names: string[]): void {
   const manifestPath = join(copy, "fixtures", "manifest.yaml");
@@ -217,14 +220,7 @@ describe("end to end on a temporary copy (real meld and jco)", () => {
   type Row = { fixture: string; mode?: string; memory?: string; form: string };
 
   test("fixtures → fuse → tier-c run on a slice of the corpus, then a no-op rerun is all up to date", async () => {
-    const copy = copySeam(tempDir("seam-e2e"), [
-      "package.json",
-      "tsconfig.json",
-      "bunfig.toml",
-      "scripts",
-      "fixtures",
-      "safety",
-    ]);
+    const copy = copySeam(tempDir("seam-e2e"), COPY_PARTS);
     // jco's transpiles are keyed by component bytes and jco version, like .tools/ a cache of tool work, not
     // pipeline state: shared, so the copy's cold run pays for no transpile another test already made.
     mkdirSync(join(ROOT, ".seam", "jco"), { recursive: true });
@@ -283,14 +279,7 @@ describe("all.ts under a signal (a copy cut to two fixtures, kilnd a test double
   let copy = "";
   const tag = `seam-all-hang-${process.pid}`;
   beforeAll(() => {
-    copy = copySeam(tempDir("seam-all-signal"), [
-      "package.json",
-      "tsconfig.json",
-      "bunfig.toml",
-      "scripts",
-      "fixtures",
-      "safety",
-    ]);
+    copy = copySeam(tempDir("seam-all-signal"), COPY_PARTS);
     sliceCorpus(copy, ["compute_composed", "hello_c_cli"]); // each ledger entry keeps a fixture
   });
   afterAll(() => rmSync(dirname(copy), { recursive: true, force: true }));

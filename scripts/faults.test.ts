@@ -179,6 +179,20 @@ describe("rule 1: only a completed judgement is a verdict", () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
+/** A run of a guest that printed 200 MiB of 1 KiB lines ("x" × 1023 and a newline): passed, judged on
+ * the whole stream (its size and sha256), with the kept part cut. */
+function expectFlood(r: RunRecord): void {
+  const line = Buffer.from("x".repeat(1023) + "\n");
+  const h = createHash("sha256");
+  for (let i = 0; i < 200 * 1024; i++) h.update(line);
+  expect([r.verdict, r.stdoutBytes, r.stdoutSha256, r.stdoutTruncated]).toEqual([
+    "passed",
+    200 << 20,
+    h.digest("hex"),
+    true,
+  ]);
+}
+
 describe("rule 2: bounded, and honest about the bound", () => {
   test("a process over its memory cap is killed by the watchdog and says which cap", async () => {
     const hog = "const a=[];for(;;){a.push(Buffer.alloc(16<<20,1));await Bun.sleep(5)}";
@@ -215,15 +229,7 @@ describe("rule 2: bounded, and honest about the bound", () => {
       tool: flaggedTool("kilnd", kilnd),
       timeoutMs: 300_000,
     });
-    const line = Buffer.from("x".repeat(1023) + "\n");
-    const h = createHash("sha256");
-    for (let i = 0; i < 200 * 1024; i++) h.update(line);
-    expect([r.verdict, r.stdoutBytes, r.stdoutSha256, r.stdoutTruncated]).toEqual([
-      "passed",
-      200 << 20,
-      h.digest("hex"),
-      true,
-    ]);
+    expectFlood(r);
   });
 
   // A real guest, not a double: a wasi:cli command (WAT, adapted by jco new) writing 200 MiB of 1 KiB lines,
@@ -256,15 +262,7 @@ describe("rule 2: bounded, and honest about the bound", () => {
       const made = await runProcess([requireTool("jco").path, "new", core, "--wasi-command", "-o", wasm]);
       expect(made.code).toBe(0);
       const r = await runComponent({ wasm, engine, tool: requireTool(engine), timeoutMs: 300_000 });
-      const line = Buffer.from("x".repeat(1023) + "\n");
-      const h = createHash("sha256");
-      for (let i = 0; i < 200 * 1024; i++) h.update(line);
-      expect([r.verdict, r.stdoutBytes, r.stdoutSha256, r.stdoutTruncated]).toEqual([
-        "passed",
-        200 << 20,
-        h.digest("hex"),
-        true,
-      ]);
+      expectFlood(r);
     });
 
   test("the streamed guest digest equals the whole-transcript reading on every recorded kilnd case, in any chunking", () => {
