@@ -24,6 +24,15 @@ import {
 import type { Row } from "./report.ts";
 import { kilnCannotPassArgs } from "./call-results.ts";
 
+/** The evidence of a row kilnd fails on the unfused original already (kiln-unsupported by its baseline). */
+export const BASELINE_EVIDENCE = "baseline: kilnd on the unfused original";
+
+/** Whether a row's failure is kilnd's on the unfused original (the other kiln-unsupported rows are a
+ * call kilnd cannot make, on the fused file). */
+export function failsOnOriginal(r: Pick<Row, "verdict" | "evidence">): boolean {
+  return r.verdict === "kiln-unsupported" && r.evidence === BASELINE_EVIDENCE;
+}
+
 /** One engine's result on one wasm for one fixture: every invoke (or the command once) judged. */
 export interface CellRun {
   status: string;
@@ -213,7 +222,7 @@ export function decide(r: RowInputs, ledger: Blocker[]): Decision {
   }
   if (r.form === "component" && r.kilnOrig.ok === false && !refusesForm(r.kilnOrig)) {
     const why = `the unfused original already fails on kilnd (${sigText(r.kilnOrig)}): not a seam problem`;
-    return { verdict: "kiln-unsupported", outcome: "ok", evidence: "baseline: kilnd on the unfused original", why };
+    return { verdict: "kiln-unsupported", outcome: "ok", evidence: BASELINE_EVIDENCE, why };
   }
   const noArgs = kilnCannotPassArgs(r.kilnFused);
   if (noArgs)

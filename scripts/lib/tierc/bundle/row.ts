@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import type { CellRun } from "../attribution.ts";
+import { failsOnOriginal, type CellRun } from "../attribution.ts";
 import { rerunBundle, writeBundle, type Rerun } from "./write.ts";
 import {
   fusedName,
@@ -43,9 +43,7 @@ export function kilnIdentity(t: ToolDigest | undefined): string {
 
 /** The kilnd cell the row's failure is about: kilnd on the original for a failure of the original, else on the row's file. */
 function kilnCell(r: Row, c: RowCells): { cell: CellRun; onOriginal: boolean } {
-  return r.verdict === "kiln-unsupported"
-    ? { cell: c.kilnOrig, onOriginal: true }
-    : { cell: c.kilnFused, onOriginal: false };
+  return failsOnOriginal(r) ? { cell: c.kilnOrig, onOriginal: true } : { cell: c.kilnFused, onOriginal: false };
 }
 
 /** What kilnd must do in the call `rec` made. */
@@ -104,7 +102,8 @@ function evidenceText(r: Row, c: RowCells, ref: string): string {
   if (r.verdict === "meld-bug" && /^meld left /.test(r.why)) return r.why.replace(/; kilnd fails the module: .*$/, ".");
   if (r.verdict === "meld-bug")
     return `${orig}, but not meld's ${r.form === "core" ? "component output of the same input" : "fused component"}: ${c.refFused.why}. meld's output is broken; kilnd's failure follows from it.`;
-  if (r.verdict === "kiln-unsupported") return `kilnd fails the unfused original already: ${c.kilnOrig.why}.`;
+  if (failsOnOriginal(r)) return `kilnd fails the unfused original already: ${c.kilnOrig.why}.`;
+  if (r.verdict === "kiln-unsupported") return `${orig}; kilnd cannot make the call: ${c.kilnFused.why}.`;
   if (r.verdict === "unattributed")
     return `${orig}. No reference engine runs a lowered core module, and meld refused the component form, so nothing but kilnd has run this module: whose fault it is stays open.`;
   return r.form === "core"

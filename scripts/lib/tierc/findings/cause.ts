@@ -6,6 +6,7 @@
  * (lib/tierc/findings/group.ts); a bundle's REPRO.md takes its title from here. Pure.
  */
 import type { Row } from "../report.ts";
+import { failsOnOriginal } from "../attribution.ts";
 
 export interface RootCause {
   whose: "kiln" | "meld";
@@ -99,7 +100,7 @@ export function clip(text: string, max = 120): string {
 export function rootCause(r: Row): RootCause | undefined {
   if (!FAILING_VERDICTS.includes(r.verdict)) return undefined;
   if (r.verdict === "meld-bug") return meldCause(r);
-  const onOriginal = r.verdict === "kiln-unsupported";
+  const onOriginal = failsOnOriginal(r);
   const cell = r.cells.find((c) => c.step === (onOriginal ? "kiln(original)" : "kiln(fused)"));
   const stage = onOriginal ? "kilnd on the unfused original" : `kilnd on ${FORM_WORDS[r.form]}`;
   const sig = r.actualSignature && /^\[/.test(r.actualSignature) ? r.actualSignature : cell?.signature;
