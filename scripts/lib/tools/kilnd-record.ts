@@ -70,11 +70,13 @@ export function binarySha256(path: string): string | undefined {
   }
 }
 
-/** The record's origin in a few words: `release asset x86_64-unknown-linux-gnu`, `built from ~/kiln at 1a2b3c4d dirty`. */
+/** The record's origin in a few words: `release asset x86_64-unknown-linux-gnu`, `built from a kiln checkout at
+ * 1a2b3c4d5e6f dirty`. The checkout's folder stays in the record: reports and bundles name no path of the
+ * machine that made them. */
 export function originText(r: KilndRecord): string {
   const o = r.origin;
   if (o.kind === "release") return `release asset ${r.triple}${o.signature.verified ? ", signature verified" : ""}`;
-  if (o.kind === "checkout") return `built from ${o.dir} at ${o.rev.slice(0, 12)}${o.dirty ? " dirty" : ""}`;
+  if (o.kind === "checkout") return `built from a kiln checkout at ${o.rev.slice(0, 12)}${o.dirty ? " dirty" : ""}`;
   return `cargo install --git ${o.url} --rev ${o.rev}${o.commit && !o.commit.startsWith(o.rev) ? ` (${o.commit.slice(0, 12)})` : ""}`;
 }
 
