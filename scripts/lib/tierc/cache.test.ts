@@ -10,6 +10,7 @@ import {
   fuseKey,
   referenceRecordKey,
   reproKey,
+  ResultCache,
   type RunKeyInput,
 } from "./cache.ts";
 import { runProcess } from "../core/proc.ts";
@@ -162,4 +163,23 @@ describe("tier-c on a temporary copy of seam (kilnd: the replaying test double)"
       expect([module, await tierC()]).toEqual([module, [false, false, false, false]]);
     }
   });
+});
+
+test("a cache entry keeps no path of the machine: seam's root and the cache folder are stored by name and read back", () => {
+  const dir = tempDir("seam-cache-paths");
+  try {
+    const cache = new ResultCache(join(dir, ".cache"));
+    const value = {
+      tool: join(ROOT, ".tools", "bin", "meld"),
+      output: join(dir, ".cache", "ab", "ab.core.fused.wasm"),
+      command: `${join(ROOT, ".tools", "bin", "meld")} fuse ${join(ROOT, "fixtures", "x.wasm")} -o ${join(dir, ".cache", "f.wasm")}`,
+    };
+    cache.put("ab12", value);
+    const text = readFileSync(cache.path("ab12"), "utf8");
+    expect(text).not.toContain(ROOT);
+    expect(text).not.toContain(dir);
+    expect(cache.get("ab12")).toEqual(value);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -8,7 +8,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { Glob } from "bun";
-import { atomicWriteJson, sha256, sha256File } from "../core/fsx.ts";
+import { atomicWrite, sha256, sha256File } from "../core/fsx.ts";
+import { jsonText } from "../core/render.ts";
 import {
   RUN_FAULTS,
   type Engine,
@@ -37,14 +38,32 @@ export class ResultCache {
     const p = this.path(key);
     if (!existsSync(p)) return undefined;
     try {
-      return JSON.parse(readFileSync(p, "utf8")) as T;
+      return JSON.parse(this.placed(readFileSync(p, "utf8"))) as T;
     } catch {
       return undefined; // a damaged entry is a miss, never a wrong answer
     }
   }
 
   put(key: string, value: unknown): void {
-    atomicWriteJson(this.path(key), value);
+    atomicWrite(this.path(key), this.portable(jsonText(value)));
+  }
+
+  /** The cache folder and seam's root, as JSON writes them, and the names they are stored under: an entry
+   * keeps no path of the machine (the cache sits in --out, beside what maintainers are sent). */
+  private get prefixes(): [string, string][] {
+    const json = (s: string) => JSON.stringify(s).slice(1, -1);
+    return [
+      [json(this.dir), "$SEAM_CACHE"],
+      [json(ROOT), "$SEAM_ROOT"],
+    ];
+  }
+
+  private portable(text: string): string {
+    return this.prefixes.reduce((t, [path, name]) => t.split(path).join(name), text);
+  }
+
+  private placed(text: string): string {
+    return this.prefixes.reduce((t, [path, name]) => t.split(name).join(path), text);
   }
 }
 
@@ -54,10 +73,12 @@ export interface ToolDigest {
   version: string;
 }
 
-/** sha256 + version of a tool, remembered by binary (real path, size, mtime) in the cache folder. The
+/** sha256 + version of a tool, remembered by binary (real path, size, mtime) in .seam/tool-digests.json. The
  * caller has checked that it answers like the tool (checkedDigest). */
-export async function digestTool(cacheDir: string, tool: FoundTool): Promise<ToolDigest> {
-  const id = await memoByBinary(join(cacheDir, "tools.json"), tool.path, async (real) => ({
+export async function digestTool(tool: FoundTool): Promise<ToolDigest> {
+  // Remembered by real path, so outside --out (whose files keep no path of the machine): in .seam/, with
+  // jco's transpiles; a cache folder of its own per --out would only measure the same binaries again.
+  const id = await memoByBinary(join(ROOT, ".seam", "tool-digests.json"), tool.path, async (real) => ({
     sha256: sha256File(real),
     version: await toolVersion(tool),
   }));
@@ -66,8 +87,8 @@ export async function digestTool(cacheDir: string, tool: FoundTool): Promise<Too
 
 /** A tool of a run, asked once whether it answers like itself (exit 3 if not), then digested: the runs
  * then take it as checked, and no run asks again. Used by the matrix's builds and ad hoc recording. */
-export async function checkedDigest(cacheDir: string, tool: FoundTool): Promise<ToolDigest> {
-  return digestTool(cacheDir, await checkIdentity(tool));
+export async function checkedDigest(tool: FoundTool): Promise<ToolDigest> {
+  return digestTool(await checkIdentity(tool));
 }
 
 /** Whether an engine's runs may be cached: the one rule. Only a completed judgement is: a timeout, a missing

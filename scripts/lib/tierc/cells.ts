@@ -221,7 +221,7 @@ function resolveChoices(o: MatrixOptions, cache: ResultCache, notices: string[],
       }
       return {
         label: c?.label ?? `${name}${i + 1}`,
-        id: l.found ? await checkedDigest(cache.dir, l.found) : undefined,
+        id: l.found ? await checkedDigest(l.found) : undefined,
       };
     }),
   );
@@ -251,7 +251,7 @@ async function resolveReferences(o: MatrixOptions, fixtures: MatrixFixture[], ca
   const named = fixtures.flatMap((f) => [f.reference?.original, ...o.modes.map((m) => f.reference?.fused?.[m])]);
   const names = [...new Set<RefEngine>([o.reference, ...named.filter((e): e is RefEngine => !!e)])];
   const lookups = names.map((n) => lookupTool(n, { env: o.env }));
-  const ids = await Promise.all(lookups.map((l) => (l.found ? checkedDigest(cache.dir, l.found) : undefined)));
+  const ids = await Promise.all(lookups.map((l) => (l.found ? checkedDigest(l.found) : undefined)));
   lookups.forEach((l, i) => {
     if (l.found) return;
     const e = missingToolError(l);

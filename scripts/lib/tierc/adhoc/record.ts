@@ -220,7 +220,7 @@ export async function recordExpectations(
   const cache = new ResultCache(o.cacheDir, o.cache);
   const lookup = lookupTool(o.engine, { env: o.hostEnv });
   // The reference is asked once whether it answers like itself (exit 3 if not); its runs then take it as is.
-  const tool = lookup.found ? await checkedDigest(cache.dir, lookup.found) : undefined;
+  const tool = lookup.found ? await checkedDigest(lookup.found) : undefined;
   const limit = limiter(o.jobs);
   const recordOne = async (input: AdhocInput): Promise<AdhocFixture> => {
     const spec = { ...common, invokes: common.callsByInput?.[input.name] ?? common.invokes };
