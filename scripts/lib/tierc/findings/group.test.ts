@@ -104,6 +104,19 @@ describe("findings by root cause", () => {
     expect(groupFindings(byJco).findings[0]!.issue.body).toContain("reference engine: jco.");
   });
 
+  test("rows of one kind that differ in detail get a title of the kind, not the first row's detail", () => {
+    const rows = [
+      row("names", { verdict: "meld-bug", why: "meld left `seam:fixtures/math@0.1.0` `add` unresolved: …" }),
+      row("res", {
+        verdict: "meld-bug",
+        why: "meld left `seam:fixtures/counters@0.1.0` `[resource-drop]counter` unresolved: …",
+      }),
+    ];
+    const [f] = groupFindings(report(rows)).findings;
+    expect(f!.rows.length).toBe(2);
+    expect(f!.issue.title).toBe("meld 0.65.1: an import the composition provides is left unresolved");
+  });
+
   test("a finding the ledger knows says so, and comes after the unknown ones", () => {
     const known = row(
       "hello",

@@ -119,7 +119,10 @@ export function groupFindings(r: TierCReport): FindingsReport {
       ...(known ? { known } : {}),
     };
     const tool = cause.whose === "kiln" ? `kilnd ${shortTool(r.tools.kilnd)}` : `meld ${shortTool(r.tools.meld)}`;
-    return { ...f, issue: { title: `${tool}: ${cause.title}`, body: issueBody(f, r, referenceText(rows, r)) } };
+    // rows that share a kind may still differ in detail (meld leaves `add` unresolved in one input, a
+    // resource drop in another): then the title says the kind, and the body names each input
+    const title = new Set(rows.map((x) => rootCause(x)?.title)).size === 1 ? cause.title : cause.kind;
+    return { ...f, issue: { title: `${tool}: ${title}`, body: issueBody(f, r, referenceText(rows, r)) } };
   });
   findings.sort(
     (a, b) =>
