@@ -81,9 +81,16 @@ export function callsTable(rows: Row[]): string | undefined {
   return mdTable(["fixture", "memory", "form", "call", "expected", ...CALL_STEPS], lines);
 }
 
-/** A tool's version, or its sha256 when it prints none (kilnd 0.4.4 has no --version). */
-export function toolName(t: ToolRef): string {
-  return t.version !== "unknown" || !t.sha256 ? t.version : `sha256 ${t.sha256.slice(0, 12)}`;
+/** A tool's version, or its sha256 (the first `shaDigits` digits) when it prints none (kilnd 0.4.4 has no
+ * --version). */
+export function toolName(t: Pick<ToolRef, "version" | "sha256">, shaDigits = 12): string {
+  return t.version !== "unknown" || !t.sha256 ? t.version : `sha256 ${t.sha256.slice(0, shaDigits)}`;
+}
+
+/** The bare version at the start of a tool's description (`0.4.4` of `0.4.4 (release asset …, sha256 …)`),
+ * for a title; undefined when it starts with none. */
+export function bareVersion(text: string): string | undefined {
+  return /^\d[\w.+-]*/.exec(text)?.[0];
 }
 
 /** Markdown for a PR comment or step summary: status, counts, the table, notices. No marker line.

@@ -4,13 +4,14 @@
  */
 import { rootCause } from "../findings/cause.ts";
 import type { Row } from "../report.ts";
+import { bareVersion } from "../render.ts";
 import type { ReproInput } from "./steps.ts";
 
 /** The tool the title is addressed to, by its version (or "kilnd" when it reports none). */
 function toolWord(r: ReproInput): string {
   if (r.side === "meld") return `meld ${r.tools.meld}`;
-  // The bare version: the identity goes on with its provenance, "0.4.4 (release asset …, sha256 …), sha256 …".
-  const v = /^(\d[\w.+-]*)/.exec(r.tools.kilnd)?.[1];
+  // The identity goes on with its provenance, "0.4.4 (release asset …, sha256 …), sha256 …".
+  const v = bareVersion(r.tools.kilnd);
   return v ? `kilnd ${v}` : "kilnd";
 }
 

@@ -8,6 +8,7 @@
 import { SCHEMAS } from "../../engines/records.ts";
 import type { Row, TierCReport } from "../report.ts";
 import { rootCause, type RootCause } from "./cause.ts";
+import { bareVersion, toolName } from "../render.ts";
 
 export interface Finding extends RootCause {
   /** pulseengine/kiln or pulseengine/meld. */
@@ -32,17 +33,14 @@ export interface FindingsReport {
 
 const TRACKERS = { kiln: "pulseengine/kiln", meld: "pulseengine/meld" } as const;
 
-/** A tool as a finding names it: its version, or its sha256 when it reports none. */
+/** A tool as a finding names it: its version, or its whole sha256 when it reports none. */
 export function toolText(t: { version: string; sha256?: string } | null): string {
-  if (!t) return "absent";
-  return t.version !== "unknown" || !t.sha256 ? t.version : `sha256 ${t.sha256}`;
+  return t ? toolName(t, 64) : "absent";
 }
 
 /** A tool in an issue title: its bare version (the provenance is in the body), or its sha256's first 12 digits. */
 function shortTool(t: { version: string; sha256?: string } | null): string {
-  return toolText(t)
-    .replace(/^(\d[\w.+-]*) \(.*\)$/, "$1")
-    .replace(/^(sha256 [0-9a-f]{12})[0-9a-f]+$/, "$1");
+  return t ? (bareVersion(t.version) ?? toolName(t)) : "absent";
 }
 
 /** The engines that judged these rows (a fixture may name its own; the row's evidence says which ran), with
