@@ -3,6 +3,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import {
+  chmodSync,
   mkdirSync,
   mkdtempSync,
   renameSync,
@@ -63,14 +64,16 @@ export function removeTrackedTemps(): void {
   temps.clear();
 }
 
-/** Writes `data` to `path` via a temp file in the same folder and a rename; on failure nothing is left. */
-export function atomicWrite(path: string, data: string | Uint8Array): void {
+/** Writes `data` to `path` via a temp file in the same folder and a rename; on failure nothing is left.
+ * `mode` (0o755 for a program) is set on the temp file, so the file never appears without it. */
+export function atomicWrite(path: string, data: string | Uint8Array, mode?: number): void {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const untrack = trackTemp(tmp);
   try {
     mkdirSync(dir, { recursive: true });
     writeFileSync(tmp, data);
+    if (mode !== undefined) chmodSync(tmp, mode);
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });

@@ -1,13 +1,10 @@
 /**
  * archive — reads a release's .tar.gz in memory and takes one file out of it. Every entry is checked
  * before anything is written: an absolute name, a `..` segment, a symlink, a hard link or a device makes
- * the whole archive refused, and a truncated or damaged one is refused too. Written atomically (a temp
- * file beside the target, then a rename), so a failed install never leaves half a binary.
+ * the whole archive refused, and a truncated or damaged one is refused too. The caller writes the file it
+ * takes with core/fsx.ts atomicWrite (mode 0o755), so a failed install never leaves half a binary.
  * Used by: lib/tools/kiln-release.ts.
  */
-import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { EXIT, SeamError } from "../core/errors.ts";
 
 export interface TarEntry {
@@ -117,19 +114,6 @@ export function readTarGz(gz: Uint8Array, what: string): TarEntry[] {
     const name = safeName(raw);
     if (typeof name !== "string") throw refused(what, name.bad);
     entries.push({ name, type, mode: octal(h, 100, 8), data });
-  }
-}
-
-/** Writes `data` to `path` as an executable, atomically: a temp file beside it, chmod 755, then a rename. */
-export function writeExecutable(path: string, data: Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  try {
-    writeFileSync(tmp, data, { mode: 0o700 });
-    chmodSync(tmp, 0o755);
-    renameSync(tmp, path);
-  } finally {
-    rmSync(tmp, { force: true });
   }
 }
 

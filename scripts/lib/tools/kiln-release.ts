@@ -11,9 +11,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EXIT, SeamError } from "../core/errors.ts";
-import { sha256 } from "../core/fsx.ts";
+import { atomicWrite, sha256 } from "../core/fsx.ts";
 import { runProcess } from "../core/proc.ts";
-import { readTarGz, takeFile, writeExecutable } from "./archive.ts";
+import { readTarGz, takeFile } from "./archive.ts";
 import { binarySha256, installedKilnd, readKilndRecord, writeKilndRecord, type KilndRecord } from "./kilnd-record.ts";
 
 export const KILN_RELEASES = "https://github.com/pulseengine/kiln/releases/download";
@@ -209,7 +209,7 @@ export async function installKilndRelease(o: KilnReleaseOptions): Promise<KilndI
   if ("state" in got) return got;
   const signature = await verifySums(got.sums, a, o);
   const kilnd = takeFile(readTarGz(got.archive, a.archive), "kilnd", a.archive);
-  writeExecutable(bin, kilnd);
+  atomicWrite(bin, kilnd, 0o755);
   const record = writeKilndRecord(o.toolsDir, {
     version: o.version,
     triple: o.triple,

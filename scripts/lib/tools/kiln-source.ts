@@ -9,9 +9,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { EXIT, SeamError, usageError } from "../core/errors.ts";
-import { requireFolder } from "../core/fsx.ts";
+import { atomicWrite, requireFolder } from "../core/fsx.ts";
 import { runProcess } from "../core/proc.ts";
-import { writeExecutable } from "./archive.ts";
 import {
   binarySha256,
   installedKilnd,
@@ -97,7 +96,7 @@ export async function installKilndFromCheckout(src: string, o: KilnSourceOptions
 function copyBuilt(built: string, version: string, origin: KilndOrigin, o: KilnSourceOptions): KilndInstall {
   if (!existsSync(built)) throw new SeamError(`cargo reported success but left no ${built}`, { exitCode: EXIT.fail });
   const bytes = readFileSync(built);
-  writeExecutable(installedKilnd(o.toolsDir), bytes);
+  atomicWrite(installedKilnd(o.toolsDir), bytes, 0o755);
   const record = writeKilndRecord(o.toolsDir, {
     version,
     triple: o.triple,
