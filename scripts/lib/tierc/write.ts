@@ -23,10 +23,11 @@ export function writeReports(r: TierCReport, outDir: string): void {
     outDir,
     r.rows.flatMap((row) => (row.bundle ? [row.bundle] : [])),
   );
-  atomicWriteJson(join(outDir, "results.json"), portableTools(r));
+  const portable = portableTools(r);
+  atomicWriteJson(join(outDir, "results.json"), portable);
   atomicWrite(join(outDir, "summary.md"), md);
   atomicWrite(join(outDir, "junit.xml"), tierCJUnit(r));
-  const findings = groupFindings(portableTools(r));
+  const findings = groupFindings(portable);
   atomicWriteJson(join(outDir, "findings.json"), findings);
   atomicWrite(join(outDir, "findings.md"), renderFindingsMarkdown(findings));
   appendStepSummary(md);

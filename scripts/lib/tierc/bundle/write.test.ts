@@ -1,11 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { publishBundles, stagedPath, stagingDir, writeBundle } from "./write.ts";
+import { portableText, publishBundles, stagedPath, stagingDir, writeBundle } from "./write.ts";
 import type { ReproInput } from "./steps.ts";
 import { removeTrackedTemps } from "../../core/fsx.ts";
 import { tempDir } from "../../../testing/testkit.ts";
-import { SCHEMAS } from "../../engines/records.ts";
+import { SCHEMAS, type FuseRecord } from "../../engines/records.ts";
 
 function input(dir: string): ReproInput {
   const original = join(dir, "app.wasm");
@@ -71,4 +71,15 @@ describe("repro bundles are staged until the results that confirm them are writt
       expect(readFileSync(join(dir, f), "utf8")).not.toContain(out);
     expect(readdirSync(out).sort()).toEqual(["app-multi-component", "app.wasm", "notes", "results.json"]); // a folder no results named stays
   });
+});
+
+test("a bundle's text names its files as the bundle does: the fused file by its form, no folder of the machine", () => {
+  const r = {
+    originalPath: "/m/seam/fixtures/a.wasm",
+    fusedPath: "/m/seam/out/tier-c/.cache/ab/ab.core.fused.wasm",
+    fuse: { mode: "core" } as FuseRecord,
+  };
+  expect(portableText("meld fuse /m/seam/fixtures/a.wasm -o /m/seam/out/tier-c/.cache/ab/ab.core.fused.wasm", r)).toBe(
+    "meld fuse original.wasm -o fused.core.wasm",
+  );
 });

@@ -23,7 +23,7 @@ import { forgetTemp, trackTemp } from "../../core/fsx.ts";
 import { runProcess, type Env } from "../../core/proc.ts";
 import { reproMarkdown } from "./text.ts";
 import { reproScript } from "./script.ts";
-import { portableFuse, type ReproInput } from "./steps.ts";
+import { fusedName, portableFuse, type ReproInput } from "./steps.ts";
 import { jsonText } from "../../core/render.ts";
 import { ROOT } from "../../core/paths.ts";
 
@@ -82,9 +82,9 @@ export function stageBundleCopy(from: string, outDir: string, name: string): voi
 }
 
 /** Text with the machine's paths (the bundle's sources and the folders they came from) made bundle-relative. */
-export function portableText(text: string, r: Pick<ReproInput, "originalPath" | "fusedPath">): string {
+export function portableText(text: string, r: Pick<ReproInput, "originalPath" | "fusedPath" | "fuse">): string {
   let out = text;
-  if (r.fusedPath) out = out.split(r.fusedPath).join("fused.wasm");
+  if (r.fusedPath) out = out.split(r.fusedPath).join(fusedName(r.fuse)); // its name in the bundle
   out = out.split(r.originalPath).join("original.wasm");
   for (const dir of [dirname(r.originalPath), ...(r.fusedPath ? [dirname(r.fusedPath)] : []), tmpdir(), ROOT])
     out = out.split(`${dir}/`).join("");
