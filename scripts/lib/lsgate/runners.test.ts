@@ -48,20 +48,14 @@ describe("--runner bun (nested bun test runs)", () => {
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     return dir;
   }
+  /** The gate run as a user would, with bun as the runner, on the project in `dir` (results in dir/r.json). */
+  const bunGate = (dir: string, ...more: string[]) =>
+    runScript("ls-gate.ts", ["--runner", "bun", "--project", dir, "--results-json", join(dir, "r.json"), ...more]);
   const ok = `import { test, expect } from "bun:test";\ntest("ls_x_1_ passes", () => expect(1).toBe(1));\ntest("ls_x_2_ passes", () => expect(2).toBe(2));\n`;
 
   test("a healthy suite: exit 0, every ID verified, bun's report kept with --junit", async () => {
     const dir = project({ "a.test.ts": ok });
-    const p = await runScript("ls-gate.ts", [
-      "--runner",
-      "bun",
-      "--project",
-      dir,
-      "--results-json",
-      join(dir, "r.json"),
-      "--junit",
-      join(dir, "keep.xml"),
-    ]);
+    const p = await bunGate(dir, "--junit", join(dir, "keep.xml"));
     expect(p.code).toBe(0);
     expect(p.stdout).toContain("[ OK ] LS-X-2 (1 pass)");
     expect(lastLine(p.stdout)).toBe("2 passed, 0 failed, 0 skipped");
@@ -93,15 +87,7 @@ describe("--runner bun (nested bun test runs)", () => {
       "a.test.ts": ok,
       "b.test.ts": `import { test } from "bun:test";\nconst x: number = ;\ntest("ls_x_1_ never", () => {});\n`,
     });
-    const p = await runScript("ls-gate.ts", [
-      "--runner",
-      "bun",
-      "--project",
-      dir,
-      "--results-json",
-      join(dir, "r.json"),
-      "--quiet",
-    ]);
+    const p = await bunGate(dir, "--quiet");
     expect(p.code).toBe(1);
     expect(p.stdout).toContain(
       "runner error: bun test reported 1 unhandled error outside any test in b.test.ts (did not load)",
@@ -115,15 +101,7 @@ describe("--runner bun (nested bun test runs)", () => {
       "a.test.ts": ok,
       "z.test.ts": `import { test } from "bun:test";\ntest("ls_x_2_ exits", () => { process.exit(0); });\n`,
     });
-    const p = await runScript("ls-gate.ts", [
-      "--runner",
-      "bun",
-      "--project",
-      dir,
-      "--results-json",
-      join(dir, "r.json"),
-      "--quiet",
-    ]);
+    const p = await bunGate(dir, "--quiet");
     expect(p.code).toBe(1);
     expect(p.stdout).toContain("wrote no JUnit report");
     expect(JSON.parse(readFileSync(join(dir, "r.json"), "utf8")).passed_count).toBe(0);
@@ -132,10 +110,7 @@ describe("--runner bun (nested bun test runs)", () => {
   test("ls_g_1_ with -- --parallel (npm test's way) a file that exits or does not load still verifies no ID", async () => {
     const gate = async (files: Record<string, string>) => {
       const dir = project(files);
-      const p = await runScript("ls-gate.ts", [
-        ...["--runner", "bun", "--project", dir, "--results-json", join(dir, "r.json"), "--quiet"],
-        ...["--", "--parallel=2"],
-      ]);
+      const p = await bunGate(dir, "--quiet", "--", "--parallel=2");
       const r = JSON.parse(readFileSync(join(dir, "r.json"), "utf8")) as LsGateReport;
       return { code: p.code, stdout: p.stdout, passed: r.passed, command: r.runner.command };
     };
@@ -163,17 +138,7 @@ describe("--runner bun (nested bun test runs)", () => {
     const dir = project({
       "h.test.ts": `import { test } from "bun:test";\ntest("ls_x_1_ spins", () => { for (;;) {} });\n`,
     });
-    const p = await runScript("ls-gate.ts", [
-      "--runner",
-      "bun",
-      "--project",
-      dir,
-      "--results-json",
-      join(dir, "r.json"),
-      "--quiet",
-      "--timeout",
-      "1",
-    ]);
+    const p = await bunGate(dir, "--quiet", "--timeout", "1");
     expect(p.code).toBe(1);
     expect(p.stdout).toContain("runner error: bun test did not finish within 1 s and was killed");
   });
