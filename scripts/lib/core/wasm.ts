@@ -34,15 +34,21 @@ function readLeb(bytes: Uint8Array, at: number): [value: number, next: number] {
   throw new Error(`bad LEB128 at byte ${at}`);
 }
 
-/** Calls `visit(id, start, end)` for every section; throws on a structure that does not fit the file. */
-function eachSection(bytes: Uint8Array, visit: (id: number, start: number, end: number) => void): void {
-  let at = 8;
+/** Calls `visit(id, start, end)` for every section of the module or component whose sections run from
+ * `from` to `to` (the whole file by default; a nested component's bytes otherwise); throws on a structure
+ * that does not fit. */
+export function eachSection(
+  bytes: Uint8Array,
+  visit: (id: number, start: number, end: number) => void,
+  from = 8,
+  to = bytes.length,
+): void {
+  let at = from;
   let n = 0;
-  while (at < bytes.length) {
+  while (at < to) {
     const id = bytes[at]!;
     const [size, next] = readLeb(bytes, at + 1);
-    if (next + size > bytes.length)
-      throw new Error(`section ${n} (id ${id}) at byte ${at} runs past the end of the file`);
+    if (next + size > to) throw new Error(`section ${n} (id ${id}) at byte ${at} runs past the end of the file`);
     visit(id, next, next + size);
     at = next + size;
     n++;

@@ -4,6 +4,7 @@
  * that `is-leap: func(year: s32) -> s32` is known before anything runs. Pure: bytes in, signatures out.
  * Where the binary holds something this reader does not know, it throws; callers fall back to names only.
  */
+import { eachSection } from "./wasm.ts";
 
 /** A WIT value type, resolved: primitives by name, the rest structurally (with the name a type export gave it). */
 export type WitType =
@@ -329,27 +330,24 @@ function exportsOf(r: Reader, s: Scope, out: Map<string, Entry | undefined>): vo
 function component(b: Uint8Array, start: number, end: number, parent?: Scope): ComponentT {
   const s = newScope(parent);
   const exports = new Map<string, Entry | undefined>();
-  let at = start + 8;
-  while (at < end) {
-    const head = new Reader(b, at + 1, end);
-    const size = head.u32();
-    const id = b[at]!;
-    const r = new Reader(b, head.at, head.at + size);
-    if (id === 4) s.components.push(component(b, r.at, r.end, s));
-    else if (id === 5) instances(r, s);
-    else if (id === 6) for (let n = r.u32(); n > 0; n--) alias(r, s);
-    else if (id === 7) for (let n = r.u32(); n > 0; n--) s.types.push(defType(r, s));
-    else if (id === 8) for (let n = r.u32(); n > 0; n--) canon(r, s);
-    else if (id === 10)
-      for (let n = r.u32(); n > 0; n--) {
-        const name = r.externName();
-        const d = externDesc(r, s);
-        space(s, d.sort)?.push(d.sort === "type" ? named(d.type, name) : d.type);
-      }
-    else if (id === 11) exportsOf(r, s, exports);
-    at = head.at + size;
-  }
+  eachSection(b, (id, from, to) => section(id, new Reader(b, from, to), s, exports), start + 8, end);
   return { kind: "component", exports };
+}
+
+/** One section of a component: what it adds to the scope's index spaces, or to its exports. */
+function section(id: number, r: Reader, s: Scope, exports: Map<string, Entry | undefined>): void {
+  if (id === 4) s.components.push(component(r.b, r.at, r.end, s));
+  else if (id === 5) instances(r, s);
+  else if (id === 6) for (let n = r.u32(); n > 0; n--) alias(r, s);
+  else if (id === 7) for (let n = r.u32(); n > 0; n--) s.types.push(defType(r, s));
+  else if (id === 8) for (let n = r.u32(); n > 0; n--) canon(r, s);
+  else if (id === 10)
+    for (let n = r.u32(); n > 0; n--) {
+      const name = r.externName();
+      const d = externDesc(r, s);
+      space(s, d.sort)?.push(d.sort === "type" ? named(d.type, name) : d.type);
+    }
+  else if (id === 11) exportsOf(r, s, exports);
 }
 
 /**
